@@ -1,0 +1,10 @@
+# Warnings apply to lmc's own targets only, never to a parent project.
+function(lmc_set_warnings target)
+  if(NOT LMC_WARNINGS)
+    return()
+  endif()
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(LMC_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
