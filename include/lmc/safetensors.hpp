@@ -96,8 +96,8 @@ class LMC_EXPORT SafetensorsCheckpoint {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Builds a .safetensors file. Tensors are written in the order added, each data range aligned
-/// to 8 bytes (the header is padded with spaces, as the reference writer does). Move-only.
+/// Builds a .safetensors file: the JSON header (padded with spaces to a multiple of 8 bytes, as
+/// the reference writer does), then the tensors' data in the order they were added. Move-only.
 class LMC_EXPORT SafetensorsWriter {
  public:
   SafetensorsWriter();
