@@ -39,9 +39,8 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
       softmax(row, visible);
       float* o = out + t * out_row + h * config.value_dim;
       std::fill(o, o + config.value_dim, 0.0f);
-      for (std::size_t j = 0; j < visible; ++j) {
-        axpy(row[j], values + (first + j) * value_row + kv * config.value_dim, o, config.value_dim);
-      }
+      weighted_row_sum(row, values + first * value_row + kv * config.value_dim, value_row, visible, o,
+                       config.value_dim);
     }
   };
   if (pool && config.n_heads > 1) {

@@ -4,6 +4,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -65,10 +66,39 @@ double tanh_fixed(double x) {
   return x < 0 ? -t : t;
 }
 
-void silu(float* x, std::size_t n) {
+void exp_in_place(float* x, std::size_t n) {
+  // x = k·ln2 + r, |r| ≤ ln2/2, with k rounded by the 1.5·2^23 trick (no libm, no branches).
+  constexpr float log2e = 1.44269504088896341f;
+  constexpr float ln2_high = 0.693145751953125f;
+  constexpr float ln2_low = 1.428606765330187045e-06f;
+  constexpr float round_magic = 12582912.0f;
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
-    x[i] = static_cast<float>(v / (1.0 + exp_fixed(-v)));
+    float v = x[i];
+    v = v < -87.0f ? -87.0f : (v > 88.0f ? 88.0f : v);
+    const float k = (v * log2e + round_magic) - round_magic;
+    const float r = (v - k * ln2_high) - k * ln2_low;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    const auto exponent = static_cast<std::int32_t>(k) + 127;
+    x[i] = p * std::bit_cast<float>(static_cast<std::uint32_t>(exponent) << 23);
+  }
+}
+
+void silu(float* x, std::size_t n) {
+  // x / (1 + e^-x), with e^-x from exp_in_place on a stack block.
+  constexpr std::size_t block = 256;
+  float e[block];
+  for (std::size_t start = 0; start < n; start += block) {
+    const std::size_t m = std::min(block, n - start);
+    for (std::size_t i = 0; i < m; ++i) e[i] = -x[start + i];
+    exp_in_place(e, m);
+    for (std::size_t i = 0; i < m; ++i) x[start + i] = x[start + i] / (1.0f + e[i]);
   }
 }
 
@@ -110,7 +140,66 @@ __attribute__((target("avx512f,avx2,fma"))) void axpy_avx512(float a, const floa
   for (; i < n; ++i) y[i] = std::fma(a, x[i], y[i]);
 }
 
+void weighted_row_sum_scalar(const float* w, const float* rows, std::size_t stride, std::size_t count,
+                             float* out, std::size_t n) {
+  for (std::size_t j = 0; j < count; ++j) axpy_scalar(w[j], rows + j * stride, out, n);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) void weighted_row_sum_avx512(const float* w, const float* rows,
+                                                                         std::size_t stride, std::size_t count,
+                                                                         float* out, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m512 a0 = _mm512_loadu_ps(out + i), a1 = _mm512_loadu_ps(out + i + 16), a2 = _mm512_loadu_ps(out + i + 32),
+           a3 = _mm512_loadu_ps(out + i + 48);
+    for (std::size_t j = 0; j < count; ++j) {
+      const __m512 wj = _mm512_set1_ps(w[j]);
+      const float* r = rows + j * stride + i;
+      a0 = _mm512_fmadd_ps(wj, _mm512_loadu_ps(r), a0);
+      a1 = _mm512_fmadd_ps(wj, _mm512_loadu_ps(r + 16), a1);
+      a2 = _mm512_fmadd_ps(wj, _mm512_loadu_ps(r + 32), a2);
+      a3 = _mm512_fmadd_ps(wj, _mm512_loadu_ps(r + 48), a3);
+    }
+    _mm512_storeu_ps(out + i, a0);
+    _mm512_storeu_ps(out + i + 16, a1);
+    _mm512_storeu_ps(out + i + 32, a2);
+    _mm512_storeu_ps(out + i + 48, a3);
+  }
+  for (std::size_t j = 0; j < count && i < n; ++j) axpy_avx512(w[j], rows + j * stride + i, out + i, n - i);
+}
+
+__attribute__((target("avx2,fma"))) void weighted_row_sum_avx2(const float* w, const float* rows, std::size_t stride,
+                                                                std::size_t count, float* out, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8), a2 = _mm256_loadu_ps(out + i + 16),
+           a3 = _mm256_loadu_ps(out + i + 24);
+    for (std::size_t j = 0; j < count; ++j) {
+      const __m256 wj = _mm256_set1_ps(w[j]);
+      const float* r = rows + j * stride + i;
+      a0 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r), a0);
+      a1 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 8), a1);
+      a2 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 16), a2);
+      a3 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 24), a3);
+    }
+    _mm256_storeu_ps(out + i, a0);
+    _mm256_storeu_ps(out + i + 8, a1);
+    _mm256_storeu_ps(out + i + 16, a2);
+    _mm256_storeu_ps(out + i + 24, a3);
+  }
+  for (std::size_t j = 0; j < count && i < n; ++j) axpy_avx2(w[j], rows + j * stride + i, out + i, n - i);
+}
+
 }  // namespace
+
+void weighted_row_sum(const float* w, const float* rows, std::size_t stride, std::size_t count, float* out,
+                      std::size_t n) {
+  switch (active_kernel_path()) {
+    case KernelPath::avx512: return weighted_row_sum_avx512(w, rows, stride, count, out, n);
+    case KernelPath::avx2: return weighted_row_sum_avx2(w, rows, stride, count, out, n);
+    case KernelPath::scalar: return weighted_row_sum_scalar(w, rows, stride, count, out, n);
+  }
+}
 
 void axpy(float a, const float* x, float* y, std::size_t n) {
   switch (active_kernel_path()) {

@@ -112,7 +112,7 @@ void tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_s
   }
 }
 
-constexpr int tile_tokens = 4;
+constexpr int tile_tokens = 6;
 constexpr int tile_rows = 4;
 
 template <WeightType type>

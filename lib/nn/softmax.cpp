@@ -9,14 +9,12 @@ namespace nn {
 
 void softmax(float* x, std::size_t n) {
   const float max = *std::max_element(x, x + n);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double e = exp_fixed(static_cast<double>(x[i]) - max);
-    x[i] = static_cast<float>(e);
-    sum += e;
-  }
-  const double inverse = 1.0 / sum;
-  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] * inverse);
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] - max;
+  exp_in_place(x, n);
+  double sum = 0.0;  // in index order
+  for (std::size_t i = 0; i < n; ++i) sum += x[i];
+  const auto inverse = static_cast<float>(1.0 / sum);
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] * inverse;
 }
 
 double log_sum_exp(const float* x, std::size_t n) {

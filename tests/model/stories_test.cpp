@@ -117,3 +117,29 @@ TEST(Stories260K, SessionTruncateAndResetReplay) {
 }
 
 }  // namespace
+
+#include "nn/cpu_features.hpp"
+
+namespace {
+
+TEST(Stories260K, EverySimdPathGivesTheSameBits) {
+  LMC_REQUIRE_TESTDATA();
+  const auto ref = lmc_test::read_reference(lmc_test::testdata("models/stories260K.ref.json"));
+  const std::vector<std::int32_t>& tokens = ref.cases.at(2).tokens;
+  const lmc::Model model = load_stories(2);
+  const lmc::nn::KernelPath saved = lmc::nn::active_kernel_path();
+  std::vector<float> reference;
+  for (lmc::nn::KernelPath path : {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
+    if (!lmc::nn::cpu_supports(path)) continue;
+    lmc::nn::force_kernel_path(path);
+    const std::vector<float> lp = model.token_logprobs(tokens);
+    if (reference.empty()) {
+      reference = lp;
+    } else {
+      EXPECT_EQ(lp, reference) << lmc::nn::to_string(path);
+    }
+  }
+  lmc::nn::force_kernel_path(saved);
+}
+
+}  // namespace
