@@ -5,6 +5,7 @@
 #include <lmc/error.hpp>
 #include <lmc/gguf.hpp>
 #include <lmc/hf_config.hpp>
+#include <lmc/model.hpp>
 #include <lmc/safetensors.hpp>
 #include <lmc/tensor.hpp>
 #include <lmc/version.hpp>

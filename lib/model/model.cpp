@@ -19,6 +19,7 @@ struct Model::Impl {
   model::BoundModel bound;
   std::unique_ptr<nn::Transformer> transformer;
   std::shared_ptr<Tokenizer> tokenizer;  // shared_ptr: usable with the type incomplete here
+  std::string tokenizer_error;
   std::unique_ptr<ThreadPool> pool;
   ModelInfo info;
   std::size_t context = 0;
@@ -34,7 +35,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   impl->checkpoint = model::Checkpoint::open(path, options.memory_map);
   model::bind_weights(*impl->checkpoint, impl->bound);
   impl->transformer = std::make_unique<nn::Transformer>(impl->bound.config, impl->bound.weights);
-  impl->tokenizer = model::load_tokenizer(*impl->checkpoint);
+  impl->tokenizer = model::load_tokenizer(*impl->checkpoint, impl->tokenizer_error);
   impl->pool = std::make_unique<ThreadPool>(options.threads);
 
   const model::HyperParameters& h = impl->checkpoint->hyper_parameters();
@@ -68,7 +69,8 @@ bool Model::has_tokenizer() const noexcept { return impl_->tokenizer != nullptr;
 
 const Tokenizer& Model::tokenizer() const {
   if (!impl_->tokenizer) {
-    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read", impl_->checkpoint->source());
+    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}", impl_->checkpoint->source(),
+         impl_->tokenizer_error.empty() ? "" : ": ", impl_->tokenizer_error);
   }
   return *impl_->tokenizer;
 }

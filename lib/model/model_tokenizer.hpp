@@ -4,6 +4,7 @@
 #include "model/checkpoint.hpp"
 
 #include <memory>
+#include <string>
 
 LMC_BEGIN_NAMESPACE
 
@@ -11,8 +12,9 @@ class Tokenizer;
 
 namespace model {
 
-/// The checkpoint's tokenizer, or nullptr when it carries none lmc can read.
-std::shared_ptr<Tokenizer> load_tokenizer(const Checkpoint& checkpoint);
+/// The checkpoint's tokenizer, or nullptr when it carries none lmc can read; then `error`
+/// says why (empty when the files simply have no tokenizer).
+std::shared_ptr<Tokenizer> load_tokenizer(const Checkpoint& checkpoint, std::string& error);
 
 }  // namespace model
 LMC_END_NAMESPACE
