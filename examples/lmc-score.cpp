@@ -63,7 +63,8 @@ std::string printable(const std::string& bytes) {
 }
 
 int run(int argc, char** argv) {
-  const cli::Arguments args(argc, argv, {"model", "text-file", "threads", "tokens"}, {"no-bos", "json"});
+  const cli::Arguments args(argc, argv, {"model", "text-file", "threads", "tokens"},
+                            {"no-bos", "json"});
   lmc::ModelOptions options;
   options.threads = args.integer<std::size_t>("threads", 0);
   const lmc::Model model = lmc::Model::load(args.required("model"), options);
@@ -72,7 +73,8 @@ int run(int argc, char** argv) {
   std::size_t n_bytes = 0;
   std::vector<std::string> pieces;
   if (auto ids = args.get("tokens")) {
-    if (args.get("text-file") || !args.positional().empty()) throw std::invalid_argument("--tokens excludes a text");
+    if (args.get("text-file") || !args.positional().empty())
+      throw std::invalid_argument("--tokens excludes a text");
     tokens = parse_ids(*ids);
 #ifdef LMC_SCORE_HAS_TOKENIZER
     if (model.has_tokenizer()) n_bytes = model.tokenizer().decode(tokens).size();
@@ -80,7 +82,8 @@ int run(int argc, char** argv) {
   } else {
     std::string text;
     if (auto file = args.get("text-file")) {
-      if (!args.positional().empty()) throw std::invalid_argument("give either --text-file or TEXT");
+      if (!args.positional().empty())
+        throw std::invalid_argument("give either --text-file or TEXT");
       std::ifstream in(*file, std::ios::binary);
       if (!in) throw std::runtime_error("cannot read " + *file);
       text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -110,15 +113,18 @@ int run(int argc, char** argv) {
 
   if (args.flag("json")) {
     std::string out = "{\"tokens\": [";
-    for (std::size_t i = 0; i < tokens.size(); ++i) out += (i ? ", " : "") + std::to_string(tokens[i]);
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+      out += (i ? ", " : "") + std::to_string(tokens[i]);
     out += "], \"logprob_next\": [";
     for (std::size_t i = 0; i < logprobs.size(); ++i) {
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%s%.9g", i ? ", " : "", static_cast<double>(logprobs[i]));
+      std::snprintf(buffer, sizeof buffer, "%s%.9g", i ? ", " : "",
+                    static_cast<double>(logprobs[i]));
       out += buffer;
     }
     char tail[96];
-    std::snprintf(tail, sizeof tail, "], \"total_nll_nats\": %.9g, \"n_bytes\": %zu}\n", total, n_bytes);
+    std::snprintf(tail, sizeof tail, "], \"total_nll_nats\": %.9g, \"n_bytes\": %zu}\n", total,
+                  n_bytes);
     out += tail;
     std::fputs(out.c_str(), stdout);
   } else {
@@ -127,11 +133,13 @@ int run(int argc, char** argv) {
       if (i == 0) {
         std::printf("%6d  %-16s\n", tokens[i], ("'" + piece + "'").c_str());
       } else {
-        std::printf("%6d  %-16s %12.6f\n", tokens[i], ("'" + piece + "'").c_str(), static_cast<double>(logprobs[i - 1]));
+        std::printf("%6d  %-16s %12.6f\n", tokens[i], ("'" + piece + "'").c_str(),
+                    static_cast<double>(logprobs[i - 1]));
       }
     }
     std::printf("tokens %zu  total NLL %.6f nats  bytes %zu", tokens.size(), total, n_bytes);
-    if (n_bytes > 0) std::printf("  bits/byte %.4f", total / std::log(2.0) / static_cast<double>(n_bytes));
+    if (n_bytes > 0)
+      std::printf("  bits/byte %.4f", total / std::log(2.0) / static_cast<double>(n_bytes));
     std::printf("\n");
   }
   return 0;

@@ -58,7 +58,8 @@ void ensure_model(lmc::DType type) {
   w.set_u32("llama.context_length", 2048);
   w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
   w.set_f32("llama.rope.freq_base", 10000.0f);
-  auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean, bool matrix) {
+  auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean,
+                 bool matrix) {
     std::size_t n = 1;
     for (auto d : shape) n *= static_cast<std::size_t>(d);
     std::normal_distribution<float> normal(mean, sigma);
@@ -99,7 +100,8 @@ LoadedModel& loaded(lmc::DType type) {
     slot = std::make_unique<LoadedModel>();
     slot->checkpoint = lmc::model::Checkpoint::open(model_path(type), true);
     lmc::model::bind_weights(*slot->checkpoint, slot->bound);
-    slot->transformer = std::make_unique<lmc::nn::Transformer>(slot->bound.config, slot->bound.weights);
+    slot->transformer =
+        std::make_unique<lmc::nn::Transformer>(slot->bound.config, slot->bound.weights);
   }
   return *slot;
 }
@@ -131,7 +133,8 @@ void batched(benchmark::State& state, lmc::DType type) {
   const double attention = 2.0 * layers * dim * (512.0 + 256.0);
   state.counters["tokens/s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
   const double cpu = process_cpu_seconds() - cpu_start;
-  state.counters["GFLOP/s"] = benchmark::Counter(n * (matrix_flops_per_token() + attention) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(n * (matrix_flops_per_token() + attention) / 1e9,
+                                                 benchmark::Counter::kIsRate);
   state.counters["GFLOP/cpu-s"] = n * (matrix_flops_per_token() + attention) / 1e9 / cpu;
   state.counters["cpu-s/batch"] = cpu / static_cast<double>(state.iterations());
 }
@@ -147,18 +150,21 @@ void decode(benchmark::State& state, lmc::DType type) {
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
     cache.truncate(prefix.size());
-    m.transformer->forward(std::span<const std::int32_t>(&next, 1), cache, &pool, lmc::nn::LogitsFor::last, logits.data());
+    m.transformer->forward(std::span<const std::int32_t>(&next, 1), cache, &pool,
+                           lmc::nn::LogitsFor::last, logits.data());
     benchmark::DoNotOptimize(logits.data());
   }
   const double n = static_cast<double>(state.iterations());
   state.counters["tokens/s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
-  state.counters["GB/s"] = benchmark::Counter(n * static_cast<double>(m.bound.weight_bytes) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GB/s"] = benchmark::Counter(n * static_cast<double>(m.bound.weight_bytes) / 1e9,
+                                              benchmark::Counter::kIsRate);
   state.counters["cpu-ms/token"] = 1e3 * (process_cpu_seconds() - cpu_start) / n;
 }
 
 void peak(benchmark::State& state) {
   double gflops = 0, per_cpu = 0;
-  for (auto _ : state) gflops = eigen_gemm_gflops(1536, static_cast<int>(state.range(0)), 2.0, &per_cpu);
+  for (auto _ : state)
+    gflops = eigen_gemm_gflops(1536, static_cast<int>(state.range(0)), 2.0, &per_cpu);
   state.counters["GFLOP/s"] = gflops;
   state.counters["GFLOP/cpu-s"] = per_cpu;
 }
@@ -166,16 +172,29 @@ void peak(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::RegisterBenchmark("PeakEigenGemmF32/threads", peak)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond);
+  benchmark::RegisterBenchmark("PeakEigenGemmF32/threads", peak)
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(1)
+      ->Unit(benchmark::kSecond);
   for (lmc::DType type : {lmc::DType::f32, lmc::DType::f16, lmc::DType::bf16, lmc::DType::q8_0}) {
     const std::string name(lmc::dtype_name(type));
     benchmark::RegisterBenchmark(("Batched512/" + name + "/threads").c_str(), batched, type)
-        ->Arg(1)->Arg(2)->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1)
+        ->Arg(2)
+        ->Iterations(2)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("Decode/" + name + "/threads").c_str(), decode, type)
-        ->Arg(1)->Arg(2)->MinTime(1.0)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1)
+        ->Arg(2)
+        ->MinTime(1.0)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);
-  std::printf("kernel path: %s\n", std::string(lmc::nn::to_string(lmc::nn::active_kernel_path())).c_str());
+  std::printf("kernel path: %s\n",
+              std::string(lmc::nn::to_string(lmc::nn::active_kernel_path())).c_str());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -40,7 +40,8 @@ double eigen_gemm_gflops(int n, int threads, double seconds, double* gflops_per_
   };
   std::vector<double> results(static_cast<std::size_t>(threads));
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back(run, std::ref(results[static_cast<std::size_t>(t)]));
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back(run, std::ref(results[static_cast<std::size_t>(t)]));
   for (auto& w : workers) w.join();
   double total = 0;
   for (double g : results) total += g;

@@ -38,9 +38,9 @@ struct ModelOptions {
 
 /// What a loaded model is.
 struct ModelInfo {
-  std::string architecture;     ///< lmc's architecture name: "llama", "qwen2", "gpt2", ...
-  std::string name;             ///< general.name or the folder name
-  std::string format;           ///< "gguf" or "safetensors"
+  std::string architecture;  ///< lmc's architecture name: "llama", "qwen2", "gpt2", ...
+  std::string name;          ///< general.name or the folder name
+  std::string format;        ///< "gguf" or "safetensors"
   std::int64_t n_vocab = 0;
   std::int64_t n_embd = 0;
   std::int64_t n_layers = 0;
@@ -48,12 +48,12 @@ struct ModelInfo {
   std::int64_t n_kv_heads = 0;
   std::int64_t head_dim = 0;
   std::int64_t n_ff = 0;
-  std::int64_t n_experts = 0;        ///< 0 for a dense model
+  std::int64_t n_experts = 0;  ///< 0 for a dense model
   std::int64_t n_experts_used = 0;
-  std::int64_t context_length = 0;   ///< as trained (0 when the file does not say)
-  std::int64_t n_parameters = 0;     ///< elements of every weight tensor the model uses
-  std::uint64_t weight_bytes = 0;    ///< bytes of those tensors as stored
-  std::string weight_type;           ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
+  std::int64_t context_length = 0;  ///< as trained (0 when the file does not say)
+  std::int64_t n_parameters = 0;    ///< elements of every weight tensor the model uses
+  std::uint64_t weight_bytes = 0;   ///< bytes of those tensors as stored
+  std::string weight_type;          ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
 };
 
 class Session;

@@ -15,11 +15,16 @@ const ArchitectureSpec& falcon_architecture() {
     s.residual = nn::ResidualKind::parallel_shared;
     s.rope = RopeStyle::half_split;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
-        {Role::output_norm_bias, required}, {Role::output, optional},
-        {Role::attn_norm, required},       {Role::attn_norm_bias, required},
-        {Role::attn_qkv, required},        {Role::attn_output, required},
-        {Role::ffn_up, required},          {Role::ffn_down, required},
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output_norm_bias, required},
+        {Role::output, optional},
+        {Role::attn_norm, required},
+        {Role::attn_norm_bias, required},
+        {Role::attn_qkv, required},
+        {Role::attn_output, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
     });
     return s;
   }();

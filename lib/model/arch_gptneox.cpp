@@ -15,14 +15,22 @@ const ArchitectureSpec& gptneox_architecture() {
     s.residual = nn::ResidualKind::parallel_separate;
     s.rope = RopeStyle::half_split;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
-        {Role::output_norm_bias, required}, {Role::output, required},
-        {Role::attn_norm, required},       {Role::attn_norm_bias, required},
-        {Role::attn_qkv, required},        {Role::attn_qkv_bias, required},
-        {Role::attn_output, required},     {Role::attn_output_bias, required},
-        {Role::ffn_norm, required},        {Role::ffn_norm_bias, required},
-        {Role::ffn_up, required},          {Role::ffn_up_bias, required},
-        {Role::ffn_down, required},        {Role::ffn_down_bias, required},
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output_norm_bias, required},
+        {Role::output, required},
+        {Role::attn_norm, required},
+        {Role::attn_norm_bias, required},
+        {Role::attn_qkv, required},
+        {Role::attn_qkv_bias, required},
+        {Role::attn_output, required},
+        {Role::attn_output_bias, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_norm_bias, required},
+        {Role::ffn_up, required},
+        {Role::ffn_up_bias, required},
+        {Role::ffn_down, required},
+        {Role::ffn_down_bias, required},
     });
     return s;
   }();

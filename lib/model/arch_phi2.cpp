@@ -15,16 +15,16 @@ const ArchitectureSpec& phi2_architecture() {
     s.residual = nn::ResidualKind::parallel_shared;
     s.rope = RopeStyle::half_split;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
+        {Role::token_embedding, required},  {Role::output_norm, required},
         {Role::output_norm_bias, required}, {Role::output, required},
-        {Role::output_bias, required},     {Role::attn_norm, required},
-        {Role::attn_norm_bias, required},  {Role::attn_qkv, optional},
-        {Role::attn_qkv_bias, optional},   {Role::attn_q, required},
-        {Role::attn_q_bias, required},     {Role::attn_k, required},
-        {Role::attn_k_bias, required},     {Role::attn_v, required},
-        {Role::attn_v_bias, required},     {Role::attn_output, required},
+        {Role::output_bias, required},      {Role::attn_norm, required},
+        {Role::attn_norm_bias, required},   {Role::attn_qkv, optional},
+        {Role::attn_qkv_bias, optional},    {Role::attn_q, required},
+        {Role::attn_q_bias, required},      {Role::attn_k, required},
+        {Role::attn_k_bias, required},      {Role::attn_v, required},
+        {Role::attn_v_bias, required},      {Role::attn_output, required},
         {Role::attn_output_bias, required}, {Role::ffn_up, required},
-        {Role::ffn_up_bias, required},     {Role::ffn_down, required},
+        {Role::ffn_up_bias, required},      {Role::ffn_down, required},
         {Role::ffn_down_bias, required},
     });
     return s;

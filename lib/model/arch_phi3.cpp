@@ -13,14 +13,23 @@ const ArchitectureSpec& phi3_architecture() {
     s.rope = RopeStyle::half_split;
     s.sliding = nn::SlidingLayers::all;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required}, {Role::output, required},
-        {Role::attn_norm, required},       {Role::attn_qkv, optional},    {Role::attn_q, required},
-        {Role::attn_k, required},          {Role::attn_v, required},      {Role::attn_output, required},
-        {Role::ffn_norm, required},        {Role::ffn_up, required},      {Role::ffn_down, required},
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output, required},
+        {Role::attn_norm, required},
+        {Role::attn_qkv, optional},
+        {Role::attn_q, required},
+        {Role::attn_k, required},
+        {Role::attn_v, required},
+        {Role::attn_output, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
     });
     s.hf.model_types = {"phi3"};
     s.hf.names = hf_llama_style_names();
-    s.hf.names[static_cast<std::size_t>(Role::attn_qkv)] = "model.layers.{}.self_attn.qkv_proj.weight";
+    s.hf.names[static_cast<std::size_t>(Role::attn_qkv)] =
+        "model.layers.{}.self_attn.qkv_proj.weight";
     s.hf.names[static_cast<std::size_t>(Role::ffn_up)] = "model.layers.{}.mlp.gate_up_proj.weight";
     s.hf.keys.sliding_window = "sliding_window";
     return s;

@@ -12,10 +12,17 @@ const ArchitectureSpec& qwen_architecture() {
     s.rope = RopeStyle::half_split;
     s.ffn_key_is_doubled = true;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},   {Role::output, required},
-        {Role::attn_norm, required},       {Role::attn_qkv, required},      {Role::attn_qkv_bias, required},
-        {Role::attn_output, required},     {Role::ffn_norm, required},      {Role::ffn_gate, required},
-        {Role::ffn_up, required},          {Role::ffn_down, required},
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output, required},
+        {Role::attn_norm, required},
+        {Role::attn_qkv, required},
+        {Role::attn_qkv_bias, required},
+        {Role::attn_output, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_gate, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
     });
     return s;
   }();

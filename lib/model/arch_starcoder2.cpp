@@ -14,16 +14,16 @@ const ArchitectureSpec& starcoder2_architecture() {
     s.feed_forward = nn::FeedForwardKind::plain;
     s.rope = RopeStyle::half_split;
     s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
+        {Role::token_embedding, required},  {Role::output_norm, required},
         {Role::output_norm_bias, required}, {Role::output, optional},
-        {Role::attn_norm, required},       {Role::attn_norm_bias, required},
-        {Role::attn_q, required},          {Role::attn_q_bias, required},
-        {Role::attn_k, required},          {Role::attn_k_bias, required},
-        {Role::attn_v, required},          {Role::attn_v_bias, required},
-        {Role::attn_output, required},     {Role::attn_output_bias, required},
-        {Role::ffn_norm, required},        {Role::ffn_norm_bias, required},
-        {Role::ffn_up, required},          {Role::ffn_up_bias, required},
-        {Role::ffn_down, required},        {Role::ffn_down_bias, required},
+        {Role::attn_norm, required},        {Role::attn_norm_bias, required},
+        {Role::attn_q, required},           {Role::attn_q_bias, required},
+        {Role::attn_k, required},           {Role::attn_k_bias, required},
+        {Role::attn_v, required},           {Role::attn_v_bias, required},
+        {Role::attn_output, required},      {Role::attn_output_bias, required},
+        {Role::ffn_norm, required},         {Role::ffn_norm_bias, required},
+        {Role::ffn_up, required},           {Role::ffn_up_bias, required},
+        {Role::ffn_down, required},         {Role::ffn_down_bias, required},
     });
     s.hf.model_types = {"starcoder2"};
     s.hf.names = hf_llama_style_names();

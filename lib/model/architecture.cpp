@@ -41,11 +41,14 @@ constexpr std::array<std::string_view, role_count> gguf_names = {
 
 }  // namespace
 
-std::string_view gguf_tensor_name(Role role) noexcept { return gguf_names[static_cast<std::size_t>(role)]; }
+std::string_view gguf_tensor_name(Role role) noexcept {
+  return gguf_names[static_cast<std::size_t>(role)];
+}
 
 bool is_per_layer(Role role) noexcept { return gguf_tensor_name(role).starts_with("blk."); }
 
-std::array<Presence, role_count> tensor_table(std::initializer_list<std::pair<Role, Presence>> entries) {
+std::array<Presence, role_count> tensor_table(
+    std::initializer_list<std::pair<Role, Presence>> entries) {
   std::array<Presence, role_count> table{};
   table.fill(Presence::absent);
   for (const auto& [role, presence] : entries) table[static_cast<std::size_t>(role)] = presence;
@@ -54,10 +57,10 @@ std::array<Presence, role_count> tensor_table(std::initializer_list<std::pair<Ro
 
 std::span<const ArchitectureSpec* const> architectures() {
   static const ArchitectureSpec* const all[] = {
-      &llama_architecture(),    &internlm2_architecture(), &qwen2_architecture(),
-      &qwen_architecture(),     &gemma_architecture(),     &gemma2_architecture(),
-      &gpt2_architecture(),     &starcoder_architecture(), &gptneox_architecture(),
-      &phi2_architecture(),     &phi3_architecture(),      &falcon_architecture(),
+      &llama_architecture(),      &internlm2_architecture(), &qwen2_architecture(),
+      &qwen_architecture(),       &gemma_architecture(),     &gemma2_architecture(),
+      &gpt2_architecture(),       &starcoder_architecture(), &gptneox_architecture(),
+      &phi2_architecture(),       &phi3_architecture(),      &falcon_architecture(),
       &starcoder2_architecture(), &stablelm_architecture(),
   };
   return all;

@@ -88,7 +88,7 @@ struct HfLayout {
   bool transposed_linear = false;          ///< GPT-2's Conv1D stores matrices as [in][out]
   float norm_weight_offset = 0.0f;         ///< Gemma stores w and computes with 1 + w
   HfConfigKeys keys;
-  std::size_t default_ffn_multiple = 0;    ///< when the ffn key is absent or null: this × n_embd
+  std::size_t default_ffn_multiple = 0;  ///< when the ffn key is absent or null: this × n_embd
 };
 
 struct ArchitectureSpec {
@@ -96,19 +96,20 @@ struct ArchitectureSpec {
   nn::NormKind norm = nn::NormKind::rms;
   nn::Activation activation = nn::Activation::silu;
   nn::FeedForwardKind feed_forward = nn::FeedForwardKind::gated;
-  bool allows_experts = false;            ///< expert_count > 0 switches to a mixture of experts
+  bool allows_experts = false;  ///< expert_count > 0 switches to a mixture of experts
   nn::ResidualKind residual = nn::ResidualKind::sequential;
   RopeStyle rope = RopeStyle::adjacent_pairs;  ///< in GGUF files
-  bool scale_embeddings = false;          ///< multiply token embeddings by sqrt(n_embd)
-  bool ffn_key_is_doubled = false;        ///< Qwen-1 writes twice the FFN width
+  bool scale_embeddings = false;               ///< multiply token embeddings by sqrt(n_embd)
+  bool ffn_key_is_doubled = false;             ///< Qwen-1 writes twice the FFN width
   nn::SlidingLayers sliding = nn::SlidingLayers::none;
-  bool soft_caps = false;                 ///< gemma2: attention and final logit soft-capping
+  bool soft_caps = false;  ///< gemma2: attention and final logit soft-capping
   std::array<Presence, role_count> tensors{};
   HfLayout hf;
 };
 
 /// Builds a presence table from (role, presence) pairs; other roles are absent.
-std::array<Presence, role_count> tensor_table(std::initializer_list<std::pair<Role, Presence>> entries);
+std::array<Presence, role_count> tensor_table(
+    std::initializer_list<std::pair<Role, Presence>> entries);
 
 /// Every family lmc implements.
 std::span<const ArchitectureSpec* const> architectures();

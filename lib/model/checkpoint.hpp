@@ -34,8 +34,8 @@ struct HyperParameters {
   float attention_scale = 0.0f;  ///< 0: 1/sqrt(key_dim)
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
-  std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff, key_n_experts,
-      key_rope_dims;
+  std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
+      key_n_experts, key_rope_dims;
 };
 
 class Checkpoint {

@@ -13,7 +13,8 @@ namespace model {
 
 std::string layer_name(std::string_view pattern, std::size_t layer) {
   std::string name(pattern);
-  if (auto at = name.find("{}"); at != std::string::npos) name.replace(at, 2, std::to_string(layer));
+  if (auto at = name.find("{}"); at != std::string::npos)
+    name.replace(at, 2, std::to_string(layer));
   return name;
 }
 
@@ -36,8 +37,9 @@ class GgufCheckpoint final : public Checkpoint {
     const std::string_view arch = file_.architecture();
     spec_ = find_architecture(arch);
     if (!spec_) {
-      fail(ErrorCode::unsupported, "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}",
-           source_, arch, supported_list());
+      fail(ErrorCode::unsupported,
+           "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}", source_,
+           arch, supported_list());
     }
     read_hyper_parameters();
     if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
@@ -64,15 +66,18 @@ class GgufCheckpoint final : public Checkpoint {
   std::size_t required_size(std::string_view name, std::string& key_out) const {
     key_out = key(name);
     const std::uint64_t v = file_.at(key_out).as_uint();
-    if (v == 0 || v > (std::uint64_t{1} << 32)) fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+    if (v == 0 || v > (std::uint64_t{1} << 32))
+      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
     return static_cast<std::size_t>(v);
   }
-  std::size_t optional_size(std::string_view name, std::size_t fallback, std::string& key_out) const {
+  std::size_t optional_size(std::string_view name, std::size_t fallback,
+                            std::string& key_out) const {
     key_out = key(name);
     const GgufValue* value = file_.find(key_out);
     if (!value) return fallback;
     const std::uint64_t v = value->as_uint();
-    if (v > (std::uint64_t{1} << 32)) fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+    if (v > (std::uint64_t{1} << 32))
+      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
     return static_cast<std::size_t>(v);
   }
   double optional_number(std::string_view name, double fallback) const {
@@ -87,7 +92,8 @@ class GgufCheckpoint final : public Checkpoint {
     h.n_layers = required_size("block_count", unused);
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
     h.n_kv_heads = optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
-    if (h.n_kv_heads == 0) fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
+    if (h.n_kv_heads == 0)
+      fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
     h.key_dim = optional_size("attention.key_length", h.n_embd / h.n_heads, h.key_key_dim);
     if (!file_.find(h.key_key_dim)) h.key_key_dim = h.key_n_embd + " / " + h.key_n_heads;
     h.value_dim = optional_size("attention.value_length", h.key_dim, h.key_value_dim);
@@ -103,23 +109,30 @@ class GgufCheckpoint final : public Checkpoint {
       const std::string_view t = type->as_string();
       if (t == "linear") {
         const double factor = optional_number("rope.scaling.factor", 1.0);
-        if (!(factor > 0)) fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_, key("rope.scaling.factor"));
+        if (!(factor > 0))
+          fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+               key("rope.scaling.factor"));
         h.rope_freq_scale = 1.0 / factor;
       } else if (t != "none") {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_, t, key("rope.scaling.type"));
+        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_, t,
+             key("rope.scaling.type"));
       }
     } else if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
       h.rope_freq_scale = 1.0 / linear->as_double();
     }
     const bool rms = spec_->norm == nn::NormKind::rms;
-    h.norm_eps = static_cast<float>(file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon")).as_double());
+    h.norm_eps = static_cast<float>(
+        file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"))
+            .as_double());
     h.sliding_window = optional_size("attention.sliding_window", 0, unused);
     if (spec_->soft_caps) {
       h.attention_soft_cap = static_cast<float>(optional_number("attn_logit_softcapping", 0.0));
       h.final_soft_cap = static_cast<float>(optional_number("final_logit_softcapping", 0.0));
       // llama.cpp picks Gemma 2's query scale from the model size: the 27B model (46 layers)
       // scales by 1/sqrt(n_embd / n_heads), the others by 1/sqrt(head_dim).
-      if (h.n_layers == 46) h.attention_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
+      if (h.n_layers == 46)
+        h.attention_scale =
+            static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
     }
     if (const GgufValue* name = file_.find("general.name")) h.name = std::string(name->as_string());
   }
@@ -129,7 +142,8 @@ class GgufCheckpoint final : public Checkpoint {
 
 }  // namespace
 
-std::unique_ptr<Checkpoint> open_hf_checkpoint(const std::filesystem::path& folder, bool memory_map);
+std::unique_ptr<Checkpoint> open_hf_checkpoint(const std::filesystem::path& folder,
+                                               bool memory_map);
 
 std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& path, bool memory_map) {
   if (std::filesystem::is_directory(path)) return open_hf_checkpoint(path, memory_map);

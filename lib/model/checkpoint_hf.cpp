@@ -92,7 +92,8 @@ class HfCheckpoint final : public Checkpoint {
   const Tensor* transposed(const Tensor& tensor) {
     if (tensor.shape.size() != 2) return &tensor;
     const std::vector<float> values = to_f32(tensor);
-    const auto rows = static_cast<std::size_t>(tensor.shape[0]), cols = static_cast<std::size_t>(tensor.shape[1]);
+    const auto rows = static_cast<std::size_t>(tensor.shape[0]),
+               cols = static_cast<std::size_t>(tensor.shape[1]);
     std::vector<float> t(values.size());
     for (std::size_t r = 0; r < rows; ++r) {
       for (std::size_t c = 0; c < cols; ++c) t[c * rows + r] = values[r * cols + c];
@@ -108,9 +109,12 @@ class HfCheckpoint final : public Checkpoint {
     return keep(tensor, std::move(values));
   }
 
-  std::string where(std::string_view key) const { return fmt::format("{}: key '{}'", folder_.config.path.string(), key); }
+  std::string where(std::string_view key) const {
+    return fmt::format("{}: key '{}'", folder_.config.path.string(), key);
+  }
 
-  std::size_t size_key(std::string_view key, std::optional<std::size_t> fallback, std::string& key_out) const {
+  std::size_t size_key(std::string_view key, std::optional<std::size_t> fallback,
+                       std::string& key_out) const {
     key_out = std::string(key);
     std::optional<std::int64_t> v;
     if (!key.empty()) v = folder_.config.integer(key);
@@ -118,7 +122,8 @@ class HfCheckpoint final : public Checkpoint {
       if (fallback) return *fallback;
       fail(ErrorCode::format, "{}: missing or not an integer", where(key));
     }
-    if (*v < 0 || *v > (std::int64_t{1} << 32)) fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
+    if (*v < 0 || *v > (std::int64_t{1} << 32))
+      fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
     return static_cast<std::size_t>(*v);
   }
 
@@ -137,7 +142,9 @@ class HfCheckpoint final : public Checkpoint {
     h.value_dim = h.key_dim;
     h.key_value_dim = h.key_key_dim;
     const std::optional<std::size_t> ffn_default =
-        spec_->hf.default_ffn_multiple ? std::optional<std::size_t>(spec_->hf.default_ffn_multiple * h.n_embd) : std::nullopt;
+        spec_->hf.default_ffn_multiple
+            ? std::optional<std::size_t>(spec_->hf.default_ffn_multiple * h.n_embd)
+            : std::nullopt;
     h.n_ff = size_key(keys.ffn, ffn_default, h.key_n_ff);
     h.context_length = size_key(keys.context, 0, unused);
     h.rope_dims = h.key_dim;
@@ -147,27 +154,34 @@ class HfCheckpoint final : public Checkpoint {
       h.key_rope_dims = std::string(keys.partial_rotary);
     }
     if (auto theta = config.number(keys.rope_theta)) h.rope_base = *theta;
-    if (config.rope_scaling && !config.rope_scaling->type.empty() && config.rope_scaling->type != "default") {
+    if (config.rope_scaling && !config.rope_scaling->type.empty() &&
+        config.rope_scaling->type != "default") {
       const auto& scaling = *config.rope_scaling;
       auto factor = scaling.numbers.find("factor");
       if (scaling.type != "linear" || factor == scaling.numbers.end() || !(factor->second > 0)) {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported", where("rope_scaling"), scaling.type);
+        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported",
+             where("rope_scaling"), scaling.type);
       }
       h.rope_freq_scale = 1.0 / factor->second;
     }
     std::optional<double> eps = keys.eps.empty() ? config.norm_eps : config.number(keys.eps);
-    if (!eps) fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
+    if (!eps)
+      fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
     h.norm_eps = static_cast<float>(*eps);
     if (config.contains("num_local_experts")) {
-      fail(ErrorCode::unsupported, "{}: mixture-of-experts checkpoints are read from GGUF only", where("num_local_experts"));
+      fail(ErrorCode::unsupported, "{}: mixture-of-experts checkpoints are read from GGUF only",
+           where("num_local_experts"));
     }
     if (!keys.sliding_window.empty()) {
       if (auto window = config.integer(keys.sliding_window); window && *window > 0) {
         h.sliding_window = static_cast<std::size_t>(*window);
       }
     }
-    if (!keys.attention_soft_cap.empty()) h.attention_soft_cap = static_cast<float>(config.number(keys.attention_soft_cap).value_or(0.0));
-    if (!keys.final_soft_cap.empty()) h.final_soft_cap = static_cast<float>(config.number(keys.final_soft_cap).value_or(0.0));
+    if (!keys.attention_soft_cap.empty())
+      h.attention_soft_cap =
+          static_cast<float>(config.number(keys.attention_soft_cap).value_or(0.0));
+    if (!keys.final_soft_cap.empty())
+      h.final_soft_cap = static_cast<float>(config.number(keys.final_soft_cap).value_or(0.0));
     if (!keys.query_scale.empty()) {
       if (auto scalar = config.number(keys.query_scale); scalar && *scalar > 0) {
         h.attention_scale = static_cast<float>(1.0 / std::sqrt(*scalar));
@@ -185,7 +199,8 @@ class HfCheckpoint final : public Checkpoint {
 
 }  // namespace
 
-std::unique_ptr<Checkpoint> open_hf_checkpoint(const std::filesystem::path& folder, bool memory_map) {
+std::unique_ptr<Checkpoint> open_hf_checkpoint(const std::filesystem::path& folder,
+                                               bool memory_map) {
   return std::make_unique<HfCheckpoint>(folder, memory_map);
 }
 

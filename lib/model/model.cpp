@@ -40,7 +40,8 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
 
   const model::HyperParameters& h = impl->checkpoint->hyper_parameters();
   const nn::TransformerConfig& c = impl->bound.config;
-  impl->context = options.context != 0 ? options.context : (h.context_length != 0 ? h.context_length : 4096);
+  impl->context =
+      options.context != 0 ? options.context : (h.context_length != 0 ? h.context_length : 4096);
   if (impl->bound.weights.position_embedding) {
     impl->context = std::min(impl->context, impl->bound.weights.position_embedding.rows);
   }
@@ -69,8 +70,9 @@ bool Model::has_tokenizer() const noexcept { return impl_->tokenizer != nullptr;
 
 const Tokenizer& Model::tokenizer() const {
   if (!impl_->tokenizer) {
-    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}", impl_->checkpoint->source(),
-         impl_->tokenizer_error.empty() ? "" : ": ", impl_->tokenizer_error);
+    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}",
+         impl_->checkpoint->source(), impl_->tokenizer_error.empty() ? "" : ": ",
+         impl_->tokenizer_error);
   }
   return *impl_->tokenizer;
 }
@@ -82,7 +84,8 @@ std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   if (tokens.size() < 2) {
     for (Token t : tokens) {
       if (t < 0 || static_cast<std::size_t>(t) >= impl_->bound.config.n_vocab) {
-        fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t, impl_->bound.config.n_vocab);
+        fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+             impl_->bound.config.n_vocab);
       }
     }
     return {};
@@ -94,7 +97,8 @@ std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   std::vector<float> result(fed.size());
   for (Token t : tokens) {
     if (t < 0 || static_cast<std::size_t>(t) >= n_vocab) {
-      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t, n_vocab);
+      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+           n_vocab);
     }
   }
   // Chunks bound the logits buffer; results do not depend on the chunking.
@@ -102,14 +106,16 @@ std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   for (std::size_t begin = 0; begin < fed.size(); begin += nn::Transformer::max_batch) {
     const std::size_t count = std::min(nn::Transformer::max_batch, fed.size() - begin);
     logits.resize(count * n_vocab);
-    impl_->transformer->forward(fed.subspan(begin, count), cache, impl_->pool.get(), nn::LogitsFor::all, logits.data());
+    impl_->transformer->forward(fed.subspan(begin, count), cache, impl_->pool.get(),
+                                nn::LogitsFor::all, logits.data());
     std::vector<double> normalizer(count);
     impl_->pool->parallel_for(count, [&](std::size_t t) {
       normalizer[t] = nn::log_sum_exp(logits.data() + t * n_vocab, n_vocab);
     });
     for (std::size_t t = 0; t < count; ++t) {
       const Token next = tokens[begin + t + 1];
-      result[begin + t] = static_cast<float>(logits[t * n_vocab + static_cast<std::size_t>(next)] - normalizer[t]);
+      result[begin + t] =
+          static_cast<float>(logits[t * n_vocab + static_cast<std::size_t>(next)] - normalizer[t]);
     }
   }
   return result;
@@ -123,7 +129,8 @@ struct Session::Impl {
 };
 
 Session::Session(const Model& model)
-    : impl_(std::make_unique<Impl>(Impl{model.impl_.get(), model.impl_->transformer->make_cache(model.impl_->context), {}, 0})) {}
+    : impl_(std::make_unique<Impl>(Impl{
+          model.impl_.get(), model.impl_->transformer->make_cache(model.impl_->context), {}, 0})) {}
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
@@ -136,14 +143,16 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
   const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
   const std::size_t start = impl_->cache.length();
   if (start + tokens.size() > impl_->cache.max_length()) {
-    fail(ErrorCode::out_of_range, "context overflow: {} + {} tokens exceed the session's {} positions", start,
-         tokens.size(), impl_->cache.max_length());
+    fail(ErrorCode::out_of_range,
+         "context overflow: {} + {} tokens exceed the session's {} positions", start, tokens.size(),
+         impl_->cache.max_length());
   }
   const std::size_t rows = outputs == Outputs::all ? tokens.size() : 1;
   std::vector<float> logits(rows * n_vocab);
   try {
-    impl_->model->transformer->forward(tokens, impl_->cache, impl_->model->pool.get(),
-                                       outputs == Outputs::all ? nn::LogitsFor::all : nn::LogitsFor::last, logits.data());
+    impl_->model->transformer->forward(
+        tokens, impl_->cache, impl_->model->pool.get(),
+        outputs == Outputs::all ? nn::LogitsFor::all : nn::LogitsFor::last, logits.data());
   } catch (...) {
     impl_->cache.truncate(start);
     throw;
@@ -161,7 +170,8 @@ std::size_t Session::n_vocab() const noexcept { return impl_->model->bound.confi
 
 std::span<const float> Session::logits(std::size_t i) const {
   if (i >= impl_->n_outputs) {
-    fail(ErrorCode::out_of_range, "output row {} requested, the last feed kept {}", i, impl_->n_outputs);
+    fail(ErrorCode::out_of_range, "output row {} requested, the last feed kept {}", i,
+         impl_->n_outputs);
   }
   const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
   return std::span<const float>(impl_->logits).subspan(i * n_vocab, n_vocab);
@@ -177,9 +187,11 @@ std::vector<float> Session::log_probs(std::size_t i) const {
 float Session::log_prob(std::size_t i, Token next) const {
   const std::span<const float> row = logits(i);
   if (next < 0 || static_cast<std::size_t>(next) >= row.size()) {
-    fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next, row.size());
+    fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next,
+         row.size());
   }
-  return static_cast<float>(row[static_cast<std::size_t>(next)] - nn::log_sum_exp(row.data(), row.size()));
+  return static_cast<float>(row[static_cast<std::size_t>(next)] -
+                            nn::log_sum_exp(row.data(), row.size()));
 }
 
 void Session::reset() {

@@ -17,7 +17,7 @@ struct BoundModel {
   nn::TransformerWeights weights;
   std::int64_t n_parameters = 0;
   std::uint64_t weight_bytes = 0;
-  std::string weight_type;  ///< "F32", "Q8_0", ... or "mixed"
+  std::string weight_type;                     ///< "F32", "Q8_0", ... or "mixed"
   std::deque<std::vector<float>> dequantized;  ///< storage for tensors of other types
 };
 

@@ -25,7 +25,8 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
     // product is the same whatever the batch, so batched and incremental runs agree).
     std::vector<float> scores(n_queries * n_keys);
     WeightMatrix key_matrix{WeightType::f32, n_keys, config.key_dim,
-                            reinterpret_cast<const std::byte*>(keys + kv * config.key_dim), key_row * 4};
+                            reinterpret_cast<const std::byte*>(keys + kv * config.key_dim),
+                            key_row * 4};
     matmul(key_matrix, queries + h * config.key_dim, query_stride, n_queries, scores.data(), n_keys,
            nullptr, nullptr);
     for (std::size_t t = 0; t < n_queries; ++t) {
@@ -39,8 +40,8 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
       softmax(row, visible);
       float* o = out + t * out_row + h * config.value_dim;
       std::fill(o, o + config.value_dim, 0.0f);
-      weighted_row_sum(row, values + first * value_row + kv * config.value_dim, value_row, visible, o,
-                       config.value_dim);
+      weighted_row_sum(row, values + first * value_row + kv * config.value_dim, value_row, visible,
+                       o, config.value_dim);
     }
   };
   if (pool && config.n_heads > 1) {

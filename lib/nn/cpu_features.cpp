@@ -56,7 +56,8 @@ KernelPath active_kernel_path() noexcept { return current_path().load(std::memor
 
 void force_kernel_path(KernelPath path) {
   if (!cpu_supports(path)) {
-    fail(ErrorCode::invalid_argument, "kernel path {} is not supported by this CPU", to_string(path));
+    fail(ErrorCode::invalid_argument, "kernel path {} is not supported by this CPU",
+         to_string(path));
   }
   current_path().store(path, std::memory_order_relaxed);
 }

@@ -25,22 +25,33 @@ double exp_fixed(double x) {
   const double r = (x - n * ln2_high) - n * ln2_low;
   // Taylor series to r^13: truncation error < 1e-17 for |r| ≤ 0.35.
   double p = 1.0 / 6227020800.0;
-  constexpr double inverse_factorials[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                           1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
-                                           1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
-                                           1.0 / 6.0,         0.5,              1.0,
+  constexpr double inverse_factorials[] = {1.0 / 479001600.0,
+                                           1.0 / 39916800.0,
+                                           1.0 / 3628800.0,
+                                           1.0 / 362880.0,
+                                           1.0 / 40320.0,
+                                           1.0 / 5040.0,
+                                           1.0 / 720.0,
+                                           1.0 / 120.0,
+                                           1.0 / 24.0,
+                                           1.0 / 6.0,
+                                           0.5,
+                                           1.0,
                                            1.0};
   for (double c : inverse_factorials) p = p * r + c;
   // Scale by 2^n in two steps so that results near the subnormal range stay exact.
   const auto exponent = static_cast<std::int64_t>(n);
   const std::int64_t half = exponent / 2;
   const double scale_a = std::bit_cast<double>(static_cast<std::uint64_t>(half + 1023) << 52);
-  const double scale_b = std::bit_cast<double>(static_cast<std::uint64_t>(exponent - half + 1023) << 52);
+  const double scale_b =
+      std::bit_cast<double>(static_cast<std::uint64_t>(exponent - half + 1023) << 52);
   return p * scale_a * scale_b;
 }
 
 double log_fixed(double x) {
-  if (!(x > 0.0)) return x == 0.0 ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
+  if (!(x > 0.0))
+    return x == 0.0 ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::quiet_NaN();
   if (x == std::numeric_limits<double>::infinity()) return x;
   // x = m·2^e with m in [√½, √2); ln m = 2·atanh(s), s = (m−1)/(m+1), |s| < 0.172.
   int e = 0;
@@ -106,7 +117,8 @@ void gelu_tanh(float* x, std::size_t n) {
   constexpr double sqrt_2_over_pi = 0.79788456080286535588;
   for (std::size_t i = 0; i < n; ++i) {
     const double v = x[i];
-    x[i] = static_cast<float>(0.5 * v * (1.0 + tanh_fixed(sqrt_2_over_pi * (v + 0.044715 * v * v * v))));
+    x[i] = static_cast<float>(0.5 * v *
+                              (1.0 + tanh_fixed(sqrt_2_over_pi * (v + 0.044715 * v * v * v))));
   }
 }
 
@@ -121,7 +133,8 @@ void axpy_scalar(float a, const float* x, float* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = std::fma(a, x[i], y[i]);
 }
 
-__attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, float* y, std::size_t n) {
+__attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, float* y,
+                                                   std::size_t n) {
   const __m256 av = _mm256_set1_ps(a);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -140,18 +153,18 @@ __attribute__((target("avx512f,avx2,fma"))) void axpy_avx512(float a, const floa
   for (; i < n; ++i) y[i] = std::fma(a, x[i], y[i]);
 }
 
-void weighted_row_sum_scalar(const float* w, const float* rows, std::size_t stride, std::size_t count,
-                             float* out, std::size_t n) {
+void weighted_row_sum_scalar(const float* w, const float* rows, std::size_t stride,
+                             std::size_t count, float* out, std::size_t n) {
   for (std::size_t j = 0; j < count; ++j) axpy_scalar(w[j], rows + j * stride, out, n);
 }
 
-__attribute__((target("avx512f,avx2,fma"))) void weighted_row_sum_avx512(const float* w, const float* rows,
-                                                                         std::size_t stride, std::size_t count,
-                                                                         float* out, std::size_t n) {
+__attribute__((target("avx512f,avx2,fma"))) void weighted_row_sum_avx512(
+    const float* w, const float* rows, std::size_t stride, std::size_t count, float* out,
+    std::size_t n) {
   std::size_t i = 0;
   for (; i + 64 <= n; i += 64) {
-    __m512 a0 = _mm512_loadu_ps(out + i), a1 = _mm512_loadu_ps(out + i + 16), a2 = _mm512_loadu_ps(out + i + 32),
-           a3 = _mm512_loadu_ps(out + i + 48);
+    __m512 a0 = _mm512_loadu_ps(out + i), a1 = _mm512_loadu_ps(out + i + 16),
+           a2 = _mm512_loadu_ps(out + i + 32), a3 = _mm512_loadu_ps(out + i + 48);
     for (std::size_t j = 0; j < count; ++j) {
       const __m512 wj = _mm512_set1_ps(w[j]);
       const float* r = rows + j * stride + i;
@@ -165,15 +178,18 @@ __attribute__((target("avx512f,avx2,fma"))) void weighted_row_sum_avx512(const f
     _mm512_storeu_ps(out + i + 32, a2);
     _mm512_storeu_ps(out + i + 48, a3);
   }
-  for (std::size_t j = 0; j < count && i < n; ++j) axpy_avx512(w[j], rows + j * stride + i, out + i, n - i);
+  for (std::size_t j = 0; j < count && i < n; ++j)
+    axpy_avx512(w[j], rows + j * stride + i, out + i, n - i);
 }
 
-__attribute__((target("avx2,fma"))) void weighted_row_sum_avx2(const float* w, const float* rows, std::size_t stride,
-                                                                std::size_t count, float* out, std::size_t n) {
+__attribute__((target("avx2,fma"))) void weighted_row_sum_avx2(const float* w, const float* rows,
+                                                               std::size_t stride,
+                                                               std::size_t count, float* out,
+                                                               std::size_t n) {
   std::size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8), a2 = _mm256_loadu_ps(out + i + 16),
-           a3 = _mm256_loadu_ps(out + i + 24);
+    __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8),
+           a2 = _mm256_loadu_ps(out + i + 16), a3 = _mm256_loadu_ps(out + i + 24);
     for (std::size_t j = 0; j < count; ++j) {
       const __m256 wj = _mm256_set1_ps(w[j]);
       const float* r = rows + j * stride + i;
@@ -187,13 +203,14 @@ __attribute__((target("avx2,fma"))) void weighted_row_sum_avx2(const float* w, c
     _mm256_storeu_ps(out + i + 16, a2);
     _mm256_storeu_ps(out + i + 24, a3);
   }
-  for (std::size_t j = 0; j < count && i < n; ++j) axpy_avx2(w[j], rows + j * stride + i, out + i, n - i);
+  for (std::size_t j = 0; j < count && i < n; ++j)
+    axpy_avx2(w[j], rows + j * stride + i, out + i, n - i);
 }
 
 }  // namespace
 
-void weighted_row_sum(const float* w, const float* rows, std::size_t stride, std::size_t count, float* out,
-                      std::size_t n) {
+void weighted_row_sum(const float* w, const float* rows, std::size_t stride, std::size_t count,
+                      float* out, std::size_t n) {
   switch (active_kernel_path()) {
     case KernelPath::avx512: return weighted_row_sum_avx512(w, rows, stride, count, out, n);
     case KernelPath::avx2: return weighted_row_sum_avx2(w, rows, stride, count, out, n);

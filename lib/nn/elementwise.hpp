@@ -40,8 +40,8 @@ void axpy(float a, const float* x, float* y, std::size_t n);
 
 /// out[i] = fma(w[count-1], rows[count-1][i], … fma(w[0], rows[0][i], out[i])) for i < n: rows
 /// taken in order j = 0..count-1, row j at rows + j·stride. Every path gives the same bits.
-void weighted_row_sum(const float* w, const float* rows, std::size_t stride, std::size_t count, float* out,
-                      std::size_t n);
+void weighted_row_sum(const float* w, const float* rows, std::size_t stride, std::size_t count,
+                      float* out, std::size_t n);
 
 }  // namespace nn
 LMC_END_NAMESPACE

@@ -13,9 +13,13 @@ namespace nn {
 
 class KvCache {
  public:
-  KvCache(std::size_t n_layers, std::size_t key_width, std::size_t value_width, std::size_t max_length)
-      : key_width_(key_width), value_width_(value_width), max_length_(max_length),
-        keys_(n_layers), values_(n_layers) {}
+  KvCache(std::size_t n_layers, std::size_t key_width, std::size_t value_width,
+          std::size_t max_length)
+      : key_width_(key_width),
+        value_width_(value_width),
+        max_length_(max_length),
+        keys_(n_layers),
+        values_(n_layers) {}
 
   std::size_t length() const { return length_; }
   std::size_t max_length() const { return max_length_; }
@@ -25,8 +29,8 @@ class KvCache {
   /// Makes room for `length` positions; throws lmc::Error past max_length().
   void reserve(std::size_t length) {
     if (length > max_length_) {
-      fail(ErrorCode::out_of_range, "context overflow: {} positions requested, the session holds {}",
-           length, max_length_);
+      fail(ErrorCode::out_of_range,
+           "context overflow: {} positions requested, the session holds {}", length, max_length_);
     }
     if (length <= capacity_) return;
     std::size_t capacity = std::max<std::size_t>({length, capacity_ * 2, 64});

@@ -24,7 +24,8 @@ void dequantize_row(const WeightMatrix& w, std::size_t n, float* out) {
         const std::byte* block = row + b * q8_0_block_bytes;
         const float d = half_to_float(load_u16(block));
         for (std::size_t i = 0; i < q8_0_block_values; ++i) {
-          out[b * q8_0_block_values + i] = d * static_cast<float>(static_cast<std::int8_t>(block[2 + i]));
+          out[b * q8_0_block_values + i] =
+              d * static_cast<float>(static_cast<std::int8_t>(block[2 + i]));
         }
       }
       return;

@@ -39,9 +39,8 @@ using MatmulRowsKernel = void (*)(const WeightMatrix& w, std::size_t n_begin, st
 void matmul_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                         const float* x, std::size_t x_stride, std::size_t tokens, float* y,
                         std::size_t y_stride);
-void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
-                      const float* x, std::size_t x_stride, std::size_t tokens, float* y,
-                      std::size_t y_stride);
+void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride);
 void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                         const float* x, std::size_t x_stride, std::size_t tokens, float* y,
                         std::size_t y_stride);

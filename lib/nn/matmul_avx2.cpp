@@ -50,7 +50,9 @@ struct Load16<WeightType::bf16> {
     const __m128i* p = reinterpret_cast<const __m128i*>(row + 2 * k);
     return {widen(p), widen(p + 1)};
   }
-  static float one(const std::byte* row, std::size_t k) { return bf16_to_float(load_u16(row + 2 * k)); }
+  static float one(const std::byte* row, std::size_t k) {
+    return bf16_to_float(load_u16(row + 2 * k));
+  }
 };
 
 template <>
@@ -60,7 +62,8 @@ struct Load16<WeightType::q8_0> {
     const __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(block)));
     const std::byte* q = block + 2 + k % q8_0_block_values;
     const __m256i low = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
-    const __m256i high = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8)));
+    const __m256i high =
+        _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8)));
     return {_mm256_mul_ps(d, _mm256_cvtepi32_ps(low)), _mm256_mul_ps(d, _mm256_cvtepi32_ps(high))};
   }
   static float one(const std::byte* row, std::size_t k) {
@@ -130,7 +133,9 @@ template <WeightType type>
 void rows_kernel(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                  std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
   const std::size_t block_rows =
-      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4, 512) / 4 * 4;
+      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4,
+                              512) /
+      4 * 4;
   for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
     const std::size_t ne = std::min(n_end, nb + block_rows);
     std::size_t t = 0;
@@ -151,14 +156,17 @@ void rows_kernel(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, 
 
 }  // namespace
 
-void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
-                      const float* x, std::size_t x_stride, std::size_t tokens, float* y,
-                      std::size_t y_stride) {
+void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
   switch (w.type) {
-    case WeightType::f32: return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::f16: return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::bf16: return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::q8_0: return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::f32:
+      return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::f16:
+      return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::bf16:
+      return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::q8_0:
+      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
   }
 }
 

@@ -45,7 +45,9 @@ struct Load16<WeightType::bf16> {
         _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * k)));
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
   }
-  static float one(const std::byte* row, std::size_t k) { return bf16_to_float(load_u16(row + 2 * k)); }
+  static float one(const std::byte* row, std::size_t k) {
+    return bf16_to_float(load_u16(row + 2 * k));
+  }
 };
 
 template <>
@@ -54,7 +56,8 @@ struct Load16<WeightType::q8_0> {
   static __m512 at(const std::byte* row, std::size_t k) {
     const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
     const __m512 d = _mm512_set1_ps(_cvtsh_ss(load_u16(block)));
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % q8_0_block_values));
+    const __m128i q =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % q8_0_block_values));
     return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)));
   }
   static float one(const std::byte* row, std::size_t k) {
@@ -104,7 +107,8 @@ void tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_s
     for (int t = 0; t < MT; ++t) {
       for (std::size_t k = full; k < cols; ++k) xt[k - full] = xs[t][k];
       const __m512 xv = _mm512_load_ps(xt);
-      for (int n = 0; n < NT; ++n) acc[t][n] = _mm512_fmadd_ps(xv, _mm512_load_ps(wt[n]), acc[t][n]);
+      for (int n = 0; n < NT; ++n)
+        acc[t][n] = _mm512_fmadd_ps(xv, _mm512_load_ps(wt[n]), acc[t][n]);
     }
   }
   for (int t = 0; t < MT; ++t) {
@@ -120,7 +124,9 @@ void rows_kernel(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, 
                  std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
   // Rows are taken in blocks that stay in L2 while every token tile streams past them.
   const std::size_t block_rows =
-      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4, 512) / 4 * 4;
+      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4,
+                              512) /
+      4 * 4;
   for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
     const std::size_t ne = std::min(n_end, nb + block_rows);
     std::size_t t = 0;
@@ -145,10 +151,14 @@ void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t 
                         const float* x, std::size_t x_stride, std::size_t tokens, float* y,
                         std::size_t y_stride) {
   switch (w.type) {
-    case WeightType::f32: return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::f16: return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::bf16: return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::q8_0: return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::f32:
+      return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::f16:
+      return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::bf16:
+      return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::q8_0:
+      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
   }
 }
 

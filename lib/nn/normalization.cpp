@@ -8,7 +8,8 @@ namespace nn {
 void rms_norm(const float* x, const float* weight, float eps, std::size_t n, float* out) {
   double sum_squares = 0.0;
   for (std::size_t i = 0; i < n; ++i) sum_squares += static_cast<double>(x[i]) * x[i];
-  const auto scale = static_cast<float>(1.0 / std::sqrt(sum_squares / static_cast<double>(n) + eps));
+  const auto scale =
+      static_cast<float>(1.0 / std::sqrt(sum_squares / static_cast<double>(n) + eps));
   for (std::size_t i = 0; i < n; ++i) {
     const float v = x[i] * scale;
     out[i] = weight ? v * weight[i] : v;

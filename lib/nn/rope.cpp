@@ -10,7 +10,8 @@ RopeTable::RopeTable(const RopeConfig& config, const std::size_t* positions, std
   // Angles in double from std::pow/std::cos/std::sin (see docs/forward_pass.md, numerics).
   std::vector<double> inverse_frequency(pairs_);
   for (std::size_t i = 0; i < pairs_; ++i) {
-    double f = std::pow(config.base, -2.0 * static_cast<double>(i) / static_cast<double>(config.rotated_dims));
+    double f = std::pow(config.base,
+                        -2.0 * static_cast<double>(i) / static_cast<double>(config.rotated_dims));
     if (!config.freq_factors.empty()) f /= config.freq_factors[i];
     inverse_frequency[i] = f * config.freq_scale;
   }

@@ -11,15 +11,15 @@ namespace nn {
 
 /// Which pairs of a head's dimensions rotate together.
 enum class RopePairing {
-  adjacent,   ///< (x[2i], x[2i+1]): llama.cpp's "normal" mode, GGUF llama-family files
-  half_split, ///< (x[i], x[i + rotated/2]): "NeoX" mode, Hugging Face's rotate_half
+  adjacent,    ///< (x[2i], x[2i+1]): llama.cpp's "normal" mode, GGUF llama-family files
+  half_split,  ///< (x[i], x[i + rotated/2]): "NeoX" mode, Hugging Face's rotate_half
 };
 
 struct RopeConfig {
   RopePairing pairing = RopePairing::adjacent;
   std::size_t rotated_dims = 0;  ///< dimensions rotated per head (≤ head_dim); the rest pass
-  double base = 10000.0;         ///< θ_i = position · freq_scale · base^(−2i/rotated_dims) / factor_i
-  double freq_scale = 1.0;       ///< linear position interpolation (1 / scaling factor)
+  double base = 10000.0;  ///< θ_i = position · freq_scale · base^(−2i/rotated_dims) / factor_i
+  double freq_scale = 1.0;          ///< linear position interpolation (1 / scaling factor)
   std::vector<float> freq_factors;  ///< optional per-pair divisors (llama3 rope_freqs); empty: 1
 };
 

@@ -18,7 +18,8 @@ namespace {
 
 // Runs per_token(t) for t < n, split over the pool by token (each token's result depends on
 // that token only, so the split cannot change anything).
-void for_each_token(ThreadPool* pool, std::size_t n, const std::function<void(std::size_t)>& per_token) {
+void for_each_token(ThreadPool* pool, std::size_t n,
+                    const std::function<void(std::size_t)>& per_token) {
   if (!pool || pool->size() == 1 || n < 4) {
     for (std::size_t t = 0; t < n; ++t) per_token(t);
     return;
@@ -35,15 +36,16 @@ void apply_norm(const TransformerConfig& config, const Norm& norm, const float* 
   if (config.norm == NormKind::rms) {
     rms_norm(x, norm.weight.data(), config.norm_eps, config.n_embd, out);
   } else {
-    layer_norm(x, norm.weight.data(), norm.bias.empty() ? nullptr : norm.bias.data(), config.norm_eps,
-               config.n_embd, out);
+    layer_norm(x, norm.weight.data(), norm.bias.empty() ? nullptr : norm.bias.data(),
+               config.norm_eps, config.n_embd, out);
   }
 }
 
 void norm_rows(ThreadPool* pool, const TransformerConfig& config, const Norm& norm, const float* x,
                float* out, std::size_t n_rows) {
   const std::size_t e = config.n_embd;
-  for_each_token(pool, n_rows, [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
+  for_each_token(pool, n_rows,
+                 [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
 }
 
 void activate(Activation activation, float* x, std::size_t n) {
@@ -54,8 +56,8 @@ void activate(Activation activation, float* x, std::size_t n) {
   }
 }
 
-void project(const Linear& linear, const float* x, std::size_t x_stride, std::size_t n_rows, float* y,
-             std::size_t y_stride, ThreadPool* pool) {
+void project(const Linear& linear, const float* x, std::size_t x_stride, std::size_t n_rows,
+             float* y, std::size_t y_stride, ThreadPool* pool) {
   matmul(linear.weight, x, x_stride, n_rows, y, y_stride, linear.bias_or_null(), pool);
 }
 
@@ -80,7 +82,8 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
     case FeedForwardKind::plain: {
       std::vector<float> up(n_rows * f);
       project(layer.up, x, e, n_rows, up.data(), f, pool);
-      for_each_token(pool, n_rows, [&](std::size_t t) { activate(config.activation, up.data() + t * f, f); });
+      for_each_token(pool, n_rows,
+                     [&](std::size_t t) { activate(config.activation, up.data() + t * f, f); });
       project(layer.down, up.data(), f, n_rows, y, e, pool);
       return;
     }
@@ -108,7 +111,8 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
         softmax(p, n_experts);
         std::vector<std::size_t> order(n_experts);
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
         double total = 0;
         for (std::size_t r = 0; r < used; ++r) total += p[order[r]];
         for (std::size_t r = 0; r < used; ++r) {
@@ -126,7 +130,8 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
         if (slots.empty()) continue;
         const std::size_t m = slots.size();
         std::vector<float> xs(m * e), gate(m * f), up(m * f), out(m * e);
-        for (std::size_t i = 0; i < m; ++i) std::copy_n(x + slots[i] / used * e, e, xs.data() + i * e);
+        for (std::size_t i = 0; i < m; ++i)
+          std::copy_n(x + slots[i] / used * e, e, xs.data() + i * e);
         matmul(layer.expert_gate[expert], xs.data(), e, m, gate.data(), f, nullptr, pool);
         matmul(layer.expert_up[expert], xs.data(), e, m, up.data(), f, nullptr, pool);
         for (std::size_t i = 0; i < m; ++i) {
@@ -135,7 +140,8 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
           for (std::size_t k = 0; k < f; ++k) g[k] = g[k] * up[i * f + k];
         }
         matmul(layer.expert_down[expert], gate.data(), f, m, out.data(), e, nullptr, pool);
-        for (std::size_t i = 0; i < m; ++i) std::copy_n(out.data() + i * e, e, expert_out.data() + slots[i] * e);
+        for (std::size_t i = 0; i < m; ++i)
+          std::copy_n(out.data() + i * e, e, expert_out.data() + slots[i] * e);
       }
       // Sum in rank order, a fixed order per token.
       std::fill(y, y + n_rows * e, 0.0f);
@@ -174,8 +180,8 @@ void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache, 
   }
 }
 
-void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
-                                LogitsFor which, float* logits) const {
+void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache,
+                                ThreadPool* pool, LogitsFor which, float* logits) const {
   const TransformerConfig& c = config_;
   const TransformerWeights& w = weights_;
   const std::size_t n = tokens.size(), e = c.n_embd;
@@ -188,8 +194,8 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
   std::vector<std::size_t> positions(n);
   std::iota(positions.begin(), positions.end(), first);
   if (w.position_embedding && first + n > w.position_embedding.rows) {
-    fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions", first + n - 1,
-         w.position_embedding.rows);
+    fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
+         first + n - 1, w.position_embedding.rows);
   }
 
   // x: the residual stream [T][E].
@@ -207,12 +213,18 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     }
   });
 
-  const RopeTable rope = c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
+  const RopeTable rope =
+      c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
   std::vector<float> queries(n * q_width), attention(n * attn_width), fused;
-  AttentionConfig attention_config{c.n_heads, c.n_kv_heads, c.key_dim, c.value_dim,
-                                   c.attention_scale > 0 ? c.attention_scale
-                                                         : static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.key_dim))),
-                                   c.attention_soft_cap, 0};
+  AttentionConfig attention_config{
+      c.n_heads,
+      c.n_kv_heads,
+      c.key_dim,
+      c.value_dim,
+      c.attention_scale > 0 ? c.attention_scale
+                            : static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.key_dim))),
+      c.attention_soft_cap,
+      0};
 
   for (std::size_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& layer = w.layers[l];
@@ -244,11 +256,12 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     }
 
     attention_config.window = 0;
-    if (c.sliding_layers == SlidingLayers::all || (c.sliding_layers == SlidingLayers::even && l % 2 == 0)) {
+    if (c.sliding_layers == SlidingLayers::all ||
+        (c.sliding_layers == SlidingLayers::even && l % 2 == 0)) {
       attention_config.window = c.sliding_window;
     }
-    causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l), cache.values(l),
-                     attention.data(), pool);
+    causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),
+                     cache.values(l), attention.data(), pool);
     project(layer.attention_output, attention.data(), attn_width, n, branch.data(), e, pool);
     if (layer.post_attention_norm.present()) {
       norm_rows(pool, c, layer.post_attention_norm, branch.data(), branch.data(), n);

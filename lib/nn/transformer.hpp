@@ -23,16 +23,16 @@ enum class NormKind { rms, layer };
 enum class Activation { silu, gelu_tanh };
 
 enum class FeedForwardKind {
-  gated,          ///< down(act(gate·n) ⊙ up·n)
-  plain,          ///< down(act(up·n + b) ) + b
-  gated_fused,    ///< up has 2F rows [gate; up]: down(act(y[:F]) ⊙ y[F:])  (phi3)
-  mixture,        ///< softmax router, top-k experts renormalized, each a gated FFN (Mixtral)
+  gated,        ///< down(act(gate·n) ⊙ up·n)
+  plain,        ///< down(act(up·n + b) ) + b
+  gated_fused,  ///< up has 2F rows [gate; up]: down(act(y[:F]) ⊙ y[F:])  (phi3)
+  mixture,      ///< softmax router, top-k experts renormalized, each a gated FFN (Mixtral)
 };
 
 enum class ResidualKind {
-  sequential,        ///< x += attn(norm1 x); x += ffn(norm2 x)
-  parallel_shared,   ///< x += attn(n) + ffn(n), n = norm1 x   (phi2, falcon)
-  parallel_separate, ///< x += attn(norm1 x) + ffn(norm2 x)     (gptneox)
+  sequential,         ///< x += attn(norm1 x); x += ffn(norm2 x)
+  parallel_shared,    ///< x += attn(n) + ffn(n), n = norm1 x   (phi2, falcon)
+  parallel_separate,  ///< x += attn(norm1 x) + ffn(norm2 x)     (gptneox)
 };
 
 enum class SlidingLayers { none, all, even };
@@ -49,10 +49,10 @@ struct TransformerConfig {
   Activation activation = Activation::silu;
   FeedForwardKind feed_forward = FeedForwardKind::gated;
   ResidualKind residual = ResidualKind::sequential;
-  float embedding_scale = 0.0f;    ///< when > 0, token embeddings are multiplied by it
-  float attention_scale = 0.0f;    ///< 0: 1/sqrt(key_dim)
-  float attention_soft_cap = 0.0f; ///< 0: off
-  float final_soft_cap = 0.0f;     ///< 0: off
+  float embedding_scale = 0.0f;     ///< when > 0, token embeddings are multiplied by it
+  float attention_scale = 0.0f;     ///< 0: 1/sqrt(key_dim)
+  float attention_soft_cap = 0.0f;  ///< 0: off
+  float final_soft_cap = 0.0f;      ///< 0: off
   std::size_t sliding_window = 0;
   SlidingLayers sliding_layers = SlidingLayers::none;
 };
@@ -80,7 +80,7 @@ struct LayerWeights {
   Norm feed_forward_norm;    ///< absent with ResidualKind::parallel_shared
   Linear gate, up, down;
   Norm post_feed_forward_norm;
-  Linear router;                       ///< mixture: [n_experts][E]
+  Linear router;  ///< mixture: [n_experts][E]
   std::vector<WeightMatrix> expert_gate, expert_up, expert_down;
 };
 
@@ -89,7 +89,7 @@ struct TransformerWeights {
   WeightMatrix position_embedding;  ///< learned absolute positions [context][E], or none
   std::vector<LayerWeights> layers;
   Norm output_norm;
-  Linear output;                    ///< [V][E]; may view token_embedding (tied)
+  Linear output;  ///< [V][E]; may view token_embedding (tied)
 };
 
 /// Which positions of a forward call get logits.

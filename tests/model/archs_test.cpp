@@ -28,16 +28,19 @@ TEST_P(ArchitectureTest, MatchesLlamaCppReference) {
     const std::vector<float> lp = model.token_logprobs(c.tokens);
     ASSERT_EQ(lp.size(), c.logprob_next.size());
     double worst = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i) worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
+    for (std::size_t i = 0; i < lp.size(); ++i)
+      worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
     EXPECT_LE(worst, ref.tolerance) << name << "/" << c.name;
-    std::printf("%s/%s: max |Δ| %.3g (tolerance %.3g)\n", name.c_str(), c.name.c_str(), worst, ref.tolerance);
+    std::printf("%s/%s: max |Δ| %.3g (tolerance %.3g)\n", name.c_str(), c.name.c_str(), worst,
+                ref.tolerance);
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs, ArchitectureTest,
-                         ::testing::Values("llama", "llama_gqa", "llama_moe", "qwen2", "gemma", "gemma2", "gpt2",
-                                           "phi2", "phi3", "gptneox", "falcon", "starcoder", "starcoder2", "stablelm",
-                                           "internlm2", "qwen"),
+                         ::testing::Values("llama", "llama_gqa", "llama_moe", "qwen2", "gemma",
+                                           "gemma2", "gpt2", "phi2", "phi3", "gptneox", "falcon",
+                                           "starcoder", "starcoder2", "stablelm", "internlm2",
+                                           "qwen"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -9,11 +9,13 @@ namespace {
 
 std::filesystem::path scratch_file(const std::string& name) {
   return std::filesystem::temp_directory_path() /
-         ("lmc_bad_model_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" + name + ".gguf");
+         ("lmc_bad_model_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+          "_" + name + ".gguf");
 }
 
 // Loads the tiny llama after `change` and returns the error message (empty when it loads).
-std::string load_error(const std::string& name, const std::function<void(lmc_test::TinyModel&)>& change,
+std::string load_error(const std::string& name,
+                       const std::function<void(lmc_test::TinyModel&)>& change,
                        const std::function<void(lmc::GgufWriter&)>& tweak = {}) {
   lmc_test::TinyModel m = lmc_test::make_tiny_model("llama", 3);
   if (change) change(m);
@@ -33,7 +35,9 @@ TEST(BadModels, TheUnchangedModelLoads) { EXPECT_EQ(load_error("good", {}), "");
 
 TEST(BadModels, MissingTensorIsNamed) {
   const std::string message = load_error("missing", [](lmc_test::TinyModel& m) {
-    std::erase_if(m.tensors, [](const lmc_test::TinyTensor& t) { return t.gguf_name == "blk.1.ffn_up.weight"; });
+    std::erase_if(m.tensors, [](const lmc_test::TinyTensor& t) {
+      return t.gguf_name == "blk.1.ffn_up.weight";
+    });
   });
   EXPECT_NE(message.find("missing tensor 'blk.1.ffn_up.weight'"), std::string::npos) << message;
 }
@@ -48,26 +52,31 @@ TEST(BadModels, WrongShapeIsNamedWithTheExpectedShape) {
       }
     }
   });
-  EXPECT_NE(message.find("tensor 'blk.0.attn_k.weight' has shape [8, 32], expected [16, 32]"), std::string::npos)
+  EXPECT_NE(message.find("tensor 'blk.0.attn_k.weight' has shape [8, 32], expected [16, 32]"),
+            std::string::npos)
       << message;
 }
 
 TEST(BadModels, UnknownArchitectureIsNamed) {
-  const std::string message = load_error("arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "mamba"); });
+  const std::string message = load_error(
+      "arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "mamba"); });
   EXPECT_NE(message.find("architecture 'mamba'"), std::string::npos) << message;
   EXPECT_NE(message.find("not supported"), std::string::npos) << message;
 }
 
 TEST(BadModels, HyperParametersThatDisagreeWithShapesNameTheKey) {
   // feed_forward_length says 40, the FFN tensors are 64 wide.
-  std::string message = load_error("ffn", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.feed_forward_length", 40); });
+  std::string message =
+      load_error("ffn", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.feed_forward_length", 40); });
   EXPECT_NE(message.find("blk.0.ffn_gate.weight"), std::string::npos) << message;
   EXPECT_NE(message.find("llama.feed_forward_length"), std::string::npos) << message;
   // 4 query heads cannot share 3 KV heads.
-  message = load_error("kv", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count_kv", 3); });
+  message = load_error("kv", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count_kv", 3); });
   EXPECT_NE(message.find("llama.attention.head_count_kv"), std::string::npos) << message;
   // 32 is not divisible into 5 heads.
-  message = load_error("heads", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count", 5); });
+  message = load_error("heads", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count", 5); });
   EXPECT_NE(message.find("llama.attention.head_count"), std::string::npos) << message;
   // A missing required key.
   message = load_error("key", {}, [](lmc::GgufWriter& w) { w.remove("llama.embedding_length"); });
@@ -75,7 +84,8 @@ TEST(BadModels, HyperParametersThatDisagreeWithShapesNameTheKey) {
   // A layer count the tensors cannot back.
   message = load_error("layers", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.block_count", 3); });
   EXPECT_NE(message.find("missing tensor 'blk.2."), std::string::npos) << message;
-  message = load_error("huge", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.block_count", 4000000000u); });
+  message = load_error("huge", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.block_count", 4000000000u); });
   EXPECT_NE(message.find("layer count"), std::string::npos) << message;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 std::filesystem::path scratch(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("lmc_model_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" + name);
+                   ("lmc_model_test_" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -20,7 +21,8 @@ std::filesystem::path scratch(const std::string& name) {
 
 std::vector<std::int32_t> test_tokens(std::size_t n, std::int32_t vocab) {
   std::vector<std::int32_t> tokens(n);
-  for (std::size_t i = 0; i < n; ++i) tokens[i] = static_cast<std::int32_t>((i * 37 + 11) % static_cast<std::size_t>(vocab));
+  for (std::size_t i = 0; i < n; ++i)
+    tokens[i] = static_cast<std::int32_t>((i * 37 + 11) % static_cast<std::size_t>(vocab));
   return tokens;
 }
 
@@ -64,7 +66,8 @@ TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
   const auto tokens = test_tokens(30, 64);
   lmc_test::write_gguf(m, dir / "f32.gguf");
   const std::vector<float> unrounded = lmc::Model::load(dir / "f32.gguf").token_logprobs(tokens);
-  const std::pair<lmc::DType, double> types[] = {{lmc::DType::f16, 0.05}, {lmc::DType::bf16, 0.2}, {lmc::DType::q8_0, 1.0}};
+  const std::pair<lmc::DType, double> types[] = {
+      {lmc::DType::f16, 0.05}, {lmc::DType::bf16, 0.2}, {lmc::DType::q8_0, 1.0}};
   for (const auto& [type, distance] : types) {
     const std::string name(lmc::dtype_name(type));
     lmc_test::write_gguf(m, dir / (name + ".gguf"), type);
@@ -83,7 +86,8 @@ TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
     const lmc::Model model = lmc::Model::load(dir / (name + ".gguf"));
     EXPECT_EQ(model.info().weight_type, name);
     const std::vector<float> lp = model.token_logprobs(tokens);
-    const std::vector<float> exact = lmc::Model::load(dir / (name + "_as_f32.gguf")).token_logprobs(tokens);
+    const std::vector<float> exact =
+        lmc::Model::load(dir / (name + "_as_f32.gguf")).token_logprobs(tokens);
     double worst = 0, moved = 0;
     for (std::size_t i = 0; i < lp.size(); ++i) {
       worst = std::max(worst, static_cast<double>(std::abs(lp[i] - exact[i])));

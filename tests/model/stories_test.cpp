@@ -45,19 +45,22 @@ TEST(Stories260K, MatchesLlamaCppReference) {
     const std::vector<float> lp = model.token_logprobs(c.tokens);
     ASSERT_EQ(lp.size(), c.logprob_next.size()) << c.name;
     double worst = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i) worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
+    for (std::size_t i = 0; i < lp.size(); ++i)
+      worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
     EXPECT_LE(worst, 1e-4) << c.name << ": largest |Δ| " << worst;
     std::printf("%s: max |Δ| vs llama.cpp %.3g\n", c.name.c_str(), worst);
   }
 }
 
-std::vector<float> score_in_chunks(const lmc::Model& model, const std::vector<std::int32_t>& tokens, std::size_t chunk) {
+std::vector<float> score_in_chunks(const lmc::Model& model, const std::vector<std::int32_t>& tokens,
+                                   std::size_t chunk) {
   lmc::Session session(model);
   std::vector<float> result;
   for (std::size_t begin = 0; begin + 1 < tokens.size(); begin += chunk) {
     const std::size_t end = std::min(tokens.size() - 1, begin + chunk);
     session.feed(std::span<const std::int32_t>(tokens).subspan(begin, end - begin));
-    for (std::size_t i = 0; i < end - begin; ++i) result.push_back(session.log_prob(i, tokens[begin + i + 1]));
+    for (std::size_t i = 0; i < end - begin; ++i)
+      result.push_back(session.log_prob(i, tokens[begin + i + 1]));
   }
   return result;
 }
@@ -81,7 +84,8 @@ TEST(Stories260K, BatchedChunkedAndIncrementalAgreeAcrossThreads) {
     }
   }
   ASSERT_EQ(batched.size(), tokens.size() - 1);
-  for (const std::vector<float>* other : std::initializer_list<const std::vector<float>*>{&batched_2, &chunks_of_7, &chunks_of_7_2, &single}) {
+  for (const std::vector<float>* other : std::initializer_list<const std::vector<float>*>{
+           &batched_2, &chunks_of_7, &chunks_of_7_2, &single}) {
     ASSERT_EQ(other->size(), batched.size());
     for (std::size_t i = 0; i < batched.size(); ++i) {
       EXPECT_NEAR((*other)[i], batched[i], 1e-5) << i;
@@ -129,7 +133,8 @@ TEST(Stories260K, EverySimdPathGivesTheSameBits) {
   const lmc::Model model = load_stories(2);
   const lmc::nn::KernelPath saved = lmc::nn::active_kernel_path();
   std::vector<float> reference;
-  for (lmc::nn::KernelPath path : {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
+  for (lmc::nn::KernelPath path :
+       {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
     if (!lmc::nn::cpu_supports(path)) continue;
     lmc::nn::force_kernel_path(path);
     const std::vector<float> lp = model.token_logprobs(tokens);
@@ -143,3 +148,30 @@ TEST(Stories260K, EverySimdPathGivesTheSameBits) {
 }
 
 }  // namespace
+
+// With the tokenizer stage built in, lmc's own tokenization of the reference texts must give
+// the reference ids, and scoring the text end to end must match llama.cpp.
+#if __has_include(<lmc/tokenizer.hpp>)
+#include <lmc/tokenizer.hpp>
+
+namespace {
+
+TEST(Stories260K, OwnTokenizerGivesTheReferenceIds) {
+  LMC_REQUIRE_TESTDATA();
+  const lmc::Model model = load_stories();
+  ASSERT_TRUE(model.has_tokenizer());
+  const auto ref = lmc_test::read_reference(lmc_test::testdata("models/stories260K.ref.json"));
+  for (const auto& c : ref.cases) {
+    lmc::EncodeOptions options;
+    options.add_special = true;
+    const std::vector<lmc::Token> ids = model.tokenizer().encode(c.text, options);
+    EXPECT_EQ(ids, c.tokens) << c.name;
+    const std::vector<float> lp = model.token_logprobs(ids);
+    ASSERT_EQ(lp.size(), c.logprob_next.size());
+    for (std::size_t i = 0; i < lp.size(); ++i)
+      EXPECT_NEAR(lp[i], c.logprob_next[i], 1e-4) << c.name << " " << i;
+  }
+}
+
+}  // namespace
+#endif

@@ -52,7 +52,8 @@ TEST(Elementwise, SiluAndGelu) {
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double v = x[i];
     EXPECT_NEAR(s[i], v / (1 + std::exp(-v)), 3e-7 * std::abs(v) + 1e-9);
-    EXPECT_NEAR(g[i], 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))), 1e-7);
+    EXPECT_NEAR(g[i], 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))),
+                1e-7);
   }
   // GELU(1) by hand: 0.5·(1 + tanh(0.7978846·1.044715)) = 0.841192
   std::vector<float> one = {1.0f};
@@ -127,8 +128,8 @@ TEST(Rope, AdjacentAndHalfSplitPairs) {
 }
 
 // Naive double attention for one query head.
-std::vector<double> naive_attention(const AttentionConfig& c, const std::vector<float>& q, std::size_t t,
-                                    std::size_t first, const std::vector<float>& k,
+std::vector<double> naive_attention(const AttentionConfig& c, const std::vector<float>& q,
+                                    std::size_t t, std::size_t first, const std::vector<float>& k,
                                     const std::vector<float>& v, std::size_t h) {
   const std::size_t kv = h / (c.n_heads / c.n_kv_heads);
   const std::size_t last = first + t;
@@ -171,7 +172,8 @@ TEST(Attention, GroupedQueryWindowAndSoftCapMatchNaiveReference) {
   for (float& x : v) x = normal(rng);
   std::vector<float> out(n * c.n_heads * c.value_dim);
   lmc::ThreadPool pool(2);
-  causal_attention(c, q.data(), c.n_heads * c.key_dim, n, first, k.data(), v.data(), out.data(), &pool);
+  causal_attention(c, q.data(), c.n_heads * c.key_dim, n, first, k.data(), v.data(), out.data(),
+                   &pool);
   for (std::size_t t = 0; t < n; ++t) {
     for (std::size_t h = 0; h < c.n_heads; ++h) {
       const auto expected = naive_attention(c, q, t, first, k, v, h);

@@ -1,7 +1,7 @@
 // matmul against a double-precision reference, and bit-identity across SIMD paths, batch
 // sizes and thread counts (the contract coding relies on).
-#include "nn/cpu_features.hpp"
 #include "nn/matmul.hpp"
+#include "nn/cpu_features.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,9 +157,12 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
                       nullptr);
     }
     lmc::nn::matmul(m.view, x.data(), cols, tokens, threaded.data(), rows, nullptr, &pool);
-    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4)) << to_string(path);
-    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4)) << to_string(path);
-    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4)) << to_string(path);
+    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4))
+        << to_string(path);
   }
 }
 
