@@ -2,6 +2,7 @@
 #pragma once
 
 #include <lmc/error.hpp>
+#include <lmc/stats.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
