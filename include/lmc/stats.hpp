@@ -2,6 +2,7 @@
 // tables and plots. Independent of models: it works on any paired numbers.
 #pragma once
 
+#include <lmc/error.hpp>
 #include <lmc/stats/correlation.hpp>
 #include <lmc/stats/plot.hpp>
 #include <lmc/stats/regression.hpp>

@@ -54,7 +54,7 @@ double pearson_pvalue(double r, std::size_t n, Alternative alternative) {
 }
 
 void fisher_interval(PearsonResult& result) {
-  const double z = result.r == 1 ? std::numeric_limits<double>::infinity()
+  const double z = result.r == 1    ? std::numeric_limits<double>::infinity()
                    : result.r == -1 ? -std::numeric_limits<double>::infinity()
                                     : std::atanh(result.r);
   result.ci_low = -1;
@@ -103,8 +103,8 @@ TieStatistics tie_statistics(std::span<const double> values) {
 
 }  // namespace
 
-PearsonResult pearson(std::span<const double> x, std::span<const double> y,
-                      Alternative alternative, double confidence_level) {
+PearsonResult pearson(std::span<const double> x, std::span<const double> y, Alternative alternative,
+                      double confidence_level) {
   detail::validate_pairs("pearson", x, y);
   detail::validate_confidence_level("pearson", confidence_level);
   PearsonResult result;
@@ -125,7 +125,7 @@ SpearmanResult spearman(std::span<const double> x, std::span<const double> y,
   SpearmanResult result;
   result.n = x.size();
   result.alternative = alternative;
-  result.rho = detail::correlation(x_ranks, y_ranks);
+  result.rho = detail::covariance_correlation(x_ranks, y_ranks);
   const double df = static_cast<double>(result.n) - 2;
   // t = rho·sqrt(df/((1+rho)(1-rho))), infinite at |rho| = 1, as SciPy computes it.
   const double ratio = df / ((result.rho + 1) * (1 - result.rho));
@@ -134,8 +134,8 @@ SpearmanResult spearman(std::span<const double> x, std::span<const double> y,
   return result;
 }
 
-KendallResult kendall(std::span<const double> x, std::span<const double> y,
-                      Alternative alternative, KendallMethod method) {
+KendallResult kendall(std::span<const double> x, std::span<const double> y, Alternative alternative,
+                      KendallMethod method) {
   detail::validate_pairs("kendall", x, y);
   const auto n = static_cast<std::int64_t>(x.size());
   // Pair counts are exact integers; O(n²) is fine for the tens to thousands of models a
@@ -190,8 +190,8 @@ KendallResult kendall(std::span<const double> x, std::span<const double> y,
         (m * (2 * nd + 5) - x_ties.variance_term - y_ties.variance_term) / 18 +
         2 * static_cast<double>(x_ties.tied_pairs) * static_cast<double>(y_ties.tied_pairs) / m +
         x_ties.cubic * y_ties.cubic / (9 * m * (nd - 2));
-    result.pvalue = z_test_pvalue(static_cast<double>(difference) / std::sqrt(variance),
-                                  alternative);
+    result.pvalue =
+        z_test_pvalue(static_cast<double>(difference) / std::sqrt(variance), alternative);
   }
   return result;
 }

@@ -2,7 +2,8 @@
 
 #include "base/fail.hpp"
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 std::vector<CsvRecord> parse_csv_records(std::string_view text, std::string_view source) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -65,4 +66,5 @@ std::vector<CsvRecord> parse_csv_records(std::string_view text, std::string_view
   return records;
 }
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

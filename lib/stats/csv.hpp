@@ -2,12 +2,15 @@
 // on, so that errors can point at the line.
 #pragma once
 
+#include <lmc/version.hpp>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 struct CsvRecord {
   std::size_t line = 0;  ///< 1-based line on which the record starts
@@ -21,4 +24,5 @@ struct CsvRecord {
 /// after a closing quote.
 std::vector<CsvRecord> parse_csv_records(std::string_view text, std::string_view source);
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

@@ -7,7 +7,8 @@
 
 #include <cmath>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 namespace {
 
@@ -20,7 +21,9 @@ const boost::math::normal_distribution<double, Policy> standard_normal;
 
 }  // namespace
 
-double incomplete_beta(double a, double b, double x) { return boost::math::ibeta(a, b, x, Policy()); }
+double incomplete_beta(double a, double b, double x) {
+  return boost::math::ibeta(a, b, x, Policy());
+}
 
 double incomplete_beta_complement(double a, double b, double x) {
   return boost::math::ibetac(a, b, x, Policy());
@@ -51,4 +54,5 @@ double student_t_quantile(double p, double df) {
 
 double log_gamma(double x) { return boost::math::lgamma(x, Policy()); }
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

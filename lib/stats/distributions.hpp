@@ -3,7 +3,10 @@
 // inside the 1e-10 relative the statistics need, and none throws for finite arguments in range.
 #pragma once
 
-namespace lmc::stats::detail {
+#include <lmc/version.hpp>
+
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 /// Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1].
 double incomplete_beta(double a, double b, double x);
@@ -25,4 +28,5 @@ double student_t_quantile(double p, double df);
 /// Log of the gamma function, x > 0.
 double log_gamma(double x);
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

@@ -6,7 +6,8 @@
 #include <cmath>
 #include <vector>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 namespace {
 
@@ -22,7 +23,8 @@ std::vector<long double> inversion_masses(std::int64_t n, std::int64_t c) {
     prefix[0] = 0;
     for (std::size_t k = 0; k < mass.size(); ++k) prefix[k + 1] = prefix[k] + mass[k];
     for (std::size_t k = 0; k < mass.size(); ++k) {
-      std::size_t from = k + 1 >= static_cast<std::size_t>(j) ? k + 1 - static_cast<std::size_t>(j) : 0;
+      std::size_t from =
+          k + 1 >= static_cast<std::size_t>(j) ? k + 1 - static_cast<std::size_t>(j) : 0;
       mass[k] = (prefix[k + 1] - prefix[from]) / static_cast<long double>(j);
     }
   }
@@ -47,7 +49,7 @@ double kendall_exact_pvalue(std::int64_t n, std::int64_t concordant, Alternative
   const bool in_right_tail = concordant >= pairs - concordant;
   const std::int64_t c = std::min(concordant, pairs - concordant);
 
-  double two_sided = 1;   // twice the left-tail probability P(C <= c)
+  double two_sided = 1;  // twice the left-tail probability P(C <= c)
   double mass_at_c = 0;  // P(C = c)
   if (n == 1) {
     mass_at_c = 1;
@@ -82,4 +84,5 @@ double kendall_exact_pvalue(std::int64_t n, std::int64_t concordant, Alternative
   return std::clamp(p, 0.0, 1.0);
 }
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

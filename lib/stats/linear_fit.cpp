@@ -69,8 +69,7 @@ Prediction predict(const LinearFit& fit, double x, double confidence_level) {
   prediction.confidence_level = confidence_level;
   prediction.y = fit.intercept + fit.slope * x;
   const double t = detail::student_t_quantile(0.5 + confidence_level / 2, count - 2);
-  const double leverage =
-      1 / count + (x - fit.x_mean) * (x - fit.x_mean) / fit.x_sum_of_squares;
+  const double leverage = 1 / count + (x - fit.x_mean) * (x - fit.x_mean) / fit.x_sum_of_squares;
   const double mean_half_width = t * fit.residual_stderr * std::sqrt(leverage);
   const double new_half_width = t * fit.residual_stderr * std::sqrt(1 + leverage);
   prediction.mean_low = prediction.y - mean_half_width;
@@ -97,8 +96,8 @@ LeaveOneOut leave_one_out(std::span<const double> x, std::span<const double> y) 
     }
     if (std::all_of(x_rest.begin(), x_rest.end(), [&](double v) { return v == x_rest[0]; })) {
       fail(ErrorCode::invalid_argument,
-           "leave_one_out: without point {} every x equals {}, so no line can be fitted",
-           left_out, x_rest[0]);
+           "leave_one_out: without point {} every x equals {}, so no line can be fitted", left_out,
+           x_rest[0]);
     }
     // The least-squares line alone; y may be constant among the others (then the line is flat).
     const double x_mean = detail::mean(x_rest);

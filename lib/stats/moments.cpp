@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 double mean(std::span<const double> values) {
   double sum = 0;
@@ -30,4 +31,19 @@ double correlation(std::span<const double> x, std::span<const double> y) {
   return std::clamp(r, -1.0, 1.0);
 }
 
-}  // namespace lmc::stats::detail
+double covariance_correlation(std::span<const double> x, std::span<const double> y) {
+  const double x_mean = mean(x);
+  const double y_mean = mean(y);
+  double xx = 0, yy = 0, xy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    xx += (x[i] - x_mean) * (x[i] - x_mean);
+    yy += (y[i] - y_mean) * (y[i] - y_mean);
+    xy += (x[i] - x_mean) * (y[i] - y_mean);
+  }
+  const double degrees = static_cast<double>(x.size()) - 1;
+  const double r = xy / degrees / std::sqrt(xx / degrees) / std::sqrt(yy / degrees);
+  return std::clamp(r, -1.0, 1.0);
+}
+
+}  // namespace stats::detail
+LMC_END_NAMESPACE

@@ -3,10 +3,13 @@
 // with rejection, unbiased).
 #pragma once
 
+#include <lmc/version.hpp>
+
 #include <cstdint>
 #include <random>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 class RandomIndices {
  public:
@@ -31,4 +34,5 @@ class RandomIndices {
   std::mt19937_64 engine_;
 };
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

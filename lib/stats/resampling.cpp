@@ -102,8 +102,7 @@ PermutationResult permutation_test(std::span<const double> x, std::span<const do
     if (counter.is_extreme(detail::correlation(x, shuffled))) ++extreme;
   }
   result.permutations = options.resamples;
-  result.pvalue =
-      static_cast<double>(extreme + 1) / static_cast<double>(options.resamples + 1);
+  result.pvalue = static_cast<double>(extreme + 1) / static_cast<double>(options.resamples + 1);
   return result;
 }
 

@@ -74,7 +74,11 @@ struct Box {
 class Frame {
  public:
   Frame(double x_low, double x_high, double y_low, double y_high, double width, double height)
-      : x_low_(x_low), x_high_(x_high), y_low_(y_low), y_high_(y_high), width_(width),
+      : x_low_(x_low),
+        x_high_(x_high),
+        y_low_(y_low),
+        y_high_(y_high),
+        width_(width),
         height_(height) {}
   double px(double x) const {
     return margin_left + (x - x_low_) / (x_high_ - x_low_) * (width_ - margin_left - margin_right);
@@ -99,7 +103,8 @@ std::vector<std::pair<Box, std::string_view>> place_labels(const StudyData& data
   std::vector<Box> occupied;
   for (std::size_t i = 0; i < data.x.size(); ++i) {
     const double cx = frame.px(data.x[i]), cy = frame.py(data.y[i]);
-    occupied.push_back({cx - point_radius, cy - point_radius, cx + point_radius, cy + point_radius});
+    occupied.push_back(
+        {cx - point_radius, cy - point_radius, cx + point_radius, cy + point_radius});
   }
   std::vector<std::pair<Box, std::string_view>> placed;
   for (std::size_t i = 0; i < data.x.size(); ++i) {
@@ -109,10 +114,10 @@ std::vector<std::pair<Box, std::string_view>> place_labels(const StudyData& data
     const double cx = frame.px(data.x[i]), cy = frame.py(data.y[i]);
     const double gap = point_radius + 2;
     const std::array<Box, 8> candidates = {{
-        {cx + gap, cy - h / 2, cx + gap + w, cy + h / 2},              // right
-        {cx - gap - w, cy - h / 2, cx - gap, cy + h / 2},              // left
-        {cx - w / 2, cy - gap - h, cx + w / 2, cy - gap},              // above
-        {cx - w / 2, cy + gap, cx + w / 2, cy + gap + h},              // below
+        {cx + gap, cy - h / 2, cx + gap + w, cy + h / 2},                          // right
+        {cx - gap - w, cy - h / 2, cx - gap, cy + h / 2},                          // left
+        {cx - w / 2, cy - gap - h, cx + w / 2, cy - gap},                          // above
+        {cx - w / 2, cy + gap, cx + w / 2, cy + gap + h},                          // below
         {cx + gap * 0.7, cy - gap * 0.7 - h, cx + gap * 0.7 + w, cy - gap * 0.7},  // above right
         {cx + gap * 0.7, cy + gap * 0.7, cx + gap * 0.7 + w, cy + gap * 0.7 + h},  // below right
         {cx - gap * 0.7 - w, cy - gap * 0.7 - h, cx - gap * 0.7, cy - gap * 0.7},  // above left
@@ -124,10 +129,9 @@ std::vector<std::pair<Box, std::string_view>> place_labels(const StudyData& data
       const Box& box = candidates[k];
       double cost = static_cast<double>(k) * 0.01;  // prefer the earlier positions on a tie
       for (const Box& other : occupied) cost += box.overlap_area(other);
-      const double outside = std::max(0.0, frame.left() - box.left) +
-                             std::max(0.0, box.right - frame.right()) +
-                             std::max(0.0, frame.top() - box.top) +
-                             std::max(0.0, box.bottom - frame.bottom());
+      const double outside =
+          std::max(0.0, frame.left() - box.left) + std::max(0.0, box.right - frame.right()) +
+          std::max(0.0, frame.top() - box.top) + std::max(0.0, box.bottom - frame.bottom());
       cost += outside * h * 4;
       if (k == 0 || cost < best_cost) {
         best_cost = cost;
@@ -152,7 +156,7 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
     fail(ErrorCode::invalid_argument, "scatter_plot_svg: {} labels for {} points",
          data.labels.size(), data.x.size());
   }
-  const LinearFit fit = linear_fit(data.x, data.y);  // validates the pairs
+  const LinearFit fit = linear_fit(data.x, data.y);   // validates the pairs
   predict(fit, data.x[0], options.confidence_level);  // validates the level
   const double width = options.width, height = options.height;
 
@@ -203,12 +207,13 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   svg += "</g>\n";
 
   // Confidence band of the fitted line, then the line, clipped to the plot area.
-  svg += "<g clip-path=\"url(#plot-area)\">\n<polygon fill=\"#4a7fc1\" fill-opacity=\"0.18\" "
-         "stroke=\"none\" points=\"";
+  svg +=
+      "<g clip-path=\"url(#plot-area)\">\n<polygon fill=\"#4a7fc1\" fill-opacity=\"0.18\" "
+      "stroke=\"none\" points=\"";
   std::vector<Prediction> band;
   for (int k = 0; k <= band_samples; ++k) {
-    band.push_back(predict(fit, x_low + (x_high - x_low) * k / band_samples,
-                           options.confidence_level));
+    band.push_back(
+        predict(fit, x_low + (x_high - x_low) * k / band_samples, options.confidence_level));
   }
   for (const Prediction& p : band) {
     fmt::format_to(out, "{:.2f},{:.2f} ", frame.px(p.x), frame.py(p.mean_high));
@@ -238,8 +243,8 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   if (options.point_labels && !data.labels.empty()) {
     fmt::format_to(out, "<g font-size=\"{}\" fill=\"#222\">\n", label_font_size);
     for (const auto& [box, label] : place_labels(data, frame)) {
-      fmt::format_to(out, "<text x=\"{:.2f}\" y=\"{:.2f}\">{}</text>\n", box.left,
-                     box.bottom - 3, escape_xml(label));
+      fmt::format_to(out, "<text x=\"{:.2f}\" y=\"{:.2f}\">{}</text>\n", box.left, box.bottom - 3,
+                     escape_xml(label));
     }
     svg += "</g>\n";
   }
@@ -264,8 +269,8 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
 
   // r and RMSE in the top corner the data leaves free: for a falling line the top right.
   const PearsonResult correlation = pearson(data.x, data.y);
-  const std::string line1 = fmt::format("r = {:.3f}   RMSE = {:.3g}   n = {}", correlation.r,
-                                        fit.rmse, fit.n);
+  const std::string line1 =
+      fmt::format("r = {:.3f}   RMSE = {:.3g}   n = {}", correlation.r, fit.rmse, fit.n);
   const std::string line2 =
       fmt::format("band: {:g}% confidence of the fit", options.confidence_level * 100);
   const double box_width =

@@ -26,8 +26,8 @@ struct StudyTable::Impl {
     if (it == columns.end()) {
       std::string known;
       for (const std::string& column : columns) known += (known.empty() ? "" : ", ") + column;
-      fail(ErrorCode::invalid_argument, "{}: line 1: no {} column named '{}' (columns: {})",
-           source, role, name, known);
+      fail(ErrorCode::invalid_argument, "{}: line 1: no {} column named '{}' (columns: {})", source,
+           role, name, known);
     }
     return static_cast<std::size_t>(it - columns.begin());
   }
@@ -38,8 +38,8 @@ struct StudyTable::Impl {
     std::string_view text = rows[row].fields[column];
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    static constexpr std::array<std::string_view, 6> missing = {"", "na", "n/a", "nan", "null",
-                                                                 "-"};
+    static constexpr std::array<std::string_view, 6> missing = {"",    "na",   "n/a",
+                                                                "nan", "null", "-"};
     std::string lower(text);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -52,8 +52,8 @@ struct StudyTable::Impl {
            rows[row].line, column + 1, columns[column], text);
     }
     if (!std::isfinite(value)) {
-      fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a finite number",
-           source, rows[row].line, column + 1, columns[column], text);
+      fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a finite number", source,
+           rows[row].line, column + 1, columns[column], text);
     }
     return value;
   }
@@ -87,14 +87,14 @@ StudyTable StudyTable::parse_csv(std::string_view text, std::string_view source_
            header_line, c + 1);
     }
     if (!seen.insert(impl->columns[c]).second) {
-      fail(ErrorCode::format, "{}: line {}: column {}: column name '{}' appears twice",
-           source_name, header_line, c + 1, impl->columns[c]);
+      fail(ErrorCode::format, "{}: line {}: column {}: column name '{}' appears twice", source_name,
+           header_line, c + 1, impl->columns[c]);
     }
   }
   for (std::size_t r = 1; r < records.size(); ++r) {
     if (records[r].fields.size() != impl->columns.size()) {
-      fail(ErrorCode::format, "{}: line {}: {} fields, but the header has {} columns",
-           source_name, records[r].line, records[r].fields.size(), impl->columns.size());
+      fail(ErrorCode::format, "{}: line {}: {} fields, but the header has {} columns", source_name,
+           records[r].line, records[r].fields.size(), impl->columns.size());
     }
     impl->rows.push_back(std::move(records[r]));
   }
@@ -140,8 +140,8 @@ StudyData StudyTable::select(const StudySelection& selection) const {
     for (const std::string& name : selection.rows) {
       auto it = by_label.find(name);
       if (it == by_label.end()) {
-        fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'",
-             table.source, name, table.columns[label_column]);
+        fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'", table.source,
+             name, table.columns[label_column]);
       }
       if (ambiguous.contains(name)) {
         fail(ErrorCode::invalid_argument, "{}: more than one row is labelled '{}' in column '{}'",

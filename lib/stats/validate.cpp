@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-namespace lmc::stats::detail {
+LMC_BEGIN_NAMESPACE
+namespace stats::detail {
 
 namespace {
 
@@ -54,4 +55,5 @@ void validate_confidence_level(const char* function, double level) {
   }
 }
 
-}  // namespace lmc::stats::detail
+}  // namespace stats::detail
+LMC_END_NAMESPACE

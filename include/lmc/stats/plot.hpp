@@ -12,11 +12,11 @@ LMC_BEGIN_NAMESPACE
 namespace stats {
 
 struct PlotOptions {
-  std::string title;    ///< above the plot; empty: none
-  std::string x_label;  ///< empty: the data's x_name
-  std::string y_label;  ///< empty: the data's y_name
-  int width = 900;      ///< of the SVG canvas, in pixels (200..10000)
-  int height = 700;     ///< of the SVG canvas, in pixels (200..10000)
+  std::string title{};             ///< above the plot; empty: none
+  std::string x_label{};           ///< empty: the data's x_name
+  std::string y_label{};           ///< empty: the data's y_name
+  int width = 900;                 ///< of the SVG canvas, in pixels (200..10000)
+  int height = 700;                ///< of the SVG canvas, in pixels (200..10000)
   double confidence_level = 0.95;  ///< of the band around the fitted line
   bool point_labels = true;        ///< write each point's label next to it
 };

@@ -20,7 +20,7 @@ struct LinearFit {
   double intercept_stderr = 0;  ///< standard error of the intercept
   double r = 0;                 ///< Pearson's r of x and y (linregress's rvalue)
   double r2 = 0;                ///< coefficient of determination, r²
-  double pvalue = 1;  ///< two-sided p-value of slope = 0 (t test, n-2 degrees of freedom)
+  double pvalue = 1;            ///< two-sided p-value of slope = 0 (t test, n-2 degrees of freedom)
   /// Root mean square of the residuals dividing by n, as the paper reports it, in y's units.
   double rmse = 0;
   /// sqrt(sum of squared residuals / (n-2)): the residual standard error, in y's units.
@@ -28,7 +28,7 @@ struct LinearFit {
   std::size_t n = 0;
   double x_mean = 0;                ///< mean of x
   double x_sum_of_squares = 0;      ///< Σ(x - x_mean)², used by predict()
-  std::vector<double> residuals;    ///< y_i - (intercept + slope·x_i), in input order
+  std::vector<double> residuals{};  ///< y_i - (intercept + slope·x_i), in input order
 };
 
 /// The fitted value at a new x with its uncertainty.
@@ -49,10 +49,10 @@ struct Prediction {
 
 /// Leave-one-out validation: each point's y predicted by a line fitted to all the others.
 struct LeaveOneOut {
-  std::vector<double> predicted;  ///< in input order
-  std::vector<double> errors;     ///< predicted - observed, in input order
-  double mae = 0;                 ///< mean absolute error, in y's units
-  double rmse = 0;                ///< root mean square error, in y's units
+  std::vector<double> predicted{};  ///< in input order
+  std::vector<double> errors{};     ///< predicted - observed, in input order
+  double mae = 0;                   ///< mean absolute error, in y's units
+  double rmse = 0;                  ///< root mean square error, in y's units
 };
 
 /// Fits the least-squares line. Throws lmc::Error (invalid_argument) when the lengths differ,

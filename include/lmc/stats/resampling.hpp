@@ -16,8 +16,8 @@ LMC_BEGIN_NAMESPACE
 namespace stats {
 
 struct ResamplingOptions {
-  std::size_t resamples = 9999;  ///< random permutations or bootstrap samples, >= 1
-  std::uint64_t seed = 1;        ///< same seed, same data → same result
+  std::size_t resamples = 9999;    ///< random permutations or bootstrap samples, >= 1
+  std::uint64_t seed = 1;          ///< same seed, same data → same result
   double confidence_level = 0.95;  ///< of bootstrap intervals, in (0, 1)
 };
 
@@ -47,8 +47,7 @@ struct BootstrapResult {
 /// "At least as extreme": |r*| >= |r| for two_sided, r* <= r for less, r* >= r for greater,
 /// with a relative tolerance of 1e-12 so that rounding does not split ties.
 /// Throws lmc::Error as pearson() does, or when options.resamples is 0.
-LMC_EXPORT PermutationResult permutation_test(std::span<const double> x,
-                                              std::span<const double> y,
+LMC_EXPORT PermutationResult permutation_test(std::span<const double> x, std::span<const double> y,
                                               Alternative alternative = Alternative::two_sided,
                                               const ResamplingOptions& options = {});
 

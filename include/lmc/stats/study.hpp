@@ -22,22 +22,22 @@ namespace stats {
 
 /// Which pairs to take out of a StudyTable.
 struct StudySelection {
-  std::string x;               ///< name of the x column (e.g. a BPC column)
-  std::vector<std::string> y;  ///< one y column, or several whose row-wise mean is y
-  std::string label;           ///< column naming each row (model); empty: the first column
-  std::vector<std::string> rows;  ///< labels of the rows to keep, in any order; empty: all rows
+  std::string x{};                  ///< name of the x column (e.g. a BPC column)
+  std::vector<std::string> y{};     ///< one y column, or several whose row-wise mean is y
+  std::string label{};              ///< column naming each row (model); empty: the first column
+  std::vector<std::string> rows{};  ///< labels of the rows to keep, in any order; empty: all rows
 };
 
 /// The pairs a selection yields, in table order.
 struct StudyData {
-  std::string x_name;  ///< the x column's name
-  std::string y_name;  ///< the y column's name, or "mean(a, b, ...)" for an average
-  std::vector<std::string> labels;  ///< row labels of the pairs kept
-  std::vector<double> x;
-  std::vector<double> y;
+  std::string x_name{};               ///< the x column's name
+  std::string y_name{};               ///< the y column's name, or "mean(a, b, ...)" for an average
+  std::vector<std::string> labels{};  ///< row labels of the pairs kept
+  std::vector<double> x{};
+  std::vector<double> y{};
   /// One line per selected row left out because a cell it needs is missing (empty, "NA",
   /// "N/A", "NaN", "null" or "-"), e.g. "gpt-x (line 7): y column 'mmlu' is missing".
-  std::vector<std::string> skipped;
+  std::vector<std::string> skipped{};
 };
 
 /// A CSV file held in memory: RFC 4180 (comma separated, fields may be double-quoted, "" is a
@@ -71,7 +71,7 @@ class LMC_EXPORT StudyTable {
  private:
   struct Impl;
   explicit StudyTable(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_{};
 };
 
 struct AnalysisOptions {
@@ -84,13 +84,13 @@ struct AnalysisOptions {
 /// Everything lmc computes about one x/y relation.
 struct Analysis {
   std::size_t n = 0;
-  PearsonResult pearson;
-  SpearmanResult spearman;
-  KendallResult kendall;
-  LinearFit fit;
-  LeaveOneOut leave_one_out;  ///< empty (mae = NaN) when n < 4
-  std::optional<PermutationResult> permutation;  ///< when options.resampling.resamples > 0
-  std::optional<BootstrapResult> bootstrap;      ///< when options.resampling.resamples > 0
+  PearsonResult pearson{};
+  SpearmanResult spearman{};
+  KendallResult kendall{};
+  LinearFit fit{};
+  LeaveOneOut leave_one_out{};                     ///< empty (mae = NaN) when n < 4
+  std::optional<PermutationResult> permutation{};  ///< when options.resampling.resamples > 0
+  std::optional<BootstrapResult> bootstrap{};      ///< when options.resampling.resamples > 0
 };
 
 /// Runs every statistic on the pairs. Throws lmc::Error as pearson() does.
