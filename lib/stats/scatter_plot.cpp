@@ -173,6 +173,7 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   auto out = std::back_inserter(svg);
   fmt::format_to(out,
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+                 "xml:space=\"preserve\" "
                  "viewBox=\"0 0 {0} {1}\" font-family=\"DejaVu Sans, Arial, Helvetica, "
                  "sans-serif\">\n",
                  options.width, options.height);
@@ -270,15 +271,40 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   // r and RMSE in the top corner the data leaves free: for a falling line the top right.
   const PearsonResult correlation = pearson(data.x, data.y);
   const std::string line1 =
-      fmt::format("r = {:.3f}   RMSE = {:.3g}   n = {}", correlation.r, fit.rmse, fit.n);
+      fmt::format("r = {:.3f}  ·  RMSE = {:.3g}  ·  n = {}", correlation.r, fit.rmse, fit.n);
   const std::string line2 =
       fmt::format("band: {:g}% confidence of the fit", options.confidence_level * 100);
   const double box_width =
-      static_cast<double>(std::max(line1.size(), line2.size())) * 0.6 * 13 + 16;
+      static_cast<double>(std::max(line1.size(), line2.size())) * 0.56 * 13 + 16;
   const double box_height = 44;
-  const bool right_corner = fit.slope < 0;
-  const double box_left = right_corner ? frame.right() - box_width - 10 : frame.left() + 10;
-  const double box_top = frame.top() + 10;
+  // Of the four corners, the one covering the fewest points; on a tie the one a line of this
+  // slope leaves free (top right for a falling line, top left for a rising one).
+  const double left_x = frame.left() + 10, right_x = frame.right() - box_width - 10;
+  const double top_y = frame.top() + 10, bottom_y = frame.bottom() - box_height - 10;
+  const std::array<std::pair<double, double>, 4> corners =
+      fit.slope < 0
+          ? std::array<std::pair<double, double>, 4>{{{right_x, top_y},
+                                                      {left_x, bottom_y},
+                                                      {left_x, top_y},
+                                                      {right_x, bottom_y}}}
+          : std::array<std::pair<double, double>, 4>{
+                {{left_x, top_y}, {right_x, bottom_y}, {right_x, top_y}, {left_x, bottom_y}}};
+  std::size_t best_covered = data.x.size() + 1;
+  double box_left = left_x, box_top = top_y;
+  for (const auto& [corner_left, corner_top] : corners) {
+    const Box box{corner_left - 6, corner_top - 6, corner_left + box_width + 6,
+                  corner_top + box_height + 6};
+    std::size_t covered = 0;
+    for (std::size_t i = 0; i < data.x.size(); ++i) {
+      const double cx = frame.px(data.x[i]), cy = frame.py(data.y[i]);
+      covered += cx >= box.left && cx <= box.right && cy >= box.top && cy <= box.bottom;
+    }
+    if (covered < best_covered) {
+      best_covered = covered;
+      box_left = corner_left;
+      box_top = corner_top;
+    }
+  }
   fmt::format_to(out,
                  "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" rx=\"4\" "
                  "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",

@@ -97,13 +97,14 @@ struct Analysis {
 LMC_EXPORT Analysis analyze(std::span<const double> x, std::span<const double> y,
                             const AnalysisOptions& options = {});
 
-/// One JSON object: {"n", "pearson": {"r", "p", "ci_low", "ci_high", "confidence_level"},
-/// "spearman": {"rho", "p"}, "kendall": {"tau", "p", "method"}, "fit": {"slope", "intercept",
-/// "r2", "rmse", "rmse_n2", "slope_stderr", "intercept_stderr", "p"}, "loo_mae" (null when
-/// n < 4), and "permutation" {"p", "exact", "permutations"} / "bootstrap" {"r_low", "r_high",
-/// "slope_low", "slope_high", "resamples"} when they were computed}. When `data` is given the
-/// object also has "x", "y", "labels" and "skipped". Numbers are written so that they read
-/// back to the same double.
+/// One JSON object: {"n", "alternative", "pearson": {"r", "p", "ci_low", "ci_high",
+/// "confidence_level"}, "spearman": {"rho", "p"}, "kendall": {"tau", "p", "method"}, "fit":
+/// {"slope", "intercept", "r2", "rmse", "rmse_n2", "slope_stderr", "intercept_stderr", "p"},
+/// "loo_mae" (null when n < 4), and when resampling ran "permutation" {"p", "exact",
+/// "permutations"} and "bootstrap" {"r_low", "r_high", "slope_low", "slope_high",
+/// "confidence_level", "resamples"}}. When `data` is given the object also has "x", "y" (column
+/// names), "labels", "x_values", "y_values" and "skipped". Numbers are written in the shortest
+/// form that reads back to the same double; undefined figures are null.
 LMC_EXPORT std::string to_json(const Analysis& analysis, const StudyData* data = nullptr);
 
 }  // namespace stats
