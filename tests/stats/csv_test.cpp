@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -141,6 +142,40 @@ TEST(StudyTable, ReadsFilesAndNamesMissingOnes) {
   const std::string missing = (std::filesystem::temp_directory_path() / "no_such_lmc.csv").string();
   EXPECT_EQ(error_message([&] { StudyTable::read_csv(missing); }),
             missing + ": cannot open the file for reading");
+}
+
+}  // namespace
+
+namespace {
+
+// Arbitrary bytes either parse or get lmc::Error; nothing else escapes, nothing crashes (the
+// sanitizer builds run this too).
+TEST(StudyTable, ArbitraryBytesNeverCrash) {
+  std::uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(state >> 33);
+  };
+  const std::string alphabet = "ab,\"\r\n 0.5-NA1e9x";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const unsigned length = next() % 60;
+    for (unsigned i = 0; i < length; ++i) {
+      text +=
+          next() % 8 == 0 ? static_cast<char>(next() % 256) : alphabet[next() % alphabet.size()];
+    }
+    try {
+      const StudyTable table = StudyTable::parse_csv(text, "fuzz.csv");
+      const auto& columns = table.column_names();
+      if (columns.size() >= 2) {
+        try {
+          table.select({.x = columns[0], .y = {columns[1]}});
+        } catch (const lmc::Error&) {
+        }
+      }
+    } catch (const lmc::Error&) {
+    }
+  }
 }
 
 }  // namespace

@@ -100,3 +100,19 @@ TEST(StatsValidation, PredictionIntervalsNest) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StatsValidation, KendallExactIsBoundedInSize) {
+  std::vector<double> x(1200), y(1200);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    x[i] = static_cast<double>(i);
+    y[i] = static_cast<double>((i * 7919) % x.size());  // a scrambled order, no ties
+  }
+  EXPECT_THROW(lmc::stats::kendall(x, y, lmc::stats::Alternative::two_sided,
+                                   lmc::stats::KendallMethod::exact),
+               lmc::Error);
+  EXPECT_EQ(lmc::stats::kendall(x, y).method, lmc::stats::KendallMethod::asymptotic);
+}
+
+}  // namespace

@@ -71,7 +71,8 @@ LMC_EXPORT SpearmanResult spearman(std::span<const double> x, std::span<const do
                                    Alternative alternative = Alternative::two_sided);
 
 /// Kendall's tau-b of x and y. Throws lmc::Error as pearson() does, and when method is exact
-/// but x or y has ties.
+/// but x or y has ties or n > 1000 (beyond that the exact distribution is too costly and the
+/// normal approximation is excellent).
 LMC_EXPORT KendallResult kendall(std::span<const double> x, std::span<const double> y,
                                  Alternative alternative = Alternative::two_sided,
                                  KendallMethod method = KendallMethod::automatic);
