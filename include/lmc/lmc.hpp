@@ -6,6 +6,7 @@
 #include <lmc/gguf.hpp>
 #include <lmc/hf_config.hpp>
 #include <lmc/safetensors.hpp>
+#include <lmc/stats.hpp>
 #include <lmc/tensor.hpp>
 #include <lmc/version.hpp>
 
