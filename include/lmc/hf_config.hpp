@@ -64,7 +64,8 @@ struct LMC_EXPORT HfConfig {
   std::optional<std::int64_t> integer(std::string_view key) const;
   std::optional<std::string> string(std::string_view key) const;
   std::optional<bool> boolean(std::string_view key) const;
-  /// True when `key` is present (even as null).
+  /// True when a scalar (even null) is stored at `key`; objects and arrays are not scalars: test
+  /// "key.0" or "key.field" for those.
   bool contains(std::string_view key) const;
 
   /// Parses a config.json. Throws Error(io) when unreadable and Error(format) naming the file,
