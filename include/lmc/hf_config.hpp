@@ -90,4 +90,20 @@ struct LMC_EXPORT HfModelFolder {
   static HfModelFolder open(const std::filesystem::path& folder);
 };
 
+/// A summary of a Hugging Face tokenizer, for display (lmc-inspect); the tokenizer itself is
+/// built by lib/tokenizer.
+struct LMC_EXPORT HfTokenizerInfo {
+  std::string model_type;     ///< tokenizer.json model.type: "BPE", "Unigram", "WordPiece", ...
+  std::string pre_tokenizer;  ///< pre_tokenizer.type, a Sequence as "Sequence[Split,ByteLevel]"
+  std::int64_t n_vocab = 0;   ///< 1 + the largest id in model.vocab and added_tokens
+  std::int64_t n_added = 0;   ///< entries of added_tokens
+  std::optional<std::string> bos_token, eos_token;  ///< from tokenizer_config.json
+  std::optional<std::int64_t> bos_id, eos_id;       ///< those tokens' ids, when found
+
+  /// Reads tokenizer.json and, when given, tokenizer_config.json (bos_token / eos_token, plain
+  /// strings or {"content": ...} objects). Throws Error(io) / Error(format) naming the file.
+  static HfTokenizerInfo load(const std::filesystem::path& tokenizer_json,
+                              const std::optional<std::filesystem::path>& tokenizer_config_json);
+};
+
 LMC_END_NAMESPACE

@@ -125,3 +125,37 @@ TEST(HfModelFolder, LocatesItsFiles) {
 }
 
 }  // namespace
+
+namespace {
+
+struct TokenizerExpectation {
+  const char* folder;
+  const char* model_type;
+  std::int64_t n_vocab;
+  std::optional<std::int64_t> bos_id, eos_id;
+};
+
+// tokenizers/README.md: vocabulary sizes ("128000 + 256 = 128256" etc.) and special ids.
+const TokenizerExpectation tokenizer_expectations[] = {
+    {"llama2", "BPE", 32000, 1, 2},
+    {"llama3", "BPE", 128256, 128000, 128001},
+    {"qwen3", "BPE", 151669, std::nullopt, 151645},
+    {"gemma3", "BPE", 262145, 2, 106},
+    {"deepseek_v3", "BPE", 128815, 0, 1},
+};
+
+TEST(HfTokenizerInfo, SummarizesTheTestdataTokenizers) {
+  LMC_REQUIRE_TESTDATA();
+  for (const auto& e : tokenizer_expectations) {
+    SCOPED_TRACE(e.folder);
+    const auto folder = lmc_test::testdata(std::string("tokenizers/") + e.folder);
+    const auto info =
+        lmc::HfTokenizerInfo::load(folder / "tokenizer.json", folder / "tokenizer_config.json");
+    EXPECT_EQ(info.model_type, e.model_type);
+    EXPECT_EQ(info.n_vocab, e.n_vocab);
+    EXPECT_EQ(info.bos_id, e.bos_id);
+    EXPECT_EQ(info.eos_id, e.eos_id);
+  }
+}
+
+}  // namespace
