@@ -86,8 +86,8 @@ void BpeModel::encode(std::string_view piece, const Vocabulary& vocab,
   if (piece.empty()) return;
   if (ignore_merges) {
     if (byte_level) {
-      if (auto it = ids_by_bytes.find(piece); it != ids_by_bytes.end()) {
-        out.push_back(it->second);
+      if (auto id = ids_by_bytes.find(piece, vocab.decoded)) {
+        out.push_back(*id);
         return;
       }
     } else if (auto id = vocab.find(piece)) {

@@ -8,7 +8,6 @@
 
 #include <array>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
@@ -29,7 +28,7 @@ struct BpeModel {
   /// Byte-level: the token of each byte's character. Byte fallback: the <0xNN> tokens.
   std::array<Token, 256> byte_symbols{};
   /// Byte-level: token ids by the bytes they stand for (for ignore_merges).
-  std::unordered_map<std::string_view, Token> ids_by_bytes;
+  StringIndex ids_by_bytes;  // keys: Vocabulary::decoded
 
   /// Appends the tokens of one piece to `out`.
   void encode(std::string_view piece, const Vocabulary& vocab, std::vector<Token>& out) const;

@@ -18,9 +18,9 @@ struct Merge {
 
 class PairMap {
  public:
-  /// Prepares room for `count` pairs (keeps the table at most half full).
+  /// Prepares room for `count` pairs (the table stays at most 3/4 full).
   void reserve(std::size_t count) {
-    std::size_t capacity = std::bit_ceil(count * 2 + 16);
+    std::size_t capacity = std::bit_ceil(count + count / 2 + 16);
     slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
     size_ = 0;
@@ -28,7 +28,7 @@ class PairMap {
 
   /// Adds a merge; when the pair is already there the lower rank is kept.
   void insert(Token left, Token right, Merge merge) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     const std::uint64_t key = pack(left, right);
     for (std::size_t i = hash(key);; i = (i + 1) & mask_) {
       Slot& slot = slots_[i];

@@ -18,7 +18,18 @@ void Tokenizer::Impl::encode_text(std::string_view text, bool first_segment,
   std::vector<tokenizer::Range> pieces;
   std::string_view base = normalized;
   if (pre_tokenizer.empty()) {
-    if (!normalized.empty()) pieces.push_back({0, normalized.size()});
+    std::size_t start = 0;
+    if (!independent_before.empty()) {
+      const std::string_view marker = independent_before;
+      for (std::size_t hit = normalized.find(marker, 1); hit != std::string_view::npos;
+           hit = normalized.find(marker, hit + marker.size())) {
+        if (hit >= marker.size() && normalized.substr(hit - marker.size(), marker.size()) == marker)
+          continue;
+        pieces.push_back({start, hit});
+        start = hit;
+      }
+    }
+    if (start < normalized.size()) pieces.push_back({start, normalized.size()});
   } else {
     base = pre_tokenizer.split(normalized, first_segment, split_buffer, pieces);
   }
@@ -79,6 +90,20 @@ std::string Tokenizer::Impl::decode(std::span<const Token> tokens) const {
 
 void Tokenizer::Impl::finish() {
   if (vocab.ids.empty()) vocab.index();
+  independent_before.clear();
+  const bool whole_text_model = model == Model::spm || (model == Model::bpe && !bpe.byte_level);
+  if (whole_text_model && pre_tokenizer.empty()) {
+    const std::string marker = "\u2581";
+    bool safe = true;
+    for (std::size_t i = 0; i < vocab.size() && safe; ++i) {
+      const std::string_view text = vocab.texts[i];
+      for (std::size_t hit = text.find(marker, 1); hit != std::string_view::npos && safe;
+           hit = text.find(marker, hit + marker.size())) {
+        safe = hit >= marker.size() && text.substr(hit - marker.size(), marker.size()) == marker;
+      }
+    }
+    if (safe) independent_before = marker;
+  }
   auto byte_token_name = [](int b) { return fmt::format("<0x{:02X}>", b); };
   for (int b = 0; b < 256; ++b) {
     const auto index = static_cast<std::size_t>(b);
@@ -92,12 +117,8 @@ void Tokenizer::Impl::finish() {
     }
   }
   if (bpe.byte_level && bpe.ignore_merges) {
-    bpe.ids_by_bytes.clear();
-    bpe.ids_by_bytes.reserve(vocab.size());
-    for (std::size_t i = 0; i < vocab.size(); ++i) {
-      if (vocab.kinds[i] == TokenKind::normal)
-        bpe.ids_by_bytes.emplace(vocab.decoded[i], static_cast<Token>(i));
-    }
+    bpe.ids_by_bytes.build(vocab.decoded,
+                           [this](std::size_t i) { return vocab.kinds[i] == TokenKind::normal; });
   }
 }
 

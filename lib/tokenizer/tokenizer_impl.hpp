@@ -36,6 +36,11 @@ class Tokenizer::Impl {
   /// decode() drops one leading space of its output (the dummy prefix of SentencePiece).
   bool strip_leading_space = false;
 
+  /// Without a pre-tokenizer (SentencePiece style) the whole text is one piece. When no
+  /// token holds this marker after another character, no token can span the point before
+  /// such a marker, so the text is cut there: same tokens, much less work per merge.
+  std::string independent_before;
+
   std::string model_type;
   std::string family;
   bool lossless = false;

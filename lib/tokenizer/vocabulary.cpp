@@ -11,12 +11,8 @@ void Vocabulary::resize(std::size_t n) {
 }
 
 void Vocabulary::index() {
-  ids.clear();
-  ids.reserve(texts.size());
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    if (kinds[i] == TokenKind::unused && texts[i].empty()) continue;
-    ids.emplace(std::string_view(texts[i]), static_cast<Token>(i));
-  }
+  ids.build(texts,
+            [this](std::size_t i) { return kinds[i] != TokenKind::unused || !texts[i].empty(); });
 }
 
 }  // namespace tokenizer

@@ -2,12 +2,13 @@
 // SentencePiece score, and the bytes it decodes to; plus the reverse lookup string -> id.
 #pragma once
 
+#include "tokenizer/string_index.hpp"
+
 #include <lmc/tokenizer.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
@@ -28,7 +29,7 @@ struct Vocabulary {
   std::vector<std::string> decoded;  ///< the bytes each token stands for in decode()
   std::vector<TokenKind> kinds;
   std::vector<float> scores;  ///< SentencePiece scores (empty when the model has none)
-  std::unordered_map<std::string_view, Token> ids;  ///< keys point into `texts`
+  StringIndex ids;            ///< text -> id
 
   std::optional<Token> bos, eos, unk, pad;
 
@@ -36,15 +37,10 @@ struct Vocabulary {
 
   /// Grows the vocabulary to `n` ids; new ids are unused with empty text.
   void resize(std::size_t n);
-  /// Rebuilds `ids` from `texts` (the first id wins for a duplicated string). Call once the
-  /// texts are final: the keys are views into them.
+  /// Rebuilds `ids` from `texts` (the first id wins for a duplicated string).
   void index();
 
-  std::optional<Token> find(std::string_view text) const {
-    auto it = ids.find(text);
-    if (it == ids.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<Token> find(std::string_view text) const { return ids.find(text, texts); }
   bool valid(Token id) const noexcept { return id >= 0 && static_cast<std::size_t>(id) < size(); }
 };
 
