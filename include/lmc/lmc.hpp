@@ -1,7 +1,12 @@
 // The whole public API of lmc in one include.
 #pragma once
 
+#include <lmc/dtype.hpp>
 #include <lmc/error.hpp>
+#include <lmc/gguf.hpp>
+#include <lmc/hf_config.hpp>
+#include <lmc/safetensors.hpp>
+#include <lmc/tensor.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
