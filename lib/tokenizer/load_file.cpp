@@ -2,6 +2,8 @@
 #include "base/fail.hpp"
 #include "tokenizer/loaders.hpp"
 
+#include <lmc/gguf.hpp>
+
 #include <fstream>
 
 LMC_BEGIN_NAMESPACE
@@ -27,6 +29,10 @@ Tokenizer Tokenizer::from_tokenizer_json(const std::filesystem::path& path,
   return Tokenizer(tokenizer::load_tokenizer_json(path, config_path));
 }
 
+Tokenizer Tokenizer::from_gguf(const GgufFile& file) {
+  return Tokenizer(tokenizer::load_gguf(file));
+}
+
 Tokenizer Tokenizer::from_tiktoken(const std::filesystem::path& path, std::string_view family) {
   return Tokenizer(tokenizer::load_tiktoken(path, family));
 }
@@ -46,9 +52,7 @@ Tokenizer Tokenizer::from_file(const std::filesystem::path& path) {
     fail(ErrorCode::io, "{}: no tokenizer.json or *.tiktoken file in this folder", path.string());
   }
   if (!fs::is_regular_file(path, error)) fail(ErrorCode::io, "{}: no such file", path.string());
-  if (starts_with_gguf_magic(path)) {
-    fail(ErrorCode::unsupported, "{}: GGUF tokenizers are not wired in yet", path.string());
-  }
+  if (starts_with_gguf_magic(path)) return from_gguf(GgufFile::open(path));
   if (path.extension() == ".tiktoken") return from_tiktoken(path, "qwen");
   return from_tokenizer_json(path, config_beside(path));
 }

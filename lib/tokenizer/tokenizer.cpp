@@ -69,7 +69,7 @@ std::string Tokenizer::Impl::decode(std::span<const Token> tokens) const {
            vocab.size());
     }
     const std::string& bytes = vocab.decoded[static_cast<std::size_t>(id)];
-    if (model == Model::wordpiece &&
+    if (model == Model::wordpiece && !wordpiece.llama_cpp_style &&
         vocab.kinds[static_cast<std::size_t>(id)] == TokenKind::normal) {
       const std::string_view prefix_text = wordpiece.continuation_prefix;
       if (std::string_view(bytes).starts_with(prefix_text)) {
@@ -79,7 +79,7 @@ std::string Tokenizer::Impl::decode(std::span<const Token> tokens) const {
         out.append(bytes);
       }
     } else {
-      if (model == Model::wordpiece && !first) out.push_back(' ');
+      if (model == Model::wordpiece && !wordpiece.llama_cpp_style && !first) out.push_back(' ');
       out.append(bytes);
     }
     first = false;
