@@ -7,6 +7,7 @@
 #include <lmc/hf_config.hpp>
 #include <lmc/safetensors.hpp>
 #include <lmc/tensor.hpp>
+#include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
