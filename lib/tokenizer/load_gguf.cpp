@@ -209,7 +209,8 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
     }
     for (std::size_t i = 0; i < size; ++i) {
       std::optional<std::string> bytes;
-      if (vocab.kinds[i] == TokenKind::normal) bytes = byte_level::decode(vocab.texts[i]);
+      // As Hugging Face's ByteLevel decoder: every token whose characters are all mapped.
+      bytes = byte_level::decode(vocab.texts[i]);
       vocab.decoded[i] = bytes ? std::move(*bytes) : vocab.texts[i];
     }
     const GgufValue& merges = file.at("tokenizer.ggml.merges");

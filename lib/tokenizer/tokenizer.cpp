@@ -116,6 +116,19 @@ void Tokenizer::Impl::finish() {
       bpe.byte_symbols[index] = spm.byte_tokens[index];
     }
   }
+  if (bpe.byte_level) {
+    // Lossless needs every byte to have a token, and no always-matched added token whose
+    // text differs from the bytes it decodes to.
+    // (C0, C1 and F5..FF never occur in valid UTF-8, so vocabularies may lack them.)
+    for (int b = 0; b < 256; ++b) {
+      const bool in_utf8 = b != 0xC0 && b != 0xC1 && b < 0xF5;
+      if (in_utf8 && bpe.byte_symbols[static_cast<std::size_t>(b)] < 0) lossless = false;
+    }
+    for (std::size_t i = 0; i < vocab.size(); ++i) {
+      if (vocab.kinds[i] == TokenKind::user_defined && vocab.decoded[i] != vocab.texts[i])
+        lossless = false;
+    }
+  }
   if (bpe.byte_level && bpe.ignore_merges) {
     bpe.ids_by_bytes.build(vocab.decoded,
                            [this](std::size_t i) { return vocab.kinds[i] == TokenKind::normal; });
