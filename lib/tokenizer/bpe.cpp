@@ -10,7 +10,7 @@ namespace tokenizer {
 namespace {
 
 // Short pieces (nearly all words) merge fastest by rescanning their few pairs.
-constexpr std::size_t short_piece = 24;
+constexpr std::size_t short_piece = 6;
 
 void merge_short(const PairMap& merges, std::vector<Token>& symbols) {
   while (symbols.size() > 1) {

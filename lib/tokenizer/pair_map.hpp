@@ -68,7 +68,11 @@ class PairMap {
            static_cast<std::uint32_t>(right);
   }
   std::size_t hash(std::uint64_t key) const noexcept {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 17) & mask_;
+    // Both ids must reach the low bits the mask keeps: fold the halves before and after.
+    std::uint64_t h = key ^ (key >> 29);
+    h *= 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    return static_cast<std::size_t>(h) & mask_;
   }
   void grow() {
     std::vector<Slot> old = std::move(slots_);

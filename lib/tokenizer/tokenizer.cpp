@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 LMC_BEGIN_NAMESPACE
 
 using tokenizer::TokenKind;
@@ -33,12 +35,34 @@ void Tokenizer::Impl::encode_text(std::string_view text, bool first_segment,
   } else {
     base = pre_tokenizer.split(normalized, first_segment, split_buffer, pieces);
   }
+  // Text repeats its words: within one call, each distinct short piece is encoded once.
+  // (The cache lives only for this call, so concurrent calls share nothing mutable.)
+  constexpr std::size_t cached_piece_bytes = 64;
+  std::unordered_map<std::string_view, std::pair<std::uint32_t, std::uint32_t>> cache;
+  std::vector<Token> cached_tokens;
+  const bool use_cache = pieces.size() > 16 && model != Model::wordpiece;
   for (const tokenizer::Range& range : pieces) {
     const std::string_view piece = base.substr(range.begin, range.end - range.begin);
+    const bool cacheable = use_cache && piece.size() <= cached_piece_bytes;
+    if (cacheable) {
+      if (auto it = cache.find(piece); it != cache.end()) {
+        const auto [offset, count] = it->second;
+        out.insert(out.end(), cached_tokens.begin() + offset,
+                   cached_tokens.begin() + offset + count);
+        continue;
+      }
+    }
+    const std::size_t before = out.size();
     switch (model) {
       case Model::bpe: bpe.encode(piece, vocab, out); break;
       case Model::spm: spm.encode(piece, vocab, out); break;
       case Model::wordpiece: wordpiece.encode(piece, vocab, out); break;
+    }
+    if (cacheable) {
+      cache.emplace(piece, std::pair{static_cast<std::uint32_t>(cached_tokens.size()),
+                                     static_cast<std::uint32_t>(out.size() - before)});
+      cached_tokens.insert(cached_tokens.end(), out.begin() + static_cast<std::ptrdiff_t>(before),
+                           out.end());
     }
   }
 }
