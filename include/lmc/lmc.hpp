@@ -8,6 +8,7 @@
 #include <lmc/safetensors.hpp>
 #include <lmc/stats.hpp>
 #include <lmc/tensor.hpp>
+#include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
