@@ -7,7 +7,9 @@
 #include <lmc/hf_config.hpp>
 #include <lmc/model.hpp>
 #include <lmc/safetensors.hpp>
+#include <lmc/stats.hpp>
 #include <lmc/tensor.hpp>
+#include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
