@@ -74,6 +74,10 @@ struct BaselineSizes {
 /// Throws Error(internal) only if zlib or zstd fail.
 LMC_EXPORT BaselineSizes baseline_sizes(std::span<const std::byte> data);
 
+/// Characters of `data` as bits per character counts them: Unicode code points of its UTF-8,
+/// each byte of an invalid sequence counting as one.
+LMC_EXPORT std::uint64_t count_characters(std::span<const std::byte> data) noexcept;
+
 /// Sizes a compression would have, computed without running the range coder.
 struct SizeEstimate {
   std::uint64_t original_bytes = 0;

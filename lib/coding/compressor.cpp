@@ -227,8 +227,7 @@ SizeEstimate Compressor::estimate(std::span<const std::byte> data) const {
   });
   SizeEstimate estimate;
   estimate.original_bytes = data.size();
-  estimate.characters = utf8::count_code_points(
-      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+  estimate.characters = count_characters(data);
   estimate.container_bytes = container_overhead(model.fingerprint().size(), chunk_count);
   for (const ChunkCost& cost : costs) {
     estimate.tokens += cost.tokens;
@@ -239,6 +238,11 @@ SizeEstimate Compressor::estimate(std::span<const std::byte> data) const {
     estimate.container_bytes += static_cast<std::uint64_t>(std::ceil(cost.coded_bits / 8)) + 1;
   }
   return estimate;
+}
+
+std::uint64_t count_characters(std::span<const std::byte> data) noexcept {
+  return utf8::count_code_points(
+      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
 }
 
 ContainerInfo inspect(std::span<const std::byte> container, std::string_view source) {
