@@ -58,24 +58,68 @@ class Splitter {
     }
   }
 
-  void split_lines(std::size_t begin, std::size_t end) {
+  // Lines of [begin, end), each ending after its '\n' (the last one maybe without).
+  std::vector<std::size_t> line_ends(std::size_t begin, std::size_t end) const {
+    std::vector<std::size_t> ends;
     while (begin < end) {
       std::size_t newline = chunk_.find('\n', begin);
-      std::size_t line_end =
-          newline == std::string_view::npos || newline >= end ? end : newline + 1;
-      if (!try_model(begin, line_end)) split_words(begin, line_end);
-      begin = line_end;
+      begin = newline == std::string_view::npos || newline >= end ? end : newline + 1;
+      ends.push_back(begin);
+    }
+    return ends;
+  }
+
+  // Words of [begin, end): a whitespace run and the non-whitespace run after it.
+  std::vector<std::size_t> word_ends(std::size_t begin, std::size_t end) const {
+    std::vector<std::size_t> ends;
+    while (begin < end) {
+      while (begin < end && is_space(chunk_[begin])) ++begin;
+      while (begin < end && !is_space(chunk_[begin])) ++begin;
+      ends.push_back(begin);
+    }
+    return ends;
+  }
+
+  bool round_trips(std::size_t begin, std::size_t end) const {
+    std::string_view text = chunk_.substr(begin, end - begin);
+    std::vector<Token> tokens = model_.tokenize(text);
+    return !tokens.empty() && tokens.size() <= text.size() + kMaxExtraTokensPerSegment &&
+           model_.detokenize(tokens) == text;
+  }
+
+  // Pieces [begin, ends[0]), [ends[0], ends[1]), ...: each maximal run of pieces that round-trip
+  // on their own becomes one segment (or one per piece if the run as a whole does not), since
+  // every segment costs a header; each piece that fails goes to `finer`.
+  template <typename Finer>
+  void split_pieces(std::size_t begin, const std::vector<std::size_t>& ends, Finer finer) {
+    std::size_t i = 0;
+    while (i < ends.size()) {
+      std::size_t piece_begin = i == 0 ? begin : ends[i - 1];
+      if (!round_trips(piece_begin, ends[i])) {
+        finer(piece_begin, ends[i]);
+        ++i;
+        continue;
+      }
+      std::size_t last = i;
+      while (last + 1 < ends.size() && round_trips(ends[last], ends[last + 1])) ++last;
+      if (!try_model(piece_begin, ends[last])) {
+        for (std::size_t k = i; k <= last; ++k) {
+          std::size_t b = k == 0 ? begin : ends[k - 1];
+          if (!try_model(b, ends[k])) escape(b, ends[k]);
+        }
+      }
+      i = last + 1;
     }
   }
 
+  void split_lines(std::size_t begin, std::size_t end) {
+    split_pieces(begin, line_ends(begin, end),
+                 [this](std::size_t b, std::size_t e) { split_words(b, e); });
+  }
+
   void split_words(std::size_t begin, std::size_t end) {
-    while (begin < end) {
-      std::size_t word_end = begin;
-      while (word_end < end && is_space(chunk_[word_end])) ++word_end;
-      while (word_end < end && !is_space(chunk_[word_end])) ++word_end;
-      if (!try_model(begin, word_end)) escape(begin, word_end);
-      begin = word_end;
-    }
+    split_pieces(begin, word_ends(begin, end),
+                 [this](std::size_t b, std::size_t e) { escape(b, e); });
   }
 
   const CodingModel& model_;

@@ -6,7 +6,8 @@
 // smaller pieces and keeps each piece whose detokenize(tokenize(piece)) equals it: the whole
 // chunk, then each maximal run of valid UTF-8 (invalid bytes are escaped), then each line of
 // a run that fails, then each word (a whitespace run with the non-whitespace run after it)
-// of a line that fails. A word that still fails is escaped. Adjacent escapes are merged.
+// of a line that fails. A word that still fails is escaped. Adjacent escapes are merged, and
+// so are runs of pieces that round-trip (tried as one segment: each segment costs a header).
 // Only the compressor splits; the container records each segment's kind and size, so the
 // decompressor needs no tokenizer round trips of its own.
 #pragma once
