@@ -3,8 +3,15 @@
 
 #include <lmc/coding_model.hpp>
 #include <lmc/compressor.hpp>
+#include <lmc/dtype.hpp>
 #include <lmc/error.hpp>
+#include <lmc/gguf.hpp>
+#include <lmc/hf_config.hpp>
+#include <lmc/safetensors.hpp>
+#include <lmc/stats.hpp>
+#include <lmc/tensor.hpp>
 #include <lmc/token.hpp>
+#include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>

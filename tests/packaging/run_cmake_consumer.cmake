@@ -3,7 +3,8 @@
 file(REMOVE_RECURSE "${CONSUMER_BUILD}")
 execute_process(
   COMMAND ${CMAKE_COMMAND} -S "${CONSUMER_SOURCE}" -B "${CONSUMER_BUILD}"
-          -DCMAKE_PREFIX_PATH=${LMC_PREFIX} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release
+          -DCMAKE_PREFIX_PATH=${LMC_PREFIX} -DLMC_SOURCE_DIR=${LMC_SOURCE} -DCMAKE_CXX_COMPILER=${CXX}
+          -DCMAKE_BUILD_TYPE=Release
   RESULT_VARIABLE configure_result)
 if(EXPECT STREQUAL "configure_failure")
   if(configure_result EQUAL 0)
@@ -14,7 +15,8 @@ endif()
 if(NOT configure_result EQUAL 0)
   message(FATAL_ERROR "configuring ${CONSUMER_SOURCE} failed")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build "${CONSUMER_BUILD}" RESULT_VARIABLE build_result)
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${CONSUMER_BUILD}" --parallel 2
+                RESULT_VARIABLE build_result)
 if(NOT build_result EQUAL 0)
   message(FATAL_ERROR "building ${CONSUMER_SOURCE} failed")
 endif()
