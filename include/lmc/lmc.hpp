@@ -1,6 +1,8 @@
 // The whole public API of lmc in one include.
 #pragma once
 
+#include <lmc/coding_model.hpp>
+#include <lmc/compressor.hpp>
 #include <lmc/dtype.hpp>
 #include <lmc/error.hpp>
 #include <lmc/gguf.hpp>
@@ -9,6 +11,7 @@
 #include <lmc/safetensors.hpp>
 #include <lmc/stats.hpp>
 #include <lmc/tensor.hpp>
+#include <lmc/token.hpp>
 #include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
 

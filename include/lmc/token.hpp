@@ -1,0 +1,9 @@
+#pragma once
+
+#include <lmc/version.hpp>
+
+#include <cstdint>
+
+LMC_BEGIN_NAMESPACE
+using Token = std::int32_t;
+LMC_END_NAMESPACE
