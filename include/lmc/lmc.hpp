@@ -1,7 +1,10 @@
 // The whole public API of lmc in one include.
 #pragma once
 
+#include <lmc/corpus.hpp>
 #include <lmc/error.hpp>
+#include <lmc/eval.hpp>
+#include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
 #include <string_view>
