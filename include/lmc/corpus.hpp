@@ -2,6 +2,7 @@
 // optionally compressed with gzip or zstd, read as a stream of documents.
 #pragma once
 
+#include <lmc/error.hpp>
 #include <lmc/export.hpp>
 #include <lmc/version.hpp>
 

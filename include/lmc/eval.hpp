@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lmc/corpus.hpp>
+#include <lmc/error.hpp>
 #include <lmc/export.hpp>
 #include <lmc/token.hpp>
 #include <lmc/version.hpp>

@@ -165,6 +165,7 @@ class Evaluation {
     }
     ++state.windows;
     state.forward_tokens += size - 1;
+    last_end_ = window.end;
     report_progress();
   }
 
@@ -190,16 +191,27 @@ class Evaluation {
     progress.tokens_per_second =
         progress.seconds > 0 ? static_cast<double>(state.scored_tokens) / progress.seconds : 0.0;
 
-    // The stream's final length: known once the corpus is read, else extrapolated from the
-    // share of the corpus read so far.
-    double fraction = corpus_read_ ? 1.0 : corpus_.fraction_read();
-    if (options_.max_documents > 0) {
-      fraction = std::max(fraction, static_cast<double>(state.documents) /
-                                        static_cast<double>(options_.max_documents));
+    // This shard's share of the targets scored so far is scored / stream position reached;
+    // the stream's final length is known once the corpus is read (the end of the last
+    // window), else extrapolated from the share of the corpus read so far.
+    double stream_tokens = static_cast<double>(last_end_);
+    if (corpus_read_) {
+      const std::uint64_t count = grid_.window_count(plan_mode_, total_tokens_);
+      if (count > 0)
+        stream_tokens = static_cast<double>(grid_.window(count - 1, total_tokens_).end);
+    } else {
+      double fraction = corpus_.fraction_read();
+      if (options_.max_documents > 0) {
+        fraction = std::max(fraction, static_cast<double>(state.documents) /
+                                          static_cast<double>(options_.max_documents));
+      }
+      if (fraction > 0) {
+        stream_tokens = std::max(stream_tokens, static_cast<double>(total_tokens_) / fraction);
+      }
     }
-    const double stream_tokens =
-        fraction > 0 ? static_cast<double>(total_tokens_) / fraction : total_tokens_;
-    const double scored_total = stream_tokens / static_cast<double>(options_.shard_count);
+    const double scored_total = last_end_ > 0 ? static_cast<double>(state.scored_tokens) *
+                                                    stream_tokens / static_cast<double>(last_end_)
+                                              : 0.0;
     progress.scored_tokens_total = std::max<std::uint64_t>(
         state.scored_tokens, static_cast<std::uint64_t>(std::llround(scored_total)));
     progress.eta_seconds =
@@ -226,6 +238,7 @@ class Evaluation {
   std::uint64_t buffer_start_ = 0;    // stream index of tokens_[0]
   std::uint64_t total_tokens_ = 0;    // tokens in the stream so far
   std::uint64_t next_window_ = 0;
+  std::uint64_t last_end_ = 0;  // end of the last window this shard scored
 };
 
 }  // namespace
