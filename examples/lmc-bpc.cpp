@@ -8,6 +8,9 @@
 #include <lmc/lmc.hpp>
 
 #include "cli.hpp"
+#if defined(LMC_WITH_MPI)
+#include "bpc_mpi.hpp"
+#endif
 
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -173,7 +177,13 @@ int merge_main(const cli::Arguments& args) {
   return 0;
 }
 
-int evaluate_main(const cli::Arguments& args) {
+// Where this process stands in an MPI run (rank 0 of 1 without MPI).
+struct Process {
+  int rank = 0;
+  int size = 1;
+};
+
+lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   if (!args.positional().empty()) {
     throw std::invalid_argument("unexpected argument '" + args.positional().front() + "'");
   }
@@ -186,9 +196,13 @@ int evaluate_main(const cli::Arguments& args) {
     throw std::invalid_argument("--score-bos is for --mode exact (paper mode always scores BOS)");
   }
   if (auto shard = args.get("shard")) {
+    if (process.size > 1) throw std::invalid_argument("--shard cannot be used under mpirun");
     const lmc::Shard parsed = lmc::parse_shard(*shard);
     options.shard_index = parsed.index;
     options.shard_count = parsed.count;
+  } else {
+    options.shard_index = static_cast<std::size_t>(process.rank);
+    options.shard_count = static_cast<std::size_t>(process.size);
   }
   options.max_documents = args.integer<std::uint64_t>("max-docs", 0);
   options.per_document = args.flag("per-document");
@@ -205,38 +219,65 @@ int evaluate_main(const cli::Arguments& args) {
   LoadedModel model = load_model(model_path, threads);
 
   std::ofstream dump;
+  std::string dump_path;
   if (auto path = args.get("dump-tokens")) {
-    dump.open(*path, std::ios::binary);
-    if (!dump) throw std::runtime_error("cannot write " + *path);
+    // Under MPI each rank writes its own targets to OUT.tsv.<rank>.
+    dump_path = process.size > 1 ? *path + "." + std::to_string(process.rank) : *path;
+    dump.open(dump_path, std::ios::binary);
+    if (!dump) throw std::runtime_error("cannot write " + dump_path);
     options.token_dump = &dump;
   }
   ProgressLine progress_line;
-  if (::isatty(STDERR_FILENO) != 0) {
+  if (process.rank == 0 && ::isatty(STDERR_FILENO) != 0) {
     options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
   }
-  const lmc::BpcResult result = lmc::evaluate_bpc(corpus, model.tokenizer, *model.scorer, options);
+  lmc::BpcResult result = lmc::evaluate_bpc(corpus, model.tokenizer, *model.scorer, options);
   if (dump.is_open()) {
     dump.close();
-    if (!dump) throw std::runtime_error("cannot write " + *args.get("dump-tokens"));
+    if (!dump) throw std::runtime_error("cannot write " + dump_path);
   }
+  return result;
+}
+
+void report(const cli::Arguments& args, const lmc::BpcResult& result) {
   print_summary(result);
   if (auto json = args.get("json")) write_text(*json, result.to_json());
-  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(LMC_WITH_MPI)
+  bpc_mpi::Session mpi(argc, argv);
+  const Process process{mpi.rank(), mpi.size()};
+#else
+  const Process process;
+#endif
   try {
     const cli::Arguments args(argc, argv,
                               {"model", "corpus", "context", "stride", "mode", "threads", "shard",
                                "json", "dump-tokens", "max-docs", "text-field"},
                               {"merge", "score-bos", "skip-bad-records", "per-document", "help"});
     if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
+      if (process.rank == 0) std::fputs(kUsage, stdout);
       return 0;
     }
-    return args.flag("merge") ? merge_main(args) : evaluate_main(args);
+    if (args.flag("merge")) return process.rank == 0 ? merge_main(args) : 0;
+#if defined(LMC_WITH_MPI)
+    if (process.size > 1) {
+      std::optional<lmc::BpcResult> mine;
+      try {
+        mine = evaluate(args, process);
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "lmc-bpc: rank %d: %s\n", process.rank, error.what());
+      }
+      const std::optional<lmc::BpcResult> merged = bpc_mpi::reduce(mine);
+      if (merged) report(args, *merged);
+      return mine ? 0 : 1;
+    }
+#endif
+    report(args, evaluate(args, process));
+    return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "lmc-bpc: %s\n", error.what());
     return 1;
