@@ -28,11 +28,22 @@ void write_bytes(const std::string& path, const std::string& bytes) {
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+// Removes the compressed copies when the program ends.
+struct Cleanup {
+  std::string base;
+  ~Cleanup() {
+    std::error_code ignored;
+    std::filesystem::remove(base + ".jsonl.gz", ignored);
+    std::filesystem::remove(base + ".jsonl.zst", ignored);
+  }
+};
+
 // Compressed copies of the corpus in the temporary folder, made once.
 const std::string& copy_of(const std::string& kind) {
-  static const std::string base =
+  static const Cleanup cleanup{
       (std::filesystem::temp_directory_path() / ("lmc_eval_bench_" + std::to_string(::getpid())))
-          .string();
+          .string()};
+  static const std::string& base = cleanup.base;
   static const std::string gz = [] {
     const std::string bytes = read_bytes(kCorpus);
     uLongf size = compressBound(static_cast<uLong>(bytes.size())) + 64;
