@@ -2,8 +2,13 @@
 #pragma once
 
 #include <lmc/corpus.hpp>
+#include <lmc/dtype.hpp>
 #include <lmc/error.hpp>
 #include <lmc/eval.hpp>
+#include <lmc/gguf.hpp>
+#include <lmc/hf_config.hpp>
+#include <lmc/safetensors.hpp>
+#include <lmc/tensor.hpp>
 #include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
