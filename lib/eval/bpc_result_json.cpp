@@ -194,8 +194,9 @@ BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
   state.empty_documents = read.count("empty_documents");
   state.seconds = read.number("seconds");
 
-  const auto per_document = document.FindMember("per_document");
-  state.per_document = per_document != document.MemberEnd();
+  const rapidjson::Value& root = document;
+  const auto per_document = root.FindMember("per_document");
+  state.per_document = per_document != root.MemberEnd();
   if (state.per_document) {
     if (!per_document->value.IsArray()) read.bad("per_document", "an array");
     std::size_t index = 0;

@@ -20,8 +20,10 @@ RecordProblem read_jsonl_record(std::string_view line, const std::string& field,
                         rapidjson::GetParseError_En(record.GetParseError()))};
   }
   if (!record.IsObject()) return {"the record is not a JSON object"};
-  const auto member = record.FindMember(rapidjson::StringRef(field.data(), field.size()));
-  if (member == record.MemberEnd()) return {fmt::format("no field \"{}\"", field)};
+  // Iterators of a const value: comparing them is unambiguous in C++20 (clang warns otherwise).
+  const rapidjson::Value& object = record;
+  const auto member = object.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  if (member == object.MemberEnd()) return {fmt::format("no field \"{}\"", field)};
   if (!member->value.IsString()) return {fmt::format("field \"{}\" is not a string", field)};
   text.assign(member->value.GetString(), member->value.GetStringLength());
   if (auto bad = utf8::find_invalid(text)) {
