@@ -3,8 +3,10 @@
 
 #include <lmc/coding_model.hpp>
 #include <lmc/compressor.hpp>
+#include <lmc/corpus.hpp>
 #include <lmc/dtype.hpp>
 #include <lmc/error.hpp>
+#include <lmc/eval.hpp>
 #include <lmc/gguf.hpp>
 #include <lmc/hf_config.hpp>
 #include <lmc/model.hpp>
