@@ -8,15 +8,10 @@
 // ln p(token | previous tokens) (natural log; the first token has none). --json prints one
 // object: {"tokens": [...], "logprob_next": [...], "total_nll_nats": x, "n_bytes": n}, where
 // logprob_next[i] = ln p(tokens[i+1] | tokens[0..i]). --tokens scores given ids instead of
-// text (n_bytes is then the bytes the tokenizer decodes them to, or 0 without a tokenizer).
+// text (n_bytes is then the bytes the tokenizer decodes them to, or 0 for a model without one).
 #include "cli.hpp"
 
 #include <lmc/lmc.hpp>
-
-#if __has_include(<lmc/tokenizer.hpp>)
-#include <lmc/tokenizer.hpp>
-#define LMC_SCORE_HAS_TOKENIZER 1
-#endif
 
 #include <charconv>
 #include <cmath>
@@ -76,9 +71,7 @@ int run(int argc, char** argv) {
     if (args.get("text-file") || !args.positional().empty())
       throw std::invalid_argument("--tokens excludes a text");
     tokens = parse_ids(*ids);
-#ifdef LMC_SCORE_HAS_TOKENIZER
     if (model.has_tokenizer()) n_bytes = model.tokenizer().decode(tokens).size();
-#endif
   } else {
     std::string text;
     if (auto file = args.get("text-file")) {
@@ -93,19 +86,13 @@ int run(int argc, char** argv) {
       throw std::invalid_argument("give one TEXT, --text-file F or --tokens IDS");
     }
     n_bytes = text.size();
-#ifdef LMC_SCORE_HAS_TOKENIZER
     lmc::EncodeOptions encode;
     encode.add_special = !args.flag("no-bos");
     tokens = model.tokenizer().encode(text, encode);
-#else
-    throw std::runtime_error("this build of lmc has no tokenizer: use --tokens");
-#endif
   }
-#ifdef LMC_SCORE_HAS_TOKENIZER
   if (model.has_tokenizer()) {
     for (lmc::Token t : tokens) pieces.push_back(model.tokenizer().token_bytes(t));
   }
-#endif
 
   const std::vector<float> logprobs = model.token_logprobs(tokens);
   double total = 0;

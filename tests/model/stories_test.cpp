@@ -149,9 +149,8 @@ TEST(Stories260K, EverySimdPathGivesTheSameBits) {
 
 }  // namespace
 
-// With the tokenizer stage built in, lmc's own tokenization of the reference texts must give
+// lmc's own tokenization of the reference texts must give
 // the reference ids, and scoring the text end to end must match llama.cpp.
-#if __has_include(<lmc/tokenizer.hpp>)
 #include <lmc/tokenizer.hpp>
 
 namespace {
@@ -174,4 +173,3 @@ TEST(Stories260K, OwnTokenizerGivesTheReferenceIds) {
 }
 
 }  // namespace
-#endif
