@@ -64,7 +64,8 @@ struct LMC_EXPORT HfConfig {
   std::optional<std::int64_t> integer(std::string_view key) const;
   std::optional<std::string> string(std::string_view key) const;
   std::optional<bool> boolean(std::string_view key) const;
-  /// True when `key` is present (even as null).
+  /// True when a scalar (even null) is stored at `key`; objects and arrays are not scalars: test
+  /// "key.0" or "key.field" for those.
   bool contains(std::string_view key) const;
 
   /// Parses a config.json. Throws Error(io) when unreadable and Error(format) naming the file,
@@ -87,6 +88,22 @@ struct LMC_EXPORT HfModelFolder {
 
   /// Opens a folder: config.json must exist (Error(io) otherwise); other files are optional.
   static HfModelFolder open(const std::filesystem::path& folder);
+};
+
+/// A summary of a Hugging Face tokenizer, for display (lmc-inspect); the tokenizer itself is
+/// built by lib/tokenizer.
+struct LMC_EXPORT HfTokenizerInfo {
+  std::string model_type;     ///< tokenizer.json model.type: "BPE", "Unigram", "WordPiece", ...
+  std::string pre_tokenizer;  ///< pre_tokenizer.type, a Sequence as "Sequence[Split,ByteLevel]"
+  std::int64_t n_vocab = 0;   ///< 1 + the largest id in model.vocab and added_tokens
+  std::int64_t n_added = 0;   ///< entries of added_tokens
+  std::optional<std::string> bos_token, eos_token;  ///< from tokenizer_config.json
+  std::optional<std::int64_t> bos_id, eos_id;       ///< those tokens' ids, when found
+
+  /// Reads tokenizer.json and, when given, tokenizer_config.json (bos_token / eos_token, plain
+  /// strings or {"content": ...} objects). Throws Error(io) / Error(format) naming the file.
+  static HfTokenizerInfo load(const std::filesystem::path& tokenizer_json,
+                              const std::optional<std::filesystem::path>& tokenizer_config_json);
 };
 
 LMC_END_NAMESPACE

@@ -22,6 +22,7 @@
 #include "base/fail.hpp"
 #include "base/mapped_file.hpp"
 #include "format/gguf_value_builder.hpp"
+#include "format/shape_check.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -213,6 +214,7 @@ void GgufFile::Impl::read_tensors(ByteReader& in, std::uint64_t count) {
     if (elements > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       fail(ErrorCode::format, "{}: {} has {} elements", source, what(), elements);
     }
+    check_shape_product(tensor.shape, source, what());
     const auto type_id = in.read<std::uint32_t>("tensor type");
     const auto type = dtype_from_gguf_type_id(type_id);
     if (!type) {

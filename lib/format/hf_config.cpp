@@ -186,7 +186,7 @@ HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
   config.tie_word_embeddings = keys.boolean("tie_word_embeddings");
   config.sliding_window = keys.integer("sliding_window");
   config.bos_token_id = keys.integer("bos_token_id");
-  if (keys.present("eos_token_id")) {
+  if (keys.present("eos_token_id") || config.contains("eos_token_id.0")) {
     if (auto single = config.integer("eos_token_id")) {
       config.eos_token_ids.push_back(*single);
     } else {

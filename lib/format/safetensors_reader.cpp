@@ -16,6 +16,7 @@
 #include "base/fail.hpp"
 #include "base/mapped_file.hpp"
 #include "format/json.hpp"
+#include "format/shape_check.hpp"
 
 #include <algorithm>
 #include <array>
@@ -160,6 +161,7 @@ void SafetensorsFile::Impl::parse() {
       elements = checked_mul(elements, d, source + ": " + what + " element count");
       tensor.shape.push_back(static_cast<std::int64_t>(d));
     }
+    check_shape_product(tensor.shape, source, what);
     const std::uint64_t size = checked_mul(elements, element_bytes, source + ": " + what + " size");
     const std::uint64_t begin = json_uint(offsets_it->value[0], source, what + " data_offsets");
     const std::uint64_t end = json_uint(offsets_it->value[1], source, what + " data_offsets");

@@ -154,6 +154,10 @@ TEST(GgufCorruption, OffsetsAndSizesPastTheEnd) {
   tensor_info(overflow, "t", {1ull << 40, 1ull << 40}, 0, 0);
   overflow.pad_to(32);
   expect_error(overflow.bytes(), lmc::ErrorCode::format, "overflows");
+  RawBytes hidden_overflow = header(1, 0);  // 0 elements, but 2^40 * 2^40 rows
+  tensor_info(hidden_overflow, "t", {0, 1ull << 40, 1ull << 40}, 0, 0);
+  hidden_overflow.pad_to(32);
+  expect_error(hidden_overflow.bytes(), lmc::ErrorCode::format, "overflows");
   RawBytes end_overflow = header(1, 0);
   tensor_info(end_overflow, "t", {4}, 0, ~0ull - 31);
   end_overflow.pad_to(32).zeros(16);

@@ -1,0 +1,285 @@
+// lmc-bpc: bits per character of a corpus under a language model, the way "Compression
+// Represents Intelligence Linearly" measures it (docs/bpc.md).
+//
+//   lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]
+//           [--score-bos] [--threads N] [--shard i/n] [--json OUT] [--dump-tokens OUT.tsv]
+//           [--max-docs K] [--text-field NAME] [--skip-bad-records] [--per-document]
+//   lmc-bpc --merge A.json B.json ... [--json OUT]
+#include <lmc/lmc.hpp>
+
+#include "cli.hpp"
+#if defined(LMC_WITH_MPI)
+#include "bpc_mpi.hpp"
+#endif
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const char* const kUsage =
+    "usage: lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]\n"
+    "               [--score-bos] [--threads N] [--shard i/n] [--json OUT]\n"
+    "               [--dump-tokens OUT.tsv] [--max-docs K] [--text-field NAME]\n"
+    "               [--skip-bad-records] [--per-document]\n"
+    "       lmc-bpc --merge A.json B.json ... [--json OUT]\n";
+
+// A model as the evaluator sees it: its tokenizer and its scorer.
+struct LoadedModel {
+  lmc::EvalTokenizer tokenizer;
+  std::unique_ptr<lmc::LogprobScorer> scorer;
+};
+
+// TODO(integrator): adapt lmc::Model once it is merged, then define LMC_BPC_HAVE_MODEL (or
+// drop the #if). The adapter below is written against the API sketched in DESIGN.md
+// (Model::load, tokenizer().encode, token_logprobs); adjust names, the thread option, how
+// BOS is exposed, and the indexing of token_logprobs (assumed: element i is
+// ln p(ids[i] | ids[0..i)), element 0 unused).
+#if defined(LMC_BPC_HAVE_MODEL)
+class ModelScorer final : public lmc::LogprobScorer {
+ public:
+  explicit ModelScorer(std::shared_ptr<lmc::Model> model) : model_(std::move(model)) {}
+  std::vector<float> score(std::span<const lmc::Token> window, std::size_t first_target) override {
+    const std::vector<float> all = model_->token_logprobs({window.begin(), window.end()});
+    return {all.begin() + static_cast<std::ptrdiff_t>(first_target), all.end()};
+  }
+
+ private:
+  std::shared_ptr<lmc::Model> model_;
+};
+
+LoadedModel load_model(const std::string& path, int threads) {
+  auto model = std::make_shared<lmc::Model>(lmc::Model::load(path /*, threads */));
+  (void)threads;
+  LoadedModel loaded;
+  loaded.tokenizer.encode = [model](std::string_view text) {
+    return model->tokenizer().encode(text);
+  };
+  loaded.tokenizer.bos = model->tokenizer().bos();  // std::optional<Token>
+  loaded.tokenizer.token_text = [model](lmc::Token token) {
+    return std::string(model->tokenizer().token_text(token));
+  };
+  loaded.scorer = std::make_unique<ModelScorer>(model);
+  return loaded;
+}
+#else
+LoadedModel load_model(const std::string& path, int threads) {
+  (void)threads;
+  throw std::runtime_error("cannot evaluate " + path +
+                           ": this build of lmc-bpc has no model loader yet (lmc::Model is not "
+                           "wired in; only --merge works)");
+}
+#endif
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--:--";
+  const auto total = static_cast<long long>(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                total % 60);
+  return text;
+}
+
+// Redraws one line on stderr at most twice a second.
+class ProgressLine {
+ public:
+  void operator()(const lmc::EvalProgress& progress) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    std::fprintf(stderr, "\r%llu / %llu tokens  %.0f tokens/s  ETA %s   ",
+                 static_cast<unsigned long long>(progress.scored_tokens_done),
+                 static_cast<unsigned long long>(progress.scored_tokens_total),
+                 progress.tokens_per_second, format_duration(progress.eta_seconds).c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  ~ProgressLine() {
+    if (drawn_) std::fputs("\n", stderr);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  bool drawn_ = false;
+};
+
+void print_summary(const lmc::BpcResult& result) {
+  std::string shards;
+  for (std::size_t shard : result.shards()) {
+    if (!shards.empty()) shards += ',';
+    shards += std::to_string(shard);
+  }
+  std::printf("model        %s\n", result.model_name().c_str());
+  std::printf("corpus       %s: %llu documents, %llu characters, %llu bytes\n",
+              result.corpus().c_str(), static_cast<unsigned long long>(result.documents()),
+              static_cast<unsigned long long>(result.characters()),
+              static_cast<unsigned long long>(result.bytes()));
+  std::printf("windows      %s mode, context %zu, stride %zu%s, shard %s of %zu%s\n",
+              std::string(lmc::to_string(result.mode())).c_str(), result.context(), result.stride(),
+              result.score_bos() ? ", BOS scored" : "", shards.c_str(), result.shard_count(),
+              result.complete() ? "" : " (incomplete)");
+  std::printf("tokens       %llu, scored %llu in %llu windows (%llu read by the model)\n",
+              static_cast<unsigned long long>(result.tokens()),
+              static_cast<unsigned long long>(result.scored_tokens()),
+              static_cast<unsigned long long>(result.windows()),
+              static_cast<unsigned long long>(result.forward_tokens()));
+  std::printf("BPC          %.6f\n", result.bpc());
+  std::printf("bits/byte    %.6f\n", result.bits_per_byte());
+  std::printf("bits/token   %.6f (perplexity %.4f)\n", result.bits_per_token(),
+              result.token_perplexity());
+  std::printf("time         %.2f s, %.1f scored tokens/s, %.1f forward tokens/s\n",
+              result.seconds(), result.tokens_per_second(), result.forward_tokens_per_second());
+  if (result.skipped_records() > 0) {
+    std::printf("skipped      %llu bad records\n",
+                static_cast<unsigned long long>(result.skipped_records()));
+  }
+}
+
+int merge_main(const cli::Arguments& args) {
+  if (args.positional().empty()) throw std::invalid_argument("--merge needs result files");
+  lmc::BpcResult merged;
+  bool first = true;
+  for (const std::string& path : args.positional()) {
+    lmc::BpcResult shard = lmc::BpcResult::from_json(read_text(path), path);
+    if (first) {
+      merged = std::move(shard);
+      first = false;
+    } else {
+      merged.merge(shard);
+    }
+  }
+  print_summary(merged);
+  if (auto json = args.get("json")) write_text(*json, merged.to_json());
+  return 0;
+}
+
+// Where this process stands in an MPI run (rank 0 of 1 without MPI).
+struct Process {
+  int rank = 0;
+  int size = 1;
+};
+
+lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
+  if (!args.positional().empty()) {
+    throw std::invalid_argument("unexpected argument '" + args.positional().front() + "'");
+  }
+  lmc::BpcOptions options;
+  options.context = args.integer<std::size_t>("context", 1900);
+  options.stride = args.integer<std::size_t>("stride", 512);
+  options.mode = lmc::parse_window_mode(args.get("mode").value_or("exact"));
+  options.score_bos = args.flag("score-bos");
+  if (options.mode == lmc::WindowMode::paper && options.score_bos) {
+    throw std::invalid_argument("--score-bos is for --mode exact (paper mode always scores BOS)");
+  }
+  if (auto shard = args.get("shard")) {
+    if (process.size > 1) throw std::invalid_argument("--shard cannot be used under mpirun");
+    const lmc::Shard parsed = lmc::parse_shard(*shard);
+    options.shard_index = parsed.index;
+    options.shard_count = parsed.count;
+  } else {
+    options.shard_index = static_cast<std::size_t>(process.rank);
+    options.shard_count = static_cast<std::size_t>(process.size);
+  }
+  options.max_documents = args.integer<std::uint64_t>("max-docs", 0);
+  options.per_document = args.flag("per-document");
+  const std::string model_path = args.required("model");
+  const std::string corpus_path = args.required("corpus");
+  options.model_name = model_path;
+  const int threads = args.integer<int>("threads", 0);
+
+  lmc::CorpusOptions corpus_options;
+  corpus_options.text_field = args.get("text-field").value_or("content");
+  corpus_options.skip_bad_records = args.flag("skip-bad-records");
+  lmc::Corpus corpus = lmc::Corpus::open(corpus_path, corpus_options);
+
+  LoadedModel model = load_model(model_path, threads);
+
+  std::ofstream dump;
+  std::string dump_path;
+  if (auto path = args.get("dump-tokens")) {
+    // Under MPI each rank writes its own targets to OUT.tsv.<rank>.
+    dump_path = process.size > 1 ? *path + "." + std::to_string(process.rank) : *path;
+    dump.open(dump_path, std::ios::binary);
+    if (!dump) throw std::runtime_error("cannot write " + dump_path);
+    options.token_dump = &dump;
+  }
+  ProgressLine progress_line;
+  if (process.rank == 0 && ::isatty(STDERR_FILENO) != 0) {
+    options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
+  }
+  lmc::BpcResult result = lmc::evaluate_bpc(corpus, model.tokenizer, *model.scorer, options);
+  if (dump.is_open()) {
+    dump.close();
+    if (!dump) throw std::runtime_error("cannot write " + dump_path);
+  }
+  return result;
+}
+
+void report(const cli::Arguments& args, const lmc::BpcResult& result) {
+  print_summary(result);
+  if (auto json = args.get("json")) write_text(*json, result.to_json());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#if defined(LMC_WITH_MPI)
+  bpc_mpi::Session mpi(argc, argv);
+  const Process process{mpi.rank(), mpi.size()};
+#else
+  const Process process;
+#endif
+  try {
+    const cli::Arguments args(argc, argv,
+                              {"model", "corpus", "context", "stride", "mode", "threads", "shard",
+                               "json", "dump-tokens", "max-docs", "text-field"},
+                              {"merge", "score-bos", "skip-bad-records", "per-document", "help"});
+    if (args.flag("help")) {
+      if (process.rank == 0) std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (args.flag("merge")) return process.rank == 0 ? merge_main(args) : 0;
+#if defined(LMC_WITH_MPI)
+    if (process.size > 1) {
+      std::optional<lmc::BpcResult> mine;
+      try {
+        mine = evaluate(args, process);
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "lmc-bpc: rank %d: %s\n", process.rank, error.what());
+      }
+      const std::optional<lmc::BpcResult> merged = bpc_mpi::reduce(mine);
+      if (merged) report(args, *merged);
+      return mine ? 0 : 1;
+    }
+#endif
+    report(args, evaluate(args, process));
+    return 0;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "lmc-bpc: %s\n", error.what());
+    return 1;
+  }
+}

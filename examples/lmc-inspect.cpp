@@ -1,0 +1,297 @@
+// lmc-inspect MODEL [--json]
+//
+// Summarizes a model: a .gguf file or a Hugging Face folder (config.json + safetensors). Prints
+// the architecture, hyper-parameters, parameter count, tokenizer summary and tensor table; with
+// --json, the same as one JSON object with the keys architecture, format, n_params,
+// hyper_parameters, tokenizer {model, pre, n_vocab, bos_id, eos_id}, metadata (every scalar
+// GGUF metadata value / config.json value) and tensors [{name, type, shape}].
+#include <lmc/lmc.hpp>
+
+#include "cli.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace {
+
+// A scalar to print: text, an integer, a floating-point number, a boolean, or nothing (null).
+// Floats are kept as float so that they print in their own shortest form (1e-05, not
+// 9.999999747378752e-06).
+using Scalar =
+    std::variant<std::monostate, std::string, std::int64_t, std::uint64_t, float, double, bool>;
+
+struct Summary {
+  std::string format;
+  std::string architecture;
+  std::int64_t n_params = 0;
+  std::vector<std::pair<std::string, Scalar>> hyper_parameters;
+  std::vector<std::pair<std::string, Scalar>> metadata;
+  struct TokenizerSummary {
+    Scalar model, pre, n_vocab, bos_id, eos_id;
+  } tokenizer;
+  struct TensorRow {
+    std::string name, type;
+    std::vector<std::int64_t> shape;
+  };
+  std::vector<TensorRow> tensors;
+};
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);  // UTF-8 passes through
+        }
+    }
+  }
+  return out + "\"";
+}
+
+template <typename Floating>
+std::string format_floating(Floating value) {
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest exact
+  return error == std::errc() ? std::string(buffer, end) : std::string("0");
+}
+
+std::string to_json(const Scalar& value) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "null"; }
+    std::string operator()(const std::string& s) const { return json_string(s); }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(std::uint64_t v) const { return std::to_string(v); }
+    std::string operator()(float v) const { return std::isfinite(v) ? format_floating(v) : "null"; }
+    std::string operator()(double v) const {
+      return std::isfinite(v) ? format_floating(v) : "null";
+    }
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+std::string to_text(const Scalar& value) {
+  if (std::holds_alternative<std::monostate>(value)) return "-";
+  if (auto s = std::get_if<std::string>(&value)) return *s;
+  return to_json(value);
+}
+
+Scalar gguf_scalar(const lmc::GgufValue& value) {
+  using Type = lmc::GgufValueType;
+  switch (value.type()) {
+    case Type::string: return std::string(value.as_string());
+    case Type::boolean: return value.as_bool();
+    case Type::f32: return static_cast<float>(value.as_double());
+    case Type::f64: return value.as_double();
+    case Type::u64: return value.as_uint();
+    case Type::array: return std::monostate{};
+    default: return value.as_int();
+  }
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  }
+  return out + "]";
+}
+
+void add_tensors(Summary& summary, std::span<const lmc::Tensor> tensors) {
+  for (const auto& tensor : tensors) {
+    summary.n_params += tensor.n_elements();
+    summary.tensors.push_back(
+        {tensor.name, std::string(lmc::dtype_name(tensor.type)), tensor.shape});
+  }
+}
+
+Summary inspect_gguf(const std::filesystem::path& path) {
+  const auto file = lmc::GgufFile::open(path);
+  Summary summary;
+  summary.format = "GGUF v" + std::to_string(file.version());
+  const auto* architecture = file.find("general.architecture");
+  summary.architecture = architecture && architecture->type() == lmc::GgufValueType::string
+                             ? std::string(architecture->as_string())
+                             : "";
+  const std::string prefix = summary.architecture + ".";
+  for (const auto& key : file.metadata_keys()) {
+    const auto& value = file.at(key);
+    if (value.is_array()) continue;
+    const Scalar scalar = gguf_scalar(value);
+    summary.metadata.emplace_back(key, scalar);
+    if (!summary.architecture.empty() && key.starts_with(prefix)) {
+      summary.hyper_parameters.emplace_back(key.substr(prefix.size()), scalar);
+    }
+  }
+  auto scalar_of = [&](const char* key) -> Scalar {
+    const auto* value = file.find(key);
+    return value && !value->is_array() ? gguf_scalar(*value) : Scalar{};
+  };
+  summary.tokenizer.model = scalar_of("tokenizer.ggml.model");
+  summary.tokenizer.pre = scalar_of("tokenizer.ggml.pre");
+  if (const auto* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->is_array()) {
+    summary.tokenizer.n_vocab = static_cast<std::int64_t>(tokens->size());
+  }
+  summary.tokenizer.bos_id = scalar_of("tokenizer.ggml.bos_token_id");
+  summary.tokenizer.eos_id = scalar_of("tokenizer.ggml.eos_token_id");
+  add_tensors(summary, file.tensors());
+  return summary;
+}
+
+template <typename T>
+Scalar optional_scalar(const std::optional<T>& value) {
+  if (!value) return std::monostate{};
+  return *value;
+}
+
+Summary inspect_folder(const std::filesystem::path& path) {
+  const auto folder = lmc::HfModelFolder::open(path);
+  const auto& config = folder.config;
+  Summary summary;
+  summary.format = "Hugging Face folder";
+  summary.architecture = config.model_type;
+  if (summary.architecture.empty() && !config.architectures.empty()) {
+    summary.architecture = config.architectures.front();
+  }
+  auto& hp = summary.hyper_parameters;
+  hp.emplace_back("vocab_size", optional_scalar(config.vocab_size));
+  hp.emplace_back("hidden_size", optional_scalar(config.hidden_size));
+  hp.emplace_back("intermediate_size", optional_scalar(config.intermediate_size));
+  hp.emplace_back("num_hidden_layers", optional_scalar(config.num_hidden_layers));
+  hp.emplace_back("num_attention_heads", optional_scalar(config.num_attention_heads));
+  hp.emplace_back("num_key_value_heads", optional_scalar(config.num_key_value_heads));
+  hp.emplace_back("head_dim", optional_scalar(config.head_dim));
+  hp.emplace_back("max_position_embeddings", optional_scalar(config.max_position_embeddings));
+  hp.emplace_back("norm_eps", optional_scalar(config.norm_eps));
+  hp.emplace_back("rope_theta", optional_scalar(config.rope_theta));
+  hp.emplace_back("partial_rotary_factor", optional_scalar(config.partial_rotary_factor));
+  hp.emplace_back("rope_scaling",
+                  config.rope_scaling ? Scalar{config.rope_scaling->type} : Scalar{});
+  hp.emplace_back("tie_word_embeddings", optional_scalar(config.tie_word_embeddings));
+  hp.emplace_back("sliding_window", optional_scalar(config.sliding_window));
+  for (const auto& [key, value] : config.values) {
+    Scalar scalar;
+    if (auto s = std::get_if<std::string>(&value)) scalar = *s;
+    if (auto i = std::get_if<std::int64_t>(&value)) scalar = *i;
+    if (auto d = std::get_if<double>(&value)) scalar = *d;
+    if (auto b = std::get_if<bool>(&value)) scalar = *b;
+    summary.metadata.emplace_back(key, scalar);
+  }
+  if (folder.tokenizer_json) {
+    const auto info =
+        lmc::HfTokenizerInfo::load(*folder.tokenizer_json, folder.tokenizer_config_json);
+    summary.tokenizer.model = info.model_type;
+    summary.tokenizer.pre = info.pre_tokenizer.empty() ? Scalar{} : Scalar{info.pre_tokenizer};
+    summary.tokenizer.n_vocab = info.n_vocab;
+    summary.tokenizer.bos_id = optional_scalar(info.bos_id ? info.bos_id : config.bos_token_id);
+    summary.tokenizer.eos_id = optional_scalar(
+        info.eos_id ? info.eos_id
+                    : (config.eos_token_ids.empty() ? std::nullopt
+                                                    : std::optional(config.eos_token_ids[0])));
+  }
+  if (folder.weights) {
+    const auto checkpoint = lmc::SafetensorsCheckpoint::open(path);
+    add_tensors(summary, checkpoint.tensors());
+  }
+  return summary;
+}
+
+void print_json(const Summary& s) {
+  std::ostringstream out;
+  auto pairs = [&](const std::vector<std::pair<std::string, Scalar>>& items) {
+    out << "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out << (i ? ", " : "") << json_string(items[i].first) << ": " << to_json(items[i].second);
+    }
+    out << "}";
+  };
+  out << "{\"architecture\": " << json_string(s.architecture)
+      << ", \"format\": " << json_string(s.format) << ", \"n_params\": " << s.n_params
+      << ", \"hyper_parameters\": ";
+  pairs(s.hyper_parameters);
+  out << ", \"tokenizer\": {\"model\": " << to_json(s.tokenizer.model)
+      << ", \"pre\": " << to_json(s.tokenizer.pre)
+      << ", \"n_vocab\": " << to_json(s.tokenizer.n_vocab)
+      << ", \"bos_id\": " << to_json(s.tokenizer.bos_id)
+      << ", \"eos_id\": " << to_json(s.tokenizer.eos_id) << "}, \"metadata\": ";
+  pairs(s.metadata);
+  out << ", \"tensors\": [";
+  for (std::size_t i = 0; i < s.tensors.size(); ++i) {
+    const auto& t = s.tensors[i];
+    out << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
+        << ", \"type\": " << json_string(t.type) << ", \"shape\": " << shape_text(t.shape) << "}";
+  }
+  out << "]}\n";
+  std::cout << out.str();
+}
+
+void print_text(const Summary& s) {
+  std::cout << "format:        " << s.format << "\n"
+            << "architecture:  " << (s.architecture.empty() ? "-" : s.architecture) << "\n"
+            << "parameters:    " << s.n_params << "\n"
+            << "tokenizer:     model " << to_text(s.tokenizer.model) << ", pre "
+            << to_text(s.tokenizer.pre) << ", " << to_text(s.tokenizer.n_vocab) << " tokens, bos "
+            << to_text(s.tokenizer.bos_id) << ", eos " << to_text(s.tokenizer.eos_id) << "\n"
+            << "hyper-parameters:\n";
+  for (const auto& [key, value] : s.hyper_parameters) {
+    std::cout << "  " << key << " = " << to_text(value) << "\n";
+  }
+  std::cout << "tensors (" << s.tensors.size() << "):\n";
+  std::size_t width = 4;
+  for (const auto& t : s.tensors) width = std::max(width, t.name.size());
+  for (const auto& t : s.tensors) {
+    std::cout << "  " << t.name << std::string(width - t.name.size() + 2, ' ') << t.type
+              << std::string(t.type.size() < 6 ? 6 - t.type.size() : 1, ' ') << shape_text(t.shape)
+              << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const cli::Arguments args(argc, argv, {}, {"json", "help"});
+    if (args.flag("help") || args.positional().size() != 1) {
+      if (!args.flag("help")) {
+        std::cerr << "usage: lmc-inspect MODEL [--json]  (MODEL: a .gguf file or a Hugging Face "
+                     "folder)\n";
+        return 1;
+      }
+      std::cout << "usage: lmc-inspect MODEL [--json]\n"
+                   "Summarizes a .gguf file or a Hugging Face model folder: architecture,\n"
+                   "hyper-parameters, parameter count, tokenizer and tensor table.\n";
+      return 0;
+    }
+    const std::filesystem::path model = args.positional().front();
+    const Summary summary =
+        std::filesystem::is_directory(model) ? inspect_folder(model) : inspect_gguf(model);
+    if (args.flag("json")) {
+      print_json(summary);
+    } else {
+      print_text(summary);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "lmc-inspect: " << e.what() << "\n";
+    return 1;
+  }
+}

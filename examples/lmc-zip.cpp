@@ -1,0 +1,208 @@
+// lmc-zip: lossless compression of any file with a language model.
+//
+//   lmc-zip compress   --model M [--threads N] [--force] IN OUT
+//   lmc-zip decompress --model M [--threads N] [--force] IN OUT
+//   lmc-zip info IN
+//
+// IN or OUT "-" means standard input or output. An existing OUT is replaced only with
+// --force; the result is written to a temporary file next to OUT and renamed into place, so a
+// failed run leaves no partial OUT. Exit 0 on success, 1 with a one-line message on error.
+#include <lmc/lmc.hpp>
+
+#include "cli.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage =
+    "usage: lmc-zip compress --model M [--threads N] [--force] IN OUT\n"
+    "       lmc-zip decompress --model M [--threads N] [--force] IN OUT\n"
+    "       lmc-zip info IN\n"
+    "IN or OUT '-' means standard input or output.";
+
+std::vector<std::byte> read_input(const std::string& path) {
+  std::vector<std::byte> data;
+  std::vector<char> buffer(1 << 16);
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) throw lmc::Error(lmc::ErrorCode::io, path + ": cannot open for reading");
+    in = &file;
+  }
+  while (*in) {
+    in->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    auto* bytes = reinterpret_cast<const std::byte*>(buffer.data());
+    data.insert(data.end(), bytes, bytes + in->gcount());
+  }
+  if (in->bad()) throw lmc::Error(lmc::ErrorCode::io, path + ": read error");
+  return data;
+}
+
+// Writes OUT through a temporary file in the same folder, renamed into place on commit();
+// destroyed without commit() it removes the temporary file.
+class AtomicOutput {
+ public:
+  AtomicOutput(std::string path, bool force) : path_(std::move(path)) {
+    if (path_ == "-") return;
+    if (!force && fs::exists(path_)) {
+      throw lmc::Error(lmc::ErrorCode::invalid_argument,
+                       path_ + ": exists (use --force to replace it)");
+    }
+    std::random_device random;
+    temporary_ = path_ + ".tmp-" + std::to_string(random()) + "~";
+    file_.open(temporary_, std::ios::binary | std::ios::trunc);
+    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": cannot create");
+  }
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  ~AtomicOutput() {
+    if (!temporary_.empty()) {
+      file_.close();
+      std::error_code ignored;
+      fs::remove(temporary_, ignored);
+    }
+  }
+
+  std::ostream& stream() { return path_ == "-" ? std::cout : file_; }
+
+  void commit() {
+    std::ostream& out = stream();
+    out.flush();
+    if (!out) throw lmc::Error(lmc::ErrorCode::io, path_ + ": write error");
+    if (path_ == "-") return;
+    file_.close();
+    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": write error");
+    std::error_code error;
+    fs::rename(temporary_, path_, error);
+    if (error)
+      throw lmc::Error(lmc::ErrorCode::io,
+                       path_ + ": cannot rename into place: " + error.message());
+    temporary_.clear();
+  }
+
+ private:
+  std::string path_;
+  std::string temporary_;
+  std::ofstream file_;
+};
+
+// The language model behind compress and decompress. lmc::Model (the forward pass) is not in
+// this build yet; when it lands, this returns an adapter from lmc::Model to lmc::CodingModel.
+std::unique_ptr<lmc::CodingModel> load_model(const std::string& path, std::size_t /*threads*/) {
+  throw lmc::Error(lmc::ErrorCode::unsupported,
+                   path +
+                       ": compressing with a model requires the forward pass (lmc::Model), "
+                       "which this build of lmc does not have yet");
+}
+
+void print_info(const std::string& source, const lmc::ContainerInfo& info) {
+  std::printf("%s: lmc container, format version %u\n", source.c_str(), info.format_version);
+  std::printf("model fingerprint  %s\n", info.fingerprint.c_str());
+  std::printf("numeric profile    %#x\n", info.numeric_profile);
+  std::printf("vocabulary         %u tokens, context window %u tokens\n", info.vocab_size,
+              info.window_tokens);
+  std::printf("original size      %llu bytes\n",
+              static_cast<unsigned long long>(info.original_size));
+  std::printf("compressed size    %llu bytes",
+              static_cast<unsigned long long>(info.container_size));
+  if (info.original_size > 0) {
+    std::printf(" (%.4f bits per byte)", 8.0 * static_cast<double>(info.container_size) /
+                                             static_cast<double>(info.original_size));
+  }
+  std::printf("\nchunks             %zu of up to %u bytes\n", info.chunks.size(), info.chunk_bytes);
+}
+
+void print_compress_report(std::FILE* out, std::span<const std::byte> input,
+                           std::size_t compressed) {
+  lmc::BaselineSizes baselines = lmc::baseline_sizes(input);
+  auto bytes = static_cast<double>(input.size());
+  auto characters = static_cast<double>(lmc::count_characters(input));
+  auto bits_per = [](double size, double units) { return units == 0 ? 0.0 : 8.0 * size / units; };
+  std::fprintf(out, "original       %zu bytes, %.0f characters\n", input.size(), characters);
+  auto row = [&](const char* name, std::uint64_t size) {
+    auto compressed_size = static_cast<double>(size);
+    std::fprintf(out, "%-14s %llu bytes, %.4f bits per byte, %.4f bits per character\n", name,
+                 static_cast<unsigned long long>(size), bits_per(compressed_size, bytes),
+                 bits_per(compressed_size, characters));
+  };
+  row("lmc", compressed);
+  row("gzip -9", baselines.gzip9);
+  row("zstd -19 long", baselines.zstd19_long);
+}
+
+int run(int argc, char** argv) {
+  cli::Arguments args(argc, argv, {"model", "threads"}, {"force", "help"});
+  const auto& positional = args.positional();
+  if (args.flag("help")) {
+    std::puts(kUsage);
+    return 0;
+  }
+  if (positional.empty())
+    throw std::invalid_argument("missing command (compress, decompress or info)");
+  const std::string& command = positional[0];
+  if (command == "info") {
+    if (positional.size() != 2) throw std::invalid_argument("info takes one argument: IN");
+    std::vector<std::byte> container = read_input(positional[1]);
+    std::string source = positional[1] == "-" ? "<stdin>" : positional[1];
+    print_info(source, lmc::inspect(container, source));
+    return 0;
+  }
+  if (command != "compress" && command != "decompress") {
+    throw std::invalid_argument("unknown command '" + command + "' (compress, decompress or info)");
+  }
+  if (positional.size() != 3) throw std::invalid_argument(command + " takes two arguments: IN OUT");
+  const std::string& in_path = positional[1];
+  const std::string& out_path = positional[2];
+  std::string model_path = args.required("model");
+  auto threads = args.integer<std::size_t>("threads", 0);
+  // Refuse an existing OUT before the (slow) model load.
+  if (out_path != "-" && !args.flag("force") && fs::exists(out_path)) {
+    throw lmc::Error(lmc::ErrorCode::invalid_argument,
+                     out_path + ": exists (use --force to replace it)");
+  }
+  std::unique_ptr<lmc::CodingModel> model = load_model(model_path, threads);
+  lmc::Compressor compressor(*model, {.threads = threads});
+  std::vector<std::byte> input = read_input(in_path);
+  AtomicOutput output(out_path, args.flag("force"));
+  if (command == "compress") {
+    std::vector<std::byte> container = compressor.compress(input);
+    std::ostream& out = output.stream();
+    out.write(reinterpret_cast<const char*>(container.data()),
+              static_cast<std::streamsize>(container.size()));
+    output.commit();
+    print_compress_report(out_path == "-" ? stderr : stdout, input, container.size());
+  } else {
+    std::string source = in_path == "-" ? "<stdin>" : in_path;
+    std::vector<std::byte> original = compressor.decompress(input, source);
+    std::ostream& out = output.stream();
+    out.write(reinterpret_cast<const char*>(original.data()),
+              static_cast<std::streamsize>(original.size()));
+    output.commit();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "lmc-zip: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,213 @@
+// Bits per character of a corpus under a language model, measured the way "Compression
+// Represents Intelligence Linearly" (Huang et al., COLM 2024) measures it. See docs/bpc.md.
+#pragma once
+
+#include <lmc/corpus.hpp>
+#include <lmc/error.hpp>
+#include <lmc/export.hpp>
+#include <lmc/token.hpp>
+#include <lmc/version.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+
+/// How windows are accounted (docs/bpc.md has the exact rules and a worked example).
+enum class WindowMode {
+  /// Every token after the first is scored exactly once, the tail included; BOS targets are
+  /// left out of the loss unless BpcOptions::score_bos is set.
+  exact,
+  /// The released code of the paper, quirks included: only full windows are scored (up to
+  /// stride - 1 tail tokens are dropped while their characters still count) and BOS targets
+  /// are scored.
+  paper,
+};
+
+/// "exact" or "paper".
+LMC_EXPORT std::string_view to_string(WindowMode mode) noexcept;
+/// Parses "exact" or "paper"; throws lmc::Error (invalid_argument) otherwise.
+LMC_EXPORT WindowMode parse_window_mode(std::string_view text);
+
+/// What the evaluator needs from a model's tokenizer.
+struct EvalTokenizer {
+  /// Token ids of one document, with the special tokens the tokenizer adds by default
+  /// (e.g. a leading BOS). Required.
+  std::function<std::vector<Token>(std::string_view text)> encode;
+  /// The BOS id `encode` puts first, if it does: a document's first token equal to it is a
+  /// BOS target (it stands for no characters).
+  std::optional<Token> bos;
+  /// Text of a token, for the surprisal dump; optional (the column is empty without it).
+  std::function<std::string(Token token)> token_text;
+};
+
+/// What the evaluator needs from a model: log-probabilities of tokens given their prefix.
+/// An implementation adapts a model (lmc::Model) to this; the evaluator calls score() once
+/// per window, from one thread, and never concurrently.
+class LMC_EXPORT LogprobScorer {
+ public:
+  LogprobScorer() = default;
+  LogprobScorer(const LogprobScorer&) = delete;
+  LogprobScorer& operator=(const LogprobScorer&) = delete;
+  virtual ~LogprobScorer();
+
+  /// Natural-log probabilities of the targets window[first_target .. window.size()), each
+  /// given all tokens before it in the window: element j is
+  /// ln p(window[first_target + j] | window[0 .. first_target + j)). The window starts a
+  /// fresh context (position 0 is window[0]); the model reads window.size() - 1 tokens, at
+  /// most BpcOptions::context. Preconditions: 1 <= first_target < window.size().
+  /// Must return exactly window.size() - first_target finite values, or throw lmc::Error.
+  virtual std::vector<float> score(std::span<const Token> window, std::size_t first_target) = 0;
+};
+
+/// Progress of an evaluation, passed to BpcOptions::progress after each window.
+struct EvalProgress {
+  std::uint64_t windows_done = 0;         ///< windows this shard has scored
+  std::uint64_t scored_tokens_done = 0;   ///< targets scored so far by this shard
+  std::uint64_t forward_tokens_done = 0;  ///< tokens the model has read so far
+  std::uint64_t tokens_read = 0;          ///< tokens of the corpus tokenized so far
+  /// Estimate of this shard's scored tokens at the end (from the share of the corpus read;
+  /// exact once the corpus is read whole).
+  std::uint64_t scored_tokens_total = 0;
+  double seconds = 0;            ///< since the evaluation started
+  double tokens_per_second = 0;  ///< scored tokens per second
+  double eta_seconds = 0;        ///< estimated seconds left
+};
+
+struct BpcOptions {
+  std::size_t context = 1900;  ///< tokens the model reads per window (1 or more)
+  std::size_t stride = 512;    ///< tokens between window starts, 1..context
+  WindowMode mode = WindowMode::exact;
+  /// exact mode: count BOS targets in the loss and in the scored tokens (paper mode always
+  /// does).
+  bool score_bos = false;
+  /// Shard `shard_index` of `shard_count` scores windows k with k mod shard_count ==
+  /// shard_index; every shard reads and tokenizes the whole corpus. Merged shards equal the
+  /// unsharded result exactly (BpcResult::merge).
+  std::size_t shard_index = 0;
+  std::size_t shard_count = 1;
+  /// Stop after this many (non-empty) documents; 0 reads them all.
+  std::uint64_t max_documents = 0;
+  /// Keep per-document figures in the result.
+  bool per_document = false;
+  /// A label (e.g. the model path) stored in the result; merge() requires equal labels.
+  std::string model_name;
+  /// When set, one TSV row per counted target is written here after a header line:
+  /// document (0-based), position (token index in the document), token id, token text
+  /// (with \\, \t, \n, \r escaped), bits (-log2 p). The bits column sums to total_bits up
+  /// to rounding.
+  std::ostream* token_dump = nullptr;
+  /// Called after each scored window.
+  std::function<void(const EvalProgress&)> progress;
+};
+
+/// A shard "i/n" (0 <= i < n), as the --shard option writes it.
+struct Shard {
+  std::size_t index = 0;
+  std::size_t count = 1;
+};
+/// Parses "i/n"; throws lmc::Error (invalid_argument) unless 0 <= i < n.
+LMC_EXPORT Shard parse_shard(std::string_view text);
+
+/// Figures of one document (with BpcOptions::per_document).
+struct DocumentFigures {
+  std::string source;               ///< file it came from
+  std::uint64_t line = 0;           ///< line of a JSONL record, 0 for a whole file
+  std::uint64_t characters = 0;     ///< Unicode code points
+  std::uint64_t bytes = 0;          ///< UTF-8 bytes
+  std::uint64_t tokens = 0;         ///< tokens, BOS included
+  std::uint64_t scored_tokens = 0;  ///< targets of this document counted in the loss
+  double bits = 0;                  ///< their -log2 p, summed
+  double bpc() const noexcept;      ///< bits / characters
+};
+
+/// The outcome of an evaluation, or of several shards merged.
+///
+/// Corpus-wide figures (documents, characters, bytes, tokens) are the same in every shard;
+/// window figures (bits, scored tokens, windows, forward tokens, seconds) belong to the
+/// shards included. The loss is kept as an integer count of 2^-32 nats, each target rounded
+/// once, so that sums do not depend on the order in which shards are merged.
+class LMC_EXPORT BpcResult {
+ public:
+  BpcResult();
+  BpcResult(const BpcResult&);
+  BpcResult(BpcResult&&) noexcept;
+  BpcResult& operator=(const BpcResult&);
+  BpcResult& operator=(BpcResult&&) noexcept;
+  ~BpcResult();
+
+  double total_bits() const noexcept;  ///< Σ -log2 p over counted targets
+  double total_nats() const noexcept;  ///< Σ -ln p over counted targets
+  std::uint64_t characters() const noexcept;
+  std::uint64_t bytes() const noexcept;
+  std::uint64_t tokens() const noexcept;  ///< tokens of the corpus, BOS included
+  std::uint64_t scored_tokens() const noexcept;
+  std::uint64_t documents() const noexcept;
+  std::uint64_t windows() const noexcept;
+  std::uint64_t forward_tokens() const noexcept;  ///< tokens the model read, all windows
+  std::uint64_t skipped_records() const noexcept;
+  std::uint64_t empty_documents() const noexcept;
+  double seconds() const noexcept;  ///< evaluation time, summed over merged shards
+
+  std::size_t context() const noexcept;
+  std::size_t stride() const noexcept;
+  WindowMode mode() const noexcept;
+  bool score_bos() const noexcept;
+  const std::string& model_name() const noexcept;
+  const std::string& corpus() const noexcept;
+  std::size_t shard_count() const noexcept;
+  /// Shards included, ascending.
+  const std::vector<std::size_t>& shards() const noexcept;
+  /// True when every shard 0..shard_count-1 is included.
+  bool complete() const noexcept;
+
+  /// Per-document figures (empty unless BpcOptions::per_document).
+  const std::vector<DocumentFigures>& document_figures() const noexcept;
+
+  /// Bits per character (Unicode code points); NaN when nothing was scored.
+  double bpc() const noexcept;
+  /// Bits per UTF-8 byte; NaN when nothing was scored.
+  double bits_per_byte() const noexcept;
+  /// Bits per counted target; NaN when nothing was scored.
+  double bits_per_token() const noexcept;
+  /// exp(nats per counted target); NaN when nothing was scored.
+  double token_perplexity() const noexcept;
+  /// Scored tokens per second, and tokens the model read per second.
+  double tokens_per_second() const noexcept;
+  double forward_tokens_per_second() const noexcept;
+
+  /// Overrides the time (e.g. with the wall-clock time of a parallel run).
+  void set_seconds(double seconds) noexcept;
+
+  /// Adds the shards of `other`. Throws lmc::Error (invalid_argument) when the two are not
+  /// shards of one evaluation (settings, model name, corpus, corpus-wide figures or shard
+  /// count differ) or share a shard.
+  void merge(const BpcResult& other);
+
+  /// One JSON object (keys in docs/bpc.md). Figures that are NaN are written as null.
+  std::string to_json() const;
+  /// Reads what to_json wrote. `source` names the input in errors. Throws lmc::Error
+  /// (format) naming the source and key.
+  static BpcResult from_json(std::string_view json, std::string_view source = "<json>");
+
+ private:
+  friend class BpcAccumulator;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Evaluates `scorer` on `corpus` (read from where it stands to its end, or max_documents).
+/// Throws lmc::Error: what the corpus, tokenizer or scorer throw; invalid_argument for bad
+/// options; out_of_range when the scorer returns a wrong count or a non-finite value.
+LMC_EXPORT BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer,
+                                  LogprobScorer& scorer, const BpcOptions& options = {});
+
+LMC_END_NAMESPACE

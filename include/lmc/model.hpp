@@ -1,0 +1,153 @@
+// lmc::Model: a decoder-only language model loaded from a GGUF file or a Hugging Face folder,
+// and lmc::Session, incremental scoring with a KV cache.
+//
+// Log-probabilities are natural logarithms. Results do not depend on the thread count, on
+// how tokens are split into feed() calls, or on the SIMD path the CPU offers (see
+// docs/forward_pass.md), so a batched pass and one-token-at-a-time decoding agree bit for bit.
+#pragma once
+
+#include <lmc/error.hpp>
+#include <lmc/export.hpp>
+#include <lmc/version.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+
+/// A token id (the same type as in <lmc/tokenizer.hpp>).
+using Token = std::int32_t;
+
+class Tokenizer;
+
+/// How to load a model.
+struct ModelOptions {
+  /// Threads for the forward pass, counting the caller; 0 means one per hardware thread.
+  std::size_t threads = 0;
+  /// Positions a session can hold (KV cache size). 0 means the model's trained context length,
+  /// or 4096 when the file does not state one. Longer inputs to token_logprobs are refused.
+  std::size_t context = 0;
+  /// Map weight files into memory (true) or read them into memory (false).
+  bool memory_map = true;
+};
+
+/// What a loaded model is.
+struct ModelInfo {
+  std::string architecture;  ///< lmc's architecture name: "llama", "qwen2", "gpt2", ...
+  std::string name;          ///< general.name or the folder name
+  std::string format;        ///< "gguf" or "safetensors"
+  std::int64_t n_vocab = 0;
+  std::int64_t n_embd = 0;
+  std::int64_t n_layers = 0;
+  std::int64_t n_heads = 0;
+  std::int64_t n_kv_heads = 0;
+  std::int64_t head_dim = 0;
+  std::int64_t n_ff = 0;
+  std::int64_t n_experts = 0;  ///< 0 for a dense model
+  std::int64_t n_experts_used = 0;
+  std::int64_t context_length = 0;  ///< as trained (0 when the file does not say)
+  std::int64_t n_parameters = 0;    ///< elements of every weight tensor the model uses
+  std::uint64_t weight_bytes = 0;   ///< bytes of those tensors as stored
+  std::string weight_type;          ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
+};
+
+class Session;
+
+/// A loaded model. Weights stay memory-mapped. Move-only; const member functions may be
+/// called from several threads at once.
+class LMC_EXPORT Model {
+ public:
+  /// Loads a `.gguf` file, or a Hugging Face folder (config.json and model.safetensors or a
+  /// sharded index, plus tokenizer.json when present). Throws Error: io when files cannot be
+  /// read; format when they are malformed or a tensor is missing or has the wrong shape
+  /// (naming the tensor or metadata key); unsupported for an unknown architecture or feature.
+  static Model load(const std::filesystem::path& path, const ModelOptions& options = {});
+
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+  ~Model();
+
+  const ModelInfo& info() const noexcept;
+
+  /// Whether the model files carry a tokenizer lmc can use.
+  bool has_tokenizer() const noexcept;
+  /// The model's tokenizer; Error(unsupported) when has_tokenizer() is false.
+  const Tokenizer& tokenizer() const;
+
+  /// ln p(tokens[i] | tokens[0..i-1]) for i = 1..n-1 (n−1 values; none for n < 2), from one
+  /// batched forward pass. Error(invalid_argument) for an id outside the vocabulary,
+  /// Error(out_of_range) when n exceeds the context (ModelOptions::context).
+  std::vector<float> token_logprobs(std::span<const Token> tokens) const;
+
+  /// Positions a session holds at most.
+  std::size_t context() const noexcept;
+  /// Threads the forward pass uses.
+  std::size_t threads() const noexcept;
+
+ private:
+  friend class Session;
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Which fed positions keep their logits.
+enum class Outputs {
+  all,   ///< every token of a feed() call
+  last,  ///< only the last one (faster: the output layer runs once)
+};
+
+/// Incremental scoring: a KV cache over the tokens fed so far. The model must outlive the
+/// session. A session is not thread-safe; use one per thread.
+class LMC_EXPORT Session {
+ public:
+  explicit Session(const Model& model);
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+
+  /// Appends `tokens` at positions position()..., runs them in one batched pass, and keeps
+  /// the logits of the fed positions that `outputs` asks for (replacing those of the previous
+  /// call). Error(invalid_argument) for a bad id, Error(out_of_range) past context(); on error
+  /// the session is unchanged.
+  void feed(std::span<const Token> tokens, Outputs outputs = Outputs::all);
+  /// Same as feed({&token, 1}, Outputs::last).
+  void feed(Token token);
+
+  /// Tokens held (the next position).
+  std::size_t position() const noexcept;
+  /// Positions the session can hold.
+  std::size_t context() const noexcept;
+  /// Rows of logits kept from the last feed() (0 before any).
+  std::size_t n_outputs() const noexcept;
+  /// Vocabulary size: the length of each row.
+  std::size_t n_vocab() const noexcept;
+
+  /// Logits of output row i of the last feed() (row n_outputs()-1 is the last fed token).
+  /// Error(out_of_range) for i ≥ n_outputs().
+  std::span<const float> logits(std::size_t i) const;
+  /// ln softmax of output row i.
+  std::vector<float> log_probs(std::size_t i) const;
+  /// ln p(next | everything up to output row i).
+  float log_prob(std::size_t i, Token next) const;
+
+  /// Forgets every position (and the kept logits).
+  void reset();
+  /// Keeps the first `n` positions (no-op when position() ≤ n) and drops the kept logits.
+  void truncate(std::size_t n);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+LMC_END_NAMESPACE

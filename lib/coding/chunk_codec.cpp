@@ -1,0 +1,301 @@
+#include "coding/chunk_codec.hpp"
+
+#include "base/fail.hpp"
+#include "coding/range_coder.hpp"
+#include "coding/segmentation.hpp"
+#include "coding/token_frequencies.hpp"
+
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+LMC_BEGIN_NAMESPACE
+namespace {
+
+constexpr unsigned kMaxIntegerBits = 64;
+
+// Order-0 adaptive byte frequencies for escaped bytes: each byte starts at 1; a coded byte
+// gains kIncrement; when the total exceeds kLimit all counts are halved (rounding up).
+class AdaptiveByteModel {
+ public:
+  AdaptiveByteModel() { counts_.fill(1); }
+
+  std::uint64_t total() const { return total_; }
+  std::uint64_t frequency(unsigned byte) const { return counts_[byte]; }
+  std::uint64_t cumulative(unsigned byte) const {
+    std::uint64_t sum = 0;
+    for (unsigned i = 0; i < byte; ++i) sum += counts_[i];
+    return sum;
+  }
+  unsigned find(std::uint64_t position, std::uint64_t& cum) const {
+    std::uint64_t start = 0;
+    for (unsigned i = 0; i < 255; ++i) {
+      if (position < start + counts_[i]) {
+        cum = start;
+        return i;
+      }
+      start += counts_[i];
+    }
+    cum = start;
+    return 255;
+  }
+  void update(unsigned byte) {
+    counts_[byte] += kIncrement;
+    total_ += kIncrement;
+    if (total_ > kLimit) {
+      total_ = 0;
+      for (auto& count : counts_) {
+        count = (count + 1) / 2;
+        total_ += count;
+      }
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t kIncrement = 32;
+  static constexpr std::uint64_t kLimit = 1 << 16;
+  std::array<std::uint32_t, 256> counts_{};
+  std::uint64_t total_ = 256;
+};
+
+// The ideal cost of each coded symbol; stands in for RangeEncoder in estimate_chunk.
+class CostMeter {
+ public:
+  void encode(std::uint64_t, std::uint64_t freq, std::uint64_t total) {
+    bits += std::log2(static_cast<double>(total) / static_cast<double>(freq));
+  }
+  void encode_bits(std::uint64_t, unsigned count) { bits += count; }
+  double bits = 0;
+};
+
+template <typename Coder>
+void encode_integer(Coder& coder, std::uint64_t value) {
+  auto length = static_cast<unsigned>(std::bit_width(value));
+  coder.encode(length, 1, kMaxIntegerBits + 1);
+  unsigned below = length > 1 ? length - 1 : 0;
+  while (below > 0) {
+    unsigned piece = below > 32 ? 32 : below;
+    below -= piece;
+    coder.encode_bits((value >> below) & ((std::uint64_t{1} << piece) - 1), piece);
+  }
+}
+
+struct TokenCode {
+  std::uint64_t cum;
+  std::uint64_t freq;
+};
+
+// Frequencies of every model token of a chunk, scored in batches.
+std::vector<TokenCode> score_tokens(const CodingModel& model, std::span<const Token> tokens,
+                                    const ChunkCoding& coding, double* ideal_bits) {
+  std::vector<TokenCode> codes;
+  codes.reserve(tokens.size());
+  if (tokens.empty()) return codes;
+  std::size_t vocab = model.vocab_size();
+  std::size_t batch = std::min(coding.batch_tokens, coding.window_tokens);
+  auto session = model.new_session();
+  std::vector<float> logits(batch * vocab);
+  std::vector<Token> feed;
+  TokenFrequencies table;
+  for (std::size_t window = 0; window < tokens.size(); window += coding.window_tokens) {
+    std::size_t in_window = std::min(coding.window_tokens, tokens.size() - window);
+    session->reset();
+    for (std::size_t first = 0; first < in_window; first += batch) {
+      std::size_t count = std::min(batch, in_window - first);
+      feed.clear();
+      for (std::size_t i = first; i < first + count; ++i) {
+        feed.push_back(i == 0 ? model.start_token() : tokens[window + i - 1]);
+      }
+      std::span<float> rows(logits.data(), count * vocab);
+      session->logits_batch(feed, rows);
+      for (std::size_t i = 0; i < count; ++i) {
+        auto row = rows.subspan(i * vocab, vocab);
+        auto target = static_cast<std::size_t>(tokens[window + first + i]);
+        table.assign(row);
+        codes.push_back({table.cumulative(target), table.frequency(target)});
+        if (ideal_bits) *ideal_bits += ideal_token_bits(row, target);
+      }
+    }
+  }
+  return codes;
+}
+
+template <typename Coder>
+ChunkCost encode_segments(const CodingModel& model, std::span<const std::byte> chunk,
+                          const ChunkCoding& coding, Coder& coder, bool want_ideal) {
+  std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+  std::vector<Segment> segments = split_into_segments(model, text);
+  std::vector<Token> tokens;
+  for (const Segment& segment : segments) {
+    tokens.insert(tokens.end(), segment.tokens.begin(), segment.tokens.end());
+  }
+  ChunkCost cost;
+  std::vector<TokenCode> codes =
+      score_tokens(model, tokens, coding, want_ideal ? &cost.ideal_token_bits : nullptr);
+  cost.tokens = tokens.size();
+
+  AdaptiveByteModel bytes;
+  std::size_t next_code = 0;
+  for (const Segment& segment : segments) {
+    coder.encode_bits(segment.model ? 0 : 1, 1);
+    encode_integer(coder, segment.size);
+    if (segment.model) {
+      encode_integer(coder, segment.tokens.size());
+      for (std::size_t i = 0; i < segment.tokens.size(); ++i, ++next_code) {
+        coder.encode(codes[next_code].cum, codes[next_code].freq, kTokenFrequencyTotal);
+      }
+    } else {
+      cost.escaped_bytes += segment.size;
+      for (std::size_t i = 0; i < segment.size; ++i) {
+        auto byte = static_cast<unsigned>(chunk[segment.begin + i]);
+        coder.encode(bytes.cumulative(byte), bytes.frequency(byte), bytes.total());
+        bytes.update(byte);
+      }
+    }
+  }
+  return cost;
+}
+
+class ChunkDecoder {
+ public:
+  ChunkDecoder(const CodingModel& model, std::span<const std::byte> stream,
+               const ChunkCoding& coding, const std::string& where)
+      : model_(model),
+        decoder_(stream),
+        coding_(coding),
+        where_(where),
+        vocab_(model.vocab_size()) {}
+
+  void run(std::span<std::byte> out) {
+    std::size_t produced = 0;
+    while (produced < out.size()) {
+      std::uint64_t kind = 0;
+      if (!decoder_.decode_bits(1, kind)) corrupt(produced, "segment kind");
+      std::uint64_t size = decode_integer(produced, "segment size");
+      if (size == 0 || size > out.size() - produced) {
+        fail(ErrorCode::corrupt_data,
+             "{}: segment at byte {} claims {} bytes, {} remain: corrupt data", where_, produced,
+             size, out.size() - produced);
+      }
+      auto target = out.subspan(produced, static_cast<std::size_t>(size));
+      if (kind == 0) {
+        decode_model_segment(produced, target);
+      } else {
+        decode_escape_segment(produced, target);
+      }
+      produced += target.size();
+    }
+  }
+
+ private:
+  [[noreturn]] void corrupt(std::size_t produced, std::string_view what) {
+    fail(ErrorCode::corrupt_data, "{}: {} at byte {} is out of range: corrupt data", where_, what,
+         produced);
+  }
+
+  std::uint64_t decode_integer(std::size_t produced, std::string_view what) {
+    std::uint64_t length = 0;
+    if (!decoder_.target(kMaxIntegerBits + 1, length)) corrupt(produced, what);
+    decoder_.consume(length, 1);
+    if (length <= 1) return length;
+    std::uint64_t value = 1;
+    unsigned below = static_cast<unsigned>(length) - 1;
+    while (below > 0) {
+      unsigned piece = below > 32 ? 32 : below;
+      below -= piece;
+      std::uint64_t bits = 0;
+      if (!decoder_.decode_bits(piece, bits)) corrupt(produced, what);
+      value = (value << piece) | bits;
+    }
+    return value;
+  }
+
+  void decode_model_segment(std::size_t produced, std::span<std::byte> out) {
+    std::uint64_t count = decode_integer(produced, "token count");
+    if (count == 0 || count > out.size() + kMaxExtraTokensPerSegment)
+      corrupt(produced, "token count");
+    if (!session_) {
+      session_ = model_.new_session();
+      logits_.resize(vocab_);
+    }
+    tokens_.clear();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (position_ % coding_.window_tokens == 0) {
+        session_->reset();
+        session_->logits_next(model_.start_token(), logits_);
+      } else {
+        session_->logits_next(previous_, logits_);
+      }
+      table_.assign(logits_);
+      std::uint64_t target = 0;
+      if (!decoder_.target(kTokenFrequencyTotal, target)) corrupt(produced, "token");
+      std::uint64_t cum = 0;
+      std::uint64_t freq = 0;
+      previous_ = static_cast<Token>(table_.find(target, cum, freq));
+      decoder_.consume(cum, freq);
+      tokens_.push_back(previous_);
+      ++position_;
+    }
+    std::string text = model_.detokenize(tokens_);
+    if (text.size() != out.size()) {
+      fail(ErrorCode::corrupt_data,
+           "{}: the {} tokens at byte {} decode to {} bytes, not {}: corrupt data, or the model "
+           "computes other logits than the compressor's did",
+           where_, count, produced, text.size(), out.size());
+    }
+    std::memcpy(out.data(), text.data(), text.size());
+  }
+
+  void decode_escape_segment(std::size_t produced, std::span<std::byte> out) {
+    for (std::byte& byte : out) {
+      std::uint64_t target = 0;
+      if (!decoder_.target(bytes_.total(), target)) corrupt(produced, "escaped byte");
+      std::uint64_t cum = 0;
+      unsigned value = bytes_.find(target, cum);
+      decoder_.consume(cum, bytes_.frequency(value));
+      bytes_.update(value);
+      byte = static_cast<std::byte>(value);
+    }
+  }
+
+  const CodingModel& model_;
+  RangeDecoder decoder_;
+  const ChunkCoding& coding_;
+  const std::string& where_;
+  std::size_t vocab_;
+  AdaptiveByteModel bytes_;
+  std::unique_ptr<CodingSession> session_;
+  std::vector<float> logits_;
+  std::vector<Token> tokens_;
+  TokenFrequencies table_;
+  std::uint64_t position_ = 0;  // model tokens decoded so far in this chunk
+  Token previous_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::byte> encode_chunk(const CodingModel& model, std::span<const std::byte> chunk,
+                                    const ChunkCoding& coding) {
+  std::vector<std::byte> out;
+  RangeEncoder encoder(out);
+  encode_segments(model, chunk, coding, encoder, false);
+  encoder.finish();
+  return out;
+}
+
+ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> chunk,
+                         const ChunkCoding& coding) {
+  CostMeter meter;
+  ChunkCost cost = encode_segments(model, chunk, coding, meter, true);
+  cost.coded_bits = meter.bits;
+  return cost;
+}
+
+void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
+                  std::span<std::byte> out, const ChunkCoding& coding, const std::string& where) {
+  ChunkDecoder(model, stream, coding, where).run(out);
+}
+
+LMC_END_NAMESPACE

@@ -1,0 +1,50 @@
+// Coding one chunk (an independent piece of the input) into one range-coder stream.
+//
+// Stream layout, all through the range coder (docs/container.md, "Chunk stream"): segments in
+// order until the chunk's original size is reached, each as
+//   kind        1 bit uniform: 0 model, 1 escape
+//   size        bytes of original data (1 .. bytes left in the chunk), as a coded integer
+//   model:  count    tokens (1 .. size + 16), then each token with the model's frequencies
+//   escape: size bytes with an adaptive order-0 byte model
+// A coded integer is its bit length k (0..64, uniform over 65) then its k-1 bits below the
+// leading one (uniform, at most 32 at a time).
+// Model tokens form one stream across the segments of a chunk; every window_tokens tokens the
+// model context restarts (reset, then the start token).
+#pragma once
+
+#include <lmc/coding_model.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+
+struct ChunkCoding {
+  std::size_t window_tokens = 0;  // tokens per model context, >= 1
+  std::size_t batch_tokens = 0;   // tokens per logits_batch call (compressor only)
+};
+
+struct ChunkCost {
+  std::uint64_t tokens = 0;
+  std::uint64_t escaped_bytes = 0;
+  double ideal_token_bits = 0;
+  double coded_bits = 0;
+};
+
+std::vector<std::byte> encode_chunk(const CodingModel& model, std::span<const std::byte> chunk,
+                                    const ChunkCoding& coding);
+
+/// The cost of encode_chunk's output in bits, without coding.
+ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> chunk,
+                         const ChunkCoding& coding);
+
+/// Decodes a stream of `original_size` bytes into `out` (which has that size). `where` names
+/// the chunk in error messages. Throws Error(corrupt_data) when the stream is not one
+/// encode_chunk can have written.
+void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
+                  std::span<std::byte> out, const ChunkCoding& coding, const std::string& where);
+
+LMC_END_NAMESPACE

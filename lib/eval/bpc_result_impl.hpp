@@ -1,0 +1,61 @@
+// The state behind lmc::BpcResult, shared by the evaluator, merge and JSON.
+#pragma once
+
+#include <lmc/eval.hpp>
+
+#include "eval/fixed_loss.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+
+struct BpcResult::Impl {
+  // Settings.
+  std::size_t context = 0;
+  std::size_t stride = 0;
+  WindowMode mode = WindowMode::exact;
+  bool score_bos = false;
+  std::string model_name;
+  std::string corpus;
+  std::uint64_t max_documents = 0;
+  std::size_t shard_count = 1;
+  std::vector<std::size_t> shards;  // ascending
+
+  // Corpus-wide figures: equal in every shard.
+  std::uint64_t documents = 0;
+  std::uint64_t characters = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t tokens = 0;
+  std::uint64_t skipped_records = 0;
+  std::uint64_t empty_documents = 0;
+
+  // Window figures: summed over shards.
+  eval::FixedLoss loss;
+  std::uint64_t scored_tokens = 0;
+  std::uint64_t windows = 0;
+  std::uint64_t forward_tokens = 0;
+  double seconds = 0;
+
+  // Per document (when asked for): corpus-wide fields plus the loss of its targets.
+  bool per_document = false;
+  std::vector<DocumentFigures> documents_figures;
+  std::vector<eval::FixedLoss> document_losses;
+
+  void refresh_document_bits() {
+    for (std::size_t i = 0; i < documents_figures.size(); ++i) {
+      documents_figures[i].bits = document_losses[i].bits();
+    }
+  }
+};
+
+/// The evaluator's and the JSON reader's way into a BpcResult's state.
+class BpcAccumulator {
+ public:
+  using State = BpcResult::Impl;
+  static State& state(BpcResult& result) { return *result.impl_; }
+  static const State& state(const BpcResult& result) { return *result.impl_; }
+};
+
+LMC_END_NAMESPACE

@@ -1,0 +1,222 @@
+// BpcResult to and from JSON. The loss travels as an exact integer ("loss_nats_q32", a decimal
+// string of 2^-32 nats) so that results merged from JSON files equal results merged in memory;
+// the derived figures (bpc, bits, rates) are written for people and ignored when read.
+#include "eval/bpc_result_impl.hpp"
+
+#include "base/fail.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cmath>
+
+LMC_BEGIN_NAMESPACE
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void write_number(Writer& writer, const char* key, double value) {
+  writer.Key(key);
+  if (std::isfinite(value)) {
+    writer.Double(value);
+  } else {
+    writer.Null();
+  }
+}
+
+void write_count(Writer& writer, const char* key, std::uint64_t value) {
+  writer.Key(key);
+  writer.Uint64(value);
+}
+
+void write_string(Writer& writer, const char* key, const std::string& value) {
+  writer.Key(key);
+  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// Typed reads of one object's members, naming the source and key in errors.
+class Reader {
+ public:
+  Reader(const rapidjson::Value& object, std::string_view source, std::string path)
+      : object_(object), source_(source), path_(std::move(path)) {}
+
+  const rapidjson::Value& member(const char* key) const {
+    const auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd())
+      fail(ErrorCode::format, "{}: missing key \"{}{}\"", source_, path_, key);
+    return it->value;
+  }
+  std::uint64_t count(const char* key) const {
+    const auto& value = member(key);
+    if (!value.IsUint64()) bad(key, "a non-negative integer");
+    return value.GetUint64();
+  }
+  double number(const char* key) const {
+    const auto& value = member(key);
+    if (!value.IsNumber()) bad(key, "a number");
+    return value.GetDouble();
+  }
+  bool boolean(const char* key) const {
+    const auto& value = member(key);
+    if (!value.IsBool()) bad(key, "true or false");
+    return value.GetBool();
+  }
+  std::string string(const char* key) const {
+    const auto& value = member(key);
+    if (!value.IsString()) bad(key, "a string");
+    return {value.GetString(), value.GetStringLength()};
+  }
+  eval::FixedLoss loss(const char* key) const {
+    auto loss = eval::FixedLoss::from_decimal(string(key));
+    if (!loss) bad(key, "a decimal integer string");
+    return *loss;
+  }
+  [[noreturn]] void bad(const char* key, const char* expected) const {
+    fail(ErrorCode::format, "{}: key \"{}{}\": expected {}", source_, path_, key, expected);
+  }
+
+ private:
+  const rapidjson::Value& object_;
+  std::string_view source_;
+  std::string path_;
+};
+
+}  // namespace
+
+std::string BpcResult::to_json() const {
+  const Impl& state = *impl_;
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.SetIndent(' ', 2);
+  writer.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  writer.StartObject();
+  write_string(writer, "lmc_version", LMC_VERSION_STRING);
+  write_string(writer, "model", state.model_name);
+  write_string(writer, "corpus", state.corpus);
+  write_string(writer, "mode", std::string(to_string(state.mode)));
+  write_count(writer, "context", state.context);
+  write_count(writer, "stride", state.stride);
+  writer.Key("score_bos");
+  writer.Bool(state.score_bos);
+  write_count(writer, "max_documents", state.max_documents);
+  write_count(writer, "shard_count", state.shard_count);
+  writer.Key("shards");
+  writer.StartArray();
+  for (std::size_t shard : state.shards) writer.Uint64(shard);
+  writer.EndArray();
+  write_number(writer, "bpc", bpc());
+  write_number(writer, "bpb", bits_per_byte());
+  write_number(writer, "bits_per_token", bits_per_token());
+  write_number(writer, "token_perplexity", token_perplexity());
+  write_number(writer, "total_bits", total_bits());
+  write_number(writer, "total_nats", total_nats());
+  write_string(writer, "loss_nats_q32", state.loss.to_decimal());
+  write_count(writer, "characters", state.characters);
+  write_count(writer, "bytes", state.bytes);
+  write_count(writer, "tokens", state.tokens);
+  write_count(writer, "scored_tokens", state.scored_tokens);
+  write_count(writer, "documents", state.documents);
+  write_count(writer, "windows", state.windows);
+  write_count(writer, "forward_tokens", state.forward_tokens);
+  write_count(writer, "skipped_records", state.skipped_records);
+  write_count(writer, "empty_documents", state.empty_documents);
+  write_number(writer, "seconds", state.seconds);
+  write_number(writer, "tokens_per_second", tokens_per_second());
+  write_number(writer, "forward_tokens_per_second", forward_tokens_per_second());
+  if (state.per_document) {
+    writer.Key("per_document");
+    writer.StartArray();
+    for (std::size_t i = 0; i < state.documents_figures.size(); ++i) {
+      const DocumentFigures& document = state.documents_figures[i];
+      writer.StartObject();
+      write_string(writer, "source", document.source);
+      write_count(writer, "line", document.line);
+      write_count(writer, "characters", document.characters);
+      write_count(writer, "bytes", document.bytes);
+      write_count(writer, "tokens", document.tokens);
+      write_count(writer, "scored_tokens", document.scored_tokens);
+      write_number(writer, "bits", document.bits);
+      write_number(writer, "bpc", document.bpc());
+      write_string(writer, "loss_nats_q32", state.document_losses[i].to_decimal());
+      writer.EndObject();
+    }
+    writer.EndArray();
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+  if (document.HasParseError()) {
+    fail(ErrorCode::format, "{}: invalid JSON at byte {}: {}", source, document.GetErrorOffset(),
+         rapidjson::GetParseError_En(document.GetParseError()));
+  }
+  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", source);
+  const Reader read(document, source, "");
+
+  BpcResult result;
+  Impl& state = *result.impl_;
+  state.model_name = read.string("model");
+  state.corpus = read.string("corpus");
+  try {
+    state.mode = parse_window_mode(read.string("mode"));
+  } catch (const Error&) {
+    read.bad("mode", "\"exact\" or \"paper\"");
+  }
+  state.context = read.count("context");
+  state.stride = read.count("stride");
+  state.score_bos = read.boolean("score_bos");
+  state.max_documents = read.count("max_documents");
+  state.shard_count = read.count("shard_count");
+  const auto& shards = read.member("shards");
+  if (!shards.IsArray()) read.bad("shards", "an array");
+  state.shards.clear();
+  for (const auto& shard : shards.GetArray()) {
+    if (!shard.IsUint64() || shard.GetUint64() >= state.shard_count ||
+        (!state.shards.empty() && shard.GetUint64() <= state.shards.back())) {
+      read.bad("shards", "ascending shard indices below shard_count");
+    }
+    state.shards.push_back(shard.GetUint64());
+  }
+  state.loss = read.loss("loss_nats_q32");
+  state.characters = read.count("characters");
+  state.bytes = read.count("bytes");
+  state.tokens = read.count("tokens");
+  state.scored_tokens = read.count("scored_tokens");
+  state.documents = read.count("documents");
+  state.windows = read.count("windows");
+  state.forward_tokens = read.count("forward_tokens");
+  state.skipped_records = read.count("skipped_records");
+  state.empty_documents = read.count("empty_documents");
+  state.seconds = read.number("seconds");
+
+  const rapidjson::Value& root = document;
+  const auto per_document = root.FindMember("per_document");
+  state.per_document = per_document != root.MemberEnd();
+  if (state.per_document) {
+    if (!per_document->value.IsArray()) read.bad("per_document", "an array");
+    std::size_t index = 0;
+    for (const auto& entry : per_document->value.GetArray()) {
+      const std::string path = fmt::format("per_document[{}].", index++);
+      if (!entry.IsObject()) fail(ErrorCode::format, "{}: {} is not an object", source, path);
+      const Reader item(entry, source, path);
+      DocumentFigures figures;
+      figures.source = item.string("source");
+      figures.line = item.count("line");
+      figures.characters = item.count("characters");
+      figures.bytes = item.count("bytes");
+      figures.tokens = item.count("tokens");
+      figures.scored_tokens = item.count("scored_tokens");
+      state.documents_figures.push_back(std::move(figures));
+      state.document_losses.push_back(item.loss("loss_nats_q32"));
+    }
+    state.refresh_document_bits();
+  }
+  return result;
+}
+
+LMC_END_NAMESPACE

@@ -1,0 +1,278 @@
+// evaluate_bpc: reads documents, tokenizes them into one stream and scores sliding windows as
+// soon as the tokens they need are known, keeping only the tokens later windows still need.
+#include <lmc/eval.hpp>
+
+#include "base/fail.hpp"
+#include "base/utf8.hpp"
+#include "eval/bpc_result_impl.hpp"
+#include "eval/window_plan.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+LMC_BEGIN_NAMESPACE
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct TokenOrigin {
+  std::uint64_t document = 0;  // index among the documents read
+  std::uint64_t position = 0;  // index of the token inside its document
+};
+
+void write_escaped(std::ostream& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\': out << "\\\\"; break;
+      case '\t': out << "\\t"; break;
+      case '\n': out << "\\n"; break;
+      case '\r': out << "\\r"; break;
+      default: out << c;
+    }
+  }
+}
+
+class Evaluation {
+ public:
+  Evaluation(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
+             const BpcOptions& options)
+      : corpus_(corpus), tokenizer_(tokenizer), scorer_(scorer), options_(options) {
+    grid_.context = options.context;
+    grid_.stride = options.stride;
+    grid_.validate();
+    if (options.shard_count < 1 || options.shard_index >= options.shard_count) {
+      fail(ErrorCode::invalid_argument, "shard {}/{}: the index must lie in [0, count)",
+           options.shard_index, options.shard_count);
+    }
+    if (!tokenizer.encode) fail(ErrorCode::invalid_argument, "EvalTokenizer::encode is not set");
+    plan_mode_ = options.mode == WindowMode::paper ? eval::PlanMode::paper : eval::PlanMode::exact;
+    count_bos_ = options.mode == WindowMode::paper || options.score_bos;
+
+    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    state.context = options.context;
+    state.stride = options.stride;
+    state.mode = options.mode;
+    state.score_bos = options.mode == WindowMode::paper || options.score_bos;
+    state.model_name = options.model_name;
+    state.corpus = corpus.path();
+    state.max_documents = options.max_documents;
+    state.shard_count = options.shard_count;
+    state.shards = {options.shard_index};
+    state.per_document = options.per_document;
+  }
+
+  BpcResult run() {
+    start_ = Clock::now();
+    if (options_.token_dump != nullptr) {
+      *options_.token_dump << "document\tposition\ttoken\ttext\tbits\n";
+    }
+    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    Document document;
+    while ((options_.max_documents == 0 || state.documents < options_.max_documents) &&
+           corpus_.next(document)) {
+      add_document(document);
+      while (grid_.full_end(next_window_) <= total_tokens_) {
+        process_window(next_window_++);
+      }
+      drop_unneeded_tokens();
+    }
+    corpus_read_ = true;
+    const std::uint64_t count = grid_.window_count(plan_mode_, total_tokens_);
+    while (next_window_ < count) process_window(next_window_++);
+
+    state.skipped_records = corpus_.skipped_records();
+    state.empty_documents = corpus_.empty_documents();
+    state.refresh_document_bits();
+    state.seconds = elapsed();
+    return std::move(result_);
+  }
+
+ private:
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  void add_document(const Document& document) {
+    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    const std::vector<Token> ids = tokenizer_.encode(document.text);
+    const std::uint64_t index = state.documents++;
+    const std::uint64_t characters = utf8::count_code_points(document.text);
+    state.characters += characters;
+    state.bytes += document.text.size();
+    state.tokens += ids.size();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      tokens_.push_back(ids[i]);
+      origins_.push_back({index, i});
+    }
+    total_tokens_ += ids.size();
+    if (options_.per_document) {
+      DocumentFigures figures;
+      figures.source = document.source;
+      figures.line = document.line;
+      figures.characters = characters;
+      figures.bytes = document.text.size();
+      figures.tokens = ids.size();
+      state.documents_figures.push_back(std::move(figures));
+      state.document_losses.emplace_back();
+    }
+  }
+
+  // Forgets tokens before the start of the next window, in large steps so that erasing from
+  // the front of the buffer costs amortised O(1) per token.
+  void drop_unneeded_tokens() {
+    const std::uint64_t keep_from = next_window_ * grid_.stride;
+    if (keep_from <= buffer_start_) return;
+    const auto droppable = static_cast<std::size_t>(keep_from - buffer_start_);
+    if (droppable < tokens_.size() / 2) return;
+    tokens_.erase(tokens_.begin(), tokens_.begin() + static_cast<std::ptrdiff_t>(droppable));
+    origins_.erase(origins_.begin(), origins_.begin() + static_cast<std::ptrdiff_t>(droppable));
+    buffer_start_ = keep_from;
+  }
+
+  void process_window(std::uint64_t k) {
+    if (k % options_.shard_count != options_.shard_index) return;
+    const eval::Window window = grid_.window(k, total_tokens_);
+    const auto offset = static_cast<std::size_t>(window.begin - buffer_start_);
+    const auto size = static_cast<std::size_t>(window.end - window.begin);
+    const auto first_target = static_cast<std::size_t>(window.first_target - window.begin);
+    const std::span<const Token> ids(tokens_.data() + offset, size);
+    const std::vector<float> logprobs = scorer_.score(ids, first_target);
+    if (logprobs.size() != size - first_target) {
+      fail(ErrorCode::out_of_range, "the scorer returned {} log-probabilities for {} targets",
+           logprobs.size(), size - first_target);
+    }
+
+    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    for (std::size_t j = 0; j < logprobs.size(); ++j) {
+      const std::size_t at = offset + first_target + j;
+      const float logprob = logprobs[j];
+      if (!std::isfinite(logprob)) {
+        fail(ErrorCode::out_of_range, "the scorer returned {} for token {} of the stream", logprob,
+             window.first_target + j);
+      }
+      const TokenOrigin origin = origins_[at];
+      const bool is_bos = origin.position == 0 && tokenizer_.bos && tokens_[at] == *tokenizer_.bos;
+      if (is_bos && !count_bos_) continue;
+      const std::int64_t units = eval::FixedLoss::units_of(logprob);
+      state.loss.add_units(units);
+      ++state.scored_tokens;
+      if (options_.per_document) {
+        state.document_losses[origin.document].add_units(units);
+        ++state.documents_figures[origin.document].scored_tokens;
+      }
+      if (options_.token_dump != nullptr) dump(origin, tokens_[at], logprob);
+    }
+    ++state.windows;
+    state.forward_tokens += size - 1;
+    last_end_ = window.end;
+    report_progress();
+  }
+
+  void dump(const TokenOrigin& origin, Token token, float logprob) {
+    std::ostream& out = *options_.token_dump;
+    out << origin.document << '\t' << origin.position << '\t' << token << '\t';
+    if (tokenizer_.token_text) write_escaped(out, tokenizer_.token_text(token));
+    char bits[32];
+    const double value = -static_cast<double>(logprob) / std::log(2.0);
+    const auto end = std::to_chars(bits, bits + sizeof bits, value).ptr;
+    out << '\t' << std::string_view(bits, static_cast<std::size_t>(end - bits)) << '\n';
+  }
+
+  void report_progress() {
+    if (!options_.progress) return;
+    const BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    EvalProgress progress;
+    progress.windows_done = state.windows;
+    progress.scored_tokens_done = state.scored_tokens;
+    progress.forward_tokens_done = state.forward_tokens;
+    progress.tokens_read = total_tokens_;
+    progress.seconds = elapsed();
+    progress.tokens_per_second =
+        progress.seconds > 0 ? static_cast<double>(state.scored_tokens) / progress.seconds : 0.0;
+
+    // This shard's share of the targets scored so far is scored / stream position reached;
+    // the stream's final length is known once the corpus is read (the end of the last
+    // window), else extrapolated from the share of the corpus read so far.
+    double stream_tokens = static_cast<double>(last_end_);
+    if (corpus_read_) {
+      const std::uint64_t count = grid_.window_count(plan_mode_, total_tokens_);
+      if (count > 0)
+        stream_tokens = static_cast<double>(grid_.window(count - 1, total_tokens_).end);
+    } else {
+      double fraction = corpus_.fraction_read();
+      if (options_.max_documents > 0) {
+        fraction = std::max(fraction, static_cast<double>(state.documents) /
+                                          static_cast<double>(options_.max_documents));
+      }
+      if (fraction > 0) {
+        stream_tokens = std::max(stream_tokens, static_cast<double>(total_tokens_) / fraction);
+      }
+    }
+    const double scored_total = last_end_ > 0 ? static_cast<double>(state.scored_tokens) *
+                                                    stream_tokens / static_cast<double>(last_end_)
+                                              : 0.0;
+    progress.scored_tokens_total = std::max<std::uint64_t>(
+        state.scored_tokens, static_cast<std::uint64_t>(std::llround(scored_total)));
+    progress.eta_seconds =
+        progress.tokens_per_second > 0
+            ? static_cast<double>(progress.scored_tokens_total - state.scored_tokens) /
+                  progress.tokens_per_second
+            : 0.0;
+    options_.progress(progress);
+  }
+
+  Corpus& corpus_;
+  const EvalTokenizer& tokenizer_;
+  LogprobScorer& scorer_;
+  const BpcOptions& options_;
+  eval::WindowGrid grid_;
+  eval::PlanMode plan_mode_ = eval::PlanMode::exact;
+  bool count_bos_ = false;
+  BpcResult result_;
+  Clock::time_point start_;
+  bool corpus_read_ = false;
+
+  std::vector<Token> tokens_;         // the stream from buffer_start_ on
+  std::vector<TokenOrigin> origins_;  // where each of tokens_ comes from
+  std::uint64_t buffer_start_ = 0;    // stream index of tokens_[0]
+  std::uint64_t total_tokens_ = 0;    // tokens in the stream so far
+  std::uint64_t next_window_ = 0;
+  std::uint64_t last_end_ = 0;  // end of the last window this shard scored
+};
+
+}  // namespace
+
+LogprobScorer::~LogprobScorer() = default;
+
+std::string_view to_string(WindowMode mode) noexcept {
+  return mode == WindowMode::paper ? "paper" : "exact";
+}
+
+WindowMode parse_window_mode(std::string_view text) {
+  if (text == "exact") return WindowMode::exact;
+  if (text == "paper") return WindowMode::paper;
+  fail(ErrorCode::invalid_argument, "unknown window mode '{}' (expected exact or paper)", text);
+}
+
+Shard parse_shard(std::string_view text) {
+  const auto slash = text.find('/');
+  Shard shard;
+  auto parse = [&](std::string_view part, std::size_t& out) {
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return error == std::errc() && end == part.data() + part.size() && !part.empty();
+  };
+  if (slash == std::string_view::npos || !parse(text.substr(0, slash), shard.index) ||
+      !parse(text.substr(slash + 1), shard.count) || shard.count == 0 ||
+      shard.index >= shard.count) {
+    fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
+  }
+  return shard;
+}
+
+BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
+                       const BpcOptions& options) {
+  return Evaluation(corpus, tokenizer, scorer, options).run();
+}
+
+LMC_END_NAMESPACE

@@ -1,0 +1,39 @@
+// Gemma: embeddings × sqrt(n_embd), GeGLU (tanh GELU), rotate_half RoPE, head width from
+// key_length, output tied to the embedding. GGUF norms already hold 1 + w; Hugging Face
+// checkpoints store w.
+#include "model/arch_common.hpp"
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+const ArchitectureSpec& gemma_architecture() {
+  static const ArchitectureSpec spec = [] {
+    ArchitectureSpec s;
+    s.name = "gemma";
+    s.activation = nn::Activation::gelu_tanh;
+    s.rope = RopeStyle::half_split;
+    s.scale_embeddings = true;
+    s.tensors = tensor_table({
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output, optional},
+        {Role::attn_norm, required},
+        {Role::attn_q, required},
+        {Role::attn_k, required},
+        {Role::attn_v, required},
+        {Role::attn_output, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_gate, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
+    });
+    s.hf.model_types = {"gemma"};
+    s.hf.names = hf_llama_style_names();
+    s.hf.norm_weight_offset = 1.0f;
+    return s;
+  }();
+  return spec;
+}
+
+}  // namespace model
+LMC_END_NAMESPACE

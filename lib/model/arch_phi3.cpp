@@ -1,0 +1,41 @@
+// Phi-3: RMSNorm, fused qkv (no bias), rotate_half RoPE, SwiGLU with gate and up fused in one
+// matrix [gate; up], sliding-window attention on every layer.
+#include "model/arch_common.hpp"
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+const ArchitectureSpec& phi3_architecture() {
+  static const ArchitectureSpec spec = [] {
+    ArchitectureSpec s;
+    s.name = "phi3";
+    s.feed_forward = nn::FeedForwardKind::gated_fused;
+    s.rope = RopeStyle::half_split;
+    s.sliding = nn::SlidingLayers::all;
+    s.tensors = tensor_table({
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output, required},
+        {Role::attn_norm, required},
+        {Role::attn_qkv, optional},
+        {Role::attn_q, required},
+        {Role::attn_k, required},
+        {Role::attn_v, required},
+        {Role::attn_output, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
+    });
+    s.hf.model_types = {"phi3"};
+    s.hf.names = hf_llama_style_names();
+    s.hf.names[static_cast<std::size_t>(Role::attn_qkv)] =
+        "model.layers.{}.self_attn.qkv_proj.weight";
+    s.hf.names[static_cast<std::size_t>(Role::ffn_up)] = "model.layers.{}.mlp.gate_up_proj.weight";
+    s.hf.keys.sliding_window = "sliding_window";
+    return s;
+  }();
+  return spec;
+}
+
+}  // namespace model
+LMC_END_NAMESPACE

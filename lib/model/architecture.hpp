@@ -1,0 +1,138 @@
+// Architectures as data. Each family (one file arch_<family>.cpp) describes itself with an
+// ArchitectureSpec: which building blocks its layers use, which tensors it has (by role, with
+// llama.cpp's GGUF names), how Hugging Face names the same tensors, and which config.json keys
+// hold its hyper-parameters. The forward pass itself (nn/transformer.cpp) is shared.
+#pragma once
+
+#include "nn/transformer.hpp"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+/// What a tensor is for. Per-layer roles have "{}" in their names for the layer number.
+enum class Role : std::uint8_t {
+  token_embedding,
+  position_embedding,
+  output_norm,
+  output_norm_bias,
+  output,
+  output_bias,
+  attn_norm,
+  attn_norm_bias,
+  attn_q,
+  attn_q_bias,
+  attn_k,
+  attn_k_bias,
+  attn_v,
+  attn_v_bias,
+  attn_qkv,
+  attn_qkv_bias,
+  attn_output,
+  attn_output_bias,
+  post_attn_norm,
+  ffn_norm,
+  ffn_norm_bias,
+  ffn_gate,
+  ffn_up,
+  ffn_up_bias,
+  ffn_down,
+  ffn_down_bias,
+  post_ffn_norm,
+  ffn_router,
+  ffn_gate_experts,
+  ffn_up_experts,
+  ffn_down_experts,
+};
+inline constexpr std::size_t role_count = static_cast<std::size_t>(Role::ffn_down_experts) + 1;
+
+/// llama.cpp's GGUF tensor name of a role ("blk.{}.attn_q.weight").
+std::string_view gguf_tensor_name(Role role) noexcept;
+/// Whether the role exists once per layer.
+bool is_per_layer(Role role) noexcept;
+
+enum class Presence : std::uint8_t { absent, optional, required };
+
+enum class RopeStyle : std::uint8_t { none, adjacent_pairs, half_split };
+
+/// Keys of config.json that hold the hyper-parameters (empty: not used by the family).
+struct HfConfigKeys {
+  std::string_view hidden = "hidden_size";
+  std::string_view layers = "num_hidden_layers";
+  std::string_view heads = "num_attention_heads";
+  std::string_view kv_heads = "num_key_value_heads";
+  std::string_view ffn = "intermediate_size";
+  std::string_view head_dim = "head_dim";
+  std::string_view context = "max_position_embeddings";
+  std::string_view rope_theta = "rope_theta";
+  std::string_view eps = "";  ///< empty: rms_norm_eps, layer_norm_eps or layer_norm_epsilon
+  std::string_view partial_rotary = "partial_rotary_factor";
+  std::string_view sliding_window = "";
+  std::string_view attention_soft_cap = "";
+  std::string_view final_soft_cap = "";
+  std::string_view query_scale = "";  ///< gemma2's query_pre_attn_scalar
+};
+
+/// How a family's tensors are named and stored in a Hugging Face checkpoint.
+struct HfLayout {
+  std::vector<std::string_view> model_types;  ///< config.json "model_type" values
+  /// Tensor name per role ({} = layer); alternatives separated by '|' are tried in order.
+  std::array<std::string_view, role_count> names{};
+  RopeStyle rope = RopeStyle::half_split;  ///< HF checkpoints keep q/k unpermuted (rotate_half)
+  bool transposed_linear = false;          ///< GPT-2's Conv1D stores matrices as [in][out]
+  float norm_weight_offset = 0.0f;         ///< Gemma stores w and computes with 1 + w
+  HfConfigKeys keys;
+  std::size_t default_ffn_multiple = 0;  ///< when the ffn key is absent or null: this × n_embd
+};
+
+struct ArchitectureSpec {
+  std::string_view name;  ///< GGUF general.architecture, also lmc's name for the family
+  nn::NormKind norm = nn::NormKind::rms;
+  nn::Activation activation = nn::Activation::silu;
+  nn::FeedForwardKind feed_forward = nn::FeedForwardKind::gated;
+  bool allows_experts = false;  ///< expert_count > 0 switches to a mixture of experts
+  nn::ResidualKind residual = nn::ResidualKind::sequential;
+  RopeStyle rope = RopeStyle::adjacent_pairs;  ///< in GGUF files
+  bool scale_embeddings = false;               ///< multiply token embeddings by sqrt(n_embd)
+  bool ffn_key_is_doubled = false;             ///< Qwen-1 writes twice the FFN width
+  nn::SlidingLayers sliding = nn::SlidingLayers::none;
+  bool soft_caps = false;  ///< gemma2: attention and final logit soft-capping
+  std::array<Presence, role_count> tensors{};
+  HfLayout hf;
+};
+
+/// Builds a presence table from (role, presence) pairs; other roles are absent.
+std::array<Presence, role_count> tensor_table(
+    std::initializer_list<std::pair<Role, Presence>> entries);
+
+/// Every family lmc implements.
+std::span<const ArchitectureSpec* const> architectures();
+/// The family of a GGUF general.architecture value, or nullptr.
+const ArchitectureSpec* find_architecture(std::string_view gguf_name);
+/// The family of a config.json model_type, or nullptr.
+const ArchitectureSpec* find_hf_architecture(std::string_view model_type);
+
+// One per family file.
+const ArchitectureSpec& llama_architecture();
+const ArchitectureSpec& internlm2_architecture();
+const ArchitectureSpec& qwen2_architecture();
+const ArchitectureSpec& qwen_architecture();
+const ArchitectureSpec& gemma_architecture();
+const ArchitectureSpec& gemma2_architecture();
+const ArchitectureSpec& gpt2_architecture();
+const ArchitectureSpec& starcoder_architecture();
+const ArchitectureSpec& gptneox_architecture();
+const ArchitectureSpec& phi2_architecture();
+const ArchitectureSpec& phi3_architecture();
+const ArchitectureSpec& falcon_architecture();
+const ArchitectureSpec& starcoder2_architecture();
+const ArchitectureSpec& stablelm_architecture();
+
+}  // namespace model
+LMC_END_NAMESPACE

@@ -1,0 +1,77 @@
+// One model's tensors (by role) and hyper-parameters, read from a GGUF file or a Hugging Face
+// folder. Hides the two conventions from the weight binder: names, the GGUF key prefix,
+// config.json keys, GPT-2's transposed Conv1D matrices, Gemma's 1 + w norms.
+#pragma once
+
+#include "model/architecture.hpp"
+
+#include <lmc/tensor.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+
+class GgufFile;
+
+namespace model {
+
+/// Sizes and settings as the file states them (before any check against tensor shapes).
+struct HyperParameters {
+  std::size_t n_embd = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0;
+  std::size_t key_dim = 0, value_dim = 0, n_ff = 0;
+  std::size_t n_experts = 0, n_experts_used = 0;
+  std::size_t context_length = 0;
+  std::size_t rope_dims = 0;
+  double rope_base = 10000.0;
+  double rope_freq_scale = 1.0;
+  std::vector<float> rope_freq_factors;
+  float norm_eps = 1e-5f;
+  std::size_t sliding_window = 0;
+  float attention_soft_cap = 0.0f, final_soft_cap = 0.0f;
+  float attention_scale = 0.0f;  ///< 0: 1/sqrt(key_dim)
+  std::string name;
+  /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
+  std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
+      key_n_experts, key_rope_dims;
+};
+
+class Checkpoint {
+ public:
+  /// Opens a .gguf file or a Hugging Face folder. Throws lmc::Error (unsupported for an
+  /// architecture lmc does not implement, format for a missing or malformed key).
+  static std::unique_ptr<Checkpoint> open(const std::filesystem::path& path, bool memory_map);
+  virtual ~Checkpoint() = default;
+
+  const ArchitectureSpec& spec() const { return *spec_; }
+  const HyperParameters& hyper_parameters() const { return hyper_parameters_; }
+  const std::string& source() const { return source_; }
+  virtual std::string_view format() const = 0;
+  virtual RopeStyle rope_style() const = 0;
+
+  /// The tensor of `role` (for `layer` when per-layer) in lmc's canonical layout (row-major
+  /// [out][in] matrices, norm weights as used), or nullptr when the file has none.
+  virtual const Tensor* find(Role role, std::size_t layer) = 0;
+  /// The tensor's name as the file spells it (for messages).
+  virtual std::string tensor_name(Role role, std::size_t layer) const = 0;
+  /// How many tensors the file holds (bounds the layer count before anything is allocated).
+  virtual std::size_t tensor_count() const = 0;
+
+  /// The GGUF file when the checkpoint is one (for the tokenizer), else nullptr.
+  virtual const GgufFile* gguf() const { return nullptr; }
+  /// tokenizer.json of a Hugging Face folder, when present.
+  virtual std::filesystem::path tokenizer_json() const { return {}; }
+
+ protected:
+  const ArchitectureSpec* spec_ = nullptr;
+  HyperParameters hyper_parameters_;
+  std::string source_;
+};
+
+/// "{}" in `pattern` replaced by the layer number.
+std::string layer_name(std::string_view pattern, std::size_t layer);
+
+}  // namespace model
+LMC_END_NAMESPACE

@@ -1,0 +1,154 @@
+// GGUF checkpoints: llama.cpp's tensor names and "<arch>.<key>" hyper-parameters.
+#include "model/checkpoint.hpp"
+
+#include "base/fail.hpp"
+
+#include <lmc/gguf.hpp>
+
+#include <cmath>
+#include <deque>
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+std::string layer_name(std::string_view pattern, std::size_t layer) {
+  std::string name(pattern);
+  if (auto at = name.find("{}"); at != std::string::npos)
+    name.replace(at, 2, std::to_string(layer));
+  return name;
+}
+
+namespace {
+
+std::string supported_list() {
+  std::string list;
+  for (const ArchitectureSpec* spec : architectures()) {
+    if (!list.empty()) list += ", ";
+    list += spec->name;
+  }
+  return list;
+}
+
+class GgufCheckpoint final : public Checkpoint {
+ public:
+  GgufCheckpoint(const std::filesystem::path& path, bool memory_map)
+      : file_(GgufFile::open(path, memory_map)) {
+    source_ = path.string();
+    const std::string_view arch = file_.architecture();
+    spec_ = find_architecture(arch);
+    if (!spec_) {
+      fail(ErrorCode::unsupported,
+           "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}", source_,
+           arch, supported_list());
+    }
+    read_hyper_parameters();
+    if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
+      hyper_parameters_.rope_freq_factors = to_f32(*factors);
+    }
+  }
+
+  std::string_view format() const override { return "gguf"; }
+  RopeStyle rope_style() const override { return spec_->rope; }
+  const GgufFile* gguf() const override { return &file_; }
+  std::size_t tensor_count() const override { return file_.tensors().size(); }
+
+  std::string tensor_name(Role role, std::size_t layer) const override {
+    return layer_name(gguf_tensor_name(role), layer);
+  }
+
+  const Tensor* find(Role role, std::size_t layer) override {
+    return file_.find_tensor(tensor_name(role, layer));
+  }
+
+ private:
+  std::string key(std::string_view name) const { return fmt::format("{}.{}", spec_->name, name); }
+
+  std::size_t required_size(std::string_view name, std::string& key_out) const {
+    key_out = key(name);
+    const std::uint64_t v = file_.at(key_out).as_uint();
+    if (v == 0 || v > (std::uint64_t{1} << 32))
+      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+    return static_cast<std::size_t>(v);
+  }
+  std::size_t optional_size(std::string_view name, std::size_t fallback,
+                            std::string& key_out) const {
+    key_out = key(name);
+    const GgufValue* value = file_.find(key_out);
+    if (!value) return fallback;
+    const std::uint64_t v = value->as_uint();
+    if (v > (std::uint64_t{1} << 32))
+      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+    return static_cast<std::size_t>(v);
+  }
+  double optional_number(std::string_view name, double fallback) const {
+    const GgufValue* value = file_.find(key(name));
+    return value ? value->as_double() : fallback;
+  }
+
+  void read_hyper_parameters() {
+    HyperParameters& h = hyper_parameters_;
+    std::string unused;
+    h.n_embd = required_size("embedding_length", h.key_n_embd);
+    h.n_layers = required_size("block_count", unused);
+    h.n_heads = required_size("attention.head_count", h.key_n_heads);
+    h.n_kv_heads = optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
+    if (h.n_kv_heads == 0)
+      fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
+    h.key_dim = optional_size("attention.key_length", h.n_embd / h.n_heads, h.key_key_dim);
+    if (!file_.find(h.key_key_dim)) h.key_key_dim = h.key_n_embd + " / " + h.key_n_heads;
+    h.value_dim = optional_size("attention.value_length", h.key_dim, h.key_value_dim);
+    if (!file_.find(h.key_value_dim)) h.key_value_dim = h.key_key_dim;
+    h.n_ff = required_size("feed_forward_length", h.key_n_ff);
+    if (spec_->ffn_key_is_doubled) h.n_ff /= 2;
+    h.n_experts = optional_size("expert_count", 0, h.key_n_experts);
+    h.n_experts_used = optional_size("expert_used_count", 0, unused);
+    h.context_length = optional_size("context_length", 0, unused);
+    h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
+    h.rope_base = optional_number("rope.freq_base", 10000.0);
+    if (const GgufValue* type = file_.find(key("rope.scaling.type"))) {
+      const std::string_view t = type->as_string();
+      if (t == "linear") {
+        const double factor = optional_number("rope.scaling.factor", 1.0);
+        if (!(factor > 0))
+          fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+               key("rope.scaling.factor"));
+        h.rope_freq_scale = 1.0 / factor;
+      } else if (t != "none") {
+        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_, t,
+             key("rope.scaling.type"));
+      }
+    } else if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
+      h.rope_freq_scale = 1.0 / linear->as_double();
+    }
+    const bool rms = spec_->norm == nn::NormKind::rms;
+    h.norm_eps = static_cast<float>(
+        file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"))
+            .as_double());
+    h.sliding_window = optional_size("attention.sliding_window", 0, unused);
+    if (spec_->soft_caps) {
+      h.attention_soft_cap = static_cast<float>(optional_number("attn_logit_softcapping", 0.0));
+      h.final_soft_cap = static_cast<float>(optional_number("final_logit_softcapping", 0.0));
+      // llama.cpp picks Gemma 2's query scale from the model size: the 27B model (46 layers)
+      // scales by 1/sqrt(n_embd / n_heads), the others by 1/sqrt(head_dim).
+      if (h.n_layers == 46)
+        h.attention_scale =
+            static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
+    }
+    if (const GgufValue* name = file_.find("general.name")) h.name = std::string(name->as_string());
+  }
+
+  GgufFile file_;
+};
+
+}  // namespace
+
+std::unique_ptr<Checkpoint> open_hf_checkpoint(const std::filesystem::path& folder,
+                                               bool memory_map);
+
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& path, bool memory_map) {
+  if (std::filesystem::is_directory(path)) return open_hf_checkpoint(path, memory_map);
+  return std::make_unique<GgufCheckpoint>(path, memory_map);
+}
+
+}  // namespace model
+LMC_END_NAMESPACE

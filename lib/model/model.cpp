@@ -1,0 +1,207 @@
+// lmc::Model and lmc::Session: loading (checkpoint → bound weights → transformer) and the
+// scoring entry points.
+#include <lmc/model.hpp>
+
+#include "base/fail.hpp"
+#include "base/thread_pool.hpp"
+#include "model/checkpoint.hpp"
+#include "model/model_tokenizer.hpp"
+#include "model/weight_binding.hpp"
+#include "nn/softmax.hpp"
+#include "nn/transformer.hpp"
+
+#include <algorithm>
+
+LMC_BEGIN_NAMESPACE
+
+struct Model::Impl {
+  std::unique_ptr<model::Checkpoint> checkpoint;
+  model::BoundModel bound;
+  std::unique_ptr<nn::Transformer> transformer;
+  std::shared_ptr<Tokenizer> tokenizer;  // shared_ptr: usable with the type incomplete here
+  std::string tokenizer_error;
+  std::unique_ptr<ThreadPool> pool;
+  ModelInfo info;
+  std::size_t context = 0;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->checkpoint = model::Checkpoint::open(path, options.memory_map);
+  model::bind_weights(*impl->checkpoint, impl->bound);
+  impl->transformer = std::make_unique<nn::Transformer>(impl->bound.config, impl->bound.weights);
+  impl->tokenizer = model::load_tokenizer(*impl->checkpoint, impl->tokenizer_error);
+  impl->pool = std::make_unique<ThreadPool>(options.threads);
+
+  const model::HyperParameters& h = impl->checkpoint->hyper_parameters();
+  const nn::TransformerConfig& c = impl->bound.config;
+  impl->context =
+      options.context != 0 ? options.context : (h.context_length != 0 ? h.context_length : 4096);
+  if (impl->bound.weights.position_embedding) {
+    impl->context = std::min(impl->context, impl->bound.weights.position_embedding.rows);
+  }
+  ModelInfo& info = impl->info;
+  info.architecture = std::string(impl->checkpoint->spec().name);
+  info.name = h.name;
+  info.format = std::string(impl->checkpoint->format());
+  info.n_vocab = static_cast<std::int64_t>(c.n_vocab);
+  info.n_embd = static_cast<std::int64_t>(c.n_embd);
+  info.n_layers = static_cast<std::int64_t>(c.n_layers);
+  info.n_heads = static_cast<std::int64_t>(c.n_heads);
+  info.n_kv_heads = static_cast<std::int64_t>(c.n_kv_heads);
+  info.head_dim = static_cast<std::int64_t>(c.key_dim);
+  info.n_ff = static_cast<std::int64_t>(c.n_ff);
+  info.n_experts = static_cast<std::int64_t>(c.n_experts);
+  info.n_experts_used = static_cast<std::int64_t>(c.n_experts_used);
+  info.context_length = static_cast<std::int64_t>(h.context_length);
+  info.n_parameters = impl->bound.n_parameters;
+  info.weight_bytes = impl->bound.weight_bytes;
+  info.weight_type = impl->bound.weight_type;
+  return Model(std::move(impl));
+}
+
+const ModelInfo& Model::info() const noexcept { return impl_->info; }
+bool Model::has_tokenizer() const noexcept { return impl_->tokenizer != nullptr; }
+
+const Tokenizer& Model::tokenizer() const {
+  if (!impl_->tokenizer) {
+    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}",
+         impl_->checkpoint->source(), impl_->tokenizer_error.empty() ? "" : ": ",
+         impl_->tokenizer_error);
+  }
+  return *impl_->tokenizer;
+}
+
+std::size_t Model::context() const noexcept { return impl_->context; }
+std::size_t Model::threads() const noexcept { return impl_->pool->size(); }
+
+std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
+  if (tokens.size() < 2) {
+    for (Token t : tokens) {
+      if (t < 0 || static_cast<std::size_t>(t) >= impl_->bound.config.n_vocab) {
+        fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+             impl_->bound.config.n_vocab);
+      }
+    }
+    return {};
+  }
+  const std::size_t n_vocab = impl_->bound.config.n_vocab;
+  // The last token is only predicted, never fed.
+  const std::span<const Token> fed = tokens.first(tokens.size() - 1);
+  nn::KvCache cache = impl_->transformer->make_cache(impl_->context);
+  std::vector<float> result(fed.size());
+  for (Token t : tokens) {
+    if (t < 0 || static_cast<std::size_t>(t) >= n_vocab) {
+      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+           n_vocab);
+    }
+  }
+  // Chunks bound the logits buffer; results do not depend on the chunking.
+  std::vector<float> logits;
+  for (std::size_t begin = 0; begin < fed.size(); begin += nn::Transformer::max_batch) {
+    const std::size_t count = std::min(nn::Transformer::max_batch, fed.size() - begin);
+    logits.resize(count * n_vocab);
+    impl_->transformer->forward(fed.subspan(begin, count), cache, impl_->pool.get(),
+                                nn::LogitsFor::all, logits.data());
+    std::vector<double> normalizer(count);
+    impl_->pool->parallel_for(count, [&](std::size_t t) {
+      normalizer[t] = nn::log_sum_exp(logits.data() + t * n_vocab, n_vocab);
+    });
+    for (std::size_t t = 0; t < count; ++t) {
+      const Token next = tokens[begin + t + 1];
+      result[begin + t] =
+          static_cast<float>(logits[t * n_vocab + static_cast<std::size_t>(next)] - normalizer[t]);
+    }
+  }
+  return result;
+}
+
+struct Session::Impl {
+  const Model::Impl* model;
+  nn::KvCache cache;
+  std::vector<float> logits;
+  std::size_t n_outputs = 0;
+};
+
+Session::Session(const Model& model)
+    : impl_(std::make_unique<Impl>(Impl{
+          model.impl_.get(), model.impl_->transformer->make_cache(model.impl_->context), {}, 0})) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+void Session::feed(std::span<const Token> tokens, Outputs outputs) {
+  if (tokens.empty()) {
+    impl_->n_outputs = 0;
+    return;
+  }
+  const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
+  const std::size_t start = impl_->cache.length();
+  if (start + tokens.size() > impl_->cache.max_length()) {
+    fail(ErrorCode::out_of_range,
+         "context overflow: {} + {} tokens exceed the session's {} positions", start, tokens.size(),
+         impl_->cache.max_length());
+  }
+  const std::size_t rows = outputs == Outputs::all ? tokens.size() : 1;
+  std::vector<float> logits(rows * n_vocab);
+  try {
+    impl_->model->transformer->forward(
+        tokens, impl_->cache, impl_->model->pool.get(),
+        outputs == Outputs::all ? nn::LogitsFor::all : nn::LogitsFor::last, logits.data());
+  } catch (...) {
+    impl_->cache.truncate(start);
+    throw;
+  }
+  impl_->logits = std::move(logits);
+  impl_->n_outputs = rows;
+}
+
+void Session::feed(Token token) { feed(std::span<const Token>(&token, 1), Outputs::last); }
+
+std::size_t Session::position() const noexcept { return impl_->cache.length(); }
+std::size_t Session::context() const noexcept { return impl_->cache.max_length(); }
+std::size_t Session::n_outputs() const noexcept { return impl_->n_outputs; }
+std::size_t Session::n_vocab() const noexcept { return impl_->model->bound.config.n_vocab; }
+
+std::span<const float> Session::logits(std::size_t i) const {
+  if (i >= impl_->n_outputs) {
+    fail(ErrorCode::out_of_range, "output row {} requested, the last feed kept {}", i,
+         impl_->n_outputs);
+  }
+  const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
+  return std::span<const float>(impl_->logits).subspan(i * n_vocab, n_vocab);
+}
+
+std::vector<float> Session::log_probs(std::size_t i) const {
+  const std::span<const float> row = logits(i);
+  std::vector<float> out(row.size());
+  nn::log_softmax(row.data(), row.size(), out.data());
+  return out;
+}
+
+float Session::log_prob(std::size_t i, Token next) const {
+  const std::span<const float> row = logits(i);
+  if (next < 0 || static_cast<std::size_t>(next) >= row.size()) {
+    fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next,
+         row.size());
+  }
+  return static_cast<float>(row[static_cast<std::size_t>(next)] -
+                            nn::log_sum_exp(row.data(), row.size()));
+}
+
+void Session::reset() {
+  impl_->cache.reset();
+  impl_->n_outputs = 0;
+}
+
+void Session::truncate(std::size_t n) {
+  impl_->cache.truncate(n);
+  impl_->n_outputs = 0;
+}
+
+LMC_END_NAMESPACE

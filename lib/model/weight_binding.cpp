@@ -1,0 +1,304 @@
+#include "model/weight_binding.hpp"
+
+#include "base/fail.hpp"
+
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <set>
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+namespace {
+
+std::string shape_text(std::span<const std::int64_t> shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+class Binder {
+ public:
+  Binder(Checkpoint& checkpoint, BoundModel& out)
+      : checkpoint_(checkpoint),
+        spec_(checkpoint.spec()),
+        h_(checkpoint.hyper_parameters()),
+        out_(out) {}
+
+  void run() {
+    check_hyper_parameters();
+    nn::TransformerConfig& c = out_.config;
+    nn::TransformerWeights& w = out_.weights;
+
+    // The vocabulary is the embedding's row count.
+    const Tensor& embedding = required(Role::token_embedding, 0);
+    if (embedding.shape.size() != 2 || embedding.shape[1] != static_cast<std::int64_t>(h_.n_embd) ||
+        embedding.shape[0] <= 0) {
+      shape_error(embedding, Role::token_embedding, 0, fmt::format("[n_vocab, {}]", h_.n_embd),
+                  h_.key_n_embd);
+    }
+    c.n_vocab = static_cast<std::size_t>(embedding.shape[0]);
+    w.token_embedding = view(embedding);
+    count(embedding);
+
+    const std::size_t e = h_.n_embd, q = h_.n_heads * h_.key_dim, k = h_.n_kv_heads * h_.key_dim,
+                      v = h_.n_kv_heads * h_.value_dim, attn = h_.n_heads * h_.value_dim,
+                      f = h_.n_ff;
+    const std::string head_keys = h_.key_n_heads + ", " + h_.key_n_kv_heads + ", " + h_.key_key_dim;
+    if (wanted(Role::position_embedding)) {
+      const Tensor& positions = required(Role::position_embedding, 0);
+      if (positions.shape.size() != 2 || positions.shape[1] != static_cast<std::int64_t>(e) ||
+          positions.shape[0] <= 0) {
+        shape_error(positions, Role::position_embedding, 0, fmt::format("[n_positions, {}]", e),
+                    h_.key_n_embd);
+      }
+      w.position_embedding = view(positions);
+      count(positions);
+    }
+
+    const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    w.layers.resize(h_.n_layers);
+    for (std::size_t l = 0; l < h_.n_layers; ++l) {
+      nn::LayerWeights& layer = w.layers[l];
+      layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
+      if (fused) {
+        layer.query_key_value =
+            linear(Role::attn_qkv, Role::attn_qkv_bias, l, q + k + v, e, head_keys);
+      } else {
+        layer.query = linear(Role::attn_q, Role::attn_q_bias, l, q, e, head_keys);
+        layer.key = linear(Role::attn_k, Role::attn_k_bias, l, k, e, head_keys);
+        layer.value = linear(Role::attn_v, Role::attn_v_bias, l, v, e, head_keys);
+      }
+      layer.attention_output =
+          linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
+      if (wanted(Role::post_attn_norm))
+        layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
+      if (spec_.residual != nn::ResidualKind::parallel_shared)
+        layer.feed_forward_norm = norm(Role::ffn_norm, Role::ffn_norm_bias, l);
+      if (wanted(Role::post_ffn_norm))
+        layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
+
+      const std::string ffn_keys = h_.key_n_ff + ", " + h_.key_n_embd;
+      if (mixture) {
+        layer.router =
+            linear(Role::ffn_router, Role::ffn_router, l, h_.n_experts, e, h_.key_n_experts, false);
+        layer.expert_gate = experts(Role::ffn_gate_experts, l, f, e);
+        layer.expert_up = experts(Role::ffn_up_experts, l, f, e);
+        layer.expert_down = experts(Role::ffn_down_experts, l, e, f);
+      } else if (spec_.feed_forward == nn::FeedForwardKind::gated) {
+        layer.gate = linear(Role::ffn_gate, Role::ffn_gate, l, f, e, ffn_keys, false);
+        layer.up = linear(Role::ffn_up, Role::ffn_up_bias, l, f, e, ffn_keys);
+        layer.down = linear(Role::ffn_down, Role::ffn_down_bias, l, e, f, ffn_keys);
+      } else if (spec_.feed_forward == nn::FeedForwardKind::gated_fused) {
+        layer.up = linear(Role::ffn_up, Role::ffn_up_bias, l, 2 * f, e, ffn_keys);
+        layer.down = linear(Role::ffn_down, Role::ffn_down_bias, l, e, f, ffn_keys);
+      } else {
+        layer.up = linear(Role::ffn_up, Role::ffn_up_bias, l, f, e, ffn_keys);
+        layer.down = linear(Role::ffn_down, Role::ffn_down_bias, l, e, f, ffn_keys);
+      }
+    }
+    w.output_norm = norm(Role::output_norm, Role::output_norm_bias, 0);
+    if (checkpoint_.find(Role::output, 0) ||
+        spec_.tensors[static_cast<std::size_t>(Role::output)] == Presence::required) {
+      w.output = linear(
+          Role::output, Role::output_bias, 0, c.n_vocab, e,
+          fmt::format("n_vocab (rows of {})", checkpoint_.tensor_name(Role::token_embedding, 0)));
+    } else {
+      w.output.weight = w.token_embedding;  // tied
+    }
+
+    c.n_embd = e;
+    c.n_layers = h_.n_layers;
+    c.n_heads = h_.n_heads;
+    c.n_kv_heads = h_.n_kv_heads;
+    c.key_dim = h_.key_dim;
+    c.value_dim = h_.value_dim;
+    c.n_ff = f;
+    c.n_experts = mixture ? h_.n_experts : 0;
+    c.n_experts_used = mixture ? h_.n_experts_used : 0;
+    c.norm = spec_.norm;
+    c.norm_eps = h_.norm_eps;
+    const RopeStyle rope = checkpoint_.rope_style();
+    c.use_rope = rope != RopeStyle::none;
+    c.rope.pairing =
+        rope == RopeStyle::adjacent_pairs ? nn::RopePairing::adjacent : nn::RopePairing::half_split;
+    c.rope.rotated_dims = h_.rope_dims;
+    c.rope.base = h_.rope_base;
+    c.rope.freq_scale = h_.rope_freq_scale;
+    c.rope.freq_factors = h_.rope_freq_factors;
+    c.activation = spec_.activation;
+    c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
+    c.residual = spec_.residual;
+    if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
+    c.attention_scale = h_.attention_scale;
+    c.attention_soft_cap = h_.attention_soft_cap;
+    c.final_soft_cap = h_.final_soft_cap;
+    c.sliding_window = h_.sliding_window;
+    c.sliding_layers = h_.sliding_window > 0 ? spec_.sliding : nn::SlidingLayers::none;
+    out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
+  }
+
+ private:
+  [[noreturn]] void key_error(std::string_view key, std::string_view what) {
+    fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
+  }
+
+  void check_hyper_parameters() {
+    if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
+      fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
+           checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+    }
+    if (h_.n_embd == 0 || h_.n_heads == 0)
+      key_error(h_.key_n_embd, "zero embedding width or head count");
+    if (h_.n_heads % h_.n_kv_heads != 0) {
+      key_error(h_.key_n_kv_heads,
+                fmt::format("{} query heads cannot share {} KV heads", h_.n_heads, h_.n_kv_heads));
+    }
+    if (h_.key_dim == 0 || h_.value_dim == 0 ||
+        (h_.key_key_dim.find(" / ") != std::string::npos && h_.n_embd % h_.n_heads != 0)) {
+      key_error(h_.key_key_dim, fmt::format("embedding width {} is not divisible into {} heads",
+                                            h_.n_embd, h_.n_heads));
+    }
+    if (checkpoint_.rope_style() != RopeStyle::none &&
+        (h_.rope_dims == 0 || h_.rope_dims > h_.key_dim || h_.rope_dims % 2 != 0)) {
+      key_error(h_.key_rope_dims,
+                fmt::format("rotary dimensions {} must be even and at most the head width {}",
+                            h_.rope_dims, h_.key_dim));
+    }
+    if (!h_.rope_freq_factors.empty() && h_.rope_freq_factors.size() != h_.rope_dims / 2) {
+      fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
+           checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+    }
+    if (spec_.allows_experts && h_.n_experts > 0 &&
+        (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {
+      key_error(h_.key_n_experts,
+                fmt::format("{} experts used out of {}", h_.n_experts_used, h_.n_experts));
+    }
+  }
+
+  bool wanted(Role role) const {
+    return spec_.tensors[static_cast<std::size_t>(role)] != Presence::absent;
+  }
+
+  const Tensor& required(Role role, std::size_t layer) {
+    const Tensor* t = wanted(role) ? checkpoint_.find(role, layer) : nullptr;
+    if (!t)
+      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+           checkpoint_.tensor_name(role, layer));
+    return *t;
+  }
+
+  const Tensor* optional(Role role, std::size_t layer) {
+    if (!wanted(role)) return nullptr;
+    const Tensor* t = checkpoint_.find(role, layer);
+    if (!t && spec_.tensors[static_cast<std::size_t>(role)] == Presence::required) {
+      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+           checkpoint_.tensor_name(role, layer));
+    }
+    return t;
+  }
+
+  [[noreturn]] void shape_error(const Tensor& t, Role role, std::size_t layer,
+                                const std::string& expected, std::string_view keys) {
+    fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
+         checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape), expected,
+         keys);
+  }
+
+  void count(const Tensor& t) {
+    out_.n_parameters += t.n_elements();
+    out_.weight_bytes += t.data.size();
+  }
+
+  nn::WeightMatrix view(const Tensor& t) {
+    nn::WeightMatrix m;
+    m.rows = static_cast<std::size_t>(t.rows());
+    m.cols = static_cast<std::size_t>(t.cols());
+    switch (t.type) {
+      case DType::f32: m.type = nn::WeightType::f32; break;
+      case DType::f16: m.type = nn::WeightType::f16; break;
+      case DType::bf16: m.type = nn::WeightType::bf16; break;
+      case DType::q8_0: m.type = nn::WeightType::q8_0; break;
+      default: {
+        // Types the kernels do not read: one dequantized F32 copy of this tensor.
+        out_.dequantized.push_back(to_f32(t));
+        m.type = nn::WeightType::f32;
+        m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
+        weight_types_.insert(std::string(dtype_name(t.type)));
+        return m;
+      }
+    }
+    m.data = t.data.data();
+    weight_types_.insert(std::string(dtype_name(t.type)));
+    return m;
+  }
+
+  std::vector<float> vector(const Tensor& t, Role role, std::size_t layer, std::size_t n,
+                            std::string_view keys) {
+    if (t.shape.size() != 1 || t.shape[0] != static_cast<std::int64_t>(n)) {
+      shape_error(t, role, layer, fmt::format("[{}]", n), keys);
+    }
+    count(t);
+    return to_f32(t);
+  }
+
+  nn::Norm norm(Role weight, Role bias, std::size_t layer, bool with_bias = true) {
+    nn::Norm n;
+    n.weight = vector(required(weight, layer), weight, layer, h_.n_embd, h_.key_n_embd);
+    if (with_bias && spec_.norm == nn::NormKind::layer) {
+      if (const Tensor* b = optional(bias, layer))
+        n.bias = vector(*b, bias, layer, h_.n_embd, h_.key_n_embd);
+    }
+    return n;
+  }
+
+  nn::Linear linear(Role weight, Role bias, std::size_t layer, std::size_t rows, std::size_t cols,
+                    std::string_view keys, bool with_bias = true) {
+    const Tensor& t = required(weight, layer);
+    if (t.shape.size() != 2 || t.shape[0] != static_cast<std::int64_t>(rows) ||
+        t.shape[1] != static_cast<std::int64_t>(cols)) {
+      shape_error(t, weight, layer, fmt::format("[{}, {}]", rows, cols), keys);
+    }
+    nn::Linear l;
+    l.weight = view(t);
+    count(t);
+    if (with_bias) {
+      if (const Tensor* b = optional(bias, layer)) l.bias = vector(*b, bias, layer, rows, keys);
+    }
+    return l;
+  }
+
+  std::vector<nn::WeightMatrix> experts(Role role, std::size_t layer, std::size_t rows,
+                                        std::size_t cols) {
+    const Tensor& t = required(role, layer);
+    const std::int64_t x = static_cast<std::int64_t>(h_.n_experts);
+    if (t.shape.size() != 3 || t.shape[0] != x || t.shape[1] != static_cast<std::int64_t>(rows) ||
+        t.shape[2] != static_cast<std::int64_t>(cols)) {
+      shape_error(t, role, layer, fmt::format("[{}, {}, {}]", x, rows, cols),
+                  h_.key_n_experts + ", " + h_.key_n_ff + ", " + h_.key_n_embd);
+    }
+    nn::WeightMatrix all = view(t);  // rows = experts·rows
+    count(t);
+    std::vector<nn::WeightMatrix> slices(h_.n_experts, all);
+    for (std::size_t i = 0; i < h_.n_experts; ++i) {
+      slices[i].rows = rows;
+      slices[i].data = all.data + i * rows * all.row_bytes();
+    }
+    return slices;
+  }
+
+  Checkpoint& checkpoint_;
+  const ArchitectureSpec& spec_;
+  const HyperParameters& h_;
+  BoundModel& out_;
+  std::set<std::string> weight_types_;
+};
+
+}  // namespace
+
+void bind_weights(Checkpoint& checkpoint, BoundModel& out) { Binder(checkpoint, out).run(); }
+
+}  // namespace model
+LMC_END_NAMESPACE

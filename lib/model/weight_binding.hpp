@@ -1,0 +1,29 @@
+// Binding a checkpoint's tensors to the forward pass: every tensor the architecture needs is
+// looked up by role, its shape checked against the hyper-parameters, and viewed in place
+// (F32/F16/BF16/Q8_0) or, for other types, dequantized once.
+#pragma once
+
+#include "model/checkpoint.hpp"
+#include "nn/transformer.hpp"
+
+#include <deque>
+#include <string>
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+struct BoundModel {
+  nn::TransformerConfig config;
+  nn::TransformerWeights weights;
+  std::int64_t n_parameters = 0;
+  std::uint64_t weight_bytes = 0;
+  std::string weight_type;                     ///< "F32", "Q8_0", ... or "mixed"
+  std::deque<std::vector<float>> dequantized;  ///< storage for tensors of other types
+};
+
+/// Throws lmc::Error(format) naming the tensor (missing, wrong shape, unusable type) or the
+/// hyper-parameter key that disagrees with the shapes.
+void bind_weights(Checkpoint& checkpoint, BoundModel& out);
+
+}  // namespace model
+LMC_END_NAMESPACE

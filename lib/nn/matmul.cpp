@@ -1,0 +1,116 @@
+#include "nn/matmul.hpp"
+
+#include "nn/cpu_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+namespace nn {
+
+void dequantize_row(const WeightMatrix& w, std::size_t n, float* out) {
+  const std::byte* row = w.row(n);
+  switch (w.type) {
+    case WeightType::f32: std::memcpy(out, row, w.cols * 4); return;
+    case WeightType::f16:
+      for (std::size_t k = 0; k < w.cols; ++k) out[k] = half_to_float(load_u16(row + 2 * k));
+      return;
+    case WeightType::bf16:
+      for (std::size_t k = 0; k < w.cols; ++k) out[k] = bf16_to_float(load_u16(row + 2 * k));
+      return;
+    case WeightType::q8_0:
+      for (std::size_t b = 0; b < w.cols / q8_0_block_values; ++b) {
+        const std::byte* block = row + b * q8_0_block_bytes;
+        const float d = half_to_float(load_u16(block));
+        for (std::size_t i = 0; i < q8_0_block_values; ++i) {
+          out[b * q8_0_block_values + i] =
+              d * static_cast<float>(static_cast<std::int8_t>(block[2 + i]));
+        }
+      }
+      return;
+  }
+}
+
+float dot(const float* a, const float* b, std::size_t n) {
+  WeightMatrix w{WeightType::f32, 1, n, reinterpret_cast<const std::byte*>(b), 0};
+  float y = 0;
+  switch (active_kernel_path()) {
+    case KernelPath::avx512: detail::matmul_rows_avx512(w, 0, 1, a, n, 1, &y, 1); break;
+    case KernelPath::avx2: detail::matmul_rows_avx2(w, 0, 1, a, n, 1, &y, 1); break;
+    case KernelPath::scalar: detail::matmul_rows_scalar(w, 0, 1, a, n, 1, &y, 1); break;
+  }
+  return y;
+}
+
+namespace detail {
+
+namespace {
+
+// The reference implementation of the 16-lane order (see matmul.hpp).
+float dot_16_lanes(const float* x, const float* w, std::size_t n) {
+  float lane[16] = {};
+  std::size_t k = 0;
+  for (; k + 16 <= n; k += 16) {
+    for (std::size_t j = 0; j < 16; ++j) lane[j] = std::fma(x[k + j], w[k + j], lane[j]);
+  }
+  for (std::size_t j = 0; k + j < n; ++j) lane[j] = std::fma(x[k + j], w[k + j], lane[j]);
+  for (std::size_t width = 8; width >= 1; width /= 2) {
+    for (std::size_t j = 0; j < width; ++j) lane[j] = lane[j] + lane[j + width];
+  }
+  return lane[0];
+}
+
+}  // namespace
+
+void matmul_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                        const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                        std::size_t y_stride) {
+  std::vector<float> row(w.cols);
+  for (std::size_t n = n_begin; n < n_end; ++n) {
+    dequantize_row(w, n, row.data());
+    for (std::size_t t = 0; t < tokens; ++t) {
+      y[t * y_stride + n] = dot_16_lanes(x + t * x_stride, row.data(), w.cols);
+    }
+  }
+}
+
+}  // namespace detail
+
+void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
+            float* y, std::size_t y_stride, const float* bias, ThreadPool* pool) {
+  if (w.rows == 0 || tokens == 0) return;
+  detail::MatmulRowsKernel kernel = detail::matmul_rows_scalar;
+  switch (active_kernel_path()) {
+    case KernelPath::avx512: kernel = detail::matmul_rows_avx512; break;
+    case KernelPath::avx2: kernel = detail::matmul_rows_avx2; break;
+    case KernelPath::scalar: break;
+  }
+  // Work is split by weight rows only, never along K, so the split cannot change a result.
+  const std::size_t threads = pool ? pool->size() : 1;
+  const std::size_t work = w.rows * tokens * w.cols;
+  std::size_t n_tasks = 1;
+  if (threads > 1 && work >= (1u << 16)) {
+    n_tasks = std::min<std::size_t>((w.rows + 15) / 16, threads * 8);
+  }
+  const std::size_t rows_per_task = ((w.rows + n_tasks - 1) / n_tasks + 3) / 4 * 4;
+  n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
+  auto run = [&](std::size_t task) {
+    const std::size_t begin = task * rows_per_task;
+    const std::size_t end = std::min(w.rows, begin + rows_per_task);
+    kernel(w, begin, end, x, x_stride, tokens, y, y_stride);
+    if (bias) {
+      for (std::size_t t = 0; t < tokens; ++t) {
+        for (std::size_t n = begin; n < end; ++n) y[t * y_stride + n] += bias[n];
+      }
+    }
+  };
+  if (n_tasks == 1) {
+    run(0);
+  } else {
+    pool->parallel_for(n_tasks, run);
+  }
+}
+
+}  // namespace nn
+LMC_END_NAMESPACE

@@ -1,0 +1,50 @@
+// Matrix products Y = X·Wᵀ between float activations and a weight matrix in its stored type.
+//
+// Every output element is one dot product with a fixed reduction order that does not depend
+// on the number of rows of X, the thread count or the SIMD path (the contract below), so
+// batched scoring and one-token decoding give bit-identical results.
+//
+// Dot-product order (the "16-lane order"), for a row x and a weight row w of K values:
+//   lane[j] = +0 for j < 16; for k = 0..K-1 in increasing order: lane[k % 16] =
+//   fma(x[k], w[k], lane[k % 16]) (exactly rounded fused multiply-add; a missing tail lane
+//   counts as fma(0, 0, lane) = lane); then the fixed tree s8[j] = lane[j] + lane[j+8],
+//   s4[j] = s8[j] + s8[j+4], s2[j] = s4[j] + s4[j+2], result = s2[0] + s2[1].
+// Weights are decoded exactly to float before the fma (q8_0: d·q is exact in float).
+#pragma once
+
+#include "base/thread_pool.hpp"
+#include "nn/weights.hpp"
+
+#include <cstddef>
+
+LMC_BEGIN_NAMESPACE
+namespace nn {
+
+/// Y[t][n] = dot(X[t], W[n]) (+ bias[n]) for t < tokens, n < w.rows, in the 16-lane order.
+/// X rows hold w.cols floats, `x_stride` floats apart; Y rows are `y_stride` floats apart.
+/// Rows of W are split over `pool` (may be null: run on the caller).
+void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
+            float* y, std::size_t y_stride, const float* bias, ThreadPool* pool);
+
+/// Dot product of two float vectors of length n in the 16-lane order.
+float dot(const float* a, const float* b, std::size_t n);
+
+namespace detail {
+
+/// One SIMD path's kernel: rows [n_begin, n_end) of W against all `tokens` rows of X.
+using MatmulRowsKernel = void (*)(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                                  const float* x, std::size_t x_stride, std::size_t tokens,
+                                  float* y, std::size_t y_stride);
+
+void matmul_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                        const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                        std::size_t y_stride);
+void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride);
+void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                        const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                        std::size_t y_stride);
+
+}  // namespace detail
+}  // namespace nn
+LMC_END_NAMESPACE

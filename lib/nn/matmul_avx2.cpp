@@ -1,0 +1,176 @@
+// The AVX2 path of matmul (see matmul.hpp for the 16-lane order it must follow): two ymm
+// registers hold the 16 lanes of one dot product, lanes 0–7 and 8–15.
+#include "nn/matmul.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+
+LMC_BEGIN_NAMESPACE
+namespace nn::detail {
+namespace {
+
+struct Lanes {
+  __m256 low;   // lanes 0..7
+  __m256 high;  // lanes 8..15
+};
+
+template <WeightType type>
+struct Load16;
+
+template <>
+struct Load16<WeightType::f32> {
+  static Lanes at(const std::byte* row, std::size_t k) {
+    const float* p = reinterpret_cast<const float*>(row) + k;
+    return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)};
+  }
+  static float one(const std::byte* row, std::size_t k) {
+    return reinterpret_cast<const float*>(row)[k];
+  }
+};
+
+template <>
+struct Load16<WeightType::f16> {
+  static Lanes at(const std::byte* row, std::size_t k) {
+    const __m128i* p = reinterpret_cast<const __m128i*>(row + 2 * k);
+    return {_mm256_cvtph_ps(_mm_loadu_si128(p)), _mm256_cvtph_ps(_mm_loadu_si128(p + 1))};
+  }
+  static float one(const std::byte* row, std::size_t k) { return _cvtsh_ss(load_u16(row + 2 * k)); }
+};
+
+template <>
+struct Load16<WeightType::bf16> {
+  static __m256 widen(const __m128i* p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(p)), 16));
+  }
+  static Lanes at(const std::byte* row, std::size_t k) {
+    const __m128i* p = reinterpret_cast<const __m128i*>(row + 2 * k);
+    return {widen(p), widen(p + 1)};
+  }
+  static float one(const std::byte* row, std::size_t k) {
+    return bf16_to_float(load_u16(row + 2 * k));
+  }
+};
+
+template <>
+struct Load16<WeightType::q8_0> {
+  static Lanes at(const std::byte* row, std::size_t k) {
+    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
+    const __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(block)));
+    const std::byte* q = block + 2 + k % q8_0_block_values;
+    const __m256i low = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
+    const __m256i high =
+        _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8)));
+    return {_mm256_mul_ps(d, _mm256_cvtepi32_ps(low)), _mm256_mul_ps(d, _mm256_cvtepi32_ps(high))};
+  }
+  static float one(const std::byte* row, std::size_t k) {
+    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
+    return _cvtsh_ss(load_u16(block)) *
+           static_cast<float>(static_cast<std::int8_t>(block[2 + k % q8_0_block_values]));
+  }
+};
+
+// The fixed tree of matmul.hpp.
+inline float reduce_lanes(const Lanes& v) {
+  const __m256 s8 = _mm256_add_ps(v.low, v.high);
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+}
+
+inline void fma_lanes(Lanes& acc, const Lanes& x, const Lanes& w) {
+  acc.low = _mm256_fmadd_ps(x.low, w.low, acc.low);
+  acc.high = _mm256_fmadd_ps(x.high, w.high, acc.high);
+}
+
+template <WeightType type, int MT, int NT>
+void tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
+          std::size_t t0, float* y, std::size_t y_stride) {
+  Lanes acc[MT][NT];
+  const std::byte* rows[NT];
+  const float* xs[MT];
+  for (int n = 0; n < NT; ++n) rows[n] = w.row(n0 + n);
+  for (int t = 0; t < MT; ++t) {
+    xs[t] = x + (t0 + t) * x_stride;
+    for (int n = 0; n < NT; ++n) acc[t][n] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+  }
+  const std::size_t cols = w.cols;
+  const std::size_t full = cols / 16 * 16;
+  for (std::size_t k = 0; k < full; k += 16) {
+    Lanes wv[NT];
+    for (int n = 0; n < NT; ++n) wv[n] = Load16<type>::at(rows[n], k);
+    for (int t = 0; t < MT; ++t) {
+      const Lanes xv{_mm256_loadu_ps(xs[t] + k), _mm256_loadu_ps(xs[t] + k + 8)};
+      for (int n = 0; n < NT; ++n) fma_lanes(acc[t][n], xv, wv[n]);
+    }
+  }
+  if (full < cols) {
+    alignas(32) float wt[NT][16] = {};
+    alignas(32) float xt[16] = {};
+    for (int n = 0; n < NT; ++n) {
+      for (std::size_t k = full; k < cols; ++k) wt[n][k - full] = Load16<type>::one(rows[n], k);
+    }
+    for (int t = 0; t < MT; ++t) {
+      for (std::size_t k = full; k < cols; ++k) xt[k - full] = xs[t][k];
+      const Lanes xv{_mm256_load_ps(xt), _mm256_load_ps(xt + 8)};
+      for (int n = 0; n < NT; ++n) {
+        fma_lanes(acc[t][n], xv, Lanes{_mm256_load_ps(wt[n]), _mm256_load_ps(wt[n] + 8)});
+      }
+    }
+  }
+  for (int t = 0; t < MT; ++t) {
+    for (int n = 0; n < NT; ++n) y[(t0 + t) * y_stride + n0 + n] = reduce_lanes(acc[t][n]);
+  }
+}
+
+constexpr int tile_tokens = 2;
+constexpr int tile_rows = 2;
+
+template <WeightType type>
+void rows_kernel(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                 std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
+  const std::size_t block_rows =
+      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4,
+                              512) /
+      4 * 4;
+  for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
+    const std::size_t ne = std::min(n_end, nb + block_rows);
+    std::size_t t = 0;
+    for (; t + tile_tokens <= tokens; t += tile_tokens) {
+      std::size_t n = nb;
+      for (; n + tile_rows <= ne; n += tile_rows) {
+        tile<type, tile_tokens, tile_rows>(w, n, x, x_stride, t, y, y_stride);
+      }
+      for (; n < ne; ++n) tile<type, tile_tokens, 1>(w, n, x, x_stride, t, y, y_stride);
+    }
+    for (; t < tokens; ++t) {
+      std::size_t n = nb;
+      for (; n + 4 <= ne; n += 4) tile<type, 1, 4>(w, n, x, x_stride, t, y, y_stride);
+      for (; n < ne; ++n) tile<type, 1, 1>(w, n, x, x_stride, t, y, y_stride);
+    }
+  }
+}
+
+}  // namespace
+
+void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
+  switch (w.type) {
+    case WeightType::f32:
+      return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::f16:
+      return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::bf16:
+      return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    case WeightType::q8_0:
+      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+  }
+}
+
+}  // namespace nn::detail
+LMC_END_NAMESPACE
+
+#pragma GCC pop_options

@@ -1,0 +1,306 @@
+#include "nn/transformer.hpp"
+
+#include "nn/attention.hpp"
+#include "nn/elementwise.hpp"
+#include "nn/matmul.hpp"
+#include "nn/normalization.hpp"
+#include "nn/softmax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+LMC_BEGIN_NAMESPACE
+namespace nn {
+
+namespace {
+
+// Runs per_token(t) for t < n, split over the pool by token (each token's result depends on
+// that token only, so the split cannot change anything).
+void for_each_token(ThreadPool* pool, std::size_t n,
+                    const std::function<void(std::size_t)>& per_token) {
+  if (!pool || pool->size() == 1 || n < 4) {
+    for (std::size_t t = 0; t < n; ++t) per_token(t);
+    return;
+  }
+  const std::size_t n_tasks = std::min(n, pool->size() * 4);
+  const std::size_t per_task = (n + n_tasks - 1) / n_tasks;
+  pool->parallel_for(n_tasks, [&](std::size_t task) {
+    const std::size_t end = std::min(n, (task + 1) * per_task);
+    for (std::size_t t = task * per_task; t < end; ++t) per_token(t);
+  });
+}
+
+void apply_norm(const TransformerConfig& config, const Norm& norm, const float* x, float* out) {
+  if (config.norm == NormKind::rms) {
+    rms_norm(x, norm.weight.data(), config.norm_eps, config.n_embd, out);
+  } else {
+    layer_norm(x, norm.weight.data(), norm.bias.empty() ? nullptr : norm.bias.data(),
+               config.norm_eps, config.n_embd, out);
+  }
+}
+
+void norm_rows(ThreadPool* pool, const TransformerConfig& config, const Norm& norm, const float* x,
+               float* out, std::size_t n_rows) {
+  const std::size_t e = config.n_embd;
+  for_each_token(pool, n_rows,
+                 [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
+}
+
+void activate(Activation activation, float* x, std::size_t n) {
+  if (activation == Activation::silu) {
+    silu(x, n);
+  } else {
+    gelu_tanh(x, n);
+  }
+}
+
+void project(const Linear& linear, const float* x, std::size_t x_stride, std::size_t n_rows,
+             float* y, std::size_t y_stride, ThreadPool* pool) {
+  matmul(linear.weight, x, x_stride, n_rows, y, y_stride, linear.bias_or_null(), pool);
+}
+
+// y[T][E] = down(act(gate·x) ⊙ up·x) for the gated form; the other forms likewise.
+void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
+                  std::size_t n_rows, float* y, ThreadPool* pool) {
+  const std::size_t e = config.n_embd, f = config.n_ff;
+  switch (config.feed_forward) {
+    case FeedForwardKind::gated: {
+      std::vector<float> gate(n_rows * f), up(n_rows * f);
+      project(layer.gate, x, e, n_rows, gate.data(), f, pool);
+      project(layer.up, x, e, n_rows, up.data(), f, pool);
+      for_each_token(pool, n_rows, [&](std::size_t t) {
+        float* g = gate.data() + t * f;
+        const float* u = up.data() + t * f;
+        activate(config.activation, g, f);
+        for (std::size_t i = 0; i < f; ++i) g[i] = g[i] * u[i];
+      });
+      project(layer.down, gate.data(), f, n_rows, y, e, pool);
+      return;
+    }
+    case FeedForwardKind::plain: {
+      std::vector<float> up(n_rows * f);
+      project(layer.up, x, e, n_rows, up.data(), f, pool);
+      for_each_token(pool, n_rows,
+                     [&](std::size_t t) { activate(config.activation, up.data() + t * f, f); });
+      project(layer.down, up.data(), f, n_rows, y, e, pool);
+      return;
+    }
+    case FeedForwardKind::gated_fused: {
+      std::vector<float> both(n_rows * 2 * f);
+      project(layer.up, x, e, n_rows, both.data(), 2 * f, pool);
+      for_each_token(pool, n_rows, [&](std::size_t t) {
+        float* g = both.data() + t * 2 * f;
+        activate(config.activation, g, f);
+        for (std::size_t i = 0; i < f; ++i) g[i] = g[i] * g[f + i];
+      });
+      project(layer.down, both.data(), 2 * f, n_rows, y, e, pool);
+      return;
+    }
+    case FeedForwardKind::mixture: {
+      const std::size_t n_experts = config.n_experts, used = config.n_experts_used;
+      std::vector<float> router(n_rows * n_experts);
+      project(layer.router, x, e, n_rows, router.data(), n_experts, pool);
+      // choice[t·used + r] = r-th expert of token t (by probability, ties to the lower index);
+      // weight = its probability renormalized over the chosen ones.
+      std::vector<std::size_t> choice(n_rows * used);
+      std::vector<float> choice_weight(n_rows * used);
+      for (std::size_t t = 0; t < n_rows; ++t) {
+        float* p = router.data() + t * n_experts;
+        softmax(p, n_experts);
+        std::vector<std::size_t> order(n_experts);
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+        double total = 0;
+        for (std::size_t r = 0; r < used; ++r) total += p[order[r]];
+        for (std::size_t r = 0; r < used; ++r) {
+          choice[t * used + r] = order[r];
+          choice_weight[t * used + r] = static_cast<float>(p[order[r]] / total);
+        }
+      }
+      // Each expert runs once on the rows routed to it; results land in expert_out[t·used + r].
+      std::vector<float> expert_out(n_rows * used * e);
+      for (std::size_t expert = 0; expert < n_experts; ++expert) {
+        std::vector<std::size_t> slots;
+        for (std::size_t s = 0; s < n_rows * used; ++s) {
+          if (choice[s] == expert) slots.push_back(s);
+        }
+        if (slots.empty()) continue;
+        const std::size_t m = slots.size();
+        std::vector<float> xs(m * e), gate(m * f), up(m * f), out(m * e);
+        for (std::size_t i = 0; i < m; ++i)
+          std::copy_n(x + slots[i] / used * e, e, xs.data() + i * e);
+        matmul(layer.expert_gate[expert], xs.data(), e, m, gate.data(), f, nullptr, pool);
+        matmul(layer.expert_up[expert], xs.data(), e, m, up.data(), f, nullptr, pool);
+        for (std::size_t i = 0; i < m; ++i) {
+          float* g = gate.data() + i * f;
+          activate(config.activation, g, f);
+          for (std::size_t k = 0; k < f; ++k) g[k] = g[k] * up[i * f + k];
+        }
+        matmul(layer.expert_down[expert], gate.data(), f, m, out.data(), e, nullptr, pool);
+        for (std::size_t i = 0; i < m; ++i)
+          std::copy_n(out.data() + i * e, e, expert_out.data() + slots[i] * e);
+      }
+      // Sum in rank order, a fixed order per token.
+      std::fill(y, y + n_rows * e, 0.0f);
+      for (std::size_t t = 0; t < n_rows; ++t) {
+        for (std::size_t r = 0; r < used; ++r) {
+          axpy(choice_weight[t * used + r], expert_out.data() + (t * used + r) * e, y + t * e, e);
+        }
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
+                          LogitsFor which, float* logits) const {
+  for (std::int32_t token : tokens) {
+    if (token < 0 || static_cast<std::size_t>(token) >= config_.n_vocab) {
+      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", token,
+           config_.n_vocab);
+    }
+  }
+  cache.reserve(cache.length() + tokens.size());
+  for (std::size_t begin = 0; begin < tokens.size(); begin += max_batch) {
+    const std::size_t count = std::min(max_batch, tokens.size() - begin);
+    const bool is_last_chunk = begin + count == tokens.size();
+    LogitsFor chunk_which = which;
+    float* chunk_logits = logits;
+    if (which == LogitsFor::all) {
+      chunk_logits = logits + begin * config_.n_vocab;
+    } else if (which == LogitsFor::last && !is_last_chunk) {
+      chunk_which = LogitsFor::none;
+    }
+    forward_chunk(tokens.subspan(begin, count), cache, pool, chunk_which, chunk_logits);
+  }
+}
+
+void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache,
+                                ThreadPool* pool, LogitsFor which, float* logits) const {
+  const TransformerConfig& c = config_;
+  const TransformerWeights& w = weights_;
+  const std::size_t n = tokens.size(), e = c.n_embd;
+  const std::size_t first = cache.length();
+  const std::size_t q_width = c.n_heads * c.key_dim;
+  const std::size_t k_width = c.n_kv_heads * c.key_dim;
+  const std::size_t v_width = c.n_kv_heads * c.value_dim;
+  const std::size_t attn_width = c.n_heads * c.value_dim;
+
+  std::vector<std::size_t> positions(n);
+  std::iota(positions.begin(), positions.end(), first);
+  if (w.position_embedding && first + n > w.position_embedding.rows) {
+    fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
+         first + n - 1, w.position_embedding.rows);
+  }
+
+  // x: the residual stream [T][E].
+  std::vector<float> x(n * e), normed(n * e), branch(n * e), ffn_out(n * e);
+  for_each_token(pool, n, [&](std::size_t t) {
+    float* row = x.data() + t * e;
+    dequantize_row(w.token_embedding, static_cast<std::size_t>(tokens[t]), row);
+    if (c.embedding_scale > 0) {
+      for (std::size_t i = 0; i < e; ++i) row[i] = row[i] * c.embedding_scale;
+    }
+    if (w.position_embedding) {
+      std::vector<float> position(e);
+      dequantize_row(w.position_embedding, positions[t], position.data());
+      for (std::size_t i = 0; i < e; ++i) row[i] = row[i] + position[i];
+    }
+  });
+
+  const RopeTable rope =
+      c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
+  std::vector<float> queries(n * q_width), attention(n * attn_width), fused;
+  AttentionConfig attention_config{
+      c.n_heads,
+      c.n_kv_heads,
+      c.key_dim,
+      c.value_dim,
+      c.attention_scale > 0 ? c.attention_scale
+                            : static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.key_dim))),
+      c.attention_soft_cap,
+      0};
+
+  for (std::size_t l = 0; l < c.n_layers; ++l) {
+    const LayerWeights& layer = w.layers[l];
+    float* keys = cache.keys(l) + first * k_width;
+    float* values = cache.values(l) + first * v_width;
+
+    norm_rows(pool, c, layer.attention_norm, x.data(), normed.data(), n);
+
+    if (layer.query_key_value.present()) {
+      const std::size_t fused_width = q_width + k_width + v_width;
+      fused.resize(n * fused_width);
+      project(layer.query_key_value, normed.data(), e, n, fused.data(), fused_width, pool);
+      for (std::size_t t = 0; t < n; ++t) {
+        const float* row = fused.data() + t * fused_width;
+        std::copy_n(row, q_width, queries.data() + t * q_width);
+        std::copy_n(row + q_width, k_width, keys + t * k_width);
+        std::copy_n(row + q_width + k_width, v_width, values + t * v_width);
+      }
+    } else {
+      project(layer.query, normed.data(), e, n, queries.data(), q_width, pool);
+      project(layer.key, normed.data(), e, n, keys, k_width, pool);
+      project(layer.value, normed.data(), e, n, values, v_width, pool);
+    }
+    if (c.use_rope) {
+      for_each_token(pool, n, [&](std::size_t t) {
+        rope.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
+        rope.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
+      });
+    }
+
+    attention_config.window = 0;
+    if (c.sliding_layers == SlidingLayers::all ||
+        (c.sliding_layers == SlidingLayers::even && l % 2 == 0)) {
+      attention_config.window = c.sliding_window;
+    }
+    causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),
+                     cache.values(l), attention.data(), pool);
+    project(layer.attention_output, attention.data(), attn_width, n, branch.data(), e, pool);
+    if (layer.post_attention_norm.present()) {
+      norm_rows(pool, c, layer.post_attention_norm, branch.data(), branch.data(), n);
+    }
+
+    switch (c.residual) {
+      case ResidualKind::sequential:
+        for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + branch[i];
+        norm_rows(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
+        feed_forward(c, layer, normed.data(), n, ffn_out.data(), pool);
+        if (layer.post_feed_forward_norm.present()) {
+          norm_rows(pool, c, layer.post_feed_forward_norm, ffn_out.data(), ffn_out.data(), n);
+        }
+        for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + ffn_out[i];
+        break;
+      case ResidualKind::parallel_shared:
+        feed_forward(c, layer, normed.data(), n, ffn_out.data(), pool);
+        for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + (branch[i] + ffn_out[i]);
+        break;
+      case ResidualKind::parallel_separate:
+        norm_rows(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
+        feed_forward(c, layer, normed.data(), n, ffn_out.data(), pool);
+        for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + (branch[i] + ffn_out[i]);
+        break;
+    }
+  }
+  cache.set_length(first + n);
+
+  if (which == LogitsFor::none) return;
+  const std::size_t first_out = which == LogitsFor::all ? 0 : n - 1;
+  const std::size_t n_out = n - first_out;
+  norm_rows(pool, c, w.output_norm, x.data() + first_out * e, normed.data(), n_out);
+  project(w.output, normed.data(), e, n_out, logits, c.n_vocab, pool);
+  if (c.final_soft_cap > 0) {
+    for_each_token(pool, n_out, [&](std::size_t t) {
+      soft_cap(logits + t * c.n_vocab, c.n_vocab, c.final_soft_cap);
+    });
+  }
+}
+
+}  // namespace nn
+LMC_END_NAMESPACE

@@ -1,0 +1,130 @@
+// The decoder-only transformer forward pass shared by every architecture. An architecture is
+// a TransformerConfig (which building blocks, which sizes) plus TransformerWeights bound from
+// a file by lib/model; nothing here knows file formats or tensor names.
+//
+// Dimension letters: T tokens in the batch, E embedding width, H query heads, G KV heads,
+// Dk/Dv key/value width per head, F feed-forward width, V vocabulary.
+#pragma once
+
+#include "base/thread_pool.hpp"
+#include "nn/kv_cache.hpp"
+#include "nn/rope.hpp"
+#include "nn/weights.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+namespace nn {
+
+enum class NormKind { rms, layer };
+enum class Activation { silu, gelu_tanh };
+
+enum class FeedForwardKind {
+  gated,        ///< down(act(gate·n) ⊙ up·n)
+  plain,        ///< down(act(up·n + b) ) + b
+  gated_fused,  ///< up has 2F rows [gate; up]: down(act(y[:F]) ⊙ y[F:])  (phi3)
+  mixture,      ///< softmax router, top-k experts renormalized, each a gated FFN (Mixtral)
+};
+
+enum class ResidualKind {
+  sequential,         ///< x += attn(norm1 x); x += ffn(norm2 x)
+  parallel_shared,    ///< x += attn(n) + ffn(n), n = norm1 x   (phi2, falcon)
+  parallel_separate,  ///< x += attn(norm1 x) + ffn(norm2 x)     (gptneox)
+};
+
+enum class SlidingLayers { none, all, even };
+
+struct TransformerConfig {
+  std::size_t n_vocab = 0, n_embd = 0, n_layers = 0;
+  std::size_t n_heads = 0, n_kv_heads = 0, key_dim = 0, value_dim = 0;
+  std::size_t n_ff = 0;
+  std::size_t n_experts = 0, n_experts_used = 0;
+  NormKind norm = NormKind::rms;
+  float norm_eps = 1e-5f;
+  bool use_rope = true;
+  RopeConfig rope;
+  Activation activation = Activation::silu;
+  FeedForwardKind feed_forward = FeedForwardKind::gated;
+  ResidualKind residual = ResidualKind::sequential;
+  float embedding_scale = 0.0f;     ///< when > 0, token embeddings are multiplied by it
+  float attention_scale = 0.0f;     ///< 0: 1/sqrt(key_dim)
+  float attention_soft_cap = 0.0f;  ///< 0: off
+  float final_soft_cap = 0.0f;      ///< 0: off
+  std::size_t sliding_window = 0;
+  SlidingLayers sliding_layers = SlidingLayers::none;
+};
+
+/// A normalization's parameters (bias empty for RMSNorm or LayerNorm without bias).
+struct Norm {
+  std::vector<float> weight, bias;
+  bool present() const { return !weight.empty(); }
+};
+
+/// y = W·x + b (bias empty: none).
+struct Linear {
+  WeightMatrix weight;
+  std::vector<float> bias;
+  bool present() const { return static_cast<bool>(weight); }
+  const float* bias_or_null() const { return bias.empty() ? nullptr : bias.data(); }
+};
+
+struct LayerWeights {
+  Norm attention_norm;
+  Linear query, key, value;  ///< separate projections, or
+  Linear query_key_value;    ///< fused rows [Q (H·Dk); K (G·Dk); V (G·Dv)]
+  Linear attention_output;
+  Norm post_attention_norm;  ///< gemma2: on the attention output, before the residual
+  Norm feed_forward_norm;    ///< absent with ResidualKind::parallel_shared
+  Linear gate, up, down;
+  Norm post_feed_forward_norm;
+  Linear router;  ///< mixture: [n_experts][E]
+  std::vector<WeightMatrix> expert_gate, expert_up, expert_down;
+};
+
+struct TransformerWeights {
+  WeightMatrix token_embedding;     ///< [V][E]
+  WeightMatrix position_embedding;  ///< learned absolute positions [context][E], or none
+  std::vector<LayerWeights> layers;
+  Norm output_norm;
+  Linear output;  ///< [V][E]; may view token_embedding (tied)
+};
+
+/// Which positions of a forward call get logits.
+enum class LogitsFor { all, last, none };
+
+class Transformer {
+ public:
+  /// Both are referenced, not copied: they must outlive the Transformer.
+  Transformer(const TransformerConfig& config, const TransformerWeights& weights)
+      : config_(config), weights_(weights) {}
+
+  const TransformerConfig& config() const { return config_; }
+
+  KvCache make_cache(std::size_t max_length) const {
+    return KvCache(config_.n_layers, config_.n_kv_heads * config_.key_dim,
+                   config_.n_kv_heads * config_.value_dim, max_length);
+  }
+
+  /// Feeds `tokens` at positions cache.length()... and appends them to the cache. Writes
+  /// logits (V floats per position) for every fed position (LogitsFor::all, T·V floats) or
+  /// the last one (V floats) into `logits`. Tokens must be < V (checked).
+  void forward(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
+               LogitsFor which, float* logits) const;
+
+  /// Largest number of positions processed at once; longer inputs run in chunks (with the
+  /// same results, see matmul.hpp).
+  static constexpr std::size_t max_batch = 512;
+
+ private:
+  void forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
+                     LogitsFor which, float* logits) const;
+
+  const TransformerConfig& config_;
+  const TransformerWeights& weights_;
+};
+
+}  // namespace nn
+LMC_END_NAMESPACE

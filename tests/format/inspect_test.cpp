@@ -1,0 +1,95 @@
+// The lmc-inspect example, run as a program on a GGUF file and on a Hugging Face folder that
+// this test writes with lmc's writers.
+#include <lmc/lmc.hpp>
+
+#include "format/temp_folder.hpp"
+#include "support/testdata.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace {
+
+struct ProgramRun {
+  int status;
+  std::string output;
+};
+
+ProgramRun run_inspect(const std::string& arguments) {
+  const std::string command = std::string(LMC_INSPECT_PATH) + " " + arguments + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::string output;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0)
+    output.append(buffer.data(), n);
+  const int status = pclose(pipe.release());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(LmcInspect, SummarizesStories260K) {
+  LMC_REQUIRE_TESTDATA();
+  const auto model = lmc_test::testdata("models/stories260K.gguf").string();
+  const ProgramRun text = run_inspect(model);
+  EXPECT_EQ(text.status, 0) << text.output;
+  EXPECT_NE(text.output.find("architecture:  llama"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("block_count = 5"), std::string::npos);
+  const ProgramRun json = run_inspect(model + " --json");
+  EXPECT_EQ(json.status, 0) << json.output;
+  for (const char* fragment :
+       {"\"architecture\": \"llama\"", "\"n_params\": 292800",
+        "\"tokenizer\": {\"model\": \"llama\", \"pre\": null, \"n_vocab\": 512, \"bos_id\": 1, "
+        "\"eos_id\": 2}",
+        "\"llama.attention.head_count_kv\": 4", "\"llama.attention.layer_norm_rms_epsilon\": 1e-05",
+        "{\"name\": \"blk.0.attn_k.weight\", \"type\": \"F32\", \"shape\": [32, 64]}"}) {
+    EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
+  }
+}
+
+TEST(LmcInspect, SummarizesAHuggingFaceFolder) {
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "llama", "hidden_size": 8, "num_hidden_layers": 1,
+                   "rms_norm_eps": 1e-6, "architectures": ["LlamaForCausalLM"]})");
+  folder.write("tokenizer.json",
+               R"({"model": {"type": "BPE", "vocab": {"<s>": 0, "</s>": 1, "a": 2}},
+                   "added_tokens": [{"id": 3, "content": "<pad>"}],
+                   "pre_tokenizer": {"type": "ByteLevel"}})");
+  folder.write("tokenizer_config.json",
+               R"({"bos_token": "<s>", "eos_token": {"content": "</s>"}})");
+  lmc::SafetensorsWriter writer;
+  const std::vector<std::int64_t> shape{4, 8};
+  writer.add_tensor_f32("model.embed_tokens.weight", shape, std::vector<float>(32, 1.0f),
+                        lmc::DType::bf16);
+  writer.write(folder / "model.safetensors");
+  const ProgramRun json = run_inspect(folder.path().string() + " --json");
+  EXPECT_EQ(json.status, 0) << json.output;
+  for (
+      const char* fragment :
+      {"\"architecture\": \"llama\"", "\"n_params\": 32",
+       "\"tokenizer\": {\"model\": \"BPE\", \"pre\": \"ByteLevel\", \"n_vocab\": 4, \"bos_id\": 0, "
+       "\"eos_id\": 1}",
+       "\"hidden_size\": 8", "\"rms_norm_eps\": 1e-06", "\"architectures.0\": \"LlamaForCausalLM\"",
+       "{\"name\": \"model.embed_tokens.weight\", \"type\": \"BF16\", \"shape\": [4, 8]}"}) {
+    EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
+  }
+}
+
+TEST(LmcInspect, FailsWithOneLine) {
+  lmc_test::TempFolder folder;
+  const auto bad = folder.write("bad.gguf", "GGUF\x03");
+  const ProgramRun result = run_inspect(bad.string());
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  EXPECT_EQ(result.output.rfind("lmc-inspect: ", 0), 0u) << result.output;
+  EXPECT_EQ(run_inspect("").status, 1);
+  EXPECT_EQ(run_inspect((folder / "absent.gguf").string()).status, 1);
+}
+
+}  // namespace

@@ -1,0 +1,123 @@
+// Broken models are refused with an lmc::Error naming the tensor or metadata key at fault.
+#include "random_models.hpp"
+
+#include <lmc/model.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::filesystem::path scratch_file(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         ("lmc_bad_model_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+          "_" + name + ".gguf");
+}
+
+// Loads the tiny llama after `change` and returns the error message (empty when it loads).
+std::string load_error(const std::string& name,
+                       const std::function<void(lmc_test::TinyModel&)>& change,
+                       const std::function<void(lmc::GgufWriter&)>& tweak = {}) {
+  lmc_test::TinyModel m = lmc_test::make_tiny_model("llama", 3);
+  if (change) change(m);
+  const auto path = scratch_file(name);
+  lmc_test::write_gguf(m, path, lmc::DType::f32, tweak);
+  std::string message;
+  try {
+    lmc::Model::load(path);
+  } catch (const lmc::Error& e) {
+    message = e.what();
+  }
+  std::filesystem::remove(path);
+  return message;
+}
+
+TEST(BadModels, TheUnchangedModelLoads) { EXPECT_EQ(load_error("good", {}), ""); }
+
+TEST(BadModels, MissingTensorIsNamed) {
+  const std::string message = load_error("missing", [](lmc_test::TinyModel& m) {
+    std::erase_if(m.tensors, [](const lmc_test::TinyTensor& t) {
+      return t.gguf_name == "blk.1.ffn_up.weight";
+    });
+  });
+  EXPECT_NE(message.find("missing tensor 'blk.1.ffn_up.weight'"), std::string::npos) << message;
+}
+
+TEST(BadModels, WrongShapeIsNamedWithTheExpectedShape) {
+  const std::string message = load_error("shape", [](lmc_test::TinyModel& m) {
+    for (auto& t : m.tensors) {
+      if (t.gguf_name == "blk.0.attn_k.weight") {
+        t.shape = {8, 32};
+        t.values.resize(8 * 32);
+        t.convention = lmc_test::TinyTensor::Convention::plain;
+      }
+    }
+  });
+  EXPECT_NE(message.find("tensor 'blk.0.attn_k.weight' has shape [8, 32], expected [16, 32]"),
+            std::string::npos)
+      << message;
+}
+
+TEST(BadModels, UnknownArchitectureIsNamed) {
+  const std::string message = load_error(
+      "arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "mamba"); });
+  EXPECT_NE(message.find("architecture 'mamba'"), std::string::npos) << message;
+  EXPECT_NE(message.find("not supported"), std::string::npos) << message;
+}
+
+TEST(BadModels, HyperParametersThatDisagreeWithShapesNameTheKey) {
+  // feed_forward_length says 40, the FFN tensors are 64 wide.
+  std::string message =
+      load_error("ffn", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.feed_forward_length", 40); });
+  EXPECT_NE(message.find("blk.0.ffn_gate.weight"), std::string::npos) << message;
+  EXPECT_NE(message.find("llama.feed_forward_length"), std::string::npos) << message;
+  // 4 query heads cannot share 3 KV heads.
+  message = load_error("kv", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count_kv", 3); });
+  EXPECT_NE(message.find("llama.attention.head_count_kv"), std::string::npos) << message;
+  // 32 is not divisible into 5 heads.
+  message = load_error("heads", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.attention.head_count", 5); });
+  EXPECT_NE(message.find("llama.attention.head_count"), std::string::npos) << message;
+  // A missing required key.
+  message = load_error("key", {}, [](lmc::GgufWriter& w) { w.remove("llama.embedding_length"); });
+  EXPECT_NE(message.find("llama.embedding_length"), std::string::npos) << message;
+  // A layer count the tensors cannot back.
+  message = load_error("layers", {}, [](lmc::GgufWriter& w) { w.set_u32("llama.block_count", 3); });
+  EXPECT_NE(message.find("missing tensor 'blk.2."), std::string::npos) << message;
+  message = load_error("huge", {},
+                       [](lmc::GgufWriter& w) { w.set_u32("llama.block_count", 4000000000u); });
+  EXPECT_NE(message.find("layer count"), std::string::npos) << message;
+}
+
+TEST(BadModels, BadTokensAndContextOverflowAreRefused) {
+  lmc_test::TinyModel m = lmc_test::make_tiny_model("llama", 3);
+  const auto path = scratch_file("tokens");
+  lmc_test::write_gguf(m, path);
+  lmc::ModelOptions options;
+  options.context = 8;
+  const lmc::Model model = lmc::Model::load(path, options);
+  std::filesystem::remove(path);
+  EXPECT_THROW(model.token_logprobs(std::vector<std::int32_t>{1, 64}), lmc::Error);
+  EXPECT_THROW(model.token_logprobs(std::vector<std::int32_t>{1, -1}), lmc::Error);
+  EXPECT_THROW(model.token_logprobs(std::vector<std::int32_t>(10, 1)), lmc::Error);
+  EXPECT_EQ(model.token_logprobs(std::vector<std::int32_t>(9, 1)).size(), 8u);
+  lmc::Session session(model);
+  session.feed(std::vector<std::int32_t>(6, 2));
+  EXPECT_THROW(session.feed(std::vector<std::int32_t>(3, 2)), lmc::Error);
+  EXPECT_EQ(session.position(), 6u);
+}
+
+TEST(BadModels, UnsupportedHuggingFaceModelType) {
+  const auto dir = std::filesystem::temp_directory_path() / "lmc_bad_model_hf_type";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "config.json") << R"({"model_type": "jamba", "hidden_size": 8})";
+  try {
+    lmc::Model::load(dir);
+    ADD_FAILURE() << "loaded";
+  } catch (const lmc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model_type 'jamba'"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,182 @@
+// matmul against a double-precision reference, and bit-identity across SIMD paths, batch
+// sizes and thread counts (the contract coding relies on).
+#include "nn/matmul.hpp"
+#include "nn/cpu_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace {
+
+using lmc::nn::KernelPath;
+using lmc::nn::WeightMatrix;
+using lmc::nn::WeightType;
+
+std::uint16_t float_to_half_bits(float f) {
+  // Round to nearest even via the F16C-free path: good enough for test data in normal range.
+  std::uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const int exponent = static_cast<int>((x >> 23) & 0xff) - 127 + 15;
+  std::uint32_t mantissa = x & 0x7fffffu;
+  if (exponent <= 0) return static_cast<std::uint16_t>(sign);
+  std::uint32_t half = sign | (static_cast<std::uint32_t>(exponent) << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+  return static_cast<std::uint16_t>(half);
+}
+
+struct TestMatrix {
+  std::vector<std::byte> bytes;
+  std::vector<double> values;  // the exact decoded values, row-major
+  WeightMatrix view;
+};
+
+TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  TestMatrix m;
+  m.view = WeightMatrix{type, rows, cols, nullptr, 0};
+  m.bytes.resize(rows * m.view.row_bytes());
+  m.values.resize(rows * cols);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::byte* row = m.bytes.data() + r * m.view.row_bytes();
+    for (std::size_t c = 0; c < cols; ++c) {
+      const float v = normal(rng);
+      double exact = v;
+      switch (type) {
+        case WeightType::f32: std::memcpy(row + 4 * c, &v, 4); break;
+        case WeightType::f16: {
+          const std::uint16_t h = float_to_half_bits(v);
+          std::memcpy(row + 2 * c, &h, 2);
+          exact = lmc::nn::half_to_float(h);
+          break;
+        }
+        case WeightType::bf16: {
+          std::uint32_t bits;
+          std::memcpy(&bits, &v, 4);
+          const std::uint16_t b = static_cast<std::uint16_t>(bits >> 16);
+          std::memcpy(row + 2 * c, &b, 2);
+          exact = lmc::nn::bf16_to_float(b);
+          break;
+        }
+        case WeightType::q8_0: {
+          std::byte* block = row + (c / 32) * 34;
+          if (c % 32 == 0) {
+            const std::uint16_t d = float_to_half_bits(0.02f + 0.001f * static_cast<float>(r % 7));
+            std::memcpy(block, &d, 2);
+          }
+          const auto q = static_cast<std::int8_t>(static_cast<int>(std::lround(v * 40)) % 127);
+          block[2 + c % 32] = static_cast<std::byte>(q);
+          std::uint16_t d;
+          std::memcpy(&d, block, 2);
+          exact = static_cast<double>(lmc::nn::half_to_float(d)) * q;
+          break;
+        }
+      }
+      m.values[r * cols + c] = exact;
+    }
+  }
+  m.view.data = m.bytes.data();
+  return m;
+}
+
+std::vector<KernelPath> supported_paths() {
+  std::vector<KernelPath> paths;
+  for (KernelPath p : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
+    if (lmc::nn::cpu_supports(p)) paths.push_back(p);
+  }
+  return paths;
+}
+
+class PathGuard {
+ public:
+  PathGuard() : saved_(lmc::nn::active_kernel_path()) {}
+  ~PathGuard() { lmc::nn::force_kernel_path(saved_); }
+
+ private:
+  KernelPath saved_;
+};
+
+class MatmulTest : public ::testing::TestWithParam<WeightType> {};
+
+TEST_P(MatmulTest, MatchesDoubleReferenceOnEveryPath) {
+  PathGuard guard;
+  std::mt19937 rng(7);
+  for (std::size_t cols : {32u, 64u, 96u, 800u}) {
+    const std::size_t rows = 13, tokens = 9;
+    TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
+    std::vector<float> x(tokens * cols), bias(rows);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (float& v : x) v = normal(rng);
+    for (float& v : bias) v = normal(rng);
+    for (KernelPath path : supported_paths()) {
+      lmc::nn::force_kernel_path(path);
+      std::vector<float> y(tokens * rows);
+      lmc::nn::matmul(m.view, x.data(), cols, tokens, y.data(), rows, bias.data(), nullptr);
+      for (std::size_t t = 0; t < tokens; ++t) {
+        for (std::size_t n = 0; n < rows; ++n) {
+          double expected = bias[n], magnitude = std::abs(bias[n]);
+          for (std::size_t k = 0; k < cols; ++k) {
+            expected += static_cast<double>(x[t * cols + k]) * m.values[n * cols + k];
+            magnitude += std::abs(static_cast<double>(x[t * cols + k]) * m.values[n * cols + k]);
+          }
+          EXPECT_NEAR(y[t * rows + n], expected, 1e-6 * magnitude + 1e-6)
+              << to_string(path) << " cols " << cols << " t " << t << " n " << n;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
+  PathGuard guard;
+  std::mt19937 rng(11);
+  // Odd sizes exercise every tile edge and the K tail (except q8_0, whose K is whole blocks).
+  const std::size_t cols = GetParam() == WeightType::q8_0 ? 160 : 150;
+  const std::size_t rows = 37, tokens = 23;
+  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
+  std::vector<float> x(tokens * cols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+
+  lmc::nn::force_kernel_path(KernelPath::scalar);
+  std::vector<float> reference(tokens * rows);
+  lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
+
+  lmc::ThreadPool pool(3);
+  for (KernelPath path : supported_paths()) {
+    lmc::nn::force_kernel_path(path);
+    std::vector<float> batched(tokens * rows), single(tokens * rows), threaded(tokens * rows);
+    lmc::nn::matmul(m.view, x.data(), cols, tokens, batched.data(), rows, nullptr, nullptr);
+    for (std::size_t t = 0; t < tokens; ++t) {
+      lmc::nn::matmul(m.view, x.data() + t * cols, cols, 1, single.data() + t * rows, rows, nullptr,
+                      nullptr);
+    }
+    lmc::nn::matmul(m.view, x.data(), cols, tokens, threaded.data(), rows, nullptr, &pool);
+    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4))
+        << to_string(path);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,
+                         ::testing::Values(WeightType::f32, WeightType::f16, WeightType::bf16,
+                                           WeightType::q8_0));
+
+TEST(Dot, FollowsTheSixteenLaneOrder) {
+  // 17 values: lane 0 gets two products, the tree then sums lanes pairwise.
+  std::vector<float> a(17, 1.0f), b(17, 1.0f);
+  b[0] = 1e8f;
+  b[16] = -1e8f;
+  // lane 0 = fma(1, -1e8, 1e8) = 0; the other 15 lanes are 1 each: exact sum 15.
+  EXPECT_EQ(lmc::nn::dot(a.data(), b.data(), 17), 15.0f);
+}
+
+}  // namespace
