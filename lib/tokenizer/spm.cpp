@@ -2,8 +2,8 @@
 
 #include "base/utf8.hpp"
 
+#include <algorithm>
 #include <limits>
-#include <queue>
 
 LMC_BEGIN_NAMESPACE
 namespace tokenizer {
@@ -14,8 +14,9 @@ void SpmModel::encode(std::string_view text, const Vocabulary& vocab,
     std::uint32_t begin, length;  // bytes of text
     std::int32_t previous, next;
   };
-  std::vector<Symbol> symbols;
-  symbols.reserve(text.size());
+  // Scratch space reused across calls on the same thread (encode runs per piece).
+  thread_local std::vector<Symbol> symbols;
+  symbols.clear();
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t length = utf8::sequence_length(text, pos);
     const std::size_t step = length == 0 ? 1 : length;
@@ -32,7 +33,8 @@ void SpmModel::encode(std::string_view text, const Vocabulary& vocab,
       return score != other.score ? score < other.score : left > other.left;
     }
   };
-  std::priority_queue<Bigram> queue;
+  thread_local std::vector<Bigram> queue;  // a max-heap
+  queue.clear();
   auto consider = [&](std::int32_t left) {
     if (left < 0) return;
     const std::int32_t right = symbols[static_cast<std::size_t>(left)].next;
@@ -42,12 +44,14 @@ void SpmModel::encode(std::string_view text, const Vocabulary& vocab,
     auto id = vocab.find(text.substr(a.begin, a.length + b.length));
     if (!id) return;
     const float score = vocab.scores.empty() ? 0.0f : vocab.scores[static_cast<std::size_t>(*id)];
-    queue.push({score, left, a.length + b.length});
+    queue.push_back({score, left, a.length + b.length});
+    std::push_heap(queue.begin(), queue.end());
   };
   for (std::int32_t i = 0; i + 1 < static_cast<std::int32_t>(symbols.size()); ++i) consider(i);
   while (!queue.empty()) {
-    const Bigram top = queue.top();
-    queue.pop();
+    std::pop_heap(queue.begin(), queue.end());
+    const Bigram top = queue.back();
+    queue.pop_back();
     Symbol& left = symbols[static_cast<std::size_t>(top.left)];
     if (left.length == 0 || left.next < 0) continue;
     Symbol& right = symbols[static_cast<std::size_t>(left.next)];
