@@ -35,53 +35,6 @@ const char* const kUsage =
     "               [--skip-bad-records] [--per-document]\n"
     "       lmc-bpc --merge A.json B.json ... [--json OUT]\n";
 
-// A model as the evaluator sees it: its tokenizer and its scorer.
-struct LoadedModel {
-  lmc::EvalTokenizer tokenizer;
-  std::unique_ptr<lmc::LogprobScorer> scorer;
-};
-
-// TODO(integrator): adapt lmc::Model once it is merged, then define LMC_BPC_HAVE_MODEL (or
-// drop the #if). The adapter below is written against the API sketched in DESIGN.md
-// (Model::load, tokenizer().encode, token_logprobs); adjust names, the thread option, how
-// BOS is exposed, and the indexing of token_logprobs (assumed: element i is
-// ln p(ids[i] | ids[0..i)), element 0 unused).
-#if defined(LMC_BPC_HAVE_MODEL)
-class ModelScorer final : public lmc::LogprobScorer {
- public:
-  explicit ModelScorer(std::shared_ptr<lmc::Model> model) : model_(std::move(model)) {}
-  std::vector<float> score(std::span<const lmc::Token> window, std::size_t first_target) override {
-    const std::vector<float> all = model_->token_logprobs({window.begin(), window.end()});
-    return {all.begin() + static_cast<std::ptrdiff_t>(first_target), all.end()};
-  }
-
- private:
-  std::shared_ptr<lmc::Model> model_;
-};
-
-LoadedModel load_model(const std::string& path, int threads) {
-  auto model = std::make_shared<lmc::Model>(lmc::Model::load(path /*, threads */));
-  (void)threads;
-  LoadedModel loaded;
-  loaded.tokenizer.encode = [model](std::string_view text) {
-    return model->tokenizer().encode(text);
-  };
-  loaded.tokenizer.bos = model->tokenizer().bos();  // std::optional<Token>
-  loaded.tokenizer.token_text = [model](lmc::Token token) {
-    return std::string(model->tokenizer().token_text(token));
-  };
-  loaded.scorer = std::make_unique<ModelScorer>(model);
-  return loaded;
-}
-#else
-LoadedModel load_model(const std::string& path, int threads) {
-  (void)threads;
-  throw std::runtime_error("cannot evaluate " + path +
-                           ": this build of lmc-bpc has no model loader yet (lmc::Model is not "
-                           "wired in; only --merge works)");
-}
-#endif
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path);
@@ -209,14 +162,18 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   const std::string model_path = args.required("model");
   const std::string corpus_path = args.required("corpus");
   options.model_name = model_path;
-  const int threads = args.integer<int>("threads", 0);
+  const auto threads = args.integer<std::size_t>("threads", 0);
 
   lmc::CorpusOptions corpus_options;
   corpus_options.text_field = args.get("text-field").value_or("content");
   corpus_options.skip_bad_records = args.flag("skip-bad-records");
   lmc::Corpus corpus = lmc::Corpus::open(corpus_path, corpus_options);
 
-  LoadedModel model = load_model(model_path, threads);
+  // The model holds exactly one window: it reads at most `context` tokens at a time.
+  lmc::ModelOptions model_options;
+  model_options.threads = threads;
+  model_options.context = options.context;
+  const lmc::Model model = lmc::Model::load(model_path, model_options);
 
   std::ofstream dump;
   std::string dump_path;
@@ -231,7 +188,7 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   if (process.rank == 0 && ::isatty(STDERR_FILENO) != 0) {
     options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
   }
-  lmc::BpcResult result = lmc::evaluate_bpc(corpus, model.tokenizer, *model.scorer, options);
+  lmc::BpcResult result = lmc::evaluate_bpc(model, corpus, options);
   if (dump.is_open()) {
     dump.close();
     if (!dump) throw std::runtime_error("cannot write " + dump_path);

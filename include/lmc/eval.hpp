@@ -5,6 +5,7 @@
 #include <lmc/corpus.hpp>
 #include <lmc/error.hpp>
 #include <lmc/export.hpp>
+#include <lmc/model.hpp>
 #include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
@@ -209,5 +210,33 @@ class LMC_EXPORT BpcResult {
 /// options; out_of_range when the scorer returns a wrong count or a non-finite value.
 LMC_EXPORT BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer,
                                   LogprobScorer& scorer, const BpcOptions& options = {});
+
+/// Adapts an lmc::Model to LogprobScorer. Each window runs in a fresh Session: the prefix
+/// before the first target is fed keeping only its last output row, then the targets, so the
+/// output layer runs only where a target is predicted and the window's last token is never fed
+/// (results equal token_logprobs bit for bit, by Session's contract). The model must hold at
+/// least BpcOptions::context positions (ModelOptions::context) and outlive the scorer.
+class LMC_EXPORT ModelScorer final : public LogprobScorer {
+ public:
+  explicit ModelScorer(const Model& model);
+  ~ModelScorer() override;
+  std::vector<float> score(std::span<const Token> window, std::size_t first_target) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A model's tokenizer as the evaluator needs it: documents are encoded with the tokenizer's
+/// own special tokens (EncodeOptions::add_special, as the paper's `tokenizer.encode` does),
+/// `bos` is set when the tokenizer adds a BOS, token_text is the vocabulary spelling. The
+/// model must outlive the result. Throws lmc::Error (unsupported) when the model has no
+/// tokenizer.
+LMC_EXPORT EvalTokenizer eval_tokenizer(const Model& model);
+
+/// evaluate_bpc with the model's own tokenizer and a ModelScorer. Throws lmc::Error
+/// (invalid_argument) when the model holds fewer positions than options.context.
+LMC_EXPORT BpcResult evaluate_bpc(const Model& model, Corpus& corpus,
+                                  const BpcOptions& options = {});
 
 LMC_END_NAMESPACE

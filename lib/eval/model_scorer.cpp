@@ -1,0 +1,65 @@
+// The evaluator's view of an lmc::Model: its tokenizer hooks and a Session-based scorer.
+#include <lmc/eval.hpp>
+#include <lmc/tokenizer.hpp>
+
+#include "base/fail.hpp"
+
+LMC_BEGIN_NAMESPACE
+
+struct ModelScorer::Impl {
+  explicit Impl(const Model& model) : session(model) {}
+  Session session;
+};
+
+ModelScorer::ModelScorer(const Model& model) : impl_(std::make_unique<Impl>(model)) {}
+ModelScorer::~ModelScorer() = default;
+
+std::vector<float> ModelScorer::score(std::span<const Token> window, std::size_t first_target) {
+  if (first_target < 1 || first_target >= window.size()) {
+    fail(ErrorCode::invalid_argument, "ModelScorer: first target {} outside [1, {})", first_target,
+         window.size());
+  }
+  Session& session = impl_->session;
+  session.reset();
+  std::vector<float> logprobs;
+  logprobs.reserve(window.size() - first_target);
+  // The prefix window[0, first_target) yields one row: the prediction of window[first_target].
+  session.feed(window.first(first_target), Outputs::last);
+  logprobs.push_back(session.log_prob(0, window[first_target]));
+  // window[first_target, size - 1) predict the remaining targets, one row each.
+  const std::size_t rest = window.size() - 1 - first_target;
+  if (rest > 0) {
+    session.feed(window.subspan(first_target, rest), Outputs::all);
+    for (std::size_t row = 0; row < rest; ++row) {
+      logprobs.push_back(session.log_prob(row, window[first_target + 1 + row]));
+    }
+  }
+  return logprobs;
+}
+
+EvalTokenizer eval_tokenizer(const Model& model) {
+  const Tokenizer& tokenizer = model.tokenizer();
+  EvalTokenizer hooks;
+  hooks.encode = [&tokenizer](std::string_view text) {
+    EncodeOptions options;
+    options.add_special = true;
+    return tokenizer.encode(text, options);
+  };
+  if (tokenizer.add_bos_by_default()) hooks.bos = tokenizer.bos();
+  hooks.token_text = [&tokenizer](Token token) { return std::string(tokenizer.token_text(token)); };
+  return hooks;
+}
+
+BpcResult evaluate_bpc(const Model& model, Corpus& corpus, const BpcOptions& options) {
+  if (model.context() < options.context) {
+    fail(ErrorCode::invalid_argument,
+         "the model holds {} positions but the evaluation context is {} (load it with "
+         "ModelOptions::context >= {})",
+         model.context(), options.context, options.context);
+  }
+  const EvalTokenizer tokenizer = eval_tokenizer(model);
+  ModelScorer scorer(model);
+  return evaluate_bpc(corpus, tokenizer, scorer, options);
+}
+
+LMC_END_NAMESPACE
