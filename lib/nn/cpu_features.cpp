@@ -3,6 +3,7 @@
 #include "base/fail.hpp"
 
 #include <atomic>
+#include <cpuid.h>
 #include <cstdlib>
 #include <string>
 
@@ -18,12 +19,22 @@ std::string_view to_string(KernelPath path) noexcept {
   return "unknown";
 }
 
+namespace {
+// F16C (CPUID leaf 1, ECX bit 29): read directly because clang 14's __builtin_cpu_supports
+// does not know "f16c" (the fuzzers build with clang).
+bool cpu_has_f16c() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ecx & (1u << 29)) != 0;
+}
+}  // namespace
+
 bool cpu_supports(KernelPath path) noexcept {
   switch (path) {
     case KernelPath::scalar: return true;
     case KernelPath::avx2:
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-             __builtin_cpu_supports("f16c");
+             cpu_has_f16c();
     case KernelPath::avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&

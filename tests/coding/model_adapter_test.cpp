@@ -165,7 +165,7 @@ TEST(ModelCodingAdapter, OverheadOverIdealOnAlice) {
 #ifdef LMC_FULL_CORPUS_SWEEP
 constexpr std::size_t cc_like_limit = SIZE_MAX;
 #else
-constexpr std::size_t cc_like_limit = 128 * 1024;  // the whole file runs in corpus_sweep
+constexpr std::size_t cc_like_limit = 32 * 1024;  // the whole file runs in corpus_sweep
 #endif
 
 TEST(ModelCodingAdapter, OverheadOverIdealOnCcLike) {
@@ -214,7 +214,7 @@ TEST(ModelCodingAdapter, AnotherModelIsRefused) {
 }
 
 // Every file under corpora/ (classic files, and each set as one file). By default the first
-// 16 kB of each plus one whole small file; with LMC_FULL_CORPUS_SWEEP every file whole.
+// 4 kB of each plus one whole small file; with LMC_FULL_CORPUS_SWEEP every file whole.
 TEST(ModelCodingAdapter, CorpusRoundTrips) {
   LMC_REQUIRE_TESTDATA();
   lmc::Model model = load_stories();
@@ -233,7 +233,7 @@ TEST(ModelCodingAdapter, CorpusRoundTrips) {
 #ifdef LMC_FULL_CORPUS_SWEEP
   constexpr std::size_t limit = SIZE_MAX;
 #else
-  constexpr std::size_t limit = 16 * 1024;
+  constexpr std::size_t limit = 4 * 1024;
 #endif
   std::uint64_t total_in = 0, total_out = 0;
   const auto started = std::chrono::steady_clock::now();
