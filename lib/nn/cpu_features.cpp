@@ -2,8 +2,8 @@
 
 #include "base/fail.hpp"
 
-#include <atomic>
 #include <cpuid.h>
+#include <atomic>
 #include <cstdlib>
 #include <string>
 
@@ -33,8 +33,7 @@ bool cpu_supports(KernelPath path) noexcept {
   switch (path) {
     case KernelPath::scalar: return true;
     case KernelPath::avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-             cpu_has_f16c();
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
     case KernelPath::avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
