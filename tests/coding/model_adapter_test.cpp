@@ -249,6 +249,7 @@ TEST(ModelCodingAdapter, CorpusRoundTrips) {
     total_out += container.size();
     std::printf("%-28s %9zu -> %9zu bytes\n", file.filename().c_str(), input.size(),
                 container.size());
+    std::fflush(stdout);  // progress of the long sweep
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
