@@ -102,11 +102,19 @@ class AtomicOutput {
 
 // The language model behind compress and decompress. lmc::Model (the forward pass) is not in
 // this build yet; when it lands, this returns an adapter from lmc::Model to lmc::CodingModel.
-std::unique_ptr<lmc::CodingModel> load_model(const std::string& path, std::size_t /*threads*/) {
-  throw lmc::Error(lmc::ErrorCode::unsupported,
-                   path +
-                       ": compressing with a model requires the forward pass (lmc::Model), "
-                       "which this build of lmc does not have yet");
+// The model and its coding adapter, kept together (the adapter references the model).
+struct LoadedModel {
+  lmc::Model model;
+  std::unique_ptr<lmc::CodingModel> coding;
+};
+
+// Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
+// keeps the threads busy without oversubscribing (results do not depend on either count).
+std::unique_ptr<LoadedModel> load_model(const std::string& path, std::size_t /*threads*/) {
+  auto loaded =
+      std::make_unique<LoadedModel>(LoadedModel{lmc::Model::load(path, {.threads = 1}), nullptr});
+  loaded->coding = lmc::make_coding_model(loaded->model);
+  return loaded;
 }
 
 void print_info(const std::string& source, const lmc::ContainerInfo& info) {
@@ -174,8 +182,8 @@ int run(int argc, char** argv) {
     throw lmc::Error(lmc::ErrorCode::invalid_argument,
                      out_path + ": exists (use --force to replace it)");
   }
-  std::unique_ptr<lmc::CodingModel> model = load_model(model_path, threads);
-  lmc::Compressor compressor(*model, {.threads = threads});
+  std::unique_ptr<LoadedModel> model = load_model(model_path, threads);
+  lmc::Compressor compressor(*model->coding, {.threads = threads});
   std::vector<std::byte> input = read_input(in_path);
   AtomicOutput output(out_path, args.flag("force"));
   if (command == "compress") {

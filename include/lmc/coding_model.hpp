@@ -91,4 +91,22 @@ class LMC_EXPORT CodingModel {
   virtual std::unique_ptr<CodingSession> new_session() const = 0;
 };
 
+class Model;
+
+/// Adapts a loaded lmc::Model (with its tokenizer) to the compressor. `model` is referenced, not
+/// copied: it must outlive the returned object and every Compressor built on it.
+///  - fingerprint: "lmc-model/1 <architecture> <16 hex digits>", a 64-bit hash (lmc's own
+///    multiply-xorshift hash, not cryptographic) over the architecture, every hyper-parameter
+///    the forward pass uses, the tokenizer's vocabulary (every token's bytes, its special
+///    flag, BOS) and every weight byte the model uses (all of them, with tensor shapes and
+///    types), computed once here: about 0.2 s per GB of weights.
+///  - numeric profile: lmc's kernel numerics version (high 16 bits) and a hash of the weight
+///    type as computed (low 16 bits).
+///  - start token: the tokenizer's BOS; tokenize: encode without special tokens; detokenize:
+///    decode; context length: Model::context().
+///  - sessions run on lmc::Session, with the logits of every fed position; the Model's own
+///    thread count is used inside each forward call (Session calls are serialized on it).
+/// Throws lmc::Error(unsupported) when the model has no tokenizer or no BOS token.
+LMC_EXPORT std::unique_ptr<CodingModel> make_coding_model(const Model& model);
+
 LMC_END_NAMESPACE

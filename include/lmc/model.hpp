@@ -93,6 +93,7 @@ class LMC_EXPORT Model {
 
  private:
   friend class Session;
+  friend struct ModelInternals;
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -5,6 +5,7 @@
 #include "base/fail.hpp"
 #include "base/thread_pool.hpp"
 #include "model/checkpoint.hpp"
+#include "model/model_internals.hpp"
 #include "model/model_tokenizer.hpp"
 #include "model/weight_binding.hpp"
 #include "nn/softmax.hpp"
@@ -203,5 +204,8 @@ void Session::truncate(std::size_t n) {
   impl_->cache.truncate(n);
   impl_->n_outputs = 0;
 }
+
+
+const model::BoundModel& ModelInternals::bound(const Model& model) { return model.impl_->bound; }
 
 LMC_END_NAMESPACE

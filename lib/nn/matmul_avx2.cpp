@@ -6,8 +6,13 @@
 
 #include <algorithm>
 
+// clang ignores GCC target pragmas; its attribute pragma does the same for every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#endif
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -173,4 +178,8 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif

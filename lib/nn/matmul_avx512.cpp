@@ -6,8 +6,13 @@
 
 #include <algorithm>
 
+// clang ignores GCC target pragmas; its attribute pragma does the same for every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")
+#endif
 // GCC 12's avx512fintrin.h builds "undefined" vectors by self-initialization, which its own
 // -Wuninitialized then reports inside the intrinsics; the warning says nothing about this file.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -165,4 +170,8 @@ void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t 
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
