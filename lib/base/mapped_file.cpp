@@ -68,6 +68,15 @@ MappedFile MappedFile::open(const std::filesystem::path& path, Mode mode) {
   return result;
 }
 
+MappedFile MappedFile::adopt(std::vector<std::byte> bytes, std::filesystem::path name) {
+  MappedFile result;
+  result.path_ = std::move(name);
+  result.buffer_ = std::move(bytes);
+  result.size_ = result.buffer_.size();
+  result.data_ = result.buffer_.data();
+  return result;
+}
+
 MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {

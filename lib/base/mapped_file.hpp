@@ -18,6 +18,10 @@ class MappedFile {
   /// Opens `path` whole. Throws Error(io) naming the path and the system's reason.
   static MappedFile open(const std::filesystem::path& path, Mode mode = Mode::map);
 
+  /// Wraps bytes already in memory (as Mode::read would hold them); `name` plays the path's
+  /// part in messages. Lets a parser serve files and in-memory buffers through one member.
+  static MappedFile adopt(std::vector<std::byte> bytes, std::filesystem::path name);
+
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;

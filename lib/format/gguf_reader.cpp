@@ -48,8 +48,7 @@ constexpr std::uint64_t min_array_bytes = 4 + 8;                    // element t
 
 struct GgufFile::Impl {
   std::string source;
-  MappedFile mapped;
-  std::vector<std::byte> owned;
+  MappedFile mapped;  // the file, or the buffer given to parse()
   std::span<const std::byte> bytes;
 
   std::uint32_t version = 0;
@@ -327,8 +326,8 @@ GgufFile GgufFile::open(const std::filesystem::path& path, bool memory_map) {
 GgufFile GgufFile::parse(std::vector<std::byte> bytes, std::string source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = std::move(source_name);
-  impl->owned = std::move(bytes);
-  impl->bytes = impl->owned;
+  impl->mapped = MappedFile::adopt(std::move(bytes), impl->source);
+  impl->bytes = impl->mapped.bytes();
   impl->parse();
   return GgufFile(std::move(impl));
 }

@@ -64,8 +64,7 @@ std::uint64_t json_uint(const rapidjson::Value& value, const std::string& source
 
 struct SafetensorsFile::Impl {
   std::string source;
-  MappedFile mapped;
-  std::vector<std::byte> owned;
+  MappedFile mapped;  // the file, or the buffer given to parse()
   std::span<const std::byte> bytes;
   std::vector<Tensor> tensors;
   std::unordered_map<std::string_view, std::size_t> index;
@@ -222,8 +221,8 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path, bool me
 SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, std::string source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = std::move(source_name);
-  impl->owned = std::move(bytes);
-  impl->bytes = impl->owned;
+  impl->mapped = MappedFile::adopt(std::move(bytes), impl->source);
+  impl->bytes = impl->mapped.bytes();
   impl->parse();
   return SafetensorsFile(std::move(impl));
 }
