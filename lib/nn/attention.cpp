@@ -85,8 +85,19 @@ void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengt
     exp_in_place(x, n);
     shortest = std::min(shortest, n);
   }
-  for (std::size_t i = 0; i < shortest; ++i) {
-    for (std::size_t r = 0; r < n_rows; ++r) sums[r] += rows[r][i];
+  if (n_rows == block_rows) {
+    // A fixed count keeps the sums in registers: block_rows independent chains.
+    const float* x[block_rows];
+    double s[block_rows] = {};
+    std::copy(rows, rows + block_rows, x);
+    for (std::size_t i = 0; i < shortest; ++i) {
+      for (std::size_t r = 0; r < block_rows; ++r) s[r] += x[r][i];
+    }
+    std::copy(s, s + block_rows, sums);
+  } else {
+    for (std::size_t i = 0; i < shortest; ++i) {
+      for (std::size_t r = 0; r < n_rows; ++r) sums[r] += rows[r][i];
+    }
   }
   for (std::size_t r = 0; r < n_rows; ++r) {
     float* x = rows[r];

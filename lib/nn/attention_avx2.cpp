@@ -27,6 +27,13 @@ inline __m256i low_mask(std::size_t n) {
 // s8 of dot(q, k): the 16 lanes in two ymm (zero-filled tail, as matmul_avx2.cpp), then
 // lane[j] + lane[j+8].
 inline __m256 s8_lanes(const float* q, const float* k, std::size_t key_dim) {
+  if (key_dim <= 8) {
+    // The high lanes stay fma(0, 0, +0) = +0.
+    const __m256i m = low_mask(key_dim);
+    const __m256 zero = _mm256_setzero_ps();
+    return _mm256_add_ps(_mm256_fmadd_ps(_mm256_maskload_ps(q, m), _mm256_maskload_ps(k, m), zero),
+                         zero);
+  }
   __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
   std::size_t c = 0;
   for (; c + 16 <= key_dim; c += 16) {

@@ -39,15 +39,9 @@ inline __m512 lanes(const float* q, const float* k, std::size_t key_dim) {
   return acc;
 }
 
-// result[i] = tree(p[i]) for 16 lane vectors: s8 = lane[j] + lane[j+8], s4, s2, s1, each add
-// with the lower lane first.
-inline __m512 reduce_16_keys(const __m512 (&p)[16]) {
-  __m512 s8[8], s4[4], s2[2];
-  for (int i = 0; i < 8; ++i) {
-    const __m512 lo = _mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0));
-    const __m512 hi = _mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2));
-    s8[i] = _mm512_add_ps(lo, hi);  // [s8 of key 2i | s8 of key 2i+1]
-  }
+// Steps s4, s2, s1 of the tree from s8[i] = [s8 of key 2i | s8 of key 2i+1].
+inline __m512 reduce_from_s8(const __m512 (&s8)[8]) {
+  __m512 s4[4], s2[2];
   for (int i = 0; i < 4; ++i) {
     const __m512 lo = _mm512_shuffle_f32x4(s8[2 * i], s8[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0));
     const __m512 hi = _mm512_shuffle_f32x4(s8[2 * i], s8[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1));
@@ -63,6 +57,18 @@ inline __m512 reduce_16_keys(const __m512 (&p)[16]) {
   const __m512 r = _mm512_add_ps(lo, hi);  // position 4c + e holds key c + 4e
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   return _mm512_permutexvar_ps(order, r);
+}
+
+// result[i] = tree(p[i]) for 16 lane vectors: s8 = lane[j] + lane[j+8], s4, s2, s1, each add
+// with the lower lane first.
+inline __m512 reduce_16_keys(const __m512 (&p)[16]) {
+  __m512 s8[8];
+  for (int i = 0; i < 8; ++i) {
+    const __m512 lo = _mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512 hi = _mm512_shuffle_f32x4(p[2 * i], p[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2));
+    s8[i] = _mm512_add_ps(lo, hi);  // [s8 of key 2i | s8 of key 2i+1]
+  }
+  return reduce_from_s8(s8);
 }
 
 template <int NV, int Q>
@@ -123,10 +129,41 @@ void weighted_chunk(const WeightedRow* rows, std::size_t n_rows, const float* va
   }
 }
 
+// key_dim ≤ 8: lanes 8..15 of every key stay +0, so s8[j] = lane[j] + 0, and two keys'
+// lanes fit one zmm: one fma gives [lanes of key a | lanes of key b], the layout the tree's
+// second step expects.
+void scores_up_to_8(const float* q, const float* keys, std::size_t key_stride, std::size_t count,
+                    std::size_t key_dim, float scale, float* out) {
+  const __m512 scale_v = _mm512_set1_ps(scale);
+  const __m512 zero = _mm512_setzero_ps();
+  const auto m8 = static_cast<__mmask8>((1u << key_dim) - 1u);
+  const __m256 q8 = _mm256_maskz_loadu_ps(m8, q);
+  const __m512 qq = _mm512_insertf32x8(_mm512_castps256_ps512(q8), q8, 1);
+  auto key = [&](std::size_t j) { return _mm256_maskz_loadu_ps(m8, keys + j * key_stride); };
+  for (std::size_t j = 0; j < count; j += 16) {
+    const std::size_t n = std::min<std::size_t>(16, count - j);
+    __m512 s8[8];
+    for (std::size_t i = 0; i < 8; ++i) {
+      const std::size_t a = 2 * i, b = 2 * i + 1;
+      const __m256 ka = a < n ? key(j + a) : _mm256_setzero_ps();
+      const __m256 kb = b < n ? key(j + b) : _mm256_setzero_ps();
+      const __m512 kk = _mm512_insertf32x8(_mm512_castps256_ps512(ka), kb, 1);
+      s8[i] = _mm512_add_ps(_mm512_fmadd_ps(qq, kk, zero), zero);
+    }
+    const __m512 s = _mm512_mul_ps(reduce_from_s8(s8), scale_v);
+    if (n == 16) {
+      _mm512_storeu_ps(out + j, s);
+    } else {
+      _mm512_mask_storeu_ps(out + j, low_mask(n), s);
+    }
+  }
+}
+
 }  // namespace
 
 void attention_scores_avx512(const float* q, const float* keys, std::size_t key_stride,
                              std::size_t count, std::size_t key_dim, float scale, float* out) {
+  if (key_dim <= 8) return scores_up_to_8(q, keys, key_stride, count, key_dim, scale, out);
   const __m512 scale_v = _mm512_set1_ps(scale);
   for (std::size_t j = 0; j < count; j += 16) {
     const std::size_t n = std::min<std::size_t>(16, count - j);

@@ -30,9 +30,10 @@ using WeightedRowsKernel = void (*)(const WeightedRow* rows, std::size_t n_rows,
                                     const float* values, std::size_t value_stride,
                                     std::size_t value_dim);
 
-/// The value of *std::max_element(x, x + n) (n ≥ 1): the first maximum, where signs of zero
-/// and NaNs decide which value that is; the SIMD paths fall back to the scalar scan when a
-/// row holds a NaN.
+/// The value of *std::max_element(x, x + n) (n ≥ 1), except that when the maximum is zero
+/// its sign may differ (softmax maps x − (+0) and x − (−0) to the same exp for every x). The
+/// SIMD paths fall back to the scalar scan when a row holds a NaN, whose position decides
+/// the scan's result.
 using RowMaxKernel = float (*)(const float* x, std::size_t n);
 
 float row_max_scalar(const float* x, std::size_t n);
