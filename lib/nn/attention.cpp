@@ -50,8 +50,13 @@ void weighted_rows_scalar(const WeightedRow* rows, std::size_t n_rows, const flo
 
 namespace {
 
+using ScoresRowsKernel = void (*)(const float* const* qs, std::size_t n_q, const float* keys,
+                                  std::size_t key_stride, std::size_t count, std::size_t key_dim,
+                                  float scale, float* const* outs);
+
 struct Kernels {
   detail::AttentionScoresKernel scores;
+  ScoresRowsKernel scores_rows;  ///< null: score row by row
   detail::RowMaxKernel row_max;
   detail::WeightedRowsKernel weighted_rows;
 };
@@ -59,13 +64,15 @@ struct Kernels {
 Kernels kernels() {
   switch (active_kernel_path()) {
     case KernelPath::avx512:
-      return {detail::attention_scores_avx512, detail::row_max_avx512,
-              detail::weighted_rows_avx512};
+      return {detail::attention_scores_avx512, detail::attention_scores_rows_avx512,
+              detail::row_max_avx512, detail::weighted_rows_avx512};
     case KernelPath::avx2:
-      return {detail::attention_scores_avx2, detail::row_max_avx2, detail::weighted_rows_avx2};
+      return {detail::attention_scores_avx2, nullptr, detail::row_max_avx2,
+              detail::weighted_rows_avx2};
     case KernelPath::scalar: break;
   }
-  return {detail::attention_scores_scalar, detail::row_max_scalar, detail::weighted_rows_scalar};
+  return {detail::attention_scores_scalar, nullptr, detail::row_max_scalar,
+          detail::weighted_rows_scalar};
 }
 
 // Rows (query, head pairs) that share one KV head are processed this many at a time: their
@@ -139,22 +146,37 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
     float* row_ptr[block_rows];
     std::size_t lengths[block_rows];
     detail::WeightedRow weighted[block_rows];
+    const float* q_ptr[block_rows];
     for (std::size_t r0 = 0; r0 < n_rows; r0 += block_rows) {
       const std::size_t rows = std::min(block_rows, n_rows - r0);
+      bool same_first = true;
+      std::size_t shortest = max_visible;
       for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t h = h_begin + (r0 + r) / n_queries;
         const std::size_t t = (r0 + r) % n_queries;
         const std::size_t last = first_position + t;
         const std::size_t first =
             config.window > 0 && last + 1 > config.window ? last + 1 - config.window : 0;
-        const std::size_t visible = last + 1 - first;
-        float* s = scores.data() + r * max_visible;
-        k.scores(queries + t * query_stride + h * config.key_dim, unit_keys + first * key_row,
-                 key_row, visible, config.key_dim, config.scale, s);
-        if (config.soft_cap > 0) soft_cap(s, visible, config.soft_cap);
-        row_ptr[r] = s;
-        lengths[r] = visible;
-        weighted[r] = {s, first, last + 1, out + t * out_row + h * config.value_dim};
+        q_ptr[r] = queries + t * query_stride + h * config.key_dim;
+        row_ptr[r] = scores.data() + r * max_visible;
+        lengths[r] = last + 1 - first;
+        weighted[r] = {row_ptr[r], first, last + 1, out + t * out_row + h * config.value_dim};
+        same_first = same_first && first == weighted[0].begin;
+        shortest = std::min(shortest, lengths[r]);
+      }
+      // Every score is its own dot product, so the keys the rows share may be scored together
+      // and the rest row by row.
+      std::size_t shared = 0;
+      if (k.scores_rows && same_first && rows > 1) {
+        shared = shortest;
+        k.scores_rows(q_ptr, rows, unit_keys + weighted[0].begin * key_row, key_row, shared,
+                      config.key_dim, config.scale, row_ptr);
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t first = weighted[r].begin + shared;
+        k.scores(q_ptr[r], unit_keys + first * key_row, key_row, lengths[r] - shared,
+                 config.key_dim, config.scale, row_ptr[r] + shared);
+        if (config.soft_cap > 0) soft_cap(row_ptr[r], lengths[r], config.soft_cap);
       }
       softmax_rows(k, row_ptr, lengths, rows);
       k.weighted_rows(weighted, rows, unit_values, value_row, config.value_dim);

@@ -161,6 +161,46 @@ void scores_up_to_8(const float* q, const float* keys, std::size_t key_stride, s
 
 }  // namespace
 
+void attention_scores_rows_avx512(const float* const* qs, std::size_t n_q, const float* keys,
+                                  std::size_t key_stride, std::size_t count, std::size_t key_dim,
+                                  float scale, float* const* outs) {
+  if (key_dim > 8) {
+    for (std::size_t r = 0; r < n_q; ++r) {
+      attention_scores_avx512(qs[r], keys, key_stride, count, key_dim, scale, outs[r]);
+    }
+    return;
+  }
+  // As scores_up_to_8, with each block of 16 keys loaded once for every query.
+  const __m512 scale_v = _mm512_set1_ps(scale);
+  const __m512 zero = _mm512_setzero_ps();
+  const auto m8 = static_cast<__mmask8>((1u << key_dim) - 1u);
+  auto key = [&](std::size_t j) { return _mm256_maskz_loadu_ps(m8, keys + j * key_stride); };
+  for (std::size_t j = 0; j < count; j += 16) {
+    const std::size_t n = std::min<std::size_t>(16, count - j);
+    __m512 kk[8];
+    for (std::size_t i = 0; i < 8; ++i) {
+      const std::size_t a = 2 * i, b = 2 * i + 1;
+      const __m256 ka = a < n ? key(j + a) : _mm256_setzero_ps();
+      const __m256 kb = b < n ? key(j + b) : _mm256_setzero_ps();
+      kk[i] = _mm512_insertf32x8(_mm512_castps256_ps512(ka), kb, 1);
+    }
+    for (std::size_t r = 0; r < n_q; ++r) {
+      const __m256 q8 = _mm256_maskz_loadu_ps(m8, qs[r]);
+      const __m512 qq = _mm512_insertf32x8(_mm512_castps256_ps512(q8), q8, 1);
+      __m512 s8[8];
+      for (std::size_t i = 0; i < 8; ++i) {
+        s8[i] = _mm512_add_ps(_mm512_fmadd_ps(qq, kk[i], zero), zero);
+      }
+      const __m512 s = _mm512_mul_ps(reduce_from_s8(s8), scale_v);
+      if (n == 16) {
+        _mm512_storeu_ps(outs[r] + j, s);
+      } else {
+        _mm512_mask_storeu_ps(outs[r] + j, low_mask(n), s);
+      }
+    }
+  }
+}
+
 void attention_scores_avx512(const float* q, const float* keys, std::size_t key_stride,
                              std::size_t count, std::size_t key_dim, float scale, float* out) {
   if (key_dim <= 8) return scores_up_to_8(q, keys, key_stride, count, key_dim, scale, out);

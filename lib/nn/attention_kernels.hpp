@@ -40,6 +40,11 @@ float row_max_scalar(const float* x, std::size_t n);
 float row_max_avx2(const float* x, std::size_t n);
 float row_max_avx512(const float* x, std::size_t n);
 
+/// attention_scores_avx512 for n_q queries against the same keys (out rows outs[r]).
+void attention_scores_rows_avx512(const float* const* qs, std::size_t n_q, const float* keys,
+                                  std::size_t key_stride, std::size_t count, std::size_t key_dim,
+                                  float scale, float* const* outs);
+
 void attention_scores_scalar(const float* q, const float* keys, std::size_t key_stride,
                              std::size_t count, std::size_t key_dim, float scale, float* out);
 void attention_scores_avx2(const float* q, const float* keys, std::size_t key_stride,
