@@ -15,6 +15,15 @@ namespace detail {
 
 float row_max_scalar(const float* x, std::size_t n) { return *std::max_element(x, x + n); }
 
+void exp_shifted_scalar(float* x, std::size_t n, float max) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] - max;
+  exp_in_place(x, n);
+}
+
+void scale_scalar(float* x, std::size_t n, float factor) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] * factor;
+}
+
 // The reference order of matmul.hpp (as matmul.cpp's scalar path): tail lanes untouched.
 void attention_scores_scalar(const float* q, const float* keys, std::size_t key_stride,
                              std::size_t count, std::size_t key_dim, float scale, float* out) {
@@ -58,20 +67,34 @@ struct Kernels {
   detail::AttentionScoresKernel scores;
   ScoresRowsKernel scores_rows;  ///< null: score row by row
   detail::RowMaxKernel row_max;
+  detail::ExpShiftedKernel exp_shifted;
+  detail::ScaleKernel scale;
   detail::WeightedRowsKernel weighted_rows;
 };
 
 Kernels kernels() {
   switch (active_kernel_path()) {
     case KernelPath::avx512:
-      return {detail::attention_scores_avx512, detail::attention_scores_rows_avx512,
-              detail::row_max_avx512, detail::weighted_rows_avx512};
+      return {detail::attention_scores_avx512,
+              detail::attention_scores_rows_avx512,
+              detail::row_max_avx512,
+              detail::exp_shifted_avx512,
+              detail::scale_avx512,
+              detail::weighted_rows_avx512};
     case KernelPath::avx2:
-      return {detail::attention_scores_avx2, nullptr, detail::row_max_avx2,
+      return {detail::attention_scores_avx2,
+              nullptr,
+              detail::row_max_avx2,
+              detail::exp_shifted_avx2,
+              detail::scale_avx2,
               detail::weighted_rows_avx2};
     case KernelPath::scalar: break;
   }
-  return {detail::attention_scores_scalar, nullptr, detail::row_max_scalar,
+  return {detail::attention_scores_scalar,
+          nullptr,
+          detail::row_max_scalar,
+          detail::exp_shifted_scalar,
+          detail::scale_scalar,
           detail::weighted_rows_scalar};
 }
 
@@ -87,9 +110,7 @@ void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengt
   for (std::size_t r = 0; r < n_rows; ++r) {
     float* x = rows[r];
     const std::size_t n = lengths[r];
-    const float max = k.row_max(x, n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = x[i] - max;
-    exp_in_place(x, n);
+    k.exp_shifted(x, n, k.row_max(x, n));
     shortest = std::min(shortest, n);
   }
   if (n_rows == block_rows) {
@@ -111,7 +132,7 @@ void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengt
     double sum = sums[r];
     for (std::size_t i = shortest; i < lengths[r]; ++i) sum += x[i];
     const auto inverse = static_cast<float>(1.0 / sum);
-    for (std::size_t i = 0; i < lengths[r]; ++i) x[i] = x[i] * inverse;
+    k.scale(x, lengths[r], inverse);
   }
 }
 

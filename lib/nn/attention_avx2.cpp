@@ -1,6 +1,7 @@
 // The AVX2 attention kernels: as attention_avx512.cpp with the 16 lanes of a dot product in
 // two ymm registers (as matmul_avx2.cpp holds them) and 8 keys reduced at once.
 #include "nn/attention_kernels.hpp"
+#include "nn/exp_simd.hpp"
 
 #include <immintrin.h>
 
@@ -146,6 +147,25 @@ void attention_scores_avx2(const float* q, const float* keys, std::size_t key_st
       _mm256_maskstore_ps(out + j, low_mask(n), s);
     }
   }
+}
+
+void exp_shifted_avx2(float* x, std::size_t n, float max) {
+  const __m256 m = _mm256_set1_ps(max);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(x + i, exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), m)));
+  }
+  if (i < n) {
+    const __m256i k = low_mask(n - i);
+    _mm256_maskstore_ps(x + i, k, exp_avx2(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), m)));
+  }
+}
+
+void scale_avx2(float* x, std::size_t n, float factor) {
+  const __m256 f = _mm256_set1_ps(factor);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), f));
+  for (; i < n; ++i) x[i] = x[i] * factor;
 }
 
 float row_max_avx2(const float* x, std::size_t n) {

@@ -4,6 +4,7 @@
 // P·V: rows are interleaved over the keys they share; each output element keeps its own fma
 // chain in key order.
 #include "nn/attention_kernels.hpp"
+#include "nn/exp_simd.hpp"
 
 #include <immintrin.h>
 
@@ -217,6 +218,23 @@ void attention_scores_avx512(const float* q, const float* keys, std::size_t key_
     } else {
       _mm512_mask_storeu_ps(out + j, low_mask(n), s);
     }
+  }
+}
+
+void exp_shifted_avx512(float* x, std::size_t n, float max) {
+  const __m512 m = _mm512_set1_ps(max);
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? __mmask16{0xFFFF} : low_mask(n - i);
+    const __m512 v = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), m);
+    _mm512_mask_storeu_ps(x + i, k, exp_avx512(v));
+  }
+}
+
+void scale_avx512(float* x, std::size_t n, float factor) {
+  const __m512 f = _mm512_set1_ps(factor);
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? __mmask16{0xFFFF} : low_mask(n - i);
+    _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), f));
   }
 }
 

@@ -45,6 +45,18 @@ void attention_scores_rows_avx512(const float* const* qs, std::size_t n_q, const
                                   std::size_t key_stride, std::size_t count, std::size_t key_dim,
                                   float scale, float* const* outs);
 
+/// x[i] = exp_in_place(x[i] − max) for i < n (one float subtraction, then exp).
+using ExpShiftedKernel = void (*)(float* x, std::size_t n, float max);
+/// x[i] = x[i] · factor for i < n.
+using ScaleKernel = void (*)(float* x, std::size_t n, float factor);
+
+void exp_shifted_scalar(float* x, std::size_t n, float max);
+void exp_shifted_avx2(float* x, std::size_t n, float max);
+void exp_shifted_avx512(float* x, std::size_t n, float max);
+void scale_scalar(float* x, std::size_t n, float factor);
+void scale_avx2(float* x, std::size_t n, float factor);
+void scale_avx512(float* x, std::size_t n, float factor);
+
 void attention_scores_scalar(const float* q, const float* keys, std::size_t key_stride,
                              std::size_t count, std::size_t key_dim, float scale, float* out);
 void attention_scores_avx2(const float* q, const float* keys, std::size_t key_stride,

@@ -1,6 +1,7 @@
 #include "nn/elementwise.hpp"
 
 #include "nn/cpu_features.hpp"
+#include "nn/exp_simd.hpp"
 
 #include <immintrin.h>
 
@@ -79,15 +80,11 @@ double tanh_fixed(double x) {
 
 namespace {
 
-// The constants and steps of exp_in_place; the SIMD versions repeat them operation for
-// operation (no fused multiply-adds: this file builds with -ffp-contract=off).
-// x = k·ln2 + r, |r| ≤ ln2/2, with k rounded by the 1.5·2^23 trick (no libm, no branches).
-constexpr float exp_log2e = 1.44269504088896341f;
-constexpr float exp_ln2_high = 0.693145751953125f;
-constexpr float exp_ln2_low = 1.428606765330187045e-06f;
-constexpr float exp_round_magic = 12582912.0f;
-constexpr float exp_coefficients[] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
-                                      1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
+using detail::exp_coefficients;
+using detail::exp_ln2_high;
+using detail::exp_ln2_low;
+using detail::exp_log2e;
+using detail::exp_round_magic;
 
 void exp_in_place_scalar(float* x, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -102,57 +99,18 @@ void exp_in_place_scalar(float* x, std::size_t n) {
   }
 }
 
-// The clamp keeps NaN (both ordered compares are false), as the scalar ?: does.
-__attribute__((target("avx2,fma"))) __m256 exp_avx2(__m256 v) {
-  const __m256 low = _mm256_set1_ps(-87.0f), high = _mm256_set1_ps(88.0f);
-  v = _mm256_blendv_ps(v, low, _mm256_cmp_ps(v, low, _CMP_LT_OQ));
-  v = _mm256_blendv_ps(v, high, _mm256_cmp_ps(v, high, _CMP_GT_OQ));
-  const __m256 magic = _mm256_set1_ps(exp_round_magic);
-  const __m256 k =
-      _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(v, _mm256_set1_ps(exp_log2e)), magic), magic);
-  const __m256 r = _mm256_sub_ps(_mm256_sub_ps(v, _mm256_mul_ps(k, _mm256_set1_ps(exp_ln2_high))),
-                                 _mm256_mul_ps(k, _mm256_set1_ps(exp_ln2_low)));
-  __m256 p = _mm256_set1_ps(exp_coefficients[0]);
-  for (std::size_t c = 1; c < 8; ++c) {
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(exp_coefficients[c]));
-  }
-  const __m256i exponent = _mm256_add_epi32(_mm256_cvttps_epi32(k), _mm256_set1_epi32(127));
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(exponent, 23)));
-}
-
 __attribute__((target("avx2,fma"))) void exp_in_place_avx2(float* x, std::size_t n) {
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, exp_avx2(_mm256_loadu_ps(x + i)));
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, detail::exp_avx2(_mm256_loadu_ps(x + i)));
   exp_in_place_scalar(x + i, n - i);
 }
 
-// GCC 12's avx512fintrin.h builds "undefined" vectors by self-initialization, which its own
-// -Wuninitialized then reports inside the intrinsics (as in matmul_avx512.cpp).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f,avx2,fma"))) void exp_in_place_avx512(float* x, std::size_t n) {
-  const __m512 low = _mm512_set1_ps(-87.0f), high = _mm512_set1_ps(88.0f);
-  const __m512 magic = _mm512_set1_ps(exp_round_magic);
   for (std::size_t i = 0; i < n; i += 16) {
     const auto mask = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1u);
-    __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, low, _CMP_LT_OQ), v, low);
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, high, _CMP_GT_OQ), v, high);
-    const __m512 k =
-        _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(v, _mm512_set1_ps(exp_log2e)), magic), magic);
-    const __m512 r = _mm512_sub_ps(_mm512_sub_ps(v, _mm512_mul_ps(k, _mm512_set1_ps(exp_ln2_high))),
-                                   _mm512_mul_ps(k, _mm512_set1_ps(exp_ln2_low)));
-    __m512 p = _mm512_set1_ps(exp_coefficients[0]);
-    for (std::size_t c = 1; c < 8; ++c) {
-      p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(exp_coefficients[c]));
-    }
-    const __m512i exponent = _mm512_add_epi32(_mm512_cvttps_epi32(k), _mm512_set1_epi32(127));
-    _mm512_mask_storeu_ps(x + i, mask,
-                          _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(exponent, 23))));
+    _mm512_mask_storeu_ps(x + i, mask, detail::exp_avx512(_mm512_maskz_loadu_ps(mask, x + i)));
   }
 }
-#pragma GCC diagnostic pop
 
 }  // namespace
 
