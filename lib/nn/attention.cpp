@@ -1,14 +1,142 @@
 #include "nn/attention.hpp"
 
+#include "nn/attention_kernels.hpp"
+#include "nn/cpu_features.hpp"
 #include "nn/elementwise.hpp"
-#include "nn/matmul.hpp"
-#include "nn/softmax.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
 namespace nn {
+
+namespace detail {
+
+float row_max_scalar(const float* x, std::size_t n) { return *std::max_element(x, x + n); }
+
+void exp_shifted_scalar(float* x, std::size_t n, float max) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] - max;
+  exp_in_place(x, n);
+}
+
+void scale_scalar(float* x, std::size_t n, float factor) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = x[i] * factor;
+}
+
+// The reference order of matmul.hpp (as matmul.cpp's scalar path): tail lanes untouched.
+void attention_scores_scalar(const float* q, const float* keys, std::size_t key_stride,
+                             std::size_t count, std::size_t key_dim, float scale, float* out) {
+  for (std::size_t j = 0; j < count; ++j) {
+    const float* k = keys + j * key_stride;
+    float lane[16] = {};
+    std::size_t c = 0;
+    for (; c + 16 <= key_dim; c += 16) {
+      for (std::size_t i = 0; i < 16; ++i) lane[i] = std::fma(q[c + i], k[c + i], lane[i]);
+    }
+    for (std::size_t i = 0; c + i < key_dim; ++i) lane[i] = std::fma(q[c + i], k[c + i], lane[i]);
+    for (std::size_t width = 8; width >= 1; width /= 2) {
+      for (std::size_t i = 0; i < width; ++i) lane[i] = lane[i] + lane[i + width];
+    }
+    out[j] = lane[0] * scale;
+  }
+}
+
+void weighted_rows_scalar(const WeightedRow* rows, std::size_t n_rows, const float* values,
+                          std::size_t value_stride, std::size_t value_dim) {
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    float* o = rows[r].out;
+    std::fill(o, o + value_dim, 0.0f);
+    for (std::size_t j = rows[r].begin; j < rows[r].end; ++j) {
+      const float w = rows[r].weights[j - rows[r].begin];
+      const float* v = values + j * value_stride;
+      for (std::size_t d = 0; d < value_dim; ++d) o[d] = std::fma(w, v[d], o[d]);
+    }
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+using ScoresRowsKernel = void (*)(const float* const* qs, std::size_t n_q, const float* keys,
+                                  std::size_t key_stride, std::size_t count, std::size_t key_dim,
+                                  float scale, float* const* outs);
+
+struct Kernels {
+  detail::AttentionScoresKernel scores;
+  ScoresRowsKernel scores_rows;  ///< null: score row by row
+  detail::RowMaxKernel row_max;
+  detail::ExpShiftedKernel exp_shifted;
+  detail::ScaleKernel scale;
+  detail::WeightedRowsKernel weighted_rows;
+};
+
+Kernels kernels() {
+  switch (active_kernel_path()) {
+    case KernelPath::avx512:
+      return {detail::attention_scores_avx512,
+              detail::attention_scores_rows_avx512,
+              detail::row_max_avx512,
+              detail::exp_shifted_avx512,
+              detail::scale_avx512,
+              detail::weighted_rows_avx512};
+    case KernelPath::avx2:
+      return {detail::attention_scores_avx2,
+              nullptr,
+              detail::row_max_avx2,
+              detail::exp_shifted_avx2,
+              detail::scale_avx2,
+              detail::weighted_rows_avx2};
+    case KernelPath::scalar: break;
+  }
+  return {detail::attention_scores_scalar,
+          nullptr,
+          detail::row_max_scalar,
+          detail::exp_shifted_scalar,
+          detail::scale_scalar,
+          detail::weighted_rows_scalar};
+}
+
+// Rows (query, head pairs) that share one KV head are processed this many at a time: their
+// softmax sums and P·V chains are independent, so interleaving them hides latency.
+constexpr std::size_t block_rows = 8;
+
+// softmax() of each row (same operations per row), with the rows' double sums interleaved.
+void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengths,
+                  std::size_t n_rows) {
+  double sums[block_rows] = {};
+  std::size_t shortest = lengths[0];
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    float* x = rows[r];
+    const std::size_t n = lengths[r];
+    k.exp_shifted(x, n, k.row_max(x, n));
+    shortest = std::min(shortest, n);
+  }
+  if (n_rows == block_rows) {
+    // A fixed count keeps the sums in registers: block_rows independent chains.
+    const float* x[block_rows];
+    double s[block_rows] = {};
+    std::copy(rows, rows + block_rows, x);
+    for (std::size_t i = 0; i < shortest; ++i) {
+      for (std::size_t r = 0; r < block_rows; ++r) s[r] += x[r][i];
+    }
+    std::copy(s, s + block_rows, sums);
+  } else {
+    for (std::size_t i = 0; i < shortest; ++i) {
+      for (std::size_t r = 0; r < n_rows; ++r) sums[r] += rows[r][i];
+    }
+  }
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    float* x = rows[r];
+    double sum = sums[r];
+    for (std::size_t i = shortest; i < lengths[r]; ++i) sum += x[i];
+    const auto inverse = static_cast<float>(1.0 / sum);
+    k.scale(x, lengths[r], inverse);
+  }
+}
+
+}  // namespace
 
 void causal_attention(const AttentionConfig& config, const float* queries, std::size_t query_stride,
                       std::size_t n_queries, std::size_t first_position, const float* keys,
@@ -18,36 +146,67 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
   const std::size_t key_row = config.n_kv_heads * config.key_dim;
   const std::size_t value_row = config.n_kv_heads * config.value_dim;
   const std::size_t out_row = config.n_heads * config.value_dim;
+  const std::size_t max_visible = config.window > 0 ? std::min(config.window, n_keys) : n_keys;
+  const Kernels k = kernels();
 
-  auto head_task = [&](std::size_t h) {
-    const std::size_t kv = h / group;
-    // scores[t][j] = q_t · k_j for every key (masked ones are computed and ignored: each dot
-    // product is the same whatever the batch, so batched and incremental runs agree).
-    std::vector<float> scores(n_queries * n_keys);
-    WeightMatrix key_matrix{WeightType::f32, n_keys, config.key_dim,
-                            reinterpret_cast<const std::byte*>(keys + kv * config.key_dim),
-                            key_row * 4};
-    matmul(key_matrix, queries + h * config.key_dim, query_stride, n_queries, scores.data(), n_keys,
-           nullptr, nullptr);
-    for (std::size_t t = 0; t < n_queries; ++t) {
-      const std::size_t last = first_position + t;
-      const std::size_t first =
-          config.window > 0 && last + 1 > config.window ? last + 1 - config.window : 0;
-      float* row = scores.data() + t * n_keys + first;
-      const std::size_t visible = last + 1 - first;
-      for (std::size_t j = 0; j < visible; ++j) row[j] = row[j] * config.scale;
-      if (config.soft_cap > 0) soft_cap(row, visible, config.soft_cap);
-      softmax(row, visible);
-      float* o = out + t * out_row + h * config.value_dim;
-      std::fill(o, o + config.value_dim, 0.0f);
-      weighted_row_sum(row, values + first * value_row + kv * config.value_dim, value_row, visible,
-                       o, config.value_dim);
+  // A unit of work is one query head, or, when there are too few queries to fill a block of
+  // rows, every query head of one KV head. Each output row is computed the same way whatever
+  // the unit, the batch or the thread that runs it.
+  const bool by_kv_head = n_queries < block_rows && group > 1;
+  const std::size_t n_units = by_kv_head ? config.n_kv_heads : config.n_heads;
+  const std::size_t heads_per_unit = by_kv_head ? group : 1;
+
+  auto unit_task = [&](std::size_t unit) {
+    thread_local std::vector<float> scores;
+    scores.resize(block_rows * max_visible);
+    const std::size_t h_begin = unit * heads_per_unit;
+    const std::size_t kv = h_begin / group;
+    const float* unit_keys = keys + kv * config.key_dim;
+    const float* unit_values = values + kv * config.value_dim;
+    const std::size_t n_rows = heads_per_unit * n_queries;
+    float* row_ptr[block_rows];
+    std::size_t lengths[block_rows];
+    detail::WeightedRow weighted[block_rows];
+    const float* q_ptr[block_rows];
+    for (std::size_t r0 = 0; r0 < n_rows; r0 += block_rows) {
+      const std::size_t rows = std::min(block_rows, n_rows - r0);
+      bool same_first = true;
+      std::size_t shortest = max_visible;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t h = h_begin + (r0 + r) / n_queries;
+        const std::size_t t = (r0 + r) % n_queries;
+        const std::size_t last = first_position + t;
+        const std::size_t first =
+            config.window > 0 && last + 1 > config.window ? last + 1 - config.window : 0;
+        q_ptr[r] = queries + t * query_stride + h * config.key_dim;
+        row_ptr[r] = scores.data() + r * max_visible;
+        lengths[r] = last + 1 - first;
+        weighted[r] = {row_ptr[r], first, last + 1, out + t * out_row + h * config.value_dim};
+        same_first = same_first && first == weighted[0].begin;
+        shortest = std::min(shortest, lengths[r]);
+      }
+      // Every score is its own dot product, so the keys the rows share may be scored together
+      // and the rest row by row.
+      std::size_t shared = 0;
+      if (k.scores_rows && same_first && rows > 1) {
+        shared = shortest;
+        k.scores_rows(q_ptr, rows, unit_keys + weighted[0].begin * key_row, key_row, shared,
+                      config.key_dim, config.scale, row_ptr);
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t first = weighted[r].begin + shared;
+        k.scores(q_ptr[r], unit_keys + first * key_row, key_row, lengths[r] - shared,
+                 config.key_dim, config.scale, row_ptr[r] + shared);
+        if (config.soft_cap > 0) soft_cap(row_ptr[r], lengths[r], config.soft_cap);
+      }
+      softmax_rows(k, row_ptr, lengths, rows);
+      k.weighted_rows(weighted, rows, unit_values, value_row, config.value_dim);
     }
   };
-  if (pool && config.n_heads > 1) {
-    pool->parallel_for(config.n_heads, head_task);
+  if (pool && n_units > 1) {
+    pool->parallel_for(n_units, unit_task);
   } else {
-    for (std::size_t h = 0; h < config.n_heads; ++h) head_task(h);
+    for (std::size_t u = 0; u < n_units; ++u) unit_task(u);
   }
 }
 

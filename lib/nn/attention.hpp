@@ -1,6 +1,13 @@
 // Causal multi-head attention of a batch of queries against a KV cache: multi-head, grouped-
 // query and multi-query (query head h reads KV head h / (n_heads / n_kv_heads)), optional
 // sliding window and score soft-capping.
+//
+// Order of operations (the numeric contract; every SIMD path, batch split and thread count
+// gives these bits): for query i, head h and each visible key j (j ≤ i; i − j < window when
+// window > 0), s_j = dot(q, k_j) in matmul.hpp's 16-lane order, times scale (one float
+// multiply), then soft_cap when soft_cap > 0; p = softmax(s) as softmax.hpp computes it (first
+// maximum, s − max, exp_in_place, double sum in key order, times the float inverse); then
+// out[d] = fma(p_j, v_j[d], …) over visible keys in increasing j, starting from +0.
 #pragma once
 
 #include "base/thread_pool.hpp"

@@ -1,6 +1,7 @@
 #include "nn/elementwise.hpp"
 
 #include "nn/cpu_features.hpp"
+#include "nn/exp_simd.hpp"
 
 #include <immintrin.h>
 
@@ -77,27 +78,47 @@ double tanh_fixed(double x) {
   return x < 0 ? -t : t;
 }
 
-void exp_in_place(float* x, std::size_t n) {
-  // x = k·ln2 + r, |r| ≤ ln2/2, with k rounded by the 1.5·2^23 trick (no libm, no branches).
-  constexpr float log2e = 1.44269504088896341f;
-  constexpr float ln2_high = 0.693145751953125f;
-  constexpr float ln2_low = 1.428606765330187045e-06f;
-  constexpr float round_magic = 12582912.0f;
+namespace {
+
+using detail::exp_coefficients;
+using detail::exp_ln2_high;
+using detail::exp_ln2_low;
+using detail::exp_log2e;
+using detail::exp_round_magic;
+
+void exp_in_place_scalar(float* x, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     float v = x[i];
     v = v < -87.0f ? -87.0f : (v > 88.0f ? 88.0f : v);
-    const float k = (v * log2e + round_magic) - round_magic;
-    const float r = (v - k * ln2_high) - k * ln2_low;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
+    const float k = (v * exp_log2e + exp_round_magic) - exp_round_magic;
+    const float r = (v - k * exp_ln2_high) - k * exp_ln2_low;
+    float p = exp_coefficients[0];
+    for (std::size_t c = 1; c < 8; ++c) p = p * r + exp_coefficients[c];
     const auto exponent = static_cast<std::int32_t>(k) + 127;
     x[i] = p * std::bit_cast<float>(static_cast<std::uint32_t>(exponent) << 23);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void exp_in_place_avx2(float* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, detail::exp_avx2(_mm256_loadu_ps(x + i)));
+  exp_in_place_scalar(x + i, n - i);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) void exp_in_place_avx512(float* x, std::size_t n) {
+  for (std::size_t i = 0; i < n; i += 16) {
+    const auto mask = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1u);
+    _mm512_mask_storeu_ps(x + i, mask, detail::exp_avx512(_mm512_maskz_loadu_ps(mask, x + i)));
+  }
+}
+
+}  // namespace
+
+void exp_in_place(float* x, std::size_t n) {
+  switch (active_kernel_path()) {
+    case KernelPath::avx512: return exp_in_place_avx512(x, n);
+    case KernelPath::avx2: return exp_in_place_avx2(x, n);
+    case KernelPath::scalar: return exp_in_place_scalar(x, n);
   }
 }
 

@@ -1,0 +1,218 @@
+// The AVX2 attention kernels: as attention_avx512.cpp with the 16 lanes of a dot product in
+// two ymm registers (as matmul_avx2.cpp holds them) and 8 keys reduced at once.
+#include "nn/attention_kernels.hpp"
+#include "nn/exp_simd.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+
+LMC_BEGIN_NAMESPACE
+namespace nn::detail {
+namespace {
+
+// Lanes i < n on (all bits set), the rest off, for maskload/maskstore.
+inline __m256i low_mask(std::size_t n) {
+  const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<std::int32_t>(n)), index);
+}
+
+// s8 of dot(q, k): the 16 lanes in two ymm (zero-filled tail, as matmul_avx2.cpp), then
+// lane[j] + lane[j+8].
+inline __m256 s8_lanes(const float* q, const float* k, std::size_t key_dim) {
+  if (key_dim <= 8) {
+    // The high lanes stay fma(0, 0, +0) = +0.
+    const __m256i m = low_mask(key_dim);
+    const __m256 zero = _mm256_setzero_ps();
+    return _mm256_add_ps(_mm256_fmadd_ps(_mm256_maskload_ps(q, m), _mm256_maskload_ps(k, m), zero),
+                         zero);
+  }
+  __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+  std::size_t c = 0;
+  for (; c + 16 <= key_dim; c += 16) {
+    lo = _mm256_fmadd_ps(_mm256_loadu_ps(q + c), _mm256_loadu_ps(k + c), lo);
+    hi = _mm256_fmadd_ps(_mm256_loadu_ps(q + c + 8), _mm256_loadu_ps(k + c + 8), hi);
+  }
+  if (c < key_dim) {
+    const std::size_t rest = key_dim - c;
+    const __m256i m_lo = low_mask(std::min<std::size_t>(rest, 8));
+    const __m256i m_hi = low_mask(rest > 8 ? rest - 8 : 0);
+    lo = _mm256_fmadd_ps(_mm256_maskload_ps(q + c, m_lo), _mm256_maskload_ps(k + c, m_lo), lo);
+    hi = _mm256_fmadd_ps(_mm256_maskload_ps(q + c + 8, m_hi), _mm256_maskload_ps(k + c + 8, m_hi),
+                         hi);
+  }
+  return _mm256_add_ps(lo, hi);
+}
+
+// result[i] = rest of the tree for the s8 vectors of 8 keys: s4, s2, s1.
+inline __m256 reduce_8_keys(const __m256 (&s8)[8]) {
+  __m256 s4[4], s2[2];
+  for (int i = 0; i < 4; ++i) {
+    const __m256 lo = _mm256_permute2f128_ps(s8[2 * i], s8[2 * i + 1], 0x20);
+    const __m256 hi = _mm256_permute2f128_ps(s8[2 * i], s8[2 * i + 1], 0x31);
+    s4[i] = _mm256_add_ps(lo, hi);  // 128-bit half c: s4 of key 2i + c
+  }
+  for (int i = 0; i < 2; ++i) {
+    const __m256 lo = _mm256_shuffle_ps(s4[2 * i], s4[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0));
+    const __m256 hi = _mm256_shuffle_ps(s4[2 * i], s4[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2));
+    s2[i] = _mm256_add_ps(lo, hi);  // half c: s2 of keys 4i + c and 4i + 2 + c
+  }
+  const __m256 lo = _mm256_shuffle_ps(s2[0], s2[1], _MM_SHUFFLE(2, 0, 2, 0));
+  const __m256 hi = _mm256_shuffle_ps(s2[0], s2[1], _MM_SHUFFLE(3, 1, 3, 1));
+  const __m256 r = _mm256_add_ps(lo, hi);  // position 4c + e holds key c + 2e
+  return _mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+template <int NV, int Q>
+void weighted_block(const WeightedRow* rows, const float* values, std::size_t stride,
+                    std::size_t d0, __m256i last) {
+  __m256 acc[Q][NV];
+  for (int q = 0; q < Q; ++q) {
+    for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_setzero_ps();
+  }
+  auto load = [&](std::size_t j, int v) {
+    const float* p = values + j * stride + d0 + 8 * v;
+    return v == NV - 1 ? _mm256_maskload_ps(p, last) : _mm256_loadu_ps(p);
+  };
+  auto run_one = [&](int q, std::size_t from, std::size_t to) {
+    for (std::size_t j = from; j < to; ++j) {
+      const __m256 w = _mm256_set1_ps(rows[q].weights[j - rows[q].begin]);
+      for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_fmadd_ps(w, load(j, v), acc[q][v]);
+    }
+  };
+  std::size_t shared_begin = rows[0].begin, shared_end = rows[0].end;
+  for (int q = 1; q < Q; ++q) {
+    shared_begin = std::max(shared_begin, rows[q].begin);
+    shared_end = std::min(shared_end, rows[q].end);
+  }
+  if (shared_begin >= shared_end) {
+    for (int q = 0; q < Q; ++q) run_one(q, rows[q].begin, rows[q].end);
+  } else {
+    for (int q = 0; q < Q; ++q) run_one(q, rows[q].begin, shared_begin);
+    for (std::size_t j = shared_begin; j < shared_end; ++j) {
+      __m256 vv[NV];
+      for (int v = 0; v < NV; ++v) vv[v] = load(j, v);
+      for (int q = 0; q < Q; ++q) {
+        const __m256 w = _mm256_set1_ps(rows[q].weights[j - rows[q].begin]);
+        for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_fmadd_ps(w, vv[v], acc[q][v]);
+      }
+    }
+    for (int q = 0; q < Q; ++q) run_one(q, shared_end, rows[q].end);
+  }
+  for (int q = 0; q < Q; ++q) {
+    for (int v = 0; v < NV; ++v) {
+      float* o = rows[q].out + d0 + 8 * v;
+      if (v == NV - 1) {
+        _mm256_maskstore_ps(o, last, acc[q][v]);
+      } else {
+        _mm256_storeu_ps(o, acc[q][v]);
+      }
+    }
+  }
+}
+
+template <int NV, int Q>
+void weighted_chunk(const WeightedRow* rows, std::size_t n_rows, const float* values,
+                    std::size_t stride, std::size_t d0, __m256i last) {
+  std::size_t r = 0;
+  for (; r + Q <= n_rows; r += Q) weighted_block<NV, Q>(rows + r, values, stride, d0, last);
+  if constexpr (Q > 1) {
+    if (r < n_rows) weighted_chunk<NV, Q / 2>(rows + r, n_rows - r, values, stride, d0, last);
+  }
+}
+
+}  // namespace
+
+void attention_scores_avx2(const float* q, const float* keys, std::size_t key_stride,
+                           std::size_t count, std::size_t key_dim, float scale, float* out) {
+  const __m256 scale_v = _mm256_set1_ps(scale);
+  for (std::size_t j = 0; j < count; j += 8) {
+    const std::size_t n = std::min<std::size_t>(8, count - j);
+    __m256 s8[8];
+    for (std::size_t i = 0; i < 8; ++i) {
+      s8[i] = i < n ? s8_lanes(q, keys + (j + i) * key_stride, key_dim) : _mm256_setzero_ps();
+    }
+    const __m256 s = _mm256_mul_ps(reduce_8_keys(s8), scale_v);
+    if (n == 8) {
+      _mm256_storeu_ps(out + j, s);
+    } else {
+      _mm256_maskstore_ps(out + j, low_mask(n), s);
+    }
+  }
+}
+
+void exp_shifted_avx2(float* x, std::size_t n, float max) {
+  const __m256 m = _mm256_set1_ps(max);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(x + i, exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), m)));
+  }
+  if (i < n) {
+    const __m256i k = low_mask(n - i);
+    _mm256_maskstore_ps(x + i, k, exp_avx2(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), m)));
+  }
+}
+
+void scale_avx2(float* x, std::size_t n, float factor) {
+  const __m256 f = _mm256_set1_ps(factor);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), f));
+  for (; i < n; ++i) x[i] = x[i] * factor;
+}
+
+float row_max_avx2(const float* x, std::size_t n) {
+  __m256 m = _mm256_set1_ps(x[0]);
+  __m256 nan = _mm256_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    m = _mm256_max_ps(m, v);
+  }
+  float best = x[0];
+  bool has_nan = _mm256_movemask_ps(nan) != 0;
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, m);
+  for (float v : lanes) best = std::max(best, v);
+  for (; i < n; ++i) {
+    has_nan = has_nan || x[i] != x[i];
+    best = std::max(best, x[i]);
+  }
+  // See row_max_avx512 for why the sign of a zero maximum does not matter.
+  return has_nan ? row_max_scalar(x, n) : best;
+}
+
+void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float* values,
+                        std::size_t value_stride, std::size_t value_dim) {
+  const __m256i all = _mm256_set1_epi32(-1);
+  std::size_t d0 = 0;
+  for (; d0 + 32 <= value_dim; d0 += 32) {
+    weighted_chunk<4, 2>(rows, n_rows, values, value_stride, d0, all);
+  }
+  const std::size_t rest = value_dim - d0;
+  if (rest == 0) return;
+  const std::size_t nv = (rest + 7) / 8;
+  const __m256i last = low_mask(rest - 8 * (nv - 1));
+  switch (nv) {
+    case 1: return weighted_chunk<1, 8>(rows, n_rows, values, value_stride, d0, last);
+    case 2: return weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
+    default: return weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
+  }
+}
+
+}  // namespace nn::detail
+LMC_END_NAMESPACE
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
