@@ -4,6 +4,7 @@
 //   lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]
 //           [--score-bos] [--threads N] [--shard i/n] [--json OUT] [--dump-tokens OUT.tsv]
 //           [--max-docs K] [--text-field NAME] [--skip-bad-records] [--per-document]
+//           [--progress]
 //   lmc-bpc --merge A.json B.json ... [--json OUT]
 #include <lmc/lmc.hpp>
 
@@ -32,7 +33,7 @@ const char* const kUsage =
     "usage: lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]\n"
     "               [--score-bos] [--threads N] [--shard i/n] [--json OUT]\n"
     "               [--dump-tokens OUT.tsv] [--max-docs K] [--text-field NAME]\n"
-    "               [--skip-bad-records] [--per-document]\n"
+    "               [--skip-bad-records] [--per-document] [--progress]\n"
     "       lmc-bpc --merge A.json B.json ... [--json OUT]\n";
 
 std::string read_text(const std::string& path) {
@@ -57,26 +58,35 @@ std::string format_duration(double seconds) {
   return text;
 }
 
-// Redraws one line on stderr at most twice a second.
+// Progress on stderr: on a terminal one line redrawn at most twice a second; otherwise (with
+// --progress, e.g. into a log) one line every 30 seconds.
 class ProgressLine {
  public:
+  explicit ProgressLine(bool terminal) : terminal_(terminal) {}
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
   void operator()(const lmc::EvalProgress& progress) {
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(500)) return;
+    if (now - last_ < (terminal_ ? std::chrono::milliseconds(500) : std::chrono::seconds(30))) {
+      return;
+    }
     last_ = now;
-    std::fprintf(stderr, "\r%llu / %llu tokens  %.0f tokens/s  ETA %s   ",
+    std::fprintf(stderr, "%s%llu / %llu tokens  %.0f tokens/s  ETA %s%s", terminal_ ? "\r" : "",
                  static_cast<unsigned long long>(progress.scored_tokens_done),
                  static_cast<unsigned long long>(progress.scored_tokens_total),
-                 progress.tokens_per_second, format_duration(progress.eta_seconds).c_str());
+                 progress.tokens_per_second, format_duration(progress.eta_seconds).c_str(),
+                 terminal_ ? "   " : "\n");
     std::fflush(stderr);
     drawn_ = true;
   }
   ~ProgressLine() {
-    if (drawn_) std::fputs("\n", stderr);
+    if (drawn_ && terminal_) std::fputs("\n", stderr);
   }
 
  private:
-  std::chrono::steady_clock::time_point last_{};
+  bool terminal_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   bool drawn_ = false;
 };
 
@@ -184,8 +194,9 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
     if (!dump) throw std::runtime_error("cannot write " + dump_path);
     options.token_dump = &dump;
   }
-  ProgressLine progress_line;
-  if (process.rank == 0 && ::isatty(STDERR_FILENO) != 0) {
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  ProgressLine progress_line(terminal);
+  if (process.rank == 0 && (terminal || args.flag("progress"))) {
     options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
   }
   lmc::BpcResult result = lmc::evaluate_bpc(model, corpus, options);
@@ -211,10 +222,11 @@ int main(int argc, char** argv) {
   const Process process;
 #endif
   try {
-    const cli::Arguments args(argc, argv,
-                              {"model", "corpus", "context", "stride", "mode", "threads", "shard",
-                               "json", "dump-tokens", "max-docs", "text-field"},
-                              {"merge", "score-bos", "skip-bad-records", "per-document", "help"});
+    const cli::Arguments args(
+        argc, argv,
+        {"model", "corpus", "context", "stride", "mode", "threads", "shard", "json", "dump-tokens",
+         "max-docs", "text-field"},
+        {"merge", "score-bos", "skip-bad-records", "per-document", "progress", "help"});
     if (args.flag("help")) {
       if (process.rank == 0) std::fputs(kUsage, stdout);
       return 0;

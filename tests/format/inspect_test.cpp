@@ -3,34 +3,20 @@
 #include <lmc/lmc.hpp>
 
 #include "format/temp_folder.hpp"
+#include "support/run_program.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <memory>
 #include <string>
 
 namespace {
 
-struct ProgramRun {
-  int status;
-  std::string output;
-};
+using lmc_test::ProgramRun;
 
 ProgramRun run_inspect(const std::string& arguments) {
-  const std::string command = std::string(LMC_INSPECT_PATH) + " " + arguments + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0)
-    output.append(buffer.data(), n);
-  const int status = pclose(pipe.release());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return lmc_test::run_program(LMC_INSPECT_PATH, arguments);
 }
 
 TEST(LmcInspect, SummarizesStories260K) {

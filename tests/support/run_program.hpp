@@ -1,0 +1,57 @@
+// Running one of the example programs from a test: through the shell, with its standard output
+// and standard error captured together.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace lmc_test {
+
+/// What a program did: its exit status (-1 when it did not exit normally, e.g. a crash) and
+/// everything it wrote to stdout and stderr, interleaved as written.
+struct ProgramRun {
+  int status = -1;
+  std::string output;
+};
+
+/// `text` as one shell word (single-quoted), so that paths with spaces or quotes pass intact.
+inline std::string shell_quote(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+/// Runs `program arguments` with /bin/sh; `arguments` is shell text (quote paths with
+/// shell_quote). Returns once the program has exited. With `echo`, what the program writes is
+/// also copied to this process's stdout as it comes (progress of long runs).
+inline ProgramRun run_program(const std::string& program, const std::string& arguments,
+                              bool echo = false) {
+  const std::string command = shell_quote(program) + " " + arguments + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return {-1, "popen failed: " + command};
+  std::string output;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) {
+    output.append(buffer.data(), n);
+    if (echo) {
+      std::fwrite(buffer.data(), 1, n, stdout);
+      std::fflush(stdout);
+    }
+  }
+  const int status = pclose(pipe.release());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace lmc_test
