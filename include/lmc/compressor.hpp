@@ -33,6 +33,11 @@ struct CompressorOptions {
   /// After compressing, decompress and compare (twice the time; catches a model that breaks
   /// the determinism contract before the container leaves the process).
   bool verify = false;
+  /// Code a piece with the model only where that costs fewer bits than escaping its bytes, and
+  /// never let a chunk cost more than escaping all of it (docs/container.md, "Choosing by
+  /// cost"). false codes every piece the tokenizer reproduces with the model (tests use it to
+  /// run the model on all text). The decompressor needs no setting: it follows the stream.
+  bool choose_by_cost = true;
 };
 
 /// One chunk of a container.

@@ -122,20 +122,38 @@ std::vector<TokenCode> score_tokens(const CodingModel& model, std::span<const To
   return codes;
 }
 
-template <typename Coder>
-ChunkCost encode_segments(const CodingModel& model, std::span<const std::byte> chunk,
-                          const ChunkCoding& coding, Coder& coder, bool want_ideal) {
-  std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
-  std::vector<Segment> segments = split_into_segments(model, text);
+std::vector<Token> tokens_of(const std::vector<Segment>& segments) {
   std::vector<Token> tokens;
   for (const Segment& segment : segments) {
     tokens.insert(tokens.end(), segment.tokens.begin(), segment.tokens.end());
   }
-  ChunkCost cost;
-  std::vector<TokenCode> codes =
-      score_tokens(model, tokens, coding, want_ideal ? &cost.ideal_token_bits : nullptr);
-  cost.tokens = tokens.size();
+  return tokens;
+}
 
+// Appends an escape segment for `segment`'s bytes, merged into a preceding escape.
+void append_escape(std::vector<Segment>& segments, const Segment& segment) {
+  if (!segments.empty() && !segments.back().model &&
+      segments.back().begin + segments.back().size == segment.begin) {
+    segments.back().size += segment.size;
+    return;
+  }
+  segments.push_back(Segment{segment.begin, segment.size, false, {}});
+}
+
+template <typename Coder>
+void code_escaped_bytes(Coder& coder, AdaptiveByteModel& bytes, std::span<const std::byte> data) {
+  for (std::byte b : data) {
+    auto byte = static_cast<unsigned>(b);
+    coder.encode(bytes.cumulative(byte), bytes.frequency(byte), bytes.total());
+    bytes.update(byte);
+  }
+}
+
+// Writes `segments` (the stream layout in chunk_codec.hpp); `codes` holds the frequencies of
+// their model tokens in order.
+template <typename Coder>
+void code_segments(Coder& coder, std::span<const std::byte> chunk,
+                   const std::vector<Segment>& segments, const std::vector<TokenCode>& codes) {
   AdaptiveByteModel bytes;
   std::size_t next_code = 0;
   for (const Segment& segment : segments) {
@@ -147,14 +165,86 @@ ChunkCost encode_segments(const CodingModel& model, std::span<const std::byte> c
         coder.encode(codes[next_code].cum, codes[next_code].freq, kTokenFrequencyTotal);
       }
     } else {
-      cost.escaped_bytes += segment.size;
-      for (std::size_t i = 0; i < segment.size; ++i) {
-        auto byte = static_cast<unsigned>(chunk[segment.begin + i]);
-        coder.encode(bytes.cumulative(byte), bytes.frequency(byte), bytes.total());
-        bytes.update(byte);
-      }
+      code_escaped_bytes(coder, bytes, chunk.subspan(segment.begin, segment.size));
     }
   }
+}
+
+// The escape path chosen by cost (docs/container.md, "Choosing by cost"). Walking the segments
+// in order with the byte model the decoder will have, a model segment whose bits (header and
+// tokens, with the frequencies scored for the split as it was) exceed those of escaping its
+// bytes becomes an escape. Returns whether any segment changed.
+bool escape_where_cheaper(std::vector<Segment>& segments, const std::vector<TokenCode>& codes,
+                          std::span<const std::byte> chunk) {
+  std::vector<Segment> chosen;
+  chosen.reserve(segments.size());
+  AdaptiveByteModel bytes;
+  std::size_t next_code = 0;
+  bool changed = false;
+  for (Segment& segment : segments) {
+    const auto data = chunk.subspan(segment.begin, segment.size);
+    if (!segment.model) {
+      CostMeter unused;  // only the byte model's state matters here
+      code_escaped_bytes(unused, bytes, data);
+      append_escape(chosen, segment);
+      continue;
+    }
+    CostMeter as_model;
+    encode_integer(as_model, segment.size);
+    encode_integer(as_model, segment.tokens.size());
+    for (std::size_t i = 0; i < segment.tokens.size(); ++i, ++next_code) {
+      as_model.encode(codes[next_code].cum, codes[next_code].freq, kTokenFrequencyTotal);
+    }
+    CostMeter as_escape;
+    encode_integer(as_escape, segment.size);
+    AdaptiveByteModel trial = bytes;
+    code_escaped_bytes(as_escape, trial, data);
+    if (as_escape.bits < as_model.bits) {
+      bytes = trial;
+      append_escape(chosen, segment);
+      changed = true;
+    } else {
+      chosen.push_back(std::move(segment));
+    }
+  }
+  segments = std::move(chosen);
+  return changed;
+}
+
+template <typename Coder>
+ChunkCost encode_segments(const CodingModel& model, std::span<const std::byte> chunk,
+                          const ChunkCoding& coding, Coder& coder, bool want_ideal) {
+  std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+  std::vector<Segment> segments = split_into_segments(model, text);
+  ChunkCost cost;
+  double ideal = 0;
+  std::vector<TokenCode> codes =
+      score_tokens(model, tokens_of(segments), coding, want_ideal ? &ideal : nullptr);
+  if (coding.choose_by_cost && escape_where_cheaper(segments, codes, chunk)) {
+    // Token contexts changed where segments became escapes: score what is left again.
+    ideal = 0;
+    codes = score_tokens(model, tokens_of(segments), coding, want_ideal ? &ideal : nullptr);
+  }
+  // The guarantee: a chunk never costs more than escaping all of it (the choice above scored
+  // with contexts that have since changed, so it alone does not ensure that).
+  if (coding.choose_by_cost && !chunk.empty() && !(segments.size() == 1 && !segments[0].model)) {
+    CostMeter planned;
+    code_segments(planned, chunk, segments, codes);
+    const std::vector<Segment> all_escaped{Segment{0, chunk.size(), false, {}}};
+    CostMeter escaped;
+    code_segments(escaped, chunk, all_escaped, {});
+    if (escaped.bits < planned.bits) {
+      segments = all_escaped;
+      codes.clear();
+      ideal = 0;
+    }
+  }
+  cost.ideal_token_bits = ideal;
+  cost.tokens = codes.size();
+  for (const Segment& segment : segments) {
+    if (!segment.model) cost.escaped_bytes += segment.size;
+  }
+  code_segments(coder, chunk, segments, codes);
   return cost;
 }
 

@@ -25,6 +25,7 @@ LMC_BEGIN_NAMESPACE
 struct ChunkCoding {
   std::size_t window_tokens = 0;  // tokens per model context, >= 1
   std::size_t batch_tokens = 0;   // tokens per logits_batch call (compressor only)
+  bool choose_by_cost = true;     // escape where cheaper than the model (compressor only)
 };
 
 struct ChunkCost {

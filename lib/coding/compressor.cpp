@@ -76,7 +76,7 @@ struct Compressor::Impl {
   }
 
   ChunkCoding coding(std::size_t window_tokens) const {
-    return ChunkCoding{window_tokens, options.batch_tokens};
+    return ChunkCoding{window_tokens, options.batch_tokens, options.choose_by_cost};
   }
 
   std::size_t window_tokens() const {

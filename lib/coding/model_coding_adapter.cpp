@@ -6,6 +6,7 @@
 
 #include "base/fail.hpp"
 #include "model/model_internals.hpp"
+#include "nn/numeric_profile.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -14,10 +15,6 @@
 
 LMC_BEGIN_NAMESPACE
 namespace {
-
-/// Version of the nn kernels' numeric recipe (docs/forward_pass.md, Numerics). Raise it when a
-/// change to lib/nn can move any logit bit: containers made before then stop decoding.
-constexpr std::uint32_t kernel_numerics_version = 1;
 
 /// A streaming 64-bit hash: four independent multiply-xorshift lanes over 8-byte words (several
 /// GB/s), then the tail and the length. Identifies data; not meant to resist an adversary.
@@ -207,7 +204,7 @@ class ModelCodingModel final : public CodingModel {
     FastHash type_hash;
     type_hash.text(bound.weight_type);
     numeric_profile_ =
-        (kernel_numerics_version << 16) | static_cast<std::uint32_t>(type_hash.finish() & 0xffffu);
+        (nn::numerics_version << 16) | static_cast<std::uint32_t>(type_hash.finish() & 0xffffu);
   }
 
   std::size_t vocab_size() const override {

@@ -8,6 +8,7 @@
 #include "model/model_internals.hpp"
 #include "model/model_tokenizer.hpp"
 #include "model/weight_binding.hpp"
+#include "nn/cpu_features.hpp"
 #include "nn/softmax.hpp"
 #include "nn/transformer.hpp"
 
@@ -32,6 +33,8 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
+  // A bad LMC_KERNEL_PATH is reported here, at load, rather than by the first forward pass.
+  (void)nn::active_kernel_path();
   auto impl = std::make_unique<Impl>();
   impl->checkpoint = model::Checkpoint::open(path, options.memory_map);
   model::bind_weights(*impl->checkpoint, impl->bound);
@@ -204,7 +207,6 @@ void Session::truncate(std::size_t n) {
   impl_->cache.truncate(n);
   impl_->n_outputs = 0;
 }
-
 
 const model::BoundModel& ModelInternals::bound(const Model& model) { return model.impl_->bound; }
 

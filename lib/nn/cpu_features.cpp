@@ -42,34 +42,54 @@ bool cpu_supports(KernelPath path) noexcept {
   return false;
 }
 
+KernelPath kernel_path_from_environment() {
+  const char* forced = std::getenv("LMC_KERNEL_PATH");
+  if (forced == nullptr || *forced == '\0') {
+    if (cpu_supports(KernelPath::avx512)) return KernelPath::avx512;
+    if (cpu_supports(KernelPath::avx2)) return KernelPath::avx2;
+    return KernelPath::scalar;
+  }
+  for (KernelPath path : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
+    if (to_string(path) != forced) continue;
+    if (!cpu_supports(path)) {
+      fail(ErrorCode::unsupported,
+           "environment variable LMC_KERNEL_PATH={}: this CPU cannot run the {} kernels", forced,
+           forced);
+    }
+    return path;
+  }
+  fail(ErrorCode::invalid_argument,
+       "environment variable LMC_KERNEL_PATH={}: unknown kernel path (expected scalar, avx2 or "
+       "avx512)",
+       forced);
+}
+
 namespace {
 
-KernelPath initial_path() noexcept {
-  if (const char* forced = std::getenv("LMC_KERNEL_PATH")) {
-    for (KernelPath path : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
-      if (to_string(path) == forced && cpu_supports(path)) return path;
-    }
-  }
-  if (cpu_supports(KernelPath::avx512)) return KernelPath::avx512;
-  if (cpu_supports(KernelPath::avx2)) return KernelPath::avx2;
-  return KernelPath::scalar;
-}
-
-std::atomic<KernelPath>& current_path() {
-  static std::atomic<KernelPath> path{initial_path()};
-  return path;
-}
+// -1 until the first use reads LMC_KERNEL_PATH (a bad value throws there and is read again on
+// the next use), or until force_kernel_path sets it.
+constexpr int unresolved = -1;
+std::atomic<int> current_path{unresolved};
 
 }  // namespace
 
-KernelPath active_kernel_path() noexcept { return current_path().load(std::memory_order_relaxed); }
+KernelPath active_kernel_path() {
+  int path = current_path.load(std::memory_order_relaxed);
+  if (path == unresolved) {
+    const int resolved = static_cast<int>(kernel_path_from_environment());
+    // Another thread may have resolved or forced it meanwhile; keep what it stored.
+    current_path.compare_exchange_strong(path, resolved, std::memory_order_relaxed);
+    path = current_path.load(std::memory_order_relaxed);
+  }
+  return static_cast<KernelPath>(path);
+}
 
 void force_kernel_path(KernelPath path) {
   if (!cpu_supports(path)) {
     fail(ErrorCode::invalid_argument, "kernel path {} is not supported by this CPU",
          to_string(path));
   }
-  current_path().store(path, std::memory_order_relaxed);
+  current_path.store(static_cast<int>(path), std::memory_order_relaxed);
 }
 
 }  // namespace nn

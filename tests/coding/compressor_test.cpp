@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -156,6 +159,105 @@ TEST(Compressor, EstimateAgreesWithTheContainer) {
   EXPECT_EQ(estimate.escaped_bytes, 0u);
   EXPECT_EQ(estimate.characters, english_sample().size());
   EXPECT_GT(estimate.tokens, 100u);
+}
+
+// Bytes of chunk streams (the container without header, chunk table and trailer).
+std::uint64_t stream_bytes(std::span<const std::byte> container) {
+  std::uint64_t streams = 0;
+  for (const auto& chunk : lmc::inspect(container).chunks) streams += chunk.compressed_size;
+  return streams;
+}
+
+// Bits to code `data` as one escape segment with the byte model of docs/container.md ("Escaped
+// bytes": counts from 1, +32 per coded byte, all halved rounding up when the total exceeds
+// 65536), written here from that description.
+double escape_bits(std::span<const std::byte> data) {
+  std::array<std::uint64_t, 256> counts;
+  counts.fill(1);
+  std::uint64_t total = 256;
+  double bits = 0;
+  for (std::byte b : data) {
+    const auto byte = static_cast<std::size_t>(b);
+    bits += std::log2(static_cast<double>(total) / static_cast<double>(counts[byte]));
+    counts[byte] += 32;
+    total += 32;
+    if (total > 65536) {
+      total = 0;
+      for (auto& count : counts) total += count = (count + 1) / 2;
+    }
+  }
+  return bits;
+}
+
+// Data the model predicts badly (the fake tokenizer reproduces every valid UTF-8 run through
+// byte tokens, so before the escape path was chosen by cost such input grew to ~11 bits per
+// byte) costs no more than escaping it: each chunk's stream is at most its bytes' escape cost
+// plus a segment header (kind, size: under 3 bytes) and the coder's flush (1 byte).
+TEST(Compressor, BadlyPredictedInputCostsNoMoreThanEscapingIt) {
+  FakeModel model(english_sample());
+  std::mt19937 random(3);
+  std::string printable(40000, ' ');
+  for (char& c : printable) c = static_cast<char>(' ' + 1 + random() % 94);
+  const std::vector<std::pair<std::string, std::vector<std::byte>>> inputs = {
+      {"random bytes", random_bytes(40000, 2)},
+      {"random printable ascii", as_bytes(printable)},
+  };
+  for (std::size_t chunk_bytes : {std::size_t{1000}, std::size_t{1} << 15}) {
+    lmc::Compressor compressor(model, {.chunk_bytes = chunk_bytes});
+    for (const auto& [name, input] : inputs) {
+      SCOPED_TRACE(name + ", chunk " + std::to_string(chunk_bytes));
+      const auto container = compressor.compress(input);
+      for (const auto& chunk : lmc::inspect(container).chunks) {
+        const double escaped =
+            escape_bits(std::span(input).subspan(chunk.original_offset, chunk.original_size)) / 8;
+        EXPECT_LE(static_cast<double>(chunk.compressed_size), escaped + 4)
+            << "chunk at " << chunk.original_offset;
+      }
+      EXPECT_EQ(compressor.decompress(container), input);
+    }
+  }
+  // With the default chunk size, random bytes cost about 8.1 bits per byte, random printable
+  // ASCII about log2(94) ≈ 6.55 (the byte model's adaptation costs a few hundredths).
+  lmc::Compressor compressor(model);
+  const double random_bpb =
+      8.0 * static_cast<double>(stream_bytes(compressor.compress(inputs[0].second))) /
+      static_cast<double>(inputs[0].second.size());
+  const double printable_bpb =
+      8.0 * static_cast<double>(stream_bytes(compressor.compress(inputs[1].second))) /
+      static_cast<double>(inputs[1].second.size());
+  std::printf("random bytes %.3f bits/byte, random printable ASCII %.3f bits/byte\n", random_bpb,
+              printable_bpb);
+  EXPECT_LE(random_bpb, 8.15);
+  EXPECT_LE(printable_bpb, 6.7);
+  // Text the model predicts well stays with the model.
+  std::string text;
+  for (int i = 0; i < 4; ++i) text += english_sample();
+  const auto estimate = compressor.estimate(as_bytes(text));
+  EXPECT_EQ(estimate.escaped_bytes, 0u);
+  EXPECT_LT(static_cast<double>(estimate.container_bytes), 0.6 * static_cast<double>(text.size()));
+}
+
+// English with a binary block inside: the block is escaped, the text around it stays with the
+// model (so it costs far less than escaping everything).
+TEST(Compressor, BinaryBlockInsideTextIsEscapedAlone) {
+  FakeModel model(english_sample());
+  lmc::Compressor compressor(model);
+  const std::vector<std::byte> text = as_bytes(english_sample());
+  const std::vector<std::byte> block = random_bytes(4000, 5);
+  std::vector<std::byte> input = text;
+  input.insert(input.end(), block.begin(), block.end());
+  input.insert(input.end(), text.begin(), text.end());
+  const auto estimate = compressor.estimate(input);
+  EXPECT_GE(estimate.escaped_bytes, block.size() - 64);
+  EXPECT_LE(estimate.escaped_bytes, block.size() + 64);
+  const auto container = compressor.compress(input);
+  const double all_escaped = escape_bits(input) / 8;
+  std::printf("text + block + text: %zu bytes, coded %llu, all escaped %.0f, block escaped %.0f\n",
+              input.size(), static_cast<unsigned long long>(stream_bytes(container)), all_escaped,
+              escape_bits(block) / 8);
+  EXPECT_LE(static_cast<double>(stream_bytes(container)),
+            escape_bits(block) / 8 + 0.5 * (all_escaped - escape_bits(block) / 8));
+  EXPECT_EQ(compressor.decompress(container), input);
 }
 
 // Bits written vs the ideal sum of -log2 p over the model's tokens: the acceptance bound of

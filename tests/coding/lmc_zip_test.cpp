@@ -33,8 +33,9 @@ class LmcZip : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
 
-  Outcome run(const std::string& arguments, const std::string& stdin_file = "") {
-    std::string command = std::string(LMC_ZIP_PATH) + " " + arguments + " > " +
+  Outcome run(const std::string& arguments, const std::string& stdin_file = "",
+              const std::string& environment = "") {
+    std::string command = environment + std::string(LMC_ZIP_PATH) + " " + arguments + " > " +
                           (dir / "stdout").string() + " 2> " + (dir / "stderr").string();
     if (!stdin_file.empty()) command += " < " + stdin_file;
     Outcome result;
@@ -112,6 +113,16 @@ TEST_F(LmcZip, FailedRunsLeaveNoOutputAndExistingOutputNeedsForce) {
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++files;
   EXPECT_EQ(files, 2u);  // in.txt and out.lmcz: no temporary file left behind
+}
+
+TEST_F(LmcZip, UnknownKernelPathIsAnError) {
+  write(dir / "in.txt", lmc_test::as_bytes("hello"));
+  const std::string out = (dir / "out.lmcz").string();
+  // The path is checked when the model loads, before the model file is even opened.
+  Outcome result = run("compress --model missing.gguf " + (dir / "in.txt").string() + " " + out, "",
+                       "LMC_KERNEL_PATH=avx3 ");
+  expect_one_line_error(result, "LMC_KERNEL_PATH=avx3");
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace
