@@ -2,8 +2,8 @@
 // each model is loaded with one forward-pass thread), and bits per byte next to gzip -9 and
 // zstd -19 of the same bytes:
 //   - stories260K (512 tokens, context 128) on the whole of alice29.txt (152 089 bytes);
-//   - a ~130M-parameter llama with random weights (dim 768, 12 layers, 12 heads, ffn 2048,
-//     F32: the shape of benchmarks/eval/bpc_llama130m_benchmark.cpp) on the first 8192 bytes
+//   - the random ~130M-parameter llama of benchmarks/support (dim 768, 12 layers, 12 heads,
+//     ffn 2048, F32) on the first 8192 bytes
 //     of alice29.txt in 2 chunks of 4096 bytes (so 2 threads have a chunk each). Its tokenizer
 //     is Llama 2's SentencePiece vocabulary (32 000 tokens) copied from the conformance file
 //     vocab/ggml-vocab-llama-spm.gguf: the text is tokenized as a real llama would, and the
@@ -19,8 +19,9 @@
 //   temp folder).
 #include <lmc/coding_model.hpp>
 #include <lmc/compressor.hpp>
-#include <lmc/gguf.hpp>
 #include <lmc/model.hpp>
+
+#include "random_llama.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -38,65 +39,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::int64_t kDim = 768, kLayers = 12, kHeads = 12, kFfn = 2048, kVocab = 32000;
-
 fs::path testdata(const std::string& relative) { return fs::path(LMC_TESTDATA_DIR) / relative; }
-
-fs::path bench_dir() {
-  const char* dir = std::getenv("LMC_BENCH_DIR");
-  return dir != nullptr ? fs::path(dir) : fs::temp_directory_path();
-}
-
-// Writes the random llama once (fixed seed, σ = 1/sqrt(fan-in)) with the Llama 2 tokenizer.
-fs::path llama130m_file() {
-  const auto path = bench_dir() / "lmc_bench_coding_llama130m_spm_f32.gguf";
-  if (fs::exists(path)) return path;
-  const lmc::GgufFile vocab = lmc::GgufFile::open(testdata("vocab/ggml-vocab-llama-spm.gguf"));
-  std::mt19937 rng(1234);
-  lmc::GgufWriter w;
-  w.set_string("general.architecture", "llama");
-  w.set_string("general.name", "lmc coding benchmark llama 130M (random, Llama 2 tokenizer)");
-  w.set_u32("llama.embedding_length", kDim);
-  w.set_u32("llama.block_count", kLayers);
-  w.set_u32("llama.feed_forward_length", kFfn);
-  w.set_u32("llama.attention.head_count", kHeads);
-  w.set_u32("llama.attention.head_count_kv", kHeads);
-  w.set_u32("llama.context_length", 2048);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-  w.set_f32("llama.rope.freq_base", 10000.0f);
-  for (const std::string& key : vocab.metadata_keys()) {
-    if (key.starts_with("tokenizer.")) w.set_value(*vocab.find(key));
-  }
-  auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma,
-                 float mean) {
-    std::size_t n = 1;
-    for (auto d : shape) n *= static_cast<std::size_t>(d);
-    std::normal_distribution<float> normal(mean, sigma);
-    std::vector<float> values(n);
-    for (float& x : values) x = normal(rng);
-    w.add_tensor_f32(name, shape, values);
-  };
-  const float s = 1.0f / std::sqrt(static_cast<float>(kDim));
-  add("token_embd.weight", {kVocab, kDim}, 1.0f, 0);
-  for (std::int64_t l = 0; l < kLayers; ++l) {
-    const std::string b = "blk." + std::to_string(l) + ".";
-    add(b + "attn_norm.weight", {kDim}, 0.1f, 1.0f);
-    add(b + "attn_q.weight", {kDim, kDim}, s, 0);
-    add(b + "attn_k.weight", {kDim, kDim}, s, 0);
-    add(b + "attn_v.weight", {kDim, kDim}, s, 0);
-    add(b + "attn_output.weight", {kDim, kDim}, s, 0);
-    add(b + "ffn_norm.weight", {kDim}, 0.1f, 1.0f);
-    add(b + "ffn_gate.weight", {kFfn, kDim}, s, 0);
-    add(b + "ffn_up.weight", {kFfn, kDim}, s, 0);
-    add(b + "ffn_down.weight", {kDim, kFfn}, 1.0f / std::sqrt(static_cast<float>(kFfn)), 0);
-  }
-  add("output_norm.weight", {kDim}, 0.1f, 1.0f);
-  add("output.weight", {kVocab, kDim}, s, 0);
-  const fs::path partial = path.string() + ".partial";
-  w.write(partial);
-  fs::rename(partial, path);
-  return path;
-}
 
 std::vector<std::byte> alice(std::size_t limit) {
   std::ifstream file(testdata("corpora/classic/canterbury/alice29.txt"), std::ios::binary);
@@ -116,7 +59,7 @@ struct Setup {
 Setup stories() {
   return {testdata("models/stories260K.gguf"), SIZE_MAX, lmc::CompressorOptions{}.chunk_bytes};
 }
-Setup llama130m() { return {llama130m_file(), 8192, 4096}; }
+Setup llama130m() { return {lmc_bench::random_llama(lmc::DType::f32), 8192, 4096}; }
 
 // One compress or decompress per iteration; counters: bytes/s (input bytes), tokens/s (model
 // tokens coded), bits per byte of the container, and gzip -9 / zstd -19 of the same bytes.

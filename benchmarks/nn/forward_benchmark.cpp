@@ -1,30 +1,43 @@
-// Forward-pass throughput on a ~130M-parameter llama with random weights (dim 768, 12 layers,
-// 12 heads, ffn 2048, vocab 32000), written once per weight type through GgufWriter:
-// 512-token batched scoring and one-token decoding, 1 and 2 threads, F32/F16/BF16/Q8_0, next to
-// the machine's measured F32 GEMM peak (Eigen, same run).
+// Forward-pass throughput on the random ~130M llama of benchmarks/support (dim 768, 12 layers,
+// 12 heads, ffn 2048, vocab 32000) in F32/F16/BF16/Q8_0, 1 and 2 threads, next to the
+// machine's F32 peak measured in the same run:
+//   - Peak/FMA, Peak/EigenGemm: the yardsticks of peak.hpp (widest vectors this CPU has);
+//   - Matmul/<type>: lmc's matmul alone on the llama's three matrix shapes for 512 tokens
+//     (768→768, 768→2048, 2048→768, weighted as in a layer), the "batched GEMM";
+//   - Prompt512: 512 tokens in one batch, logits of the last one (llama-bench's pp512);
+//   - Batched512: the same with logits at every position (what BPC and the compressor need);
+//   - Generate128: 128 tokens one at a time from an empty context, logits of each
+//     (llama-bench's tg128).
+// Kernels are chosen at run time (LMC_KERNEL_PATH=scalar|avx2|avx512 forces one).
 //
-//   build/benchmarks/nn/lmc_nn_forward_benchmark [--benchmark_filter=...]
+//   build/benchmarks/nn/lmc_nn_forward_benchmark [--model=FILE.gguf ...] [--benchmark_filter=...]
 //   LMC_BENCH_DIR=<dir> keeps the generated models between runs (default: the temp folder).
-#include "peak_gemm.hpp"
+//   --model=FILE (repeatable) measures Prompt512/Batched512/Generate128 on that GGUF file or
+//   Hugging Face folder instead of the generated models (cases named Prompt512/<file name>/...;
+//   benchmarks/compare_llama_cpp.py runs it next to llama-bench on the same files).
+#include "peak.hpp"
+#include "random_llama.hpp"
 
 #include "base/thread_pool.hpp"
 #include "model/checkpoint.hpp"
 #include "model/weight_binding.hpp"
 #include "nn/cpu_features.hpp"
+#include "nn/matmul.hpp"
 #include "nn/transformer.hpp"
-
-#include <lmc/gguf.hpp>
 
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 
 namespace {
+
+using lmc_bench::llama_ffn;
 
 // CPU seconds used by the whole process: on a shared machine the figures per CPU-second stay
 // meaningful when wall-clock rates do not.
@@ -34,71 +47,19 @@ double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-constexpr std::int64_t dim = 768, layers = 12, heads = 12, ffn = 2048, vocab = 32000;
-
-std::filesystem::path model_path(lmc::DType type) {
-  const char* dir = std::getenv("LMC_BENCH_DIR");
-  const std::filesystem::path base = dir ? dir : std::filesystem::temp_directory_path();
-  return base / ("lmc_bench_llama130m_" + std::string(lmc::dtype_name(type)) + ".gguf");
-}
-
-// Writes the random llama once per type (values from a fixed seed, σ = 1/sqrt(fan-in)).
-void ensure_model(lmc::DType type) {
-  const auto path = model_path(type);
-  if (std::filesystem::exists(path)) return;
-  std::mt19937 rng(1234);
-  lmc::GgufWriter w;
-  w.set_string("general.architecture", "llama");
-  w.set_string("general.name", "lmc benchmark llama 130M (random)");
-  w.set_u32("llama.embedding_length", dim);
-  w.set_u32("llama.block_count", layers);
-  w.set_u32("llama.feed_forward_length", ffn);
-  w.set_u32("llama.attention.head_count", heads);
-  w.set_u32("llama.attention.head_count_kv", heads);
-  w.set_u32("llama.context_length", 2048);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-  w.set_f32("llama.rope.freq_base", 10000.0f);
-  auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean,
-                 bool matrix) {
-    std::size_t n = 1;
-    for (auto d : shape) n *= static_cast<std::size_t>(d);
-    std::normal_distribution<float> normal(mean, sigma);
-    std::vector<float> v(n);
-    for (float& x : v) x = normal(rng);
-    w.add_tensor_f32(name, shape, v, matrix ? type : lmc::DType::f32);
-  };
-  const float s = 1.0f / std::sqrt(static_cast<float>(dim));
-  add("token_embd.weight", {vocab, dim}, 1.0f, 0, true);
-  for (std::int64_t l = 0; l < layers; ++l) {
-    const std::string b = "blk." + std::to_string(l) + ".";
-    add(b + "attn_norm.weight", {dim}, 0.1f, 1.0f, false);
-    add(b + "attn_q.weight", {dim, dim}, s, 0, true);
-    add(b + "attn_k.weight", {dim, dim}, s, 0, true);
-    add(b + "attn_v.weight", {dim, dim}, s, 0, true);
-    add(b + "attn_output.weight", {dim, dim}, s, 0, true);
-    add(b + "ffn_norm.weight", {dim}, 0.1f, 1.0f, false);
-    add(b + "ffn_gate.weight", {ffn, dim}, s, 0, true);
-    add(b + "ffn_up.weight", {ffn, dim}, s, 0, true);
-    add(b + "ffn_down.weight", {dim, ffn}, 1.0f / std::sqrt(static_cast<float>(ffn)), 0, true);
-  }
-  add("output_norm.weight", {dim}, 0.1f, 1.0f, false);
-  add("output.weight", {vocab, dim}, s, 0, true);
-  w.write(path);
-}
-
+// A loaded model: a generated random llama of one type, or a file named with --model.
 struct LoadedModel {
   std::unique_ptr<lmc::model::Checkpoint> checkpoint;
   lmc::model::BoundModel bound;
   std::unique_ptr<lmc::nn::Transformer> transformer;
 };
 
-LoadedModel& loaded(lmc::DType type) {
-  static std::map<lmc::DType, std::unique_ptr<LoadedModel>> cache;
-  auto& slot = cache[type];
+LoadedModel& loaded(const std::filesystem::path& path) {
+  static std::map<std::filesystem::path, std::unique_ptr<LoadedModel>> cache;
+  auto& slot = cache[path];
   if (!slot) {
-    ensure_model(type);
     slot = std::make_unique<LoadedModel>();
-    slot->checkpoint = lmc::model::Checkpoint::open(model_path(type), true);
+    slot->checkpoint = lmc::model::Checkpoint::open(path, true);
     lmc::model::bind_weights(*slot->checkpoint, slot->bound);
     slot->transformer =
         std::make_unique<lmc::nn::Transformer>(slot->bound.config, slot->bound.weights);
@@ -106,95 +67,206 @@ LoadedModel& loaded(lmc::DType type) {
   return *slot;
 }
 
-// Multiply-adds of the matrices per token (×2 = FLOP), and of attention at position p.
-double matrix_flops_per_token() {
-  return 2.0 * static_cast<double>(layers * (4 * dim * dim + 3 * dim * ffn) + vocab * dim);
-}
+LoadedModel& loaded(lmc::DType type) { return loaded(lmc_bench::random_llama(type)); }
 
-std::vector<std::int32_t> tokens(std::size_t n) {
+std::vector<std::int32_t> tokens(std::size_t n, std::size_t vocab) {
   std::vector<std::int32_t> t(n);
   for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<std::int32_t>((i * 7919 + 1) % vocab);
   return t;
 }
 
-void batched(benchmark::State& state, lmc::DType type) {
-  LoadedModel& m = loaded(type);
+// Multiply-adds ×2 of every matrix of a model per token (attention not counted).
+double matrix_flops_per_token(const LoadedModel& m) {
+  double flop = 0;
+  auto add = [&](const lmc::nn::WeightMatrix& w) {
+    if (w) flop += 2.0 * static_cast<double>(w.rows * w.cols);
+  };
+  for (const lmc::nn::LayerWeights& l : m.bound.weights.layers) {
+    for (const lmc::nn::Linear* linear : {&l.query, &l.key, &l.value, &l.query_key_value,
+                                          &l.attention_output, &l.gate, &l.up, &l.down}) {
+      add(linear->weight);
+    }
+  }
+  add(m.bound.weights.output.weight);
+  return flop;
+}
+
+void set_rates(benchmark::State& state, double flop_per_iteration, double cpu_seconds) {
+  const double iterations = static_cast<double>(state.iterations());
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flop_per_iteration * iterations / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/cpu-s"] = flop_per_iteration * iterations / 1e9 / cpu_seconds;
+}
+
+void peak_fma(benchmark::State& state) {
+  lmc_bench::PeakRate rate;
+  for (auto _ : state) rate = lmc_bench::fma_peak(static_cast<int>(state.range(0)), 2.0);
+  state.counters["GFLOP/s"] = rate.gflops;
+  state.counters["GFLOP/cpu-s"] = rate.gflops_per_cpu_second;
+}
+
+void peak_eigen(benchmark::State& state) {
+  lmc_bench::PeakRate rate;
+  for (auto _ : state)
+    rate = lmc_bench::eigen_gemm_peak(1536, static_cast<int>(state.range(0)), 3.0);
+  state.counters["GFLOP/s"] = rate.gflops;
+  state.counters["GFLOP/cpu-s"] = rate.gflops_per_cpu_second;
+}
+
+// The three matrix shapes of a layer for 512 tokens, each as often as a layer runs it.
+void matmul_layer(benchmark::State& state, LoadedModel& m) {
   lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
-  const auto input = tokens(512);
-  std::vector<float> logits(input.size() * vocab);
+  const lmc::nn::LayerWeights& layer = m.bound.weights.layers[0];
+  constexpr std::size_t t = 512;
+  std::vector<float> x(t * llama_ffn), y(t * llama_ffn);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+  const lmc::nn::WeightMatrix* mats[] = {
+      &layer.query.weight, &layer.key.weight, &layer.value.weight, &layer.attention_output.weight,
+      &layer.gate.weight,  &layer.up.weight,  &layer.down.weight};
+  double flop = 0;
+  for (const auto* w : mats) flop += 2.0 * static_cast<double>(t * w->rows * w->cols);
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    for (const auto* w : mats) {
+      lmc::nn::matmul(*w, x.data(), w->cols, t, y.data(), w->rows, nullptr, &pool);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  set_rates(state, flop, process_cpu_seconds() - cpu_start);
+}
+
+// 512 tokens in one forward call; logits for the last position or for all of them.
+void batched(benchmark::State& state, LoadedModel& m, lmc::nn::LogitsFor which) {
+  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  const std::size_t vocab = m.bound.config.n_vocab;
+  const auto input = tokens(512, vocab);
+  std::vector<float> logits((which == lmc::nn::LogitsFor::all ? input.size() : 1) * vocab);
+  {
+    // Warm-up, untimed (as llama-bench's): page faults of the mapped weights, buffers.
+    lmc::nn::KvCache cache = m.transformer->make_cache(input.size());
+    m.transformer->forward(input, cache, &pool, which, logits.data());
+  }
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
     lmc::nn::KvCache cache = m.transformer->make_cache(input.size());
-    m.transformer->forward(input, cache, &pool, lmc::nn::LogitsFor::all, logits.data());
+    m.transformer->forward(input, cache, &pool, which, logits.data());
     benchmark::DoNotOptimize(logits.data());
   }
-  const double n = static_cast<double>(input.size()) * static_cast<double>(state.iterations());
-  // Attention: QKᵀ is computed for all 512×512 pairs per head, PV only for the causal half.
-  const double attention = 2.0 * layers * dim * (512.0 + 256.0);
-  state.counters["tokens/s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
+  const double n = static_cast<double>(input.size());
   const double cpu = process_cpu_seconds() - cpu_start;
-  state.counters["GFLOP/s"] = benchmark::Counter(n * (matrix_flops_per_token() + attention) / 1e9,
-                                                 benchmark::Counter::kIsRate);
-  state.counters["GFLOP/cpu-s"] = n * (matrix_flops_per_token() + attention) / 1e9 / cpu;
-  state.counters["cpu-s/batch"] = cpu / static_cast<double>(state.iterations());
+  state.counters["tokens/s"] =
+      benchmark::Counter(n * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["tokens/cpu-s"] = n * static_cast<double>(state.iterations()) / cpu;
+  double flop = n * matrix_flops_per_token(m);
+  if (which != lmc::nn::LogitsFor::all) {
+    flop -= (n - 1) * 2.0 * static_cast<double>(vocab * m.bound.config.n_embd);
+  }
+  set_rates(state, flop, cpu);
 }
 
-void decode(benchmark::State& state, lmc::DType type) {
-  LoadedModel& m = loaded(type);
+// 128 tokens fed one at a time from an empty context, with the logits of each.
+void generate(benchmark::State& state, LoadedModel& m) {
   lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
-  const auto prefix = tokens(128);
-  lmc::nn::KvCache cache = m.transformer->make_cache(prefix.size() + 1);
+  const std::size_t vocab = m.bound.config.n_vocab;
+  const auto input = tokens(128, vocab);
+  lmc::nn::KvCache cache = m.transformer->make_cache(input.size());
   std::vector<float> logits(vocab);
-  m.transformer->forward(prefix, cache, &pool, lmc::nn::LogitsFor::none, nullptr);
-  const std::int32_t next = 42;
+  // Warm-up, untimed: one token (as llama-bench's).
+  m.transformer->forward(std::span<const std::int32_t>(input.data(), 1), cache, &pool,
+                         lmc::nn::LogitsFor::last, logits.data());
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
-    cache.truncate(prefix.size());
-    m.transformer->forward(std::span<const std::int32_t>(&next, 1), cache, &pool,
-                           lmc::nn::LogitsFor::last, logits.data());
+    cache.reset();
+    for (const std::int32_t& token : input) {
+      m.transformer->forward(std::span<const std::int32_t>(&token, 1), cache, &pool,
+                             lmc::nn::LogitsFor::last, logits.data());
+    }
     benchmark::DoNotOptimize(logits.data());
   }
-  const double n = static_cast<double>(state.iterations());
+  const double n = static_cast<double>(state.iterations()) * static_cast<double>(input.size());
+  const double cpu = process_cpu_seconds() - cpu_start;
   state.counters["tokens/s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
+  state.counters["tokens/cpu-s"] = n / cpu;
   state.counters["GB/s"] = benchmark::Counter(n * static_cast<double>(m.bound.weight_bytes) / 1e9,
                                               benchmark::Counter::kIsRate);
-  state.counters["cpu-ms/token"] = 1e3 * (process_cpu_seconds() - cpu_start) / n;
 }
 
-void peak(benchmark::State& state) {
-  double gflops = 0, per_cpu = 0;
-  for (auto _ : state)
-    gflops = eigen_gemm_gflops(1536, static_cast<int>(state.range(0)), 2.0, &per_cpu);
-  state.counters["GFLOP/s"] = gflops;
-  state.counters["GFLOP/cpu-s"] = per_cpu;
+// The whole-model cases of one model under `name`, with 1 and 2 threads.
+void register_model_cases(const std::string& name, const std::function<LoadedModel&()>& model) {
+  benchmark::RegisterBenchmark(
+      ("Prompt512/" + name + "/threads").c_str(),
+      [model](benchmark::State& state) { batched(state, model(), lmc::nn::LogitsFor::last); })
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(2)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(
+      ("Batched512/" + name + "/threads").c_str(),
+      [model](benchmark::State& state) { batched(state, model(), lmc::nn::LogitsFor::all); })
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(2)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(("Generate128/" + name + "/threads").c_str(),
+                               [model](benchmark::State& state) { generate(state, model()); })
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::RegisterBenchmark("PeakEigenGemmF32/threads", peak)
+  // --model=FILE arguments are ours; the rest go to Google Benchmark.
+  std::vector<std::filesystem::path> models;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg.starts_with("--model=")) {
+      models.emplace_back(std::string(arg.substr(8)));
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  benchmark::RegisterBenchmark("Peak/FMA/threads", peak_fma)
       ->Arg(1)
       ->Arg(2)
       ->Iterations(1)
       ->Unit(benchmark::kSecond);
-  for (lmc::DType type : {lmc::DType::f32, lmc::DType::f16, lmc::DType::bf16, lmc::DType::q8_0}) {
-    const std::string name(lmc::dtype_name(type));
-    benchmark::RegisterBenchmark(("Batched512/" + name + "/threads").c_str(), batched, type)
-        ->Arg(1)
-        ->Arg(2)
-        ->Iterations(2)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(("Decode/" + name + "/threads").c_str(), decode, type)
-        ->Arg(1)
-        ->Arg(2)
-        ->MinTime(1.0)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
+  benchmark::RegisterBenchmark("Peak/EigenGemm1536/threads", peak_eigen)
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(1)
+      ->Unit(benchmark::kSecond);
+  for (const std::filesystem::path& path : models) {
+    register_model_cases(path.filename().string(),
+                         [path]() -> LoadedModel& { return loaded(path); });
+  }
+  if (models.empty()) {
+    for (lmc::DType type : {lmc::DType::f32, lmc::DType::f16, lmc::DType::bf16, lmc::DType::q8_0}) {
+      const std::string name(lmc::dtype_name(type));
+      benchmark::RegisterBenchmark(
+          ("Matmul512/" + name + "/threads").c_str(),
+          [type](benchmark::State& state) { matmul_layer(state, loaded(type)); })
+          ->Arg(1)
+          ->Arg(2)
+          ->MinTime(1.0)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+      register_model_cases(name, [type]() -> LoadedModel& { return loaded(type); });
+    }
   }
   benchmark::Initialize(&argc, argv);
-  std::printf("kernel path: %s\n",
-              std::string(lmc::nn::to_string(lmc::nn::active_kernel_path())).c_str());
+  std::fprintf(stderr, "kernel path: %s, peak measured with: %s\n",
+               std::string(lmc::nn::to_string(lmc::nn::active_kernel_path())).c_str(),
+               lmc_bench::peak_vector_path());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

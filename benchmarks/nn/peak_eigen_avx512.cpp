@@ -1,0 +1,25 @@
+// Eigen's GEMM built for avx512 (this file alone gets the instruction-set flags, see
+// CMakeLists.txt). Eigen's namespace is renamed so that its templates, instantiated here with
+// these flags, cannot be merged by the linker with a build for other instructions; the file
+// holds nothing else, so no other inline code is compiled with the flags.
+#define Eigen EigenPeakAvx512
+// GCC 12 reports its own avx512fintrin.h "undefined" vectors as uninitialized.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+
+#include "peak_internal.hpp"
+
+long lmc_bench::detail::eigen_gemm_avx512(int n, KeepGoing again) {
+  const EigenPeakAvx512::MatrixXf a = EigenPeakAvx512::MatrixXf::Random(n, n),
+                                  b = EigenPeakAvx512::MatrixXf::Random(n, n);
+  EigenPeakAvx512::MatrixXf c(n, n);
+  c.noalias() = a * b;
+  long done = 0;
+  while (again()) {
+    c.noalias() = a * b;
+    ++done;
+  }
+  sink(c(0, 0));
+  return done;
+}

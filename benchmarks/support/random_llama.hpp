@@ -1,0 +1,31 @@
+// The random-weight llama the benchmarks measure (dim 768, 12 layers, 12 heads, ffn 2048,
+// vocab 32000, context 2048: about 130M parameters), written once per weight type through
+// lmc's GGUF writer into LMC_BENCH_DIR (default: the temp folder). Its tokenizer is Llama 2's
+// SentencePiece vocabulary copied from the conformance data (vocab/ggml-vocab-llama-spm.gguf)
+// when that is present, else a made-up SentencePiece vocabulary of the same size (specials,
+// 256 byte tokens, every lowercase piece of one to three letters with and without the word
+// marker), so that llama.cpp's tools load the same file.
+#pragma once
+
+#include <lmc/dtype.hpp>
+
+#include <cstdint>
+#include <filesystem>
+
+namespace lmc_bench {
+
+inline constexpr std::int64_t llama_dim = 768, llama_layers = 12, llama_heads = 12,
+                              llama_ffn = 2048, llama_vocab = 32000, llama_context = 2048;
+
+/// The folder benchmark models are kept in: LMC_BENCH_DIR, or the temp folder.
+std::filesystem::path bench_dir();
+
+/// The random llama with its matrices stored as `type` (f32, f16, bf16, q8_0; norms stay F32),
+/// written on first use (fixed seed, σ = 1/sqrt(fan-in)); every type holds the same values
+/// before conversion. Returns its path.
+std::filesystem::path random_llama(lmc::DType type);
+
+/// Multiply-adds ×2 of the llama's matrices per token (attention not counted).
+double random_llama_matrix_flops_per_token();
+
+}  // namespace lmc_bench
