@@ -161,6 +161,7 @@ const ArchitectureSpec* find_hf_architecture(std::string_view model_type);
 
 // One per family file.
 const ArchitectureSpec& llama_architecture();
+const ArchitectureSpec& mixtral_architecture();  ///< GGUF name "llama"; HF model_type "mixtral"
 const ArchitectureSpec& internlm2_architecture();
 const ArchitectureSpec& qwen2_architecture();
 const ArchitectureSpec& qwen_architecture();

@@ -44,6 +44,11 @@ struct HyperParameters {
   std::optional<nn::Activation> activation;  ///< the checkpoint's own, else the family's
   bool tied_output = false;  ///< the output matrix is the embedding even if one is stored
   std::optional<nn::SlidingLayers> sliding_layers;  ///< the checkpoint's own, else the family's
+  /// Above this context (0: none) the checkpoint asks for a computation lmc does not implement
+  /// (Qwen-1's use_dynamic_ntk / use_logn_attn beyond seq_length); `context_limit_reason` says
+  /// which. Loading with a larger context is refused.
+  std::size_t context_limit = 0;
+  std::string context_limit_reason;
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,

@@ -25,6 +25,7 @@ namespace {
 std::string supported_list() {
   std::string list;
   for (const ArchitectureSpec* spec : architectures()) {
+    if (find_architecture(spec->name) != spec) continue;  // a second HF layout of a family
     if (!list.empty()) list += ", ";
     list += spec->name;
   }

@@ -200,7 +200,7 @@ class HfCheckpoint final : public Checkpoint {
     if (!tensor) return nullptr;
     if ((role == Role::attn_qkv || role == Role::attn_qkv_bias) &&
         qkv_layout_ != HfQkvLayout::blocks)
-      return in_blocks(*tensor, role, layer);
+      return qkv_rows(*tensor, role, layer, 0, block_order().size());
     if (hf.transposed_linear && is_layer_matrix(role)) return transposed(*tensor);
     if (hf.norm_weight_offset != 0.0f && is_norm_weight(role)) return offset(*tensor);
     return tensor;
@@ -266,52 +266,56 @@ class HfCheckpoint final : public Checkpoint {
     return order;
   }
 
-  // The fused qkv weight or bias with its rows reordered to [Q; K; V] (an F32 copy).
-  const Tensor* in_blocks(const Tensor& tensor, Role role, std::size_t layer) {
+  // Rows order[first, first + count) of a fused qkv weight or bias, in that order: [Q; K; V]
+  // (or one of its blocks) from the checkpoint's fused layout. Row bytes are copied unchanged,
+  // so the result is exact in any dtype.
+  const Tensor* qkv_rows(const Tensor& tensor, Role role, std::size_t layer, std::size_t first,
+                         std::size_t count) {
     const HyperParameters& h = hyper_parameters_;
-    if (h.value_dim != h.key_dim || h.n_heads % h.n_kv_heads != 0) return &tensor;
-    const std::vector<std::size_t> order = block_order();
-    const std::size_t rows = order.size();
-    if (tensor.shape.empty() || tensor.shape[0] != static_cast<std::int64_t>(rows) ||
-        tensor.shape.size() > 2) {
+    if (h.value_dim != h.key_dim || h.n_heads % h.n_kv_heads != 0) {
       fail(ErrorCode::format,
-           "{}: tensor '{}' has {} rows, expected {} ({} query and {} KV heads "
-           "of {})",
-           source_, tensor_name(role, layer), tensor.shape.empty() ? 0 : tensor.shape[0], rows,
-           h.n_heads, h.n_kv_heads, h.key_dim);
+           "{}: tensor '{}' fuses q, k and v, which needs equal key and value widths and a "
+           "query head count divisible by the KV head count ({} query, {} KV heads)",
+           source_, tensor_name(role, layer), h.n_heads, h.n_kv_heads);
     }
-    const std::size_t cols =
-        tensor.shape.size() == 2 ? static_cast<std::size_t>(tensor.shape[1]) : 1;
-    const std::vector<float> values = to_f32(tensor);
-    std::vector<float> out(values.size());
-    for (std::size_t r = 0; r < rows; ++r)
-      std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(order[r] * cols), cols,
-                  out.begin() + static_cast<std::ptrdiff_t>(r * cols));
-    return keep(tensor, std::move(out));
+    const std::vector<std::size_t> order = block_order();
+    const bool matrix = tensor.shape.size() == 2;
+    if ((tensor.shape.size() != 1 && !matrix) ||
+        tensor.shape[0] != static_cast<std::int64_t>(order.size()) ||
+        (!matrix && dtype_is_quantized(tensor.type))) {
+      fail(ErrorCode::format,
+           "{}: tensor '{}' has shape {}, expected {} rows ({} query and {} KV heads of {})",
+           source_, tensor_name(role, layer), tensor.shape_string(), order.size(), h.n_heads,
+           h.n_kv_heads, h.key_dim);
+    }
+    const std::size_t row_bytes =
+        matrix ? static_cast<std::size_t>(tensor.row_bytes()) : dtype_row_bytes(tensor.type, 1);
+    std::vector<std::byte> out(count * row_bytes);
+    for (std::size_t r = 0; r < count; ++r) {
+      std::copy_n(tensor.data.begin() + static_cast<std::ptrdiff_t>(order[first + r] * row_bytes),
+                  row_bytes, out.begin() + static_cast<std::ptrdiff_t>(r * row_bytes));
+    }
+    Tensor rows = tensor;
+    rows.shape[0] = static_cast<std::int64_t>(count);
+    owned_bytes_.push_back(std::move(out));
+    rows.data = owned_bytes_.back();
+    owned_tensors_.push_back(std::move(rows));
+    return &owned_tensors_.back();
   }
 
   // A q, k or v block of the fused tensor (InternLM2 keeps one wqkv; lmc's table has q/k/v).
   const Tensor* qkv_part(Role role, std::size_t layer) {
     const bool bias =
         role == Role::attn_q_bias || role == Role::attn_k_bias || role == Role::attn_v_bias;
-    const Tensor* fused = lookup(bias ? Role::attn_qkv_bias : Role::attn_qkv, layer);
+    const Role fused_role = bias ? Role::attn_qkv_bias : Role::attn_qkv;
+    const Tensor* fused = lookup(fused_role, layer);
     if (!fused) return nullptr;
-    const Tensor* blocks = in_blocks(*fused, bias ? Role::attn_qkv_bias : Role::attn_qkv, layer);
     const HyperParameters& h = hyper_parameters_;
     const std::size_t q = h.n_heads * h.key_dim, k = h.n_kv_heads * h.key_dim;
     std::size_t first = 0, rows = q;
     if (role == Role::attn_k || role == Role::attn_k_bias) first = q, rows = k;
     if (role == Role::attn_v || role == Role::attn_v_bias) first = q + k, rows = k;
-    const std::size_t cols =
-        blocks->shape.size() == 2 ? static_cast<std::size_t>(blocks->shape[1]) : 1;
-    const std::vector<float> values = to_f32(*blocks);
-    if (values.size() < (first + rows) * cols) return nullptr;
-    Tensor part = *blocks;
-    part.shape[0] = static_cast<std::int64_t>(rows);
-    return keep(
-        std::move(part),
-        std::vector<float>(values.begin() + static_cast<std::ptrdiff_t>(first * cols),
-                           values.begin() + static_cast<std::ptrdiff_t>((first + rows) * cols)));
+    return qkv_rows(*fused, fused_role, layer, first, rows);
   }
 
   // Conv1D keeps [in][out]; the forward pass reads [out][in]. A copy in F32 (these are small
@@ -464,20 +468,53 @@ class HfCheckpoint final : public Checkpoint {
     if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
   }
 
-  // Flags whose accepted values select a layout rather than refuse one.
+  // Flags whose accepted values select a layout or bound the context rather than refuse one.
   void apply_family_flags() {
     const HfConfig& config = folder_.config;
+    HyperParameters& h = hyper_parameters_;
     if (spec_->name == "falcon") {
       // FalconAttention: new_decoder_architecture groups q heads with their k and v;
       // multi_query (one KV head) keeps [Q; K; V]; otherwise each head holds its q, k, v.
-      if (config.boolean("new_decoder_architecture").value_or(false)) {
+      // FalconDecoderLayer: the new architecture has two LayerNorms (ln_attn, ln_mlp) unless
+      // num_ln_in_parallel_attn is 1.
+      const bool new_decoder = config.boolean("new_decoder_architecture").value_or(false);
+      if (new_decoder) {
         qkv_layout_ = HfQkvLayout::grouped;
+        if (config.integer("num_ln_in_parallel_attn").value_or(2) != 1) {
+          fail(ErrorCode::unsupported,
+               "{}: key 'new_decoder_architecture' = true without 'num_ln_in_parallel_attn' = 1 "
+               "(two LayerNorms per block, Falcon-40B's ln_attn/ln_mlp) is not supported for "
+               "Hugging Face folders yet",
+               config.path.string());
+        }
+      } else if (config.integer("num_ln_in_parallel_attn").value_or(1) != 1) {
+        fail(ErrorCode::unsupported,
+             "{}: key 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture (transformers' "
+             "FalconDecoderLayer reads input_layernorm otherwise)",
+             config.path.string());
       } else if (config.boolean("multi_query").value_or(true)) {
-        hyper_parameters_.n_kv_heads = 1;
-        hyper_parameters_.key_n_kv_heads = "multi_query";
+        h.n_kv_heads = 1;
+        h.key_n_kv_heads = "multi_query";
       } else {
         qkv_layout_ = HfQkvLayout::per_head;
-        hyper_parameters_.n_kv_heads = hyper_parameters_.n_heads;
+        h.n_kv_heads = h.n_heads;
+      }
+    }
+    if (spec_->name == "qwen") {
+      // QWenModel: once a sequence exceeds seq_length, use_dynamic_ntk raises the RoPE base and
+      // use_logn_attn scales queries by log_seq_length(position) (both on by default); up to it
+      // the model is plain RoPE attention.
+      std::vector<std::string> on;
+      for (const char* key : {"use_dynamic_ntk", "use_logn_attn"}) {
+        if (config.boolean(key).value_or(true)) on.emplace_back(key);
+      }
+      if (!on.empty()) {
+        read_.insert("seq_length");
+        h.context_limit = static_cast<std::size_t>(
+            std::clamp<std::int64_t>(config.integer("seq_length").value_or(2048), 1, 1 << 30));
+        h.context_limit_reason =
+            fmt::format("{} asks for {} above seq_length = {}, which lmc does not implement",
+                        config.path.string(), fmt::join(on, " and "), h.context_limit);
       }
     }
   }
@@ -510,6 +547,7 @@ class HfCheckpoint final : public Checkpoint {
   HfModelFolder folder_;
   std::optional<SafetensorsCheckpoint> weights_;
   std::deque<std::vector<float>> owned_values_;
+  std::deque<std::vector<std::byte>> owned_bytes_;
   std::deque<Tensor> owned_tensors_;
   std::set<std::string> read_;
   HfQkvLayout qkv_layout_ = HfQkvLayout::blocks;

@@ -50,6 +50,10 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   if (impl->bound.weights.position_embedding) {
     impl->context = std::min(impl->context, impl->bound.weights.position_embedding.rows);
   }
+  if (h.context_limit != 0 && impl->context > h.context_limit) {
+    fail(ErrorCode::unsupported, "{}: a context of {} tokens is not supported: {}",
+         impl->checkpoint->source(), impl->context, h.context_limit_reason);
+  }
   model::apply_rope_context(h, impl->context, impl->bound.config.rope);
   ModelInfo& info = impl->info;
   info.architecture = std::string(impl->checkpoint->spec().name);

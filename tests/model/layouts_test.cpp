@@ -3,10 +3,12 @@
 #include "random_models.hpp"
 
 #include <lmc/model.hpp>
+#include <lmc/tokenizer.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <functional>
 
 namespace {
@@ -63,6 +65,11 @@ const LayoutCase layout_cases[] = {
     {"gptneox", [] { return family("gptneox"); }},
     {"starcoder", [] { return family("starcoder"); }},
     {"starcoder_mha", [] { return family("starcoder_mha"); }},
+    {"mixtral", [] { return family("mixtral"); }},
+    {"qwen", [] { return family("qwen"); }},
+    {"internlm2", [] { return family("internlm2"); }},
+    {"falcon", [] { return family("falcon"); }},
+    {"falcon_grouped", [] { return family("falcon_grouped"); }},
     {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
     {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
     {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
@@ -211,6 +218,17 @@ TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
       {"phi2", "qk_layernorm", "true"},
       {"starcoder", "scale_attn_weights", "false"},
       {"llama", "hidden_act", R"("relu")"},
+      {"mixtral", "some_new_setting", "1"},
+      {"qwen", "no_bias", "false"},
+      {"qwen", "use_cache_quantization", "true"},
+      {"internlm2", "bias", "true"},
+      {"falcon", "alibi", "true"},
+      {"falcon", "parallel_attn", "false"},
+      {"falcon", "bias", "true"},
+      {"falcon", "apply_residual_connection_post_layernorm", "true"},
+      {"falcon", "num_ln_in_parallel_attn", "2"},
+      {"falcon_grouped", "num_ln_in_parallel_attn", "null"},  // 40B's two norms, not yet
+      {"falcon", "activation", R"("relu")"},
   };
   for (const Case& c : cases) {
     lmc_test::TinyModel m = family(c.family);
@@ -219,6 +237,11 @@ TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
     EXPECT_NE(message.find(std::string("'") + c.key + "'"), std::string::npos)
         << c.family << " " << c.key << ": " << message;
   }
+  // A default that lmc does not compute is refused as well: InternLM2Config's bias is true.
+  lmc_test::TinyModel internlm2 = family("internlm2");
+  internlm2.hf_config.erase("bias");
+  EXPECT_NE(hf_error(internlm2, "internlm2_default_bias").find("'bias' = true (the default)"),
+            std::string::npos);
   // Keys that do not change the computation load.
   lmc_test::TinyModel m = family("llama");
   m.hf_config["attention_dropout"] = "0.1";
@@ -248,6 +271,68 @@ TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
     moved = std::max(moved, static_cast<double>(std::abs(exact[i] - tanh_form[i])));
   EXPECT_GT(moved, 0.0);
   EXPECT_LT(moved, 0.05);
+}
+
+// Qwen-1's use_dynamic_ntk and use_logn_attn (on by default) change RoPE and the queries once a
+// sequence exceeds seq_length: lmc loads such a folder only with a context up to seq_length.
+TEST(HfFolders, QwenRefusesContextsBeyondSeqLengthWhereItsNtkAndLogNApply) {
+  lmc_test::TinyModel m = family("qwen");  // seq_length 64
+  const auto dir = scratch("qwen_context");
+  lmc_test::write_hf_folder(m, dir / "hf");
+  lmc::ModelOptions options;
+  options.context = 64;
+  EXPECT_NO_THROW(lmc::Model::load(dir / "hf", options));
+  options.context = 65;
+  try {
+    lmc::Model::load(dir / "hf", options);
+    ADD_FAILURE() << "a context beyond seq_length loaded";
+  } catch (const lmc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("use_dynamic_ntk and use_logn_attn"), std::string::npos)
+        << e.what();
+  }
+  m.hf_config["use_dynamic_ntk"] = "false";
+  m.hf_config["use_logn_attn"] = "false";
+  lmc_test::write_hf_folder(m, dir / "plain");
+  EXPECT_EQ(lmc::Model::load(dir / "plain", options).context(), 65u);
+  std::filesystem::remove_all(dir);
+}
+
+std::string base64(const std::string& bytes) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) out += alphabet[(v >> shift) & 63];
+  }
+  if (bytes.size() - i == 1) {
+    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
+  } else if (bytes.size() - i == 2) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// A Qwen-1 folder has no tokenizer.json: its tokenizer is the tiktoken rank file qwen.tiktoken.
+TEST(HfFolders, QwenReadsItsTiktokenRankFile) {
+  const lmc_test::TinyModel m = family("qwen");
+  const auto dir = scratch("qwen_tiktoken");
+  lmc_test::write_hf_folder(m, dir / "hf");
+  std::string ranks;
+  for (int b = 0; b < 256; ++b)
+    ranks += base64(std::string(1, static_cast<char>(b))) + " " + std::to_string(b) + "\n";
+  ranks += base64("ab") + " 256\n";
+  std::ofstream(dir / "hf" / "qwen.tiktoken") << ranks;
+  const lmc::Model model = lmc::Model::load(dir / "hf");
+  ASSERT_TRUE(model.has_tokenizer());
+  EXPECT_EQ(model.tokenizer().encode("abc"), (std::vector<lmc::Token>{256, 'c'}));
+  EXPECT_EQ(model.tokenizer().eos(), std::optional<lmc::Token>(257));  // <|endoftext|>
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -203,6 +203,8 @@ struct LlamaStyle {
   bool fused_phi3 = false;    // phi3: self_attn.qkv_proj, mlp.gate_up_proj
   bool gemma2_norms = false;  // gemma2: pre/post feed-forward and post-attention norms
   std::int64_t head_dim = 8;
+  /// Mixtral: a sparse mixture of `experts` (block_sparse_moe) in place of the MLP.
+  std::int64_t experts = 0, experts_used = 0;
 };
 
 inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32_t seed) {
@@ -260,6 +262,26 @@ inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32
       b.add(g + "ffn_up.weight", h + "mlp.gate_up_proj.weight", {2 * s.ffn, e}, w_sigma);
       b.add(g + "ffn_down.weight", h + "mlp.down_proj.weight", {e, s.ffn},
             2.0f / std::sqrt(float(s.ffn)));
+    } else if (style.experts > 0) {
+      // MixtralSparseMoeBlock: a router `gate` and per expert w1 (gate), w3 (up), w2 (down);
+      // llama.cpp's converter stacks each kind into one [experts][rows][cols] tensor.
+      const std::string moe = h + "block_sparse_moe.";
+      b.add(g + "ffn_gate_inp.weight", moe + "gate.weight", {style.experts, e}, 2.0f * w_sigma);
+      const std::pair<const char*, const char*> kinds[] = {
+          {"ffn_gate_exps", "w1"}, {"ffn_up_exps", "w3"}, {"ffn_down_exps", "w2"}};
+      for (const auto& [gguf_kind, hf_kind] : kinds) {
+        const bool down = std::string(hf_kind) == "w2";
+        const std::int64_t rows = down ? e : s.ffn, cols = down ? s.ffn : e;
+        const float sigma = down ? 2.0f / std::sqrt(float(s.ffn)) : w_sigma;
+        std::vector<float> stacked;
+        for (std::int64_t x = 0; x < style.experts; ++x) {
+          const std::vector<float> one = b.draw(static_cast<std::size_t>(rows * cols), sigma);
+          b.add_values("", moe + "experts." + std::to_string(x) + "." + hf_kind + ".weight",
+                       {rows, cols}, one);
+          stacked.insert(stacked.end(), one.begin(), one.end());
+        }
+        b.add_values(g + gguf_kind + ".weight", "", {style.experts, rows, cols}, stacked);
+      }
     } else {
       b.add(g + "ffn_gate.weight", h + "mlp.gate_proj.weight", {s.ffn, e}, w_sigma);
       b.add(g + "ffn_up.weight", h + "mlp.up_proj.weight", {s.ffn, e}, w_sigma);
@@ -296,6 +318,12 @@ inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32
                  {style.layer_norm ? "layer_norm_eps" : "rms_norm_eps", "1e-05"},
                  {"rope_theta", "10000.0"},
                  {"tie_word_embeddings", style.tied ? "true" : "false"}};
+  if (style.experts > 0) {
+    m.gguf_numbers[a + "expert_count"] = style.experts;
+    m.gguf_numbers[a + "expert_used_count"] = style.experts_used;
+    m.hf_config["num_local_experts"] = std::to_string(style.experts);
+    m.hf_config["num_experts_per_tok"] = std::to_string(style.experts_used);
+  }
 }
 
 inline void build_gpt2(TinyModel& m, std::uint32_t seed) {
@@ -526,6 +554,215 @@ inline void build_starcoder(TinyModel& m, std::uint32_t seed, bool multi_query =
                  {"scale_attn_weights", "true"}};
 }
 
+// QWenLMHeadModel (Qwen-1, remote code modeling_qwen.py): transformer.wte, h.N.{ln_1,
+// attn.c_attn (with bias, rows [Q; K; V]), attn.c_proj, ln_2, mlp.{w1, w2, c_proj}}, ln_f,
+// lm_head. QWenMLP computes c_proj(w1(x) * silu(w2(x))): w2 is the gate. intermediate_size is
+// twice the width of w1 and w2, as is the GGUF feed_forward_length.
+inline void build_qwen(TinyModel& m, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.kv_heads = s.heads;
+  const std::int64_t e = s.embd;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  b.add("token_embd.weight", "transformer.wte.weight", {s.vocab, e}, 1.0f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "transformer.h." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "ln_1.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_qkv.weight", n + "attn.c_attn.weight", {3 * e, e}, 1.2f * w_sigma);
+    b.add(g + "attn_qkv.bias", n + "attn.c_attn.bias", {3 * e}, 0.05f);
+    b.add(g + "attn_output.weight", n + "attn.c_proj.weight", {e, e}, w_sigma);
+    b.add(g + "ffn_norm.weight", n + "ln_2.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "ffn_up.weight", n + "mlp.w1.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_gate.weight", n + "mlp.w2.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_down.weight", n + "mlp.c_proj.weight", {e, s.ffn},
+          2.0f / std::sqrt(float(s.ffn)));
+  }
+  b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
+  b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
+  const std::string a = "qwen.";
+  m.gguf_numbers = {{a + "embedding_length", e},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", 2 * s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "context_length", 64},
+                    {a + "attention.layer_norm_rms_epsilon", 1e-6},
+                    {a + "rope.dimension_count", s.head_dim},
+                    {a + "rope.freq_base", 10000.0}};
+  m.hf_config = {{"model_type", "\"qwen\""},
+                 {"architectures", "[\"QWenLMHeadModel\"]"},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", std::to_string(s.layers)},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"kv_channels", std::to_string(s.head_dim)},
+                 {"intermediate_size", std::to_string(2 * s.ffn)},
+                 {"layer_norm_epsilon", "1e-06"},
+                 {"max_position_embeddings", "64"},
+                 {"seq_length", "64"},
+                 {"rotary_emb_base", "10000"},
+                 {"rotary_pct", "1.0"},
+                 {"no_bias", "true"},
+                 {"scale_attn_weights", "true"},
+                 {"use_dynamic_ntk", "true"},
+                 {"use_logn_attn", "true"},
+                 {"use_flash_attn", "\"auto\""},
+                 {"bf16", "false"},
+                 {"fp16", "false"},
+                 {"fp32", "false"},
+                 {"attn_dropout_prob", "0.0"},
+                 {"emb_dropout_prob", "0.0"},
+                 {"onnx_safe", "null"},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {"tie_word_embeddings", "false"}};
+}
+
+// InternLM2ForCausalLM (remote code modeling_internlm2.py): model.tok_embeddings,
+// layers.N.{attention_norm, attention.wqkv, attention.wo, ffn_norm, feed_forward.{w1, w3, w2}},
+// model.norm, output. wqkv rows are grouped per KV head: [group][its query heads, k, v][d].
+// llama.cpp's converter splits it into q/k/v and permutes q/k for RoPE on adjacent pairs.
+inline void build_internlm2(TinyModel& m, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  const std::int64_t e = s.embd, d = s.head_dim, per_group = s.heads / s.kv_heads;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  b.add("token_embd.weight", "model.tok_embeddings.weight", {s.vocab, e}, 1.0f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "model.layers." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "attention_norm.weight", {e}, 0.1f, 1.0f);
+    const std::vector<float> q = b.draw(static_cast<std::size_t>(s.heads * d * e), 1.2f * w_sigma),
+                             k = b.draw(static_cast<std::size_t>(s.kv_heads * d * e),
+                                        1.2f * w_sigma),
+                             v = b.draw(static_cast<std::size_t>(s.kv_heads * d * e), w_sigma);
+    std::vector<float> wqkv;
+    auto append_head = [&](const std::vector<float>& from, std::int64_t head) {
+      wqkv.insert(wqkv.end(), from.begin() + head * d * e, from.begin() + (head + 1) * d * e);
+    };
+    for (std::int64_t group = 0; group < s.kv_heads; ++group) {
+      for (std::int64_t i = 0; i < per_group; ++i) append_head(q, group * per_group + i);
+      append_head(k, group);
+      append_head(v, group);
+    }
+    b.add_values("", n + "attention.wqkv.weight", {(s.heads + 2 * s.kv_heads) * d, e}, wqkv);
+    b.add_values(g + "attn_q.weight", "", {s.heads * d, e},
+                 permute_rope_rows(q, s.heads * d, e, s.heads));
+    b.add_values(g + "attn_k.weight", "", {s.kv_heads * d, e},
+                 permute_rope_rows(k, s.kv_heads * d, e, s.kv_heads));
+    b.add_values(g + "attn_v.weight", "", {s.kv_heads * d, e}, v);
+    b.add(g + "attn_output.weight", n + "attention.wo.weight", {e, s.heads * d},
+          2.0f / std::sqrt(float(s.heads * d)));
+    b.add(g + "ffn_norm.weight", n + "ffn_norm.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "ffn_gate.weight", n + "feed_forward.w1.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_up.weight", n + "feed_forward.w3.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_down.weight", n + "feed_forward.w2.weight", {e, s.ffn},
+          2.0f / std::sqrt(float(s.ffn)));
+  }
+  b.add("output_norm.weight", "model.norm.weight", {e}, 0.1f, 1.0f);
+  b.add("output.weight", "output.weight", {s.vocab, e}, 2.5f * w_sigma);
+  const std::string a = "internlm2.";
+  m.gguf_numbers = {{a + "embedding_length", e},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "attention.head_count_kv", s.kv_heads},
+                    {a + "context_length", 64},
+                    {a + "attention.layer_norm_rms_epsilon", 1e-6},
+                    {a + "rope.freq_base", 10000.0}};
+  m.hf_config = {{"model_type", "\"internlm2\""},
+                 {"architectures", "[\"InternLM2ForCausalLM\"]"},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", std::to_string(s.layers)},
+                 {"intermediate_size", std::to_string(s.ffn)},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"num_key_value_heads", std::to_string(s.kv_heads)},
+                 {"hidden_act", "\"silu\""},
+                 {"max_position_embeddings", "64"},
+                 {"rms_norm_eps", "1e-06"},
+                 {"rope_theta", "10000"},
+                 {"rope_scaling", "null"},
+                 {"bias", "false"},
+                 {"attn_implementation", "\"eager\""},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {"tie_word_embeddings", "false"}};
+}
+
+// FalconForCausalLM: transformer.word_embeddings, h.N.{input_layernorm,
+// self_attention.{query_key_value, dense}, mlp.{dense_h_to_4h, dense_4h_to_h}}, ln_f; the output
+// tied to the embedding. Attention and MLP run in parallel on one LayerNorm. Falcon-7B
+// (multi_query) keeps query_key_value as [Q; K (d); V (d)]; the new decoder architecture with
+// num_ln_in_parallel_attn = 1 (Falcon2-11B) groups it per KV head, which llama.cpp's converter
+// reorders to [Q; K; V].
+inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  if (!new_decoder) s.kv_heads = 1;
+  const std::int64_t e = s.embd, d = s.head_dim, per_group = s.heads / s.kv_heads,
+                     rows = (s.heads + 2 * s.kv_heads) * d;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  b.add("token_embd.weight", "transformer.word_embeddings.weight", {s.vocab, e}, 1.0f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "transformer.h." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "input_layernorm.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", n + "input_layernorm.bias", {e}, 0.05f);
+    const std::vector<float> qkv = b.draw(static_cast<std::size_t>(rows * e), 1.2f * w_sigma);
+    std::vector<float> hf = qkv;
+    if (new_decoder) {  // [Q; K; V] → [group][its query heads, k, v]
+      hf.clear();
+      auto append_head = [&](std::int64_t first_row) {
+        hf.insert(hf.end(), qkv.begin() + first_row * e, qkv.begin() + (first_row + d) * e);
+      };
+      for (std::int64_t group = 0; group < s.kv_heads; ++group) {
+        for (std::int64_t i = 0; i < per_group; ++i) append_head((group * per_group + i) * d);
+        append_head((s.heads + group) * d);
+        append_head((s.heads + s.kv_heads + group) * d);
+      }
+    }
+    b.add_values(g + "attn_qkv.weight", "", {rows, e}, qkv);
+    b.add_values("", n + "self_attention.query_key_value.weight", {rows, e}, hf);
+    b.add(g + "attn_output.weight", n + "self_attention.dense.weight", {e, e}, w_sigma);
+    b.add(g + "ffn_up.weight", n + "mlp.dense_h_to_4h.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_down.weight", n + "mlp.dense_4h_to_h.weight", {e, s.ffn},
+          1.0f / std::sqrt(float(s.ffn)));
+  }
+  b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
+  b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
+  const std::string a = "falcon.";
+  m.gguf_numbers = {{a + "embedding_length", e},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "attention.head_count_kv", s.kv_heads},
+                    {a + "context_length", 64},
+                    {a + "attention.layer_norm_epsilon", 1e-5},
+                    {a + "rope.freq_base", 10000.0}};
+  // The GGUF computes llama.cpp's tanh GELU; FalconConfig's default "gelu" is the exact one.
+  m.hf_config = {{"model_type", "\"falcon\""},
+                 {"architectures", "[\"FalconForCausalLM\"]"},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", std::to_string(s.layers)},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"ffn_hidden_size", std::to_string(s.ffn)},
+                 {"layer_norm_epsilon", "1e-05"},
+                 {"max_position_embeddings", "64"},
+                 {"rope_theta", "10000.0"},
+                 {"activation", "\"gelu_pytorch_tanh\""},
+                 {"alibi", "false"},
+                 {"bias", "false"},
+                 {"parallel_attn", "true"},
+                 {"multi_query", new_decoder ? "false" : "true"},
+                 {"new_decoder_architecture", new_decoder ? "true" : "false"},
+                 {"hidden_dropout", "0.0"},
+                 {"attention_dropout", "0.0"},
+                 {"vocab_size", std::to_string(s.vocab)}};
+  if (new_decoder) {
+    m.hf_config["num_kv_heads"] = std::to_string(s.kv_heads);
+    m.hf_config["num_ln_in_parallel_attn"] = "1";
+  } else {
+    m.hf_config["apply_residual_connection_post_layernorm"] = "false";
+  }
+}
+
 /// A model of `family` (a name of tiny_families()) with seeded random weights.
 inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) {
   TinyModel m;
@@ -576,6 +813,19 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
   } else if (family == "starcoder_mha") {
     m.arch = "starcoder";
     build_starcoder(m, seed, false);
+  } else if (family == "mixtral") {
+    m.arch = "llama";
+    build_llama_style(
+        m, {.model_type = "mixtral", .permute_qk = true, .experts = 4, .experts_used = 2}, seed);
+  } else if (family == "qwen") {
+    build_qwen(m, seed);
+  } else if (family == "internlm2") {
+    build_internlm2(m, seed);
+  } else if (family == "falcon") {
+    build_falcon(m, seed, false);
+  } else if (family == "falcon_grouped") {
+    m.arch = "falcon";
+    build_falcon(m, seed, true);
   } else if (family == "phi3") {
     build_llama_style(m, {.model_type = "phi3", .fused_phi3 = true}, seed);
   } else {
@@ -586,8 +836,9 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
 
 /// The families make_tiny_model builds.
 inline std::vector<std::string> tiny_families() {
-  return {"llama",      "mistral", "qwen2", "gemma",   "gemma2",    "gpt2",         "stablelm",
-          "starcoder2", "phi3",    "phi2",  "gptneox", "starcoder", "starcoder_mha"};
+  return {"llama",         "mistral",    "qwen2", "gemma",     "gemma2",  "gpt2",
+          "stablelm",      "starcoder2", "phi3",  "phi2",      "gptneox", "starcoder",
+          "starcoder_mha", "mixtral",    "qwen",  "internlm2", "falcon",  "falcon_grouped"};
 }
 
 // RoPE scaling, written as config.json states it and as llama.cpp's converter
@@ -666,8 +917,9 @@ inline void add_longrope(TinyModel& m, std::int64_t original) {
     const double u = static_cast<double>(i) / static_cast<double>(pairs - 1);
     long_factors.push_back(static_cast<float>(1 + 23 * u * u * u));
     short_factors.push_back(static_cast<float>(1 + 0.6 * u * u));
-    long_json += (i ? ", " : "") + json_number(long_factors.back());
-    short_json += (i ? ", " : "") + json_number(short_factors.back());
+    if (i > 0) long_json.append(", "), short_json.append(", ");
+    long_json.append(json_number(long_factors.back()));
+    short_json.append(json_number(short_factors.back()));
   }
   m.hf_config["rope_scaling"] = R"({"type": "longrope", "long_factor": [)" + long_json +
                                 R"(], "short_factor": [)" + short_json + "]}";
