@@ -39,10 +39,10 @@ RECIPE = dict(
     tokenizer_chars_per_domain=1_500_000,
     chars_per_domain=dict(prose=6_000_000, python=5_000_000, latex=4_000_000),
     mix=dict(prose=0.45, python=0.30, latex=0.25),
-    dim=192, layers=4, heads=3, ffn=512, rope_base=10000.0,
+    dim=128, layers=4, heads=2, ffn=384, rope_base=10000.0,
     # (sequence length, sequences per step, steps); the last phase trains the full context.
-    phases=[(256, 16, 520), (2048, 2, 60)],
-    lr=3e-3, min_lr_ratio=0.1, warmup=50, weight_decay=0.1, betas=(0.9, 0.95), clip=1.0,
+    phases=[(256, 16, 360), (2048, 2, 30)],
+    lr=4e-3, min_lr_ratio=0.1, warmup=30, weight_decay=0.1, betas=(0.9, 0.95), clip=1.0,
     threads=2,
     context_length=2048,
 )
@@ -311,19 +311,22 @@ def demo_texts():
     return out
 
 
-def reference_logprobs(path, model, encoder, eot, n_tokens=256):
-    """ln p(token | previous) in float64 for the first tokens of each demo sample: the
-    independent reference that tests/model compares lmc's forward pass with."""
+def reference_logprobs(path, model, encoder, eot):
+    """ln p(token | previous) in float64 for every token of each demo sample (each fits one
+    window): the independent reference that tests/bundled compares lmc's forward pass and
+    BPC accounting with."""
     m = make_model(model.c.vocab).double()
     m.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
     records = []
     with torch.no_grad():
         for name, text in demo_texts():
             ids = [eot] + encoder.encode(text)
-            ids = ids[:n_tokens]
+            if len(ids) > RECIPE["context_length"]:
+                raise SystemExit(f"demo sample {name} is longer than the context")
             logp = torch.log_softmax(m(torch.tensor([ids])), -1)[0]
             lp = [float(logp[i - 1, ids[i]]) for i in range(1, len(ids))]
-            records.append(dict(name=name, ids=ids, logprob_next=lp))
+            records.append(dict(name=name, characters=len(text),
+                                bytes=len(text.encode("utf-8")), ids=ids, logprob_next=lp))
     with open(path + ".tmp", "w") as f:
         json.dump(dict(note="ln p(ids[i] | ids[:i]) for i >= 1, PyTorch float64 on the F16 "
                             "weights of the GGUF file; ids[0] is BOS", records=records), f)
