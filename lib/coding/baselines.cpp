@@ -65,16 +65,27 @@ std::uint64_t zstd_size(std::span<const std::byte> data) {
   return size;
 }
 
-// One .xz stream as the xz tool writes it for `-9e` (single-threaded, CRC64 check).
+// One .xz stream as the xz tool writes it for `-9e` (single-threaded, CRC64 check): streamed,
+// so that, as there, the block header does not record the sizes.
 std::uint64_t xz_size(std::span<const std::byte> data) {
-  std::vector<std::uint8_t> out(lzma_stream_buffer_bound(data.size()));
-  std::size_t size = 0;
-  const lzma_ret status = lzma_easy_buffer_encode(
-      9 | LZMA_PRESET_EXTREME, LZMA_CHECK_CRC64, nullptr,
-      reinterpret_cast<const std::uint8_t*>(data.data()), data.size(), out.data(), &size,
-      out.size());
-  if (status != LZMA_OK) fail(ErrorCode::internal, "xz baseline: liblzma failed ({})", +status);
-  return size;
+  lzma_stream stream = LZMA_STREAM_INIT;
+  if (lzma_easy_encoder(&stream, 9 | LZMA_PRESET_EXTREME, LZMA_CHECK_CRC64) != LZMA_OK) {
+    fail(ErrorCode::internal, "xz baseline: lzma_easy_encoder failed");
+  }
+  std::vector<std::uint8_t> out(1 << 16);
+  stream.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
+  stream.avail_in = data.size();
+  std::uint64_t total = 0;
+  lzma_ret status = LZMA_OK;
+  while (status == LZMA_OK) {
+    stream.next_out = out.data();
+    stream.avail_out = out.size();
+    status = lzma_code(&stream, LZMA_FINISH);
+    total += out.size() - stream.avail_out;
+  }
+  lzma_end(&stream);
+  if (status != LZMA_STREAM_END) fail(ErrorCode::internal, "xz baseline: lzma_code failed ({})", +status);
+  return total;
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ RECIPE = dict(
     mix=dict(prose=0.45, python=0.30, latex=0.25),
     dim=128, layers=4, heads=2, ffn=384, rope_base=10000.0,
     # (sequence length, sequences per step, steps); the last phase trains the full context.
-    phases=[(256, 16, 360), (2048, 2, 30)],
-    lr=4e-3, min_lr_ratio=0.1, warmup=30, weight_decay=0.1, betas=(0.9, 0.95), clip=1.0,
+    phases=[(256, 16, 170), (2048, 2, 12)],
+    lr=5e-3, min_lr_ratio=0.1, warmup=20, weight_decay=0.1, betas=(0.9, 0.95), clip=1.0,
     threads=2,
     context_length=2048,
 )
