@@ -6,7 +6,8 @@
 //
 // IN or OUT "-" means standard input or output. An existing OUT is replaced only with
 // --force; the result is written to a temporary file next to OUT and renamed into place, so a
-// failed run leaves no partial OUT. Without --model, the bundled model (examples/bundled.hpp). Exit 0 on success, 1 with a one-line message on error.
+// failed run leaves no partial OUT. Without --model, the bundled model (examples/bundled.hpp). Exit
+// 0 on success, 1 with a one-line message on error.
 #include <lmc/lmc.hpp>
 
 #include "bundled.hpp"

@@ -84,7 +84,8 @@ std::uint64_t xz_size(std::span<const std::byte> data) {
     total += out.size() - stream.avail_out;
   }
   lzma_end(&stream);
-  if (status != LZMA_STREAM_END) fail(ErrorCode::internal, "xz baseline: lzma_code failed ({})", +status);
+  if (status != LZMA_STREAM_END)
+    fail(ErrorCode::internal, "xz baseline: lzma_code failed ({})", +status);
   return total;
 }
 
