@@ -118,6 +118,10 @@ struct Shard {
 /// Parses "i/n"; throws lmc::Error (invalid_argument) unless 0 <= i < n.
 LMC_EXPORT Shard parse_shard(std::string_view text);
 
+namespace eval {
+struct Access;  // lib/eval/bpc_result_impl.hpp
+}
+
 /// Figures of one document (with BpcOptions::per_document).
 struct DocumentFigures {
   std::string source;               ///< file it came from
@@ -200,7 +204,7 @@ class LMC_EXPORT BpcResult {
   static BpcResult from_json(std::string_view json, std::string_view source = "<json>");
 
  private:
-  friend class BpcAccumulator;
+  friend struct eval::Access;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -44,8 +44,8 @@ enum class GgufValueType : std::uint32_t {
 /// Lower-case name of a value type ("u32", "string", "array", ...).
 LMC_EXPORT std::string_view to_string(GgufValueType type) noexcept;
 
-namespace detail {
-struct GgufValueBuilder;
+namespace format {
+struct Access;  // lib/format/access.hpp
 }
 
 /// One metadata value of an open GgufFile (a scalar, a string or an array). It lives as long as
@@ -92,7 +92,7 @@ class LMC_EXPORT GgufValue {
   std::string to_display_string() const;
 
  private:
-  friend struct detail::GgufValueBuilder;
+  friend struct format::Access;
   [[noreturn]] void type_error(std::string_view wanted) const;
   std::uint64_t raw_element(std::uint64_t i) const;
 

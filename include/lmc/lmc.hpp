@@ -16,13 +16,3 @@
 #include <lmc/token.hpp>
 #include <lmc/tokenizer.hpp>
 #include <lmc/version.hpp>
-
-#include <string_view>
-
-LMC_BEGIN_NAMESPACE
-
-/// The library's release version, "MAJOR.MINOR.PATCH", as it was built (which may differ from
-/// LMC_VERSION_STRING in the headers a program was compiled with).
-LMC_EXPORT std::string_view version() noexcept;
-
-LMC_END_NAMESPACE

@@ -30,6 +30,10 @@ using Token = std::int32_t;
 
 class GgufFile;
 
+namespace tokenizer {
+struct Access;  // lib/tokenizer/tokenizer_impl.hpp
+}
+
 /// How encode() treats special tokens.
 struct EncodeOptions {
   /// Add the tokenizer's own special tokens around the text (BOS and/or EOS, as its
@@ -125,9 +129,9 @@ class LMC_EXPORT Tokenizer {
   /// tokenizers that normalize (NFC changes text) and for WordPiece.
   bool lossless() const noexcept;
 
-  class Impl;
-
  private:
+  friend struct tokenizer::Access;
+  class Impl;
   explicit Tokenizer(std::shared_ptr<const Impl> impl);
   std::shared_ptr<const Impl> impl_;
 };

@@ -22,7 +22,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
   z_stream stream{};
   if (deflateInit2(&stream, kGzipLevel, Z_DEFLATED, kGzipWindowBits, kGzipMemoryLevel,
                    Z_DEFAULT_STRATEGY) != Z_OK) {
-    fail(ErrorCode::internal, "gzip baseline: deflateInit2 failed");
+    base::fail(ErrorCode::internal, "gzip baseline: deflateInit2 failed");
   }
   std::vector<unsigned char> out(1 << 16);
   std::uint64_t total = 0;
@@ -38,7 +38,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
     status = deflate(&stream, piece == left ? Z_FINISH : Z_NO_FLUSH);
     if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
       deflateEnd(&stream);
-      fail(ErrorCode::internal, "gzip baseline: deflate failed ({})", status);
+      base::fail(ErrorCode::internal, "gzip baseline: deflate failed ({})", status);
     }
     std::size_t consumed = piece - stream.avail_in;
     next += consumed;
@@ -51,7 +51,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
 
 std::uint64_t zstd_size(std::span<const std::byte> data) {
   ZSTD_CCtx* context = ZSTD_createCCtx();
-  if (!context) fail(ErrorCode::internal, "zstd baseline: out of memory");
+  if (!context) base::fail(ErrorCode::internal, "zstd baseline: out of memory");
   ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, kZstdLevel);
   ZSTD_CCtx_setParameter(context, ZSTD_c_enableLongDistanceMatching, 1);
   ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, kZstdLongWindowLog);
@@ -59,7 +59,7 @@ std::uint64_t zstd_size(std::span<const std::byte> data) {
   std::size_t size = ZSTD_compress2(context, out.data(), out.size(), data.data(), data.size());
   ZSTD_freeCCtx(context);
   if (ZSTD_isError(size)) {
-    fail(ErrorCode::internal, "zstd baseline: {}", ZSTD_getErrorName(size));
+    base::fail(ErrorCode::internal, "zstd baseline: {}", ZSTD_getErrorName(size));
   }
   return size;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 inline constexpr std::uint16_t kContainerFormatVersion = 1;
 inline constexpr std::size_t kMaxChunkBytes = std::size_t{64} << 20;
@@ -28,4 +29,5 @@ std::vector<std::byte> write_container(const ContainerInfo& info,
 /// The checked parse behind lmc::inspect.
 ContainerInfo parse_container(std::span<const std::byte> container, std::string_view source);
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -3,6 +3,7 @@
 #include "base/utf8.hpp"
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 bool is_space(char c) {
@@ -48,7 +49,7 @@ class Splitter {
     while (pos < chunk_.size()) {
       std::size_t run_end = pos;
       while (run_end < chunk_.size()) {
-        std::size_t length = utf8::sequence_length(chunk_, run_end);
+        std::size_t length = base::utf8::sequence_length(chunk_, run_end);
         if (length == 0) break;
         run_end += length;
       }
@@ -134,4 +135,5 @@ std::vector<Segment> split_into_segments(const CodingModel& model, std::string_v
   return Splitter(model, chunk).run();
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -19,6 +19,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 /// A model segment holds at most this many tokens more than bytes (a bound the decoder
 /// checks, so corrupt input cannot make it decode tokens that produce nothing forever).
@@ -34,4 +35,5 @@ struct Segment {
 /// Segments covering `chunk` in order, without gaps.
 std::vector<Segment> split_into_segments(const CodingModel& model, std::string_view chunk);
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -45,7 +45,7 @@ class Reader {
   const rapidjson::Value& member(const char* key) const {
     const auto it = object_.FindMember(key);
     if (it == object_.MemberEnd())
-      fail(ErrorCode::format, "{}: missing key \"{}{}\"", source_, path_, key);
+      base::fail(ErrorCode::format, "{}: missing key \"{}{}\"", source_, path_, key);
     return it->value;
   }
   std::uint64_t count(const char* key) const {
@@ -74,7 +74,7 @@ class Reader {
     return *loss;
   }
   [[noreturn]] void bad(const char* key, const char* expected) const {
-    fail(ErrorCode::format, "{}: key \"{}{}\": expected {}", source_, path_, key, expected);
+    base::fail(ErrorCode::format, "{}: key \"{}{}\": expected {}", source_, path_, key, expected);
   }
 
  private:
@@ -152,10 +152,10 @@ BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
   rapidjson::Document document;
   document.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
   if (document.HasParseError()) {
-    fail(ErrorCode::format, "{}: invalid JSON at byte {}: {}", source, document.GetErrorOffset(),
-         rapidjson::GetParseError_En(document.GetParseError()));
+    base::fail(ErrorCode::format, "{}: invalid JSON at byte {}: {}", source,
+               document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
   }
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", source);
+  if (!document.IsObject()) base::fail(ErrorCode::format, "{}: not a JSON object", source);
   const Reader read(document, source, "");
 
   BpcResult result;
@@ -202,7 +202,7 @@ BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
     std::size_t index = 0;
     for (const auto& entry : per_document->value.GetArray()) {
       const std::string path = fmt::format("per_document[{}].", index++);
-      if (!entry.IsObject()) fail(ErrorCode::format, "{}: {} is not an object", source, path);
+      if (!entry.IsObject()) base::fail(ErrorCode::format, "{}: {} is not an object", source, path);
       const Reader item(entry, source, path);
       DocumentFigures figures;
       figures.source = item.string("source");

@@ -44,14 +44,15 @@ class Evaluation {
     grid_.stride = options.stride;
     grid_.validate();
     if (options.shard_count < 1 || options.shard_index >= options.shard_count) {
-      fail(ErrorCode::invalid_argument, "shard {}/{}: the index must lie in [0, count)",
-           options.shard_index, options.shard_count);
+      base::fail(ErrorCode::invalid_argument, "shard {}/{}: the index must lie in [0, count)",
+                 options.shard_index, options.shard_count);
     }
-    if (!tokenizer.encode) fail(ErrorCode::invalid_argument, "EvalTokenizer::encode is not set");
+    if (!tokenizer.encode)
+      base::fail(ErrorCode::invalid_argument, "EvalTokenizer::encode is not set");
     plan_mode_ = options.mode == WindowMode::paper ? eval::PlanMode::paper : eval::PlanMode::exact;
     count_bos_ = options.mode == WindowMode::paper || options.score_bos;
 
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     state.context = options.context;
     state.stride = options.stride;
     state.mode = options.mode;
@@ -69,7 +70,7 @@ class Evaluation {
     if (options_.token_dump != nullptr) {
       *options_.token_dump << "document\tposition\ttoken\ttext\tbits\n";
     }
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     Document document;
     while ((options_.max_documents == 0 || state.documents < options_.max_documents) &&
            corpus_.next(document)) {
@@ -94,10 +95,10 @@ class Evaluation {
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   void add_document(const Document& document) {
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     const std::vector<Token> ids = tokenizer_.encode(document.text);
     const std::uint64_t index = state.documents++;
-    const std::uint64_t characters = utf8::count_code_points(document.text);
+    const std::uint64_t characters = base::utf8::count_code_points(document.text);
     state.characters += characters;
     state.bytes += document.text.size();
     state.tokens += ids.size();
@@ -139,17 +140,17 @@ class Evaluation {
     const std::span<const Token> ids(tokens_.data() + offset, size);
     const std::vector<float> logprobs = scorer_.score(ids, first_target);
     if (logprobs.size() != size - first_target) {
-      fail(ErrorCode::out_of_range, "the scorer returned {} log-probabilities for {} targets",
-           logprobs.size(), size - first_target);
+      base::fail(ErrorCode::out_of_range, "the scorer returned {} log-probabilities for {} targets",
+                 logprobs.size(), size - first_target);
     }
 
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     for (std::size_t j = 0; j < logprobs.size(); ++j) {
       const std::size_t at = offset + first_target + j;
       const float logprob = logprobs[j];
       if (!std::isfinite(logprob)) {
-        fail(ErrorCode::out_of_range, "the scorer returned {} for token {} of the stream", logprob,
-             window.first_target + j);
+        base::fail(ErrorCode::out_of_range, "the scorer returned {} for token {} of the stream",
+                   logprob, window.first_target + j);
       }
       const TokenOrigin origin = origins_[at];
       const bool is_bos = origin.position == 0 && tokenizer_.bos && tokens_[at] == *tokenizer_.bos;
@@ -181,7 +182,7 @@ class Evaluation {
 
   void report_progress() {
     if (!options_.progress) return;
-    const BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    const eval::Access::State& state = eval::Access::state(result_);
     EvalProgress progress;
     progress.windows_done = state.windows;
     progress.scored_tokens_done = state.scored_tokens;
@@ -252,7 +253,8 @@ std::string_view to_string(WindowMode mode) noexcept {
 WindowMode parse_window_mode(std::string_view text) {
   if (text == "exact") return WindowMode::exact;
   if (text == "paper") return WindowMode::paper;
-  fail(ErrorCode::invalid_argument, "unknown window mode '{}' (expected exact or paper)", text);
+  base::fail(ErrorCode::invalid_argument, "unknown window mode '{}' (expected exact or paper)",
+             text);
 }
 
 Shard parse_shard(std::string_view text) {
@@ -265,7 +267,7 @@ Shard parse_shard(std::string_view text) {
   if (slash == std::string_view::npos || !parse(text.substr(0, slash), shard.index) ||
       !parse(text.substr(slash + 1), shard.count) || shard.count == 0 ||
       shard.index >= shard.count) {
-    fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
+    base::fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
   }
   return shard;
 }

@@ -26,7 +26,7 @@ RecordProblem read_jsonl_record(std::string_view line, const std::string& field,
   if (member == object.MemberEnd()) return {fmt::format("no field \"{}\"", field)};
   if (!member->value.IsString()) return {fmt::format("field \"{}\" is not a string", field)};
   text.assign(member->value.GetString(), member->value.GetStringLength());
-  if (auto bad = utf8::find_invalid(text)) {
+  if (auto bad = base::utf8::find_invalid(text)) {
     return {fmt::format("field \"{}\" is not valid UTF-8 (byte {} of the text)", field, *bad)};
   }
   return {};

@@ -16,8 +16,8 @@ ModelScorer::~ModelScorer() = default;
 
 std::vector<float> ModelScorer::score(std::span<const Token> window, std::size_t first_target) {
   if (first_target < 1 || first_target >= window.size()) {
-    fail(ErrorCode::invalid_argument, "ModelScorer: first target {} outside [1, {})", first_target,
-         window.size());
+    base::fail(ErrorCode::invalid_argument, "ModelScorer: first target {} outside [1, {})",
+               first_target, window.size());
   }
   Session& session = impl_->session;
   session.reset();
@@ -52,10 +52,10 @@ EvalTokenizer eval_tokenizer(const Model& model) {
 
 BpcResult evaluate_bpc(const Model& model, Corpus& corpus, const BpcOptions& options) {
   if (model.context() < options.context) {
-    fail(ErrorCode::invalid_argument,
-         "the model holds {} positions but the evaluation context is {} (load it with "
-         "ModelOptions::context >= {})",
-         model.context(), options.context, options.context);
+    base::fail(ErrorCode::invalid_argument,
+               "the model holds {} positions but the evaluation context is {} (load it with "
+               "ModelOptions::context >= {})",
+               model.context(), options.context, options.context);
   }
   const EvalTokenizer tokenizer = eval_tokenizer(model);
   ModelScorer scorer(model);

@@ -2,8 +2,8 @@
 #include <lmc/hf_config.hpp>
 
 #include "base/fail.hpp"
+#include "base/json.hpp"
 #include "base/mapped_file.hpp"
-#include "format/json.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -13,11 +13,11 @@ LMC_BEGIN_NAMESPACE
 namespace {
 
 rapidjson::Document load_json(const std::filesystem::path& path) {
-  const MappedFile file = MappedFile::open(path);
+  const base::MappedFile file = base::MappedFile::open(path);
   const auto bytes = file.bytes();
-  auto document = parse_json(
+  auto document = base::parse_json(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", path.string());
+  if (!document.IsObject()) base::fail(ErrorCode::format, "{}: not a JSON object", path.string());
   return document;
 }
 

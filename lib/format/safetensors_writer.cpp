@@ -3,8 +3,8 @@
 // order the tensors were added, without gaps.
 #include <lmc/safetensors.hpp>
 
+#include "base/atomic_write.hpp"
 #include "base/fail.hpp"
-#include "format/atomic_write.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -38,24 +38,25 @@ void SafetensorsWriter::add_tensor(std::string_view name, DType type,
                                    std::span<const std::int64_t> shape,
                                    std::span<const std::byte> data) {
   if (dtype_is_quantized(type)) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': safetensors cannot store {}", name,
-         dtype_name(type));
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': safetensors cannot store {}", name,
+               dtype_name(type));
   }
   if (name == "__metadata__") {
-    fail(ErrorCode::invalid_argument, "'__metadata__' is not a valid tensor name");
+    base::fail(ErrorCode::invalid_argument, "'__metadata__' is not a valid tensor name");
   }
   std::uint64_t elements = 1;
   for (std::int64_t d : shape) {
-    if (d < 0) fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension {}", name, d);
+    if (d < 0)
+      base::fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension {}", name, d);
     elements *= static_cast<std::uint64_t>(d);
   }
   const std::uint64_t expected = elements * static_cast<std::uint64_t>(dtype_block_bytes(type));
   if (expected != data.size()) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': {} [{}] needs {} bytes, got {}", name,
-         dtype_name(type), fmt::join(shape, ", "), expected, data.size());
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': {} [{}] needs {} bytes, got {}", name,
+               dtype_name(type), fmt::join(shape, ", "), expected, data.size());
   }
   for (const auto& t : impl_->tensors) {
-    if (t.name == name) fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
+    if (t.name == name) base::fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
   }
   impl_->tensors.push_back({std::string(name), type,
                             std::vector<std::int64_t>(shape.begin(), shape.end()),
@@ -65,8 +66,9 @@ void SafetensorsWriter::add_tensor(std::string_view name, DType type,
 void SafetensorsWriter::add_tensor_f32(std::string_view name, std::span<const std::int64_t> shape,
                                        std::span<const float> values, DType store_as) {
   if (store_as != DType::f32 && store_as != DType::f16 && store_as != DType::bf16) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': add_tensor_f32 stores F32, F16 or BF16, not {}",
-         name, dtype_name(store_as));
+    base::fail(ErrorCode::invalid_argument,
+               "tensor '{}': add_tensor_f32 stores F32, F16 or BF16, not {}", name,
+               dtype_name(store_as));
   }
   std::vector<std::byte> data(dtype_row_bytes(store_as, static_cast<std::int64_t>(values.size())));
   quantize_row(store_as, values.data(), data.data(), static_cast<std::int64_t>(values.size()));
@@ -125,7 +127,7 @@ std::vector<std::byte> SafetensorsWriter::to_bytes() const {
 }
 
 void SafetensorsWriter::write(const std::filesystem::path& path) const {
-  write_file_atomically(path, to_bytes());
+  base::write_file_atomically(path, to_bytes());
 }
 
 LMC_END_NAMESPACE

@@ -37,9 +37,9 @@ class GgufCheckpoint final : public Checkpoint {
     const std::string_view arch = file_.architecture();
     spec_ = find_architecture(arch);
     if (!spec_) {
-      fail(ErrorCode::unsupported,
-           "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}", source_,
-           arch, supported_list());
+      base::fail(ErrorCode::unsupported,
+                 "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}",
+                 source_, arch, supported_list());
     }
     read_hyper_parameters();
     if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
@@ -67,7 +67,8 @@ class GgufCheckpoint final : public Checkpoint {
     key_out = key(name);
     const std::uint64_t v = file_.at(key_out).as_uint();
     if (v == 0 || v > (std::uint64_t{1} << 32))
-      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out,
+                 v);
     return static_cast<std::size_t>(v);
   }
   std::size_t optional_size(std::string_view name, std::size_t fallback,
@@ -77,7 +78,8 @@ class GgufCheckpoint final : public Checkpoint {
     if (!value) return fallback;
     const std::uint64_t v = value->as_uint();
     if (v > (std::uint64_t{1} << 32))
-      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out,
+                 v);
     return static_cast<std::size_t>(v);
   }
   double optional_number(std::string_view name, double fallback) const {
@@ -93,7 +95,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
     h.n_kv_heads = optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
     if (h.n_kv_heads == 0)
-      fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
     h.key_dim = optional_size("attention.key_length", h.n_embd / h.n_heads, h.key_key_dim);
     if (!file_.find(h.key_key_dim)) h.key_key_dim = h.key_n_embd + " / " + h.key_n_heads;
     h.value_dim = optional_size("attention.value_length", h.key_dim, h.key_value_dim);
@@ -110,12 +112,12 @@ class GgufCheckpoint final : public Checkpoint {
       if (t == "linear") {
         const double factor = optional_number("rope.scaling.factor", 1.0);
         if (!(factor > 0))
-          fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
-               key("rope.scaling.factor"));
+          base::fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+                     key("rope.scaling.factor"));
         h.rope_freq_scale = 1.0 / factor;
       } else if (t != "none") {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_, t,
-             key("rope.scaling.type"));
+        base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
+                   t, key("rope.scaling.type"));
       }
     } else if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
       h.rope_freq_scale = 1.0 / linear->as_double();

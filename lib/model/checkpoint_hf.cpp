@@ -41,11 +41,13 @@ class HfCheckpoint final : public Checkpoint {
     const HfConfig& config = folder_.config;
     spec_ = find_hf_architecture(config.model_type);
     if (!spec_) {
-      fail(ErrorCode::unsupported, "{}: model_type '{}' is not supported for Hugging Face folders",
-           config.path.string(), config.model_type);
+      base::fail(ErrorCode::unsupported,
+                 "{}: model_type '{}' is not supported for Hugging Face folders",
+                 config.path.string(), config.model_type);
     }
     if (!folder_.weights) {
-      fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json", source_);
+      base::fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json",
+                 source_);
     }
     weights_.emplace(SafetensorsCheckpoint::open(*folder_.weights, memory_map));
     read_hyper_parameters();
@@ -120,10 +122,10 @@ class HfCheckpoint final : public Checkpoint {
     if (!key.empty()) v = folder_.config.integer(key);
     if (!v) {
       if (fallback) return *fallback;
-      fail(ErrorCode::format, "{}: missing or not an integer", where(key));
+      base::fail(ErrorCode::format, "{}: missing or not an integer", where(key));
     }
     if (*v < 0 || *v > (std::int64_t{1} << 32))
-      fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
+      base::fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
     return static_cast<std::size_t>(*v);
   }
 
@@ -135,9 +137,9 @@ class HfCheckpoint final : public Checkpoint {
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
     h.n_layers = size_key(keys.layers, std::nullopt, unused);
     h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
-    if (h.n_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.heads));
+    if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
     h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);
-    if (h.n_kv_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
+    if (h.n_kv_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
     h.key_dim = size_key(keys.head_dim, h.n_embd / h.n_heads, h.key_key_dim);
     h.value_dim = h.key_dim;
     h.key_value_dim = h.key_key_dim;
@@ -159,18 +161,19 @@ class HfCheckpoint final : public Checkpoint {
       const auto& scaling = *config.rope_scaling;
       auto factor = scaling.numbers.find("factor");
       if (scaling.type != "linear" || factor == scaling.numbers.end() || !(factor->second > 0)) {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported",
-             where("rope_scaling"), scaling.type);
+        base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported",
+                   where("rope_scaling"), scaling.type);
       }
       h.rope_freq_scale = 1.0 / factor->second;
     }
     std::optional<double> eps = keys.eps.empty() ? config.norm_eps : config.number(keys.eps);
     if (!eps)
-      fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
+      base::fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
     h.norm_eps = static_cast<float>(*eps);
     if (config.contains("num_local_experts")) {
-      fail(ErrorCode::unsupported, "{}: mixture-of-experts checkpoints are read from GGUF only",
-           where("num_local_experts"));
+      base::fail(ErrorCode::unsupported,
+                 "{}: mixture-of-experts checkpoints are read from GGUF only",
+                 where("num_local_experts"));
     }
     if (!keys.sliding_window.empty()) {
       if (auto window = config.integer(keys.sliding_window); window && *window > 0) {

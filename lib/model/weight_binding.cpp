@@ -142,13 +142,13 @@ class Binder {
 
  private:
   [[noreturn]] void key_error(std::string_view key, std::string_view what) {
-    fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
+    base::fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
   }
 
   void check_hyper_parameters() {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
-      fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
-           checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+      base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
+                 checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
     }
     if (h_.n_embd == 0 || h_.n_heads == 0)
       key_error(h_.key_n_embd, "zero embedding width or head count");
@@ -168,8 +168,8 @@ class Binder {
                             h_.rope_dims, h_.key_dim));
     }
     if (!h_.rope_freq_factors.empty() && h_.rope_freq_factors.size() != h_.rope_dims / 2) {
-      fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
-           checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+      base::fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
+                 checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
         (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {
@@ -185,8 +185,8 @@ class Binder {
   const Tensor& required(Role role, std::size_t layer) {
     const Tensor* t = wanted(role) ? checkpoint_.find(role, layer) : nullptr;
     if (!t)
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     return *t;
   }
 
@@ -194,17 +194,17 @@ class Binder {
     if (!wanted(role)) return nullptr;
     const Tensor* t = checkpoint_.find(role, layer);
     if (!t && spec_.tensors[static_cast<std::size_t>(role)] == Presence::required) {
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     }
     return t;
   }
 
   [[noreturn]] void shape_error(const Tensor& t, Role role, std::size_t layer,
                                 const std::string& expected, std::string_view keys) {
-    fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
-         checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape), expected,
-         keys);
+    base::fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
+               checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape),
+               expected, keys);
   }
 
   void count(const Tensor& t) {

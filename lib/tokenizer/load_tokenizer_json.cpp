@@ -26,10 +26,10 @@ struct Context {
   std::string file;
 
   [[noreturn]] void unsupported(std::string_view where, std::string_view what) const {
-    fail(ErrorCode::unsupported, "{}: {}: {} is not supported by lmc", file, where, what);
+    base::fail(ErrorCode::unsupported, "{}: {}: {} is not supported by lmc", file, where, what);
   }
   [[noreturn]] void bad(std::string_view where, std::string_view what) const {
-    fail(ErrorCode::format, "{}: {}: {}", file, where, what);
+    base::fail(ErrorCode::format, "{}: {}: {}", file, where, what);
   }
 };
 
@@ -63,16 +63,17 @@ std::string_view type_of(const Context& context, const Json& object, std::string
 }
 
 rapidjson::Document parse(const std::filesystem::path& path) {
-  MappedFile file = MappedFile::open(path);
+  base::MappedFile file = base::MappedFile::open(path);
   rapidjson::Document document;
   const auto bytes = file.bytes();
   document.Parse<rapidjson::kParseFullPrecisionFlag>(reinterpret_cast<const char*>(bytes.data()),
                                                      bytes.size());
   if (document.HasParseError()) {
-    fail(ErrorCode::format, "{}: offset {}: invalid JSON: {}", path.string(),
-         document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
+    base::fail(ErrorCode::format, "{}: offset {}: invalid JSON: {}", path.string(),
+               document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
   }
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: expected a JSON object", path.string());
+  if (!document.IsObject())
+    base::fail(ErrorCode::format, "{}: expected a JSON object", path.string());
   return document;
 }
 
@@ -379,11 +380,11 @@ std::optional<std::string> config_token(const Json& config, const char* name) {
 
 }  // namespace
 
-std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path& path,
-                                                     const std::filesystem::path& config_path) {
+std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& path,
+                                                   const std::filesystem::path& config_path) {
   const Context context{path.string()};
   const rapidjson::Document document = parse(path);
-  auto impl = std::make_shared<Tokenizer::Impl>();
+  auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
 
   // ---- model ----
@@ -468,7 +469,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
 
   // ---- model details ----
   if (model_type == "BPE") {
-    impl->model = Tokenizer::Impl::Model::bpe;
+    impl->model = TokenizerImpl::Model::bpe;
     BpeModel& bpe = impl->bpe;
     bpe.byte_level = facts.byte_level;
     bpe.byte_fallback = get_bool(*model, "byte_fallback", false);
@@ -499,7 +500,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
       }
     }
   } else {
-    impl->model = Tokenizer::Impl::Model::wordpiece;
+    impl->model = TokenizerImpl::Model::wordpiece;
     if (const Json* prefix = member(*model, "continuing_subword_prefix");
         prefix != nullptr && prefix->IsString()) {
       impl->wordpiece.continuation_prefix = std::string(string_of(*prefix));
@@ -564,7 +565,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
   for (std::size_t i = 0; i < vocab.size(); ++i)
     vocab.decoded[i] = decode_token(plan, vocab.texts[i]);
   impl->strip_leading_space = plan.strip_leading_space;
-  if (plan.wordpiece && impl->model != Tokenizer::Impl::Model::wordpiece) {
+  if (plan.wordpiece && impl->model != TokenizerImpl::Model::wordpiece) {
     context.unsupported("decoder", "WordPiece decoder with a BPE model");
   }
 
@@ -584,8 +585,8 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
       if (!text) return std::nullopt;
       auto id = vocab.find(*text);
       if (!id) {
-        fail(ErrorCode::format, "{}: {} '{}' is not in the vocabulary of {}", config_path.string(),
-             name, *text, path.string());
+        base::fail(ErrorCode::format, "{}: {} '{}' is not in the vocabulary of {}",
+                   config_path.string(), name, *text, path.string());
       }
       return id;
     };
@@ -621,10 +622,10 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
       context.bad("post_processor", fmt::format("special token id {} outside the vocabulary", id));
   }
 
-  const bool byte_level = impl->model == Tokenizer::Impl::Model::bpe && impl->bpe.byte_level;
-  impl->model_type = byte_level                                   ? "byte-level-bpe"
-                     : impl->model == Tokenizer::Impl::Model::bpe ? "sentencepiece-bpe"
-                                                                  : "wordpiece";
+  const bool byte_level = impl->model == TokenizerImpl::Model::bpe && impl->bpe.byte_level;
+  impl->model_type = byte_level                                 ? "byte-level-bpe"
+                     : impl->model == TokenizerImpl::Model::bpe ? "sentencepiece-bpe"
+                                                                : "wordpiece";
   impl->family = tokenizer_class.empty() ? "tokenizer.json" : "tokenizer.json " + tokenizer_class;
   impl->lossless = byte_level && impl->normalizer.empty() && !facts.prefix_space;
   impl->finish();

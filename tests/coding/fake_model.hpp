@@ -45,7 +45,7 @@ class FakeModel final : public lmc::CodingModel {
     std::istringstream words(training_text);
     for (std::string word; words >> word;) ++counts[word.insert(0, 1, ' ')];
     for (const auto& [word, count] : counts) {
-      if (count >= 2 && word.size() > 2 && lmc::utf8::is_valid(word)) add_word(word);
+      if (count >= 2 && word.size() > 2 && lmc::base::utf8::is_valid(word)) add_word(word);
     }
     for (const char* word : {" the", " and", " of", " to", " a", " in", "the", "The"})
       add_word(word);
@@ -154,7 +154,7 @@ class FakeModel final : public lmc::CodingModel {
     std::string text;
     std::size_t pos = 0;
     while (pos < raw.size()) {
-      std::size_t length = lmc::utf8::sequence_length(raw, pos);
+      std::size_t length = lmc::base::utf8::sequence_length(raw, pos);
       if (length == 0) {
         text += '?';
         ++pos;

@@ -42,7 +42,7 @@ lmc::BpcOptions small_windows(std::size_t context, std::size_t stride,
 }
 
 std::string loss_of(const lmc::BpcResult& result) {
-  return lmc::BpcAccumulator::state(result).loss.to_decimal();
+  return lmc::eval::Access::state(result).loss.to_decimal();
 }
 
 TEST(Evaluator, UniformModelCountsBitsCharactersAndBytes) {

@@ -104,6 +104,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     streams.emplace_back(input.begin() + 2, input.end());
     info.chunks.push_back(lmc::ChunkInfo{0, original_size, 0, 0, 0});
   }
-  try_container(lmc::write_container(info, streams));
+  try_container(lmc::coding::write_container(info, streams));
   return 0;
 }

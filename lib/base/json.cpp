@@ -1,18 +1,19 @@
-#include "format/json.hpp"
+#include "base/json.hpp"
 
 #include "base/fail.hpp"
 
 #include <rapidjson/error/en.h>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 rapidjson::Document parse_json(std::string_view text, std::string_view source) {
   rapidjson::Document document;
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   document.Parse<flags>(text.data(), text.size());
   if (document.HasParseError()) {
-    fail(ErrorCode::format, "{}: invalid JSON at offset {}: {}", source, document.GetErrorOffset(),
-         rapidjson::GetParseError_En(document.GetParseError()));
+    base::fail(ErrorCode::format, "{}: invalid JSON at offset {}: {}", source,
+               document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
   }
   return document;
 }
@@ -30,4 +31,5 @@ std::string_view json_type_name(const rapidjson::Value& value) noexcept {
   return "unknown";
 }
 
+}  // namespace base
 LMC_END_NAMESPACE
