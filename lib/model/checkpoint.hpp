@@ -28,6 +28,14 @@ struct HyperParameters {
   double rope_base = 10000.0;
   double rope_freq_scale = 1.0;
   std::vector<float> rope_freq_factors;
+  double rope_yarn_ext_factor = 0.0, rope_yarn_low = 0.0, rope_yarn_high = 0.0;
+  double rope_attention_factor = 1.0;  ///< multiplies RoPE's cos and sin
+  /// LongRoPE: per-pair divisors for contexts above rope_original_context (long) and up to it
+  /// (short); chosen by rope_for_context.
+  std::vector<float> rope_long_factors, rope_short_factors;
+  std::size_t rope_original_context = 0;
+  /// Hugging Face's dynamic NTK scaling (factor > 0): the base grows with the context used.
+  double rope_dynamic_factor = 0.0;
   float norm_eps = 1e-5f;
   std::size_t sliding_window = 0;
   float attention_soft_cap = 0.0f, final_soft_cap = 0.0f;

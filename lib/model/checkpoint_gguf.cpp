@@ -1,5 +1,6 @@
 // GGUF checkpoints: llama.cpp's tensor names and "<arch>.<key>" hyper-parameters.
 #include "model/checkpoint.hpp"
+#include "model/rope_scaling.hpp"
 
 #include "base/fail.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <cmath>
 #include <deque>
+#include <tuple>
 
 LMC_BEGIN_NAMESPACE
 namespace model {
@@ -87,6 +89,69 @@ class GgufCheckpoint final : public Checkpoint {
     return value ? value->as_double() : fallback;
   }
 
+  // rope.scaling.*: linear and YaRN keys as llama.cpp's converter writes them, LongRoPE's
+  // factor tensors (Phi-3 writes no type for them).
+  void read_rope_scaling() {
+    HyperParameters& h = hyper_parameters_;
+    std::string type = "none";
+    if (const GgufValue* value = file_.find(key("rope.scaling.type"))) {
+      type = std::string(value->as_string());
+    }
+    auto factor = [&] {
+      const double f = optional_number("rope.scaling.factor", 1.0);
+      if (!(f > 0) || !std::isfinite(f))
+        base::fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+                   key("rope.scaling.factor"));
+      return f;
+    };
+    const Tensor* long_factors = file_.find_tensor("rope_factors_long.weight");
+    const Tensor* short_factors = file_.find_tensor("rope_factors_short.weight");
+    if (type == "linear") {
+      h.rope_freq_scale = 1.0 / factor();
+    } else if (type == "yarn") {
+      const double f = factor();
+      if (file_.find(key("rope.scaling.yarn_log_multiplier")) &&
+          optional_number("rope.scaling.yarn_log_multiplier", 0.0) != 0.0) {
+        base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
+                   key("rope.scaling.yarn_log_multiplier"));
+      }
+      const double original = static_cast<double>(
+          optional_size("rope.scaling.original_context_length", h.context_length, unused_));
+      if (!(original > 0))
+        base::fail(ErrorCode::format, "{}: YaRN needs '{}'", source_,
+                   key("rope.scaling.original_context_length"));
+      h.rope_freq_scale = 1.0 / f;
+      h.rope_yarn_ext_factor = optional_number("rope.scaling.yarn_ext_factor", 1.0);
+      std::tie(h.rope_yarn_low, h.rope_yarn_high) = nn::yarn_correction_range(
+          h.rope_dims, h.rope_base, original, optional_number("rope.scaling.yarn_beta_fast", 32.0),
+          optional_number("rope.scaling.yarn_beta_slow", 1.0), true);
+      // The converter stores config.json's attention_factor here; without it YaRN's own.
+      h.rope_attention_factor = optional_number("rope.scaling.yarn_attn_factor", yarn_mscale(f));
+      h.rope_attention_factor *= optional_number("rope.scaling.attn_factor", 1.0);
+    } else if (type == "longrope" || (type == "none" && long_factors)) {
+      if (!long_factors || !short_factors) {
+        base::fail(ErrorCode::format,
+                   "{}: LongRoPE needs tensors 'rope_factors_long.weight' and "
+                   "'rope_factors_short.weight'",
+                   source_);
+      }
+      h.rope_long_factors = to_f32(*long_factors);
+      h.rope_short_factors = to_f32(*short_factors);
+      h.rope_original_context = optional_size("rope.scaling.original_context_length", 0, unused_);
+      if (h.rope_original_context == 0)
+        base::fail(ErrorCode::format, "{}: LongRoPE needs metadata key '{}'", source_,
+                   key("rope.scaling.original_context_length"));
+      h.rope_attention_factor = optional_number("rope.scaling.attn_factor", 1.0);
+    } else if (type == "none") {
+      if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
+        h.rope_freq_scale = 1.0 / linear->as_double();
+      }
+    } else {
+      base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
+                 type, key("rope.scaling.type"));
+    }
+  }
+
   void read_hyper_parameters() {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
@@ -107,21 +172,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.context_length = optional_size("context_length", 0, unused);
     h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
     h.rope_base = optional_number("rope.freq_base", 10000.0);
-    if (const GgufValue* type = file_.find(key("rope.scaling.type"))) {
-      const std::string_view t = type->as_string();
-      if (t == "linear") {
-        const double factor = optional_number("rope.scaling.factor", 1.0);
-        if (!(factor > 0))
-          base::fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
-                     key("rope.scaling.factor"));
-        h.rope_freq_scale = 1.0 / factor;
-      } else if (t != "none") {
-        base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
-                   t, key("rope.scaling.type"));
-      }
-    } else if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
-      h.rope_freq_scale = 1.0 / linear->as_double();
-    }
+    read_rope_scaling();
     const bool rms = spec_->norm == nn::NormKind::rms;
     h.norm_eps = static_cast<float>(
         file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"))
@@ -140,6 +191,7 @@ class GgufCheckpoint final : public Checkpoint {
   }
 
   GgufFile file_;
+  std::string unused_;
 };
 
 }  // namespace

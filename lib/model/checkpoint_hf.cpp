@@ -1,5 +1,6 @@
 // Hugging Face folders: config.json plus safetensors shards, named as transformers names them.
 #include "model/checkpoint.hpp"
+#include "model/rope_scaling.hpp"
 
 #include "base/fail.hpp"
 
@@ -156,16 +157,7 @@ class HfCheckpoint final : public Checkpoint {
       h.key_rope_dims = std::string(keys.partial_rotary);
     }
     if (auto theta = config.number(keys.rope_theta)) h.rope_base = *theta;
-    if (config.rope_scaling && !config.rope_scaling->type.empty() &&
-        config.rope_scaling->type != "default") {
-      const auto& scaling = *config.rope_scaling;
-      auto factor = scaling.numbers.find("factor");
-      if (scaling.type != "linear" || factor == scaling.numbers.end() || !(factor->second > 0)) {
-        base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported",
-                   where("rope_scaling"), scaling.type);
-      }
-      h.rope_freq_scale = 1.0 / factor->second;
-    }
+    read_hf_rope_scaling(config, h.key_dim, h);
     std::optional<double> eps = keys.eps.empty() ? config.norm_eps : config.number(keys.eps);
     if (!eps)
       base::fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());

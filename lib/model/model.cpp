@@ -7,6 +7,7 @@
 #include "model/checkpoint.hpp"
 #include "model/model_fingerprint.hpp"
 #include "model/model_tokenizer.hpp"
+#include "model/rope_scaling.hpp"
 #include "model/weight_binding.hpp"
 #include "nn/cpu_features.hpp"
 #include "nn/softmax.hpp"
@@ -52,6 +53,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   if (impl->bound.weights.position_embedding) {
     impl->context = std::min(impl->context, impl->bound.weights.position_embedding.rows);
   }
+  model::apply_rope_context(h, impl->context, impl->bound.config.rope);
   ModelInfo& info = impl->info;
   info.architecture = std::string(impl->checkpoint->spec().name);
   info.name = h.name;

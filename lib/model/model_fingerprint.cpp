@@ -116,6 +116,13 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
   hash.value(std::bit_cast<std::uint64_t>(c.rope.base));
   hash.value(std::bit_cast<std::uint64_t>(c.rope.freq_scale));
   hash_floats(hash, c.rope.freq_factors);
+  // Hashed only when set, so that fingerprints of models without them stay as they were.
+  if (c.rope.yarn_ext_factor != 0.0 || c.rope.attention_factor != 1.0) {
+    for (double v :
+         {c.rope.yarn_ext_factor, c.rope.yarn_low, c.rope.yarn_high, c.rope.attention_factor}) {
+      hash.value(std::bit_cast<std::uint64_t>(v));
+    }
+  }
 }
 
 void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {

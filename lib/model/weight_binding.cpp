@@ -128,6 +128,10 @@ class Binder {
     c.rope.base = h_.rope_base;
     c.rope.freq_scale = h_.rope_freq_scale;
     c.rope.freq_factors = h_.rope_freq_factors;
+    c.rope.yarn_ext_factor = h_.rope_yarn_ext_factor;
+    c.rope.yarn_low = h_.rope_yarn_low;
+    c.rope.yarn_high = h_.rope_yarn_high;
+    c.rope.attention_factor = h_.rope_attention_factor;
     c.activation = spec_.activation;
     c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
     c.residual = spec_.residual;
@@ -170,6 +174,12 @@ class Binder {
     if (!h_.rope_freq_factors.empty() && h_.rope_freq_factors.size() != h_.rope_dims / 2) {
       base::fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
                  checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+    }
+    for (const auto* factors : {&h_.rope_long_factors, &h_.rope_short_factors}) {
+      if (!factors->empty() && factors->size() != h_.rope_dims / 2) {
+        base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
+                   checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
+      }
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
         (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {

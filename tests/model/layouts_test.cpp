@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 namespace {
 
@@ -26,18 +27,61 @@ std::vector<std::int32_t> test_tokens(std::size_t n, std::int32_t vocab) {
   return tokens;
 }
 
-class LayoutTest : public ::testing::TestWithParam<const char*> {};
+// One entry per family and RoPE variant: how to build the model (both layouts hold the same
+// weights). A new family is one entry here and its builder in random_models.hpp.
+struct LayoutCase {
+  const char* name;
+  std::function<lmc_test::TinyModel()> build;
+};
+
+lmc_test::TinyModel family(const std::string& name) { return lmc_test::make_tiny_model(name, 42); }
+
+template <typename Change>
+std::function<lmc_test::TinyModel()> with(const std::string& name, Change change) {
+  return [name, change] {
+    lmc_test::TinyModel m = family(name);
+    change(m);
+    return m;
+  };
+}
+
+const LayoutCase layout_cases[] = {
+    {"llama", [] { return family("llama"); }},
+    {"mistral", [] { return family("mistral"); }},
+    {"qwen2", [] { return family("qwen2"); }},
+    {"gemma", [] { return family("gemma"); }},
+    {"gemma2", [] { return family("gemma2"); }},
+    {"gpt2", [] { return family("gpt2"); }},
+    {"stablelm", with("stablelm",
+                      [](lmc_test::TinyModel& m) {
+                        m.hf_config["partial_rotary_factor"] = "0.5";
+                        m.gguf_numbers["stablelm.rope.dimension_count"] = 4;
+                      })},
+    {"starcoder2", [] { return family("starcoder2"); }},
+    {"phi3", [] { return family("phi3"); }},
+    {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
+    {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
+    {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
+    {"qwen2_rope_yarn", with("qwen2", [](auto& m) { lmc_test::add_yarn_rope(m, 2.0, 32); })},
+    {"llama_rope_llama3",
+     with("llama", [](auto& m) { lmc_test::add_llama3_rope(m, 8.0, 1.0, 4.0, 1024.0); })},
+    {"phi3_longrope", with("phi3", [](auto& m) { lmc_test::add_longrope(m, 16); })},
+};
+
+class LayoutTest : public ::testing::TestWithParam<LayoutCase> {};
 
 TEST_P(LayoutTest, GgufAndHuggingFaceFolderAgree) {
-  const std::string family = GetParam();
-  const lmc_test::TinyModel m = lmc_test::make_tiny_model(family, 42);
-  const auto dir = scratch(family);
+  const std::string name = GetParam().name;
+  const lmc_test::TinyModel m = GetParam().build();
+  const auto dir = scratch(name);
   lmc_test::write_gguf(m, dir / "model.gguf");
   lmc_test::write_hf_folder(m, dir / "hf");
-  const lmc::Model gguf = lmc::Model::load(dir / "model.gguf");
-  const lmc::Model hf = lmc::Model::load(dir / "hf");
-  EXPECT_EQ(gguf.info().architecture, family);
-  EXPECT_EQ(hf.info().architecture, family);
+  lmc::ModelOptions options;
+  options.context = m.context;
+  const lmc::Model gguf = lmc::Model::load(dir / "model.gguf", options);
+  const lmc::Model hf = lmc::Model::load(dir / "hf", options);
+  EXPECT_EQ(gguf.info().architecture, m.arch);
+  EXPECT_EQ(hf.info().architecture, m.arch);
   EXPECT_EQ(hf.info().format, "safetensors");
   EXPECT_EQ(gguf.info().n_parameters, hf.info().n_parameters);
   const auto tokens = test_tokens(40, 64);
@@ -49,13 +93,39 @@ TEST_P(LayoutTest, GgufAndHuggingFaceFolderAgree) {
     worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
     spread = std::max(spread, static_cast<double>(std::abs(a[i] - a[0])));
   }
-  EXPECT_LE(worst, 1e-5) << family;
+  EXPECT_LE(worst, 1e-5) << name;
   EXPECT_GT(spread, 0.1) << "the model should not be uniform";
   std::filesystem::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, LayoutTest, ::testing::Values("llama", "qwen2", "gemma", "gpt2"),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Families, LayoutTest, ::testing::ValuesIn(layout_cases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// Each RoPE scaling must change the result (else the case above would not test it).
+TEST(RopeScaling, EachTypeChangesTheLogProbabilities) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    const auto dir = scratch("scaling_" + name);
+    lmc_test::write_hf_folder(m, dir / "hf");
+    lmc::ModelOptions options;
+    options.context = m.context;
+    const std::vector<float> lp = lmc::Model::load(dir / "hf", options).token_logprobs(tokens);
+    std::filesystem::remove_all(dir);
+    return lp;
+  };
+  for (const LayoutCase& c : layout_cases) {
+    const std::string name = c.name;
+    if (name.find("rope") == std::string::npos) continue;
+    const lmc_test::TinyModel scaled = c.build();
+    lmc_test::TinyModel plain = family(name.substr(0, name.find('_')));
+    plain.context = scaled.context;
+    const std::vector<float> a = score(scaled, name), b = score(plain, name + "_plain");
+    double moved = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      moved = std::max(moved, static_cast<double>(std::abs(a[i] - b[i])));
+    EXPECT_GT(moved, 1e-3) << name;
+  }
+}
 
 TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
   // A model stored as F16/BF16/Q8_0 must score like an F32 model holding the same rounded

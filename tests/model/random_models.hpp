@@ -13,6 +13,8 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,7 +24,9 @@ struct TinySizes {
   std::int64_t vocab = 64, embd = 32, layers = 2, heads = 4, kv_heads = 2, ffn = 64, head_dim = 8;
 };
 
-/// One tensor in both layouts. `values` are row-major in HF's orientation and conventions.
+/// One tensor in both layouts. `values` are row-major in HF's orientation and conventions. An
+/// empty gguf_name or hf_name: the tensor exists in one layout only (fused or split differently
+/// in the other, or a constant such as rope_freqs).
 struct TinyTensor {
   std::string gguf_name, hf_name;
   std::vector<std::int64_t> shape;  // HF shape (outermost first)
@@ -41,7 +45,19 @@ struct TinyModel {
   TinySizes sizes;
   std::vector<TinyTensor> tensors;
   std::map<std::string, double> gguf_numbers;  // "<arch>.key" → value (written as u32 or f32)
-  std::string hf_config_json;
+  std::map<std::string, std::string> gguf_strings;
+  /// config.json: key → JSON value as written ("4", "\"llama\"", "{...}").
+  std::map<std::string, std::string> hf_config;
+  /// ModelOptions::context to load both layouts with (0: the model's own).
+  std::size_t context = 0;
+
+  std::string hf_config_json() const {
+    std::string json = "{";
+    for (const auto& [key, value] : hf_config) {
+      json += (json.size() > 1 ? ",\n  \"" : "\n  \"") + key + "\": " + value;
+    }
+    return json + "\n}\n";
+  }
 };
 
 inline std::vector<float> random_values(std::mt19937& rng, std::size_t n, float sigma,
@@ -77,13 +93,15 @@ inline void write_gguf(const TinyModel& m, const std::filesystem::path& path,
   writer.set_string("general.name", "lmc test model");
   for (const auto& [key, value] : m.gguf_numbers) {
     if (key.find("epsilon") != std::string::npos || key.find("freq_base") != std::string::npos ||
-        key.find("softcapping") != std::string::npos) {
+        key.find("softcapping") != std::string::npos || key.find("factor") != std::string::npos) {
       writer.set_f32(key, static_cast<float>(value));
     } else {
       writer.set_u32(key, static_cast<std::uint32_t>(value));
     }
   }
+  for (const auto& [key, value] : m.gguf_strings) writer.set_string(key, value);
   for (const TinyTensor& t : m.tensors) {
+    if (t.gguf_name.empty()) continue;
     std::vector<float> values = t.values;
     std::vector<std::int64_t> shape = t.shape;
     switch (t.convention) {
@@ -118,116 +136,340 @@ inline void write_hf_folder(const TinyModel& m, const std::filesystem::path& fol
     if (!t.hf_name.empty()) writer.add_tensor_f32(t.hf_name, t.shape, t.values);
   }
   writer.write(folder / "model.safetensors");
-  std::ofstream(folder / "config.json") << m.hf_config_json;
+  std::ofstream(folder / "config.json") << m.hf_config_json();
 }
 
-/// A llama-family model in the given family's conventions. `family`: llama, qwen2, gemma, gpt2.
-inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  TinyModel m;
-  m.arch = family;
-  TinySizes& s = m.sizes;
-  if (family == "gpt2") s.kv_heads = s.heads;
-  if (family == "gemma") s.head_dim = 12;  // ≠ embd / heads, as Gemma allows
-  const std::int64_t e = s.embd, q = s.heads * s.head_dim, kv = s.kv_heads * s.head_dim;
-  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
-  auto add = [&](std::string gguf, std::string hf, std::vector<std::int64_t> shape, float sigma,
-                 float mean = 0.0f,
-                 TinyTensor::Convention convention = TinyTensor::Convention::plain,
-                 std::int64_t rope_heads = 0) {
+// The builders. Each draws its weights in Hugging Face's layout (as transformers' model code
+// names and shapes them) and adds each tensor in both layouts, converting where llama.cpp's
+// converter does.
+class TinyBuilder {
+ public:
+  TinyBuilder(TinyModel& m, std::uint32_t seed) : m_(m), rng_(seed) {}
+
+  std::vector<float> draw(std::size_t n, float sigma, float mean = 0.0f) {
+    return random_values(rng_, n, sigma, mean);
+  }
+  static std::size_t count(const std::vector<std::int64_t>& shape) {
     std::size_t n = 1;
     for (auto d : shape) n *= static_cast<std::size_t>(d);
-    m.tensors.push_back({std::move(gguf), std::move(hf), std::move(shape),
-                         random_values(rng, n, sigma, mean), convention, rope_heads});
-  };
-  const std::string a = family + ".";
-  if (family == "gpt2") {
-    add("token_embd.weight", "transformer.wte.weight", {s.vocab, e}, 1.0f);
-    add("position_embd.weight", "transformer.wpe.weight", {64, e}, 0.5f);
-    for (std::int64_t l = 0; l < s.layers; ++l) {
-      const std::string g = "blk." + std::to_string(l) + ".",
-                        h = "transformer.h." + std::to_string(l) + ".";
-      add(g + "attn_norm.weight", h + "ln_1.weight", {e}, 0.1f, 1.0f);
-      add(g + "attn_norm.bias", h + "ln_1.bias", {e}, 0.05f);
-      add(g + "attn_qkv.weight", h + "attn.c_attn.weight", {e, 3 * e}, w_sigma, 0,
-          TinyTensor::Convention::conv1d);
-      add(g + "attn_qkv.bias", h + "attn.c_attn.bias", {3 * e}, 0.05f);
-      add(g + "attn_output.weight", h + "attn.c_proj.weight", {e, e}, w_sigma, 0,
-          TinyTensor::Convention::conv1d);
-      add(g + "attn_output.bias", h + "attn.c_proj.bias", {e}, 0.05f);
-      add(g + "ffn_norm.weight", h + "ln_2.weight", {e}, 0.1f, 1.0f);
-      add(g + "ffn_norm.bias", h + "ln_2.bias", {e}, 0.05f);
-      add(g + "ffn_up.weight", h + "mlp.c_fc.weight", {e, s.ffn}, w_sigma, 0,
-          TinyTensor::Convention::conv1d);
-      add(g + "ffn_up.bias", h + "mlp.c_fc.bias", {s.ffn}, 0.05f);
-      add(g + "ffn_down.weight", h + "mlp.c_proj.weight", {s.ffn, e},
-          1.0f / std::sqrt(float(s.ffn)), 0, TinyTensor::Convention::conv1d);
-      add(g + "ffn_down.bias", h + "mlp.c_proj.bias", {e}, 0.05f);
-    }
-    add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
-    add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
-    m.gguf_numbers = {
-        {a + "embedding_length", e},        {a + "block_count", s.layers},
-        {a + "feed_forward_length", s.ffn}, {a + "attention.head_count", s.heads},
-        {a + "context_length", 64},         {a + "attention.layer_norm_epsilon", 1e-5}};
-    m.hf_config_json =
-        R"({"model_type": "gpt2", "n_embd": 32, "n_layer": 2, "n_head": 4, "n_inner": 64,
-      "n_positions": 64, "vocab_size": 64, "layer_norm_epsilon": 1e-05})";
-    return m;
+    return n;
   }
-  const bool gemma = family == "gemma";
+  // The same tensor in both layouts.
+  TinyTensor& add(std::string gguf, std::string hf, std::vector<std::int64_t> shape, float sigma,
+                  float mean = 0.0f,
+                  TinyTensor::Convention convention = TinyTensor::Convention::plain,
+                  std::int64_t rope_heads = 0) {
+    std::vector<float> values = draw(count(shape), sigma, mean);
+    m_.tensors.push_back({std::move(gguf), std::move(hf), std::move(shape), std::move(values),
+                          convention, rope_heads});
+    return m_.tensors.back();
+  }
+  // A tensor of one layout only, with given values.
+  void add_values(std::string gguf, std::string hf, std::vector<std::int64_t> shape,
+                  std::vector<float> values) {
+    m_.tensors.push_back({std::move(gguf), std::move(hf), std::move(shape), std::move(values),
+                          TinyTensor::Convention::plain, 0});
+  }
+
+ private:
+  TinyModel& m_;
+  std::mt19937 rng_;
+};
+
+inline std::string json_number(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  std::string s = out.str();
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// LlamaForCausalLM and the models that copy its layout: model.embed_tokens,
+// model.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj, post_attention_layernorm,
+// mlp.{gate,up,down}_proj}, model.norm, lm_head.
+struct LlamaStyle {
+  std::string model_type;
+  bool permute_qk = false;    // llama.cpp's llama converter permutes q/k rows
+  bool qkv_bias = false;      // qwen2
+  bool gemma_norms = false;   // stored w, computed with 1 + w; GGUF holds 1 + w
+  bool tied = false;          // no lm_head, logits from the embedding
+  bool layer_norm = false;    // stablelm, starcoder2: LayerNorm with biases
+  bool all_biases = false;    // starcoder2: biases on q/k/v/o and the MLP
+  bool plain_mlp = false;     // starcoder2: mlp.c_fc / mlp.c_proj with GELU
+  bool fused_phi3 = false;    // phi3: self_attn.qkv_proj, mlp.gate_up_proj
+  bool gemma2_norms = false;  // gemma2: pre/post feed-forward and post-attention norms
+  std::int64_t head_dim = 8;
+};
+
+inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.head_dim = style.head_dim;
+  const std::int64_t e = s.embd, q = s.heads * s.head_dim, kv = s.kv_heads * s.head_dim;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
   const auto norm_convention =
-      gemma ? TinyTensor::Convention::gemma_norm : TinyTensor::Convention::plain;
-  const float norm_mean = gemma ? 0.0f : 1.0f;
+      style.gemma_norms ? TinyTensor::Convention::gemma_norm : TinyTensor::Convention::plain;
+  const float norm_mean = style.gemma_norms ? 0.0f : 1.0f;
   const auto rope_rows =
-      family == "llama" ? TinyTensor::Convention::llama_rope_rows : TinyTensor::Convention::plain;
-  add("token_embd.weight", "model.embed_tokens.weight", {s.vocab, e},
-      gemma ? w_sigma * 2.5f : 1.0f);
+      style.permute_qk ? TinyTensor::Convention::llama_rope_rows : TinyTensor::Convention::plain;
+  auto norm = [&](const std::string& g, const std::string& h) {
+    b.add(g + ".weight", h + ".weight", {e}, 0.1f, norm_mean, norm_convention);
+    if (style.layer_norm) b.add(g + ".bias", h + ".bias", {e}, 0.05f);
+  };
+  b.add("token_embd.weight", "model.embed_tokens.weight", {s.vocab, e},
+        style.tied ? w_sigma * 2.5f : 1.0f);
   for (std::int64_t l = 0; l < s.layers; ++l) {
     const std::string g = "blk." + std::to_string(l) + ".",
                       h = "model.layers." + std::to_string(l) + ".";
-    add(g + "attn_norm.weight", h + "input_layernorm.weight", {e}, 0.1f, norm_mean,
-        norm_convention);
-    add(g + "attn_q.weight", h + "self_attn.q_proj.weight", {q, e}, 1.2f * w_sigma, 0, rope_rows,
-        s.heads);
-    add(g + "attn_k.weight", h + "self_attn.k_proj.weight", {kv, e}, 1.2f * w_sigma, 0, rope_rows,
-        s.kv_heads);
-    add(g + "attn_v.weight", h + "self_attn.v_proj.weight", {kv, e}, w_sigma);
-    if (family == "qwen2") {
-      add(g + "attn_q.bias", h + "self_attn.q_proj.bias", {q}, 0.05f);
-      add(g + "attn_k.bias", h + "self_attn.k_proj.bias", {kv}, 0.05f);
-      add(g + "attn_v.bias", h + "self_attn.v_proj.bias", {kv}, 0.05f);
+    norm(g + "attn_norm", h + "input_layernorm");
+    if (style.fused_phi3) {
+      b.add(g + "attn_qkv.weight", h + "self_attn.qkv_proj.weight", {q + 2 * kv, e},
+            1.2f * w_sigma);
+    } else {
+      b.add(g + "attn_q.weight", h + "self_attn.q_proj.weight", {q, e}, 1.2f * w_sigma, 0,
+            rope_rows, s.heads);
+      b.add(g + "attn_k.weight", h + "self_attn.k_proj.weight", {kv, e}, 1.2f * w_sigma, 0,
+            rope_rows, s.kv_heads);
+      b.add(g + "attn_v.weight", h + "self_attn.v_proj.weight", {kv, e}, w_sigma);
     }
-    add(g + "attn_output.weight", h + "self_attn.o_proj.weight", {e, q},
-        2.0f / std::sqrt(float(q)));
-    add(g + "ffn_norm.weight", h + "post_attention_layernorm.weight", {e}, 0.1f, norm_mean,
-        norm_convention);
-    add(g + "ffn_gate.weight", h + "mlp.gate_proj.weight", {s.ffn, e}, w_sigma);
-    add(g + "ffn_up.weight", h + "mlp.up_proj.weight", {s.ffn, e}, w_sigma);
-    add(g + "ffn_down.weight", h + "mlp.down_proj.weight", {e, s.ffn},
-        2.0f / std::sqrt(float(s.ffn)));
+    if (style.qkv_bias || style.all_biases) {
+      b.add(g + "attn_q.bias", h + "self_attn.q_proj.bias", {q}, 0.05f);
+      b.add(g + "attn_k.bias", h + "self_attn.k_proj.bias", {kv}, 0.05f);
+      b.add(g + "attn_v.bias", h + "self_attn.v_proj.bias", {kv}, 0.05f);
+    }
+    b.add(g + "attn_output.weight", h + "self_attn.o_proj.weight", {e, q},
+          2.0f / std::sqrt(float(q)));
+    if (style.all_biases) b.add(g + "attn_output.bias", h + "self_attn.o_proj.bias", {e}, 0.05f);
+    if (style.gemma2_norms) {
+      norm(g + "post_attention_norm", h + "post_attention_layernorm");
+      norm(g + "ffn_norm", h + "pre_feedforward_layernorm");
+    } else {
+      norm(g + "ffn_norm", h + "post_attention_layernorm");
+    }
+    if (style.plain_mlp) {
+      b.add(g + "ffn_up.weight", h + "mlp.c_fc.weight", {s.ffn, e}, w_sigma);
+      b.add(g + "ffn_up.bias", h + "mlp.c_fc.bias", {s.ffn}, 0.05f);
+      b.add(g + "ffn_down.weight", h + "mlp.c_proj.weight", {e, s.ffn},
+            2.0f / std::sqrt(float(s.ffn)));
+      b.add(g + "ffn_down.bias", h + "mlp.c_proj.bias", {e}, 0.05f);
+    } else if (style.fused_phi3) {
+      b.add(g + "ffn_up.weight", h + "mlp.gate_up_proj.weight", {2 * s.ffn, e}, w_sigma);
+      b.add(g + "ffn_down.weight", h + "mlp.down_proj.weight", {e, s.ffn},
+            2.0f / std::sqrt(float(s.ffn)));
+    } else {
+      b.add(g + "ffn_gate.weight", h + "mlp.gate_proj.weight", {s.ffn, e}, w_sigma);
+      b.add(g + "ffn_up.weight", h + "mlp.up_proj.weight", {s.ffn, e}, w_sigma);
+      b.add(g + "ffn_down.weight", h + "mlp.down_proj.weight", {e, s.ffn},
+            2.0f / std::sqrt(float(s.ffn)));
+    }
+    if (style.gemma2_norms) norm(g + "post_ffw_norm", h + "post_feedforward_layernorm");
   }
-  add("output_norm.weight", "model.norm.weight", {e}, 0.1f, norm_mean, norm_convention);
-  if (!gemma) add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
+  norm("output_norm", "model.norm");
+  if (!style.tied) b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
+  const std::string a = m.arch + ".";
   m.gguf_numbers = {{a + "embedding_length", e},
                     {a + "block_count", s.layers},
                     {a + "feed_forward_length", s.ffn},
                     {a + "attention.head_count", s.heads},
                     {a + "attention.head_count_kv", s.kv_heads},
                     {a + "context_length", 64},
-                    {a + "attention.layer_norm_rms_epsilon", 1e-5},
                     {a + "rope.freq_base", 10000.0}};
-  if (gemma) {
+  m.gguf_numbers[a + (style.layer_norm ? "attention.layer_norm_epsilon"
+                                       : "attention.layer_norm_rms_epsilon")] = 1e-5;
+  if (s.head_dim * s.heads != e) {
     m.gguf_numbers[a + "attention.key_length"] = s.head_dim;
     m.gguf_numbers[a + "attention.value_length"] = s.head_dim;
   }
-  m.hf_config_json =
-      "{\"model_type\": \"" + family + R"(", "hidden_size": 32, "num_hidden_layers": 2,
-    "intermediate_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": )" +
-      std::to_string(s.head_dim) + R"(, "max_position_embeddings": 64, "vocab_size": 64,
-    "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": )" +
-      (gemma ? "true" : "false") + "}";
+  m.hf_config = {{"model_type", "\"" + style.model_type + "\""},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", std::to_string(s.layers)},
+                 {"intermediate_size", std::to_string(s.ffn)},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"num_key_value_heads", std::to_string(s.kv_heads)},
+                 {"head_dim", std::to_string(s.head_dim)},
+                 {"max_position_embeddings", "64"},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {style.layer_norm ? "layer_norm_eps" : "rms_norm_eps", "1e-05"},
+                 {"rope_theta", "10000.0"},
+                 {"tie_word_embeddings", style.tied ? "true" : "false"}};
+}
+
+inline void build_gpt2(TinyModel& m, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.kv_heads = s.heads;
+  const std::int64_t e = s.embd;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  const auto conv1d = TinyTensor::Convention::conv1d;
+  b.add("token_embd.weight", "transformer.wte.weight", {s.vocab, e}, 1.0f);
+  b.add("position_embd.weight", "transformer.wpe.weight", {64, e}, 0.5f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      h = "transformer.h." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", h + "ln_1.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", h + "ln_1.bias", {e}, 0.05f);
+    b.add(g + "attn_qkv.weight", h + "attn.c_attn.weight", {e, 3 * e}, w_sigma, 0, conv1d);
+    b.add(g + "attn_qkv.bias", h + "attn.c_attn.bias", {3 * e}, 0.05f);
+    b.add(g + "attn_output.weight", h + "attn.c_proj.weight", {e, e}, w_sigma, 0, conv1d);
+    b.add(g + "attn_output.bias", h + "attn.c_proj.bias", {e}, 0.05f);
+    b.add(g + "ffn_norm.weight", h + "ln_2.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "ffn_norm.bias", h + "ln_2.bias", {e}, 0.05f);
+    b.add(g + "ffn_up.weight", h + "mlp.c_fc.weight", {e, s.ffn}, w_sigma, 0, conv1d);
+    b.add(g + "ffn_up.bias", h + "mlp.c_fc.bias", {s.ffn}, 0.05f);
+    b.add(g + "ffn_down.weight", h + "mlp.c_proj.weight", {s.ffn, e},
+          1.0f / std::sqrt(float(s.ffn)), 0, conv1d);
+    b.add(g + "ffn_down.bias", h + "mlp.c_proj.bias", {e}, 0.05f);
+  }
+  b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
+  b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
+  const std::string a = "gpt2.";
+  m.gguf_numbers = {{a + "embedding_length", e},        {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn}, {a + "attention.head_count", s.heads},
+                    {a + "context_length", 64},         {a + "attention.layer_norm_epsilon", 1e-5}};
+  m.hf_config = {{"model_type", "\"gpt2\""}, {"n_embd", "32"},
+                 {"n_layer", "2"},           {"n_head", "4"},
+                 {"n_inner", "64"},          {"n_positions", "64"},
+                 {"vocab_size", "64"},       {"layer_norm_epsilon", "1e-05"}};
+}
+
+/// A model of `family` (a name of tiny_families()) with seeded random weights.
+inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) {
+  TinyModel m;
+  m.arch = family;
+  if (family == "gpt2") {
+    build_gpt2(m, seed);
+  } else if (family == "llama" || family == "mistral") {
+    m.arch = "llama";
+    build_llama_style(m, {.model_type = family, .permute_qk = true}, seed);
+  } else if (family == "qwen2") {
+    build_llama_style(m, {.model_type = "qwen2", .qkv_bias = true}, seed);
+  } else if (family == "gemma") {
+    // head_dim ≠ embd / heads, as Gemma allows
+    build_llama_style(m, {.model_type = "gemma", .gemma_norms = true, .tied = true, .head_dim = 12},
+                      seed);
+    m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
+  } else if (family == "gemma2") {
+    build_llama_style(m,
+                      {.model_type = "gemma2",
+                       .gemma_norms = true,
+                       .tied = true,
+                       .gemma2_norms = true,
+                       .head_dim = 12},
+                      seed);
+    m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
+    m.hf_config["query_pre_attn_scalar"] = "12";
+    m.hf_config["attn_logit_softcapping"] = "50.0";
+    m.hf_config["final_logit_softcapping"] = "30.0";
+    m.hf_config["sliding_window"] = "16";
+    m.gguf_numbers["gemma2.attn_logit_softcapping"] = 50.0;
+    m.gguf_numbers["gemma2.final_logit_softcapping"] = 30.0;
+    m.gguf_numbers["gemma2.attention.sliding_window"] = 16;
+  } else if (family == "stablelm") {
+    build_llama_style(m, {.model_type = "stablelm", .layer_norm = true}, seed);
+  } else if (family == "starcoder2") {
+    build_llama_style(
+        m, {.model_type = "starcoder2", .layer_norm = true, .all_biases = true, .plain_mlp = true},
+        seed);
+    m.hf_config.erase("layer_norm_eps");
+    m.hf_config["norm_epsilon"] = "1e-05";
+    m.hf_config["hidden_act"] = "\"gelu_pytorch_tanh\"";
+  } else if (family == "phi3") {
+    build_llama_style(m, {.model_type = "phi3", .fused_phi3 = true}, seed);
+  } else {
+    throw std::invalid_argument("no tiny model builder for family " + family);
+  }
   return m;
+}
+
+/// The families make_tiny_model builds.
+inline std::vector<std::string> tiny_families() {
+  return {"llama", "mistral", "qwen2", "gemma", "gemma2", "gpt2", "stablelm", "starcoder2", "phi3"};
+}
+
+// RoPE scaling, written as config.json states it and as llama.cpp's converter stores it in GGUF.
+// The GGUF values are computed here from the converter's and transformers' formulas.
+
+/// rope_scaling {"type": "linear", "factor": f}; GGUF rope.scaling.type/factor.
+inline void add_linear_rope(TinyModel& m, double factor) {
+  m.hf_config["rope_scaling"] = R"({"type": "linear", "factor": )" + json_number(factor) + "}";
+  m.gguf_strings[m.arch + ".rope.scaling.type"] = "linear";
+  m.gguf_numbers[m.arch + ".rope.scaling.factor"] = factor;
+}
+
+/// rope_scaling {"rope_type": "dynamic", "factor": f}, loaded with a context of `context`
+/// (> max_position_embeddings M = 64): transformers raises θ to θ·((f·L/M) − (f − 1))^(d/(d−2))
+/// at sequence length L; GGUF has no dynamic type, so the GGUF copy states that base.
+inline void add_dynamic_rope(TinyModel& m, double factor, std::size_t context) {
+  m.hf_config["rope_scaling"] =
+      R"({"rope_type": "dynamic", "factor": )" + json_number(factor) + "}";
+  const double d = static_cast<double>(m.sizes.head_dim), l = static_cast<double>(context);
+  m.gguf_numbers[m.arch + ".rope.freq_base"] =
+      10000.0 * std::pow(factor * l / 64.0 - (factor - 1.0), d / (d - 2.0));
+  m.context = context;
+}
+
+/// rope_scaling {"rope_type": "yarn", "factor": f, "original_max_position_embeddings": n};
+/// GGUF rope.scaling.type yarn, factor, original_context_length.
+inline void add_yarn_rope(TinyModel& m, double factor, std::int64_t original) {
+  m.hf_config["rope_scaling"] = R"({"rope_type": "yarn", "factor": )" + json_number(factor) +
+                                R"(, "original_max_position_embeddings": )" +
+                                std::to_string(original) + "}";
+  m.gguf_strings[m.arch + ".rope.scaling.type"] = "yarn";
+  m.gguf_numbers[m.arch + ".rope.scaling.factor"] = factor;
+  m.gguf_numbers[m.arch + ".rope.scaling.original_context_length"] = original;
+}
+
+/// rope_scaling llama3 (factor, low/high_freq_factor, original_max_position_embeddings); GGUF
+/// gets the rope_freqs tensor the converter computes from them (in double here).
+inline void add_llama3_rope(TinyModel& m, double factor, double low, double high, double original) {
+  m.hf_config["rope_scaling"] = R"({"rope_type": "llama3", "factor": )" + json_number(factor) +
+                                R"(, "low_freq_factor": )" + json_number(low) +
+                                R"(, "high_freq_factor": )" + json_number(high) +
+                                R"(, "original_max_position_embeddings": )" +
+                                std::to_string(static_cast<std::int64_t>(original)) + "}";
+  const std::int64_t d = m.sizes.head_dim;
+  std::vector<float> factors;
+  for (std::int64_t i = 0; i < d / 2; ++i) {
+    const double freq = 1.0 / std::pow(10000.0, static_cast<double>(2 * i) / d);
+    const double wavelength = 2 * 3.14159265358979323846 / freq;
+    if (wavelength < original / high) {
+      factors.push_back(1.0f);
+    } else if (wavelength > original / low) {
+      factors.push_back(static_cast<float>(factor));
+    } else {
+      const double smooth = (original / wavelength - low) / (high - low);
+      factors.push_back(static_cast<float>(1.0 / ((1 - smooth) / factor + smooth)));
+    }
+  }
+  TinyBuilder(m, 0).add_values("rope_freqs.weight", "", {d / 2}, factors);
+}
+
+/// Phi-3's LongRoPE: rope_scaling {"type": "longrope", "long_factor": [...], "short_factor":
+/// [...]} and a top-level original_max_position_embeddings; GGUF gets rope_factors_long/short,
+/// rope.scaling.original_context_length and the attention factor the converter computes,
+/// sqrt(1 + ln(M/orig)/ln(orig)).
+inline void add_longrope(TinyModel& m, std::int64_t original) {
+  const std::int64_t pairs = m.sizes.head_dim / 2;
+  std::vector<float> long_factors, short_factors;
+  std::string long_json, short_json;
+  for (std::int64_t i = 0; i < pairs; ++i) {
+    const double u = static_cast<double>(i) / static_cast<double>(pairs - 1);
+    long_factors.push_back(static_cast<float>(1 + 23 * u * u * u));
+    short_factors.push_back(static_cast<float>(1 + 0.6 * u * u));
+    long_json += (i ? ", " : "") + json_number(long_factors.back());
+    short_json += (i ? ", " : "") + json_number(short_factors.back());
+  }
+  m.hf_config["rope_scaling"] = R"({"type": "longrope", "long_factor": [)" + long_json +
+                                R"(], "short_factor": [)" + short_json + "]}";
+  m.hf_config["original_max_position_embeddings"] = std::to_string(original);
+  TinyBuilder b(m, 0);
+  b.add_values("rope_factors_long.weight", "", {pairs}, long_factors);
+  b.add_values("rope_factors_short.weight", "", {pairs}, short_factors);
+  const double scale = 64.0 / static_cast<double>(original);
+  m.gguf_numbers[m.arch + ".rope.scaling.original_context_length"] = original;
+  m.gguf_numbers[m.arch + ".rope.scaling.attn_factor"] =
+      std::sqrt(1 + std::log(scale) / std::log(static_cast<double>(original)));
 }
 
 }  // namespace lmc_test
