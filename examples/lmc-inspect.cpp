@@ -201,7 +201,7 @@ Summary inspect_folder(const std::filesystem::path& path) {
         lmc::HfTokenizerInfo::load(*folder.tokenizer_json, folder.tokenizer_config_json);
     summary.tokenizer.model = info.model_type;
     summary.tokenizer.pre = info.pre_tokenizer.empty() ? Scalar{} : Scalar{info.pre_tokenizer};
-    summary.tokenizer.n_vocab = info.n_vocab;
+    summary.tokenizer.n_vocab = info.vocab_size;
     summary.tokenizer.bos_id = optional_scalar(info.bos_id ? info.bos_id : config.bos_token_id);
     summary.tokenizer.eos_id = optional_scalar(
         info.eos_id ? info.eos_id

@@ -16,7 +16,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <memory>
 #include <optional>
 #include <random>
 #include <span>
@@ -100,29 +99,12 @@ class AtomicOutput {
   std::ofstream file_;
 };
 
-// The language model behind compress and decompress. lmc::Model (the forward pass) is not in
-// this build yet; when it lands, this returns an adapter from lmc::Model to lmc::CodingModel.
-// The model and its coding adapter, kept together (the adapter references the model).
-struct LoadedModel {
-  lmc::Model model;
-  std::unique_ptr<lmc::CodingModel> coding;
-};
-
-// Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
-// keeps the threads busy without oversubscribing (results do not depend on either count).
-std::unique_ptr<LoadedModel> load_model(const std::string& path, std::size_t /*threads*/) {
-  auto loaded =
-      std::make_unique<LoadedModel>(LoadedModel{lmc::Model::load(path, {.threads = 1}), nullptr});
-  loaded->coding = lmc::make_coding_model(loaded->model);
-  return loaded;
-}
-
 void print_info(const std::string& source, const lmc::ContainerInfo& info) {
   std::printf("%s: lmc container, format version %u\n", source.c_str(), info.format_version);
   std::printf("model fingerprint  %s\n", info.fingerprint.c_str());
   std::printf("numeric profile    %#x\n", info.numeric_profile);
   std::printf("vocabulary         %u tokens, context window %u tokens\n", info.vocab_size,
-              info.window_tokens);
+              info.context);
   std::printf("original size      %llu bytes\n",
               static_cast<unsigned long long>(info.original_size));
   std::printf("compressed size    %llu bytes",
@@ -182,8 +164,10 @@ int run(int argc, char** argv) {
     throw lmc::Error(lmc::ErrorCode::invalid_argument,
                      out_path + ": exists (use --force to replace it)");
   }
-  std::unique_ptr<LoadedModel> model = load_model(model_path, threads);
-  lmc::Compressor compressor(*model->coding, {.threads = threads});
+  // Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
+  // keeps the threads busy without oversubscribing (results do not depend on either count).
+  const lmc::Model model = lmc::Model::load(model_path, {.threads = 1});
+  const lmc::Compressor compressor(model, {.threads = threads});
   std::vector<std::byte> input = read_input(in_path);
   AtomicOutput output(out_path, args.flag("force"));
   if (command == "compress") {

@@ -114,8 +114,8 @@ class LMC_EXPORT GgufFile {
   /// Throws Error(io) when it cannot be read, Error(format)/Error(unsupported) when it is not a
   /// valid GGUF v2/v3 file.
   static GgufFile open(const std::filesystem::path& path, bool memory_map = true);
-  /// Parses a whole GGUF file held in memory; `source_name` names it in error messages.
-  static GgufFile parse(std::vector<std::byte> bytes, std::string source_name);
+  /// Parses a whole GGUF file held in memory; `source` names it in error messages.
+  static GgufFile parse(std::vector<std::byte> bytes, std::string source);
 
   GgufFile(GgufFile&&) noexcept;
   GgufFile& operator=(GgufFile&&) noexcept;

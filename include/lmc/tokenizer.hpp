@@ -12,6 +12,7 @@
 #pragma once
 
 #include <lmc/export.hpp>
+#include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
 #include <cstdint>
@@ -24,9 +25,6 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
-
-/// A token id: an index into the tokenizer's vocabulary, 0 <= id < vocab_size().
-using Token = std::int32_t;
 
 class GgufFile;
 

@@ -329,7 +329,7 @@ class ChunkDecoder {
       tokens_.push_back(previous_);
       ++position_;
     }
-    std::string text = model_.detokenize(tokens_);
+    std::string text = model_.decode(tokens_);
     if (text.size() != out.size()) {
       base::fail(
           ErrorCode::corrupt_data,

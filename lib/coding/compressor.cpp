@@ -6,6 +6,7 @@
 #include "coding/chunk_codec.hpp"
 #include "coding/container.hpp"
 #include "coding/crc32c.hpp"
+#include "coding/model_coding_adapter.hpp"
 #include "coding/token_frequencies.hpp"
 
 #include <algorithm>
@@ -28,7 +29,7 @@ void check_model(const CodingModel& model) {
                "compressor: vocabulary of {} tokens (supported: 2 .. {})", vocab,
                coding::kMaxCodingVocab);
   }
-  if (model.context_length() < 1) {
+  if (model.context() < 1) {
     base::fail(ErrorCode::invalid_argument, "compressor: the model has no context");
   }
   Token start = model.start_token();
@@ -70,6 +71,11 @@ std::span<const std::byte> chunk_of(std::span<const std::byte> data, std::size_t
 }  // namespace
 
 struct Compressor::Impl {
+  Impl(const CodingModel& model, CompressorOptions options) : model(model), options(options) {}
+  Impl(std::unique_ptr<CodingModel> adapter, CompressorOptions options)
+      : owned(std::move(adapter)), model(*owned), options(options) {}
+
+  std::unique_ptr<CodingModel> owned;  // the adapter of an lmc::Model, when built from one
   const CodingModel& model;
   CompressorOptions options;
 
@@ -82,7 +88,7 @@ struct Compressor::Impl {
   }
 
   std::size_t window_tokens() const {
-    return options.window_tokens != 0 ? options.window_tokens : model.context_length();
+    return options.context != 0 ? options.context : model.context();
   }
 
   // Checks that `info` was made by this model, then decodes its chunks in waves, passing each
@@ -106,12 +112,12 @@ struct Compressor::Impl {
                  "{}: made with a vocabulary of {} tokens, this model has {}", source,
                  info.vocab_size, model.vocab_size());
     }
-    if (info.window_tokens > model.context_length()) {
+    if (info.context > model.context()) {
       base::fail(ErrorCode::model_mismatch,
                  "{}: needs a context of {} tokens, this model is set up for {}", source,
-                 info.window_tokens, model.context_length());
+                 info.context, model.context());
     }
-    coding::ChunkCoding chunk_coding = chunk_coding_for(info.window_tokens);
+    coding::ChunkCoding chunk_coding = chunk_coding_for(info.context);
     base::ThreadPool pool(threads());
     std::size_t wave = pool.size() * kChunksPerThreadPerWave;
     std::vector<std::vector<std::byte>> decoded(wave);
@@ -140,8 +146,15 @@ struct Compressor::Impl {
   }
 };
 
+Compressor::Compressor(const Model& model, CompressorOptions options)
+    : Compressor(std::make_unique<Impl>(coding::adapt_model(model), options)) {}
+
 Compressor::Compressor(const CodingModel& model, CompressorOptions options)
-    : impl_(std::make_unique<Impl>(Impl{model, options})) {
+    : Compressor(std::make_unique<Impl>(model, options)) {}
+
+Compressor::Compressor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  const CodingModel& model = impl_->model;
+  const CompressorOptions& options = impl_->options;
   check_model(model);
   if (options.chunk_bytes == 0 || options.chunk_bytes > coding::kMaxChunkBytes) {
     base::fail(ErrorCode::invalid_argument, "compressor: chunk_bytes {} outside 1 .. {}",
@@ -150,10 +163,10 @@ Compressor::Compressor(const CodingModel& model, CompressorOptions options)
   if (options.batch_tokens == 0) {
     base::fail(ErrorCode::invalid_argument, "compressor: batch_tokens must be at least 1");
   }
-  if (options.window_tokens > model.context_length() || impl_->window_tokens() > UINT32_MAX) {
+  if (options.context > model.context() || impl_->window_tokens() > UINT32_MAX) {
     base::fail(ErrorCode::invalid_argument,
-               "compressor: window_tokens {} exceeds the model's context length {}",
-               options.window_tokens, model.context_length());
+               "compressor: a context of {} tokens exceeds the model's context of {}",
+               options.context, model.context());
   }
 }
 
@@ -176,12 +189,12 @@ std::vector<std::byte> Compressor::compress(std::span<const std::byte> data) con
   info.fingerprint = model.fingerprint();
   info.numeric_profile = model.numeric_profile();
   info.vocab_size = static_cast<std::uint32_t>(model.vocab_size());
-  info.window_tokens = static_cast<std::uint32_t>(impl_->window_tokens());
+  info.context = static_cast<std::uint32_t>(impl_->window_tokens());
   info.chunk_bytes = static_cast<std::uint32_t>(chunk_bytes);
   info.original_size = data.size();
   info.chunks.resize(chunk_count);
   std::vector<std::vector<std::byte>> streams(chunk_count);
-  coding::ChunkCoding chunk_coding = impl_->chunk_coding_for(info.window_tokens);
+  coding::ChunkCoding chunk_coding = impl_->chunk_coding_for(info.context);
   base::ThreadPool pool(impl_->threads());
   pool.parallel_for(chunk_count, [&](std::size_t i) {
     auto chunk = chunk_of(data, chunk_bytes, i);

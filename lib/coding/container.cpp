@@ -71,7 +71,7 @@ std::vector<std::byte> write_container(const ContainerInfo& info,
   writer.put(std::uint32_t{0});  // flags
   writer.put(info.numeric_profile);
   writer.put(info.vocab_size);
-  writer.put(info.window_tokens);
+  writer.put(info.context);
   writer.put(info.chunk_bytes);
   writer.put(info.original_size);
   writer.put(static_cast<std::uint32_t>(streams.size()));
@@ -117,7 +117,7 @@ ContainerInfo parse_container(std::span<const std::byte> data, std::string_view 
   auto flags = reader.read<std::uint32_t>("flags");
   info.numeric_profile = reader.read<std::uint32_t>("numeric profile");
   info.vocab_size = reader.read<std::uint32_t>("vocabulary size");
-  info.window_tokens = reader.read<std::uint32_t>("window tokens");
+  info.context = reader.read<std::uint32_t>("window tokens");
   info.chunk_bytes = reader.read<std::uint32_t>("chunk bytes");
   info.original_size = reader.read<std::uint64_t>("original size");
   auto chunk_count = reader.read<std::uint32_t>("chunk count");
@@ -139,10 +139,10 @@ ContainerInfo parse_container(std::span<const std::byte> data, std::string_view 
                source, flags);
   }
   if (info.chunk_bytes == 0 || info.chunk_bytes > kMaxChunkBytes || info.vocab_size < 2 ||
-      info.vocab_size > kMaxCodingVocab || info.window_tokens == 0) {
+      info.vocab_size > kMaxCodingVocab || info.context == 0) {
     base::fail(ErrorCode::format,
                "{}: header fields out of range (chunk bytes {}, vocabulary {}, window tokens {})",
-               source, info.chunk_bytes, info.vocab_size, info.window_tokens);
+               source, info.chunk_bytes, info.vocab_size, info.context);
   }
   std::uint64_t expected_chunks =
       info.original_size / info.chunk_bytes + (info.original_size % info.chunk_bytes != 0);

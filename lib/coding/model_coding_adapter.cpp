@@ -1,7 +1,7 @@
 // lmc::Model as an lmc::CodingModel, through the model's public interface only: the tokenizer,
 // lmc::Session for the logits, Model::fingerprint() and Model::numeric_profile().
-#include <lmc/coding_model.hpp>
-#include <lmc/model.hpp>
+#include "coding/model_coding_adapter.hpp"
+
 #include <lmc/tokenizer.hpp>
 
 #include "base/fail.hpp"
@@ -9,6 +9,7 @@
 #include <algorithm>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 class ModelCodingSession final : public CodingSession {
@@ -18,7 +19,7 @@ class ModelCodingSession final : public CodingSession {
   void reset() override { session_.reset(); }
 
   void logits_batch(std::span<const Token> tokens, std::span<float> logits) override {
-    const std::size_t n_vocab = session_.n_vocab();
+    const std::size_t n_vocab = session_.vocab_size();
     if (logits.size() != tokens.size() * n_vocab) {
       base::fail(ErrorCode::invalid_argument, "logits_batch: {} floats for {} tokens of {}",
                  logits.size(), tokens.size(), n_vocab);
@@ -50,17 +51,17 @@ class ModelCodingModel final : public CodingModel {
   }
 
   std::size_t vocab_size() const override {
-    return static_cast<std::size_t>(model_.info().n_vocab);
+    return static_cast<std::size_t>(model_.info().vocab_size);
   }
-  std::size_t context_length() const override { return model_.context(); }
+  std::size_t context() const override { return model_.context(); }
   Token start_token() const override { return start_token_; }
   std::string fingerprint() const override { return fingerprint_; }
   std::uint32_t numeric_profile() const override { return numeric_profile_; }
 
-  std::vector<Token> tokenize(std::string_view text) const override {
+  std::vector<Token> encode(std::string_view text) const override {
     return tokenizer_.encode(text);
   }
-  std::string detokenize(std::span<const Token> tokens) const override {
+  std::string decode(std::span<const Token> tokens) const override {
     return tokenizer_.decode(tokens);
   }
   std::unique_ptr<CodingSession> new_session() const override {
@@ -77,8 +78,14 @@ class ModelCodingModel final : public CodingModel {
 
 }  // namespace
 
-std::unique_ptr<CodingModel> make_coding_model(const Model& model) {
+std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
+}
+
+}  // namespace coding
+
+std::unique_ptr<CodingModel> make_coding_model(const Model& model) {
+  return coding::adapt_model(model);
 }
 
 LMC_END_NAMESPACE

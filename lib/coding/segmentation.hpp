@@ -3,7 +3,7 @@
 //
 // A tokenizer may not give back the text it was given: SentencePiece's dummy prefix and
 // normalizers, collapsed whitespace, CRLF, invalid UTF-8, NUL bytes. The split tries ever
-// smaller pieces and keeps each piece whose detokenize(tokenize(piece)) equals it: the whole
+// smaller pieces and keeps each piece whose decode(encode(piece)) equals it: the whole
 // chunk, then each maximal run of valid UTF-8 (invalid bytes are escaped), then each line of
 // a run that fails, then each word (a whitespace run with the non-whitespace run after it)
 // of a line that fails. A word that still fails is escaped. Adjacent escapes are merged, and

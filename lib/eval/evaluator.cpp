@@ -1,5 +1,7 @@
 // evaluate_bpc: reads documents, tokenizes them into one stream and scores sliding windows as
 // soon as the tokens they need are known, keeping only the tokens later windows still need.
+#include "eval/scorer.hpp"
+
 #include <lmc/eval.hpp>
 
 #include "base/fail.hpp"
@@ -14,6 +16,7 @@
 #include <ostream>
 
 LMC_BEGIN_NAMESPACE
+namespace eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -244,7 +247,12 @@ class Evaluation {
 
 }  // namespace
 
-LogprobScorer::~LogprobScorer() = default;
+BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
+                       const BpcOptions& options) {
+  return Evaluation(corpus, tokenizer, scorer, options).run();
+}
+
+}  // namespace eval
 
 std::string_view to_string(WindowMode mode) noexcept {
   return mode == WindowMode::paper ? "paper" : "exact";
@@ -270,11 +278,6 @@ Shard parse_shard(std::string_view text) {
     base::fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
   }
   return shard;
-}
-
-BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
-                       const BpcOptions& options) {
-  return Evaluation(corpus, tokenizer, scorer, options).run();
 }
 
 LMC_END_NAMESPACE

@@ -94,7 +94,7 @@ HfTokenizerInfo HfTokenizerInfo::load(
       note(string_member(token, "content"), id->value.GetInt64());
     }
   }
-  info.n_vocab = max_id + 1;
+  info.vocab_size = max_id + 1;
 
   if (auto pre = tokenizer.FindMember("pre_tokenizer");
       pre != tokenizer.MemberEnd() && pre->value.IsObject()) {

@@ -58,7 +58,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   info.architecture = std::string(impl->checkpoint->spec().name);
   info.name = h.name;
   info.format = std::string(impl->checkpoint->format());
-  info.n_vocab = static_cast<std::int64_t>(c.n_vocab);
+  info.vocab_size = static_cast<std::int64_t>(c.n_vocab);
   info.n_embd = static_cast<std::int64_t>(c.n_embd);
   info.n_layers = static_cast<std::int64_t>(c.n_layers);
   info.n_heads = static_cast<std::int64_t>(c.n_heads);
@@ -67,7 +67,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   info.n_ff = static_cast<std::int64_t>(c.n_ff);
   info.n_experts = static_cast<std::int64_t>(c.n_experts);
   info.n_experts_used = static_cast<std::int64_t>(c.n_experts_used);
-  info.context_length = static_cast<std::int64_t>(h.context_length);
+  info.trained_context = static_cast<std::int64_t>(h.context_length);
   info.n_parameters = impl->bound.n_parameters;
   info.weight_bytes = impl->bound.weight_bytes;
   info.weight_type = impl->bound.weight_type;
@@ -175,7 +175,7 @@ void Session::feed(Token token) { feed(std::span<const Token>(&token, 1), Output
 std::size_t Session::position() const noexcept { return impl_->cache.length(); }
 std::size_t Session::context() const noexcept { return impl_->cache.max_length(); }
 std::size_t Session::n_outputs() const noexcept { return impl_->n_outputs; }
-std::size_t Session::n_vocab() const noexcept { return impl_->model->bound.config.n_vocab; }
+std::size_t Session::vocab_size() const noexcept { return impl_->model->bound.config.n_vocab; }
 
 std::span<const float> Session::logits(std::size_t i) const {
   if (i >= impl_->n_outputs) {
@@ -186,14 +186,14 @@ std::span<const float> Session::logits(std::size_t i) const {
   return std::span<const float>(impl_->logits).subspan(i * n_vocab, n_vocab);
 }
 
-std::vector<float> Session::log_probs(std::size_t i) const {
+std::vector<float> Session::logprobs(std::size_t i) const {
   const std::span<const float> row = logits(i);
   std::vector<float> out(row.size());
   nn::log_softmax(row.data(), row.size(), out.data());
   return out;
 }
 
-float Session::log_prob(std::size_t i, Token next) const {
+float Session::logprob(std::size_t i, Token next) const {
   const std::span<const float> row = logits(i);
   if (next < 0 || static_cast<std::size_t>(next) >= row.size()) {
     base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next,

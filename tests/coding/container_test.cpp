@@ -57,7 +57,7 @@ TEST_F(Container, LayoutAndInspect) {
   EXPECT_EQ(info.fingerprint, "fake-bigram-v1");
   EXPECT_EQ(info.numeric_profile, 7u);
   EXPECT_EQ(info.vocab_size, model.vocab_size());
-  EXPECT_EQ(info.window_tokens, model.context_length());
+  EXPECT_EQ(info.context, model.context());
   EXPECT_EQ(info.chunk_bytes, 16u);
   EXPECT_EQ(info.original_size, text.size());
   EXPECT_EQ(info.container_size, container.size());

@@ -17,7 +17,7 @@ void expect_cover(const FakeModel& model, std::string_view text,
     ASSERT_EQ(segment.begin, next);
     ASSERT_GT(segment.size, 0u);
     if (segment.model) {
-      EXPECT_EQ(model.detokenize(segment.tokens), text.substr(segment.begin, segment.size));
+      EXPECT_EQ(model.decode(segment.tokens), text.substr(segment.begin, segment.size));
     }
     next += segment.size;
   }
