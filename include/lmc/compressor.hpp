@@ -4,6 +4,7 @@
 
 #include <lmc/coding_model.hpp>
 #include <lmc/export.hpp>
+#include <lmc/utf8.hpp>
 #include <lmc/version.hpp>
 
 #include <cstddef>
@@ -81,10 +82,6 @@ struct BaselineSizes {
 
 /// Throws Error(internal) only if zlib or zstd fail.
 LMC_EXPORT BaselineSizes baseline_sizes(std::span<const std::byte> data);
-
-/// Characters of `data` as bits per character counts them: Unicode code points of its UTF-8,
-/// each byte of an invalid sequence counting as one.
-LMC_EXPORT std::uint64_t count_characters(std::span<const std::byte> data) noexcept;
 
 /// Sizes a compression would have, computed without running the range coder.
 struct SizeEstimate {

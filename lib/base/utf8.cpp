@@ -1,5 +1,7 @@
 #include "base/utf8.hpp"
 
+#include <lmc/utf8.hpp>
+
 #include "base/fail.hpp"
 
 LMC_BEGIN_NAMESPACE
@@ -96,4 +98,20 @@ void append(std::string& out, char32_t cp) {
 }
 
 }  // namespace base::utf8
+
+bool is_valid_utf8(std::string_view text) noexcept { return base::utf8::is_valid(text); }
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
+  return base::utf8::find_invalid(text);
+}
+
+std::uint64_t count_characters(std::string_view text) noexcept {
+  return base::utf8::count_code_points(text);
+}
+
+std::uint64_t count_characters(std::span<const std::byte> data) noexcept {
+  return count_characters(
+      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+}
+
 LMC_END_NAMESPACE

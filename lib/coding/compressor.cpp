@@ -258,11 +258,6 @@ SizeEstimate Compressor::estimate(std::span<const std::byte> data) const {
   return estimate;
 }
 
-std::uint64_t count_characters(std::span<const std::byte> data) noexcept {
-  return base::utf8::count_code_points(
-      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-}
-
 ContainerInfo inspect(std::span<const std::byte> container, std::string_view source) {
   return coding::parse_container(container, source);
 }

@@ -36,7 +36,7 @@ constexpr std::array kUnsupportedMagics = {
 class FileStream final : public ByteStream {
  public:
   explicit FileStream(const std::string& path) : path_(path) {
-    file_ = std::fopen(path.c_str(), "rb");
+    file_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (file_ == nullptr) {
       base::fail(ErrorCode::io, "{}: cannot open: {}", path, std::strerror(errno));
     }
@@ -45,7 +45,9 @@ class FileStream final : public ByteStream {
   }
   FileStream(const FileStream&) = delete;
   FileStream& operator=(const FileStream&) = delete;
-  ~FileStream() override { std::fclose(file_); }
+  ~FileStream() override {
+    if (file_ != stdin) std::fclose(file_);
+  }
 
   const unsigned char* head() const noexcept { return head_.data(); }
   std::size_t head_size() const noexcept { return head_size_; }

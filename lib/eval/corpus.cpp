@@ -119,7 +119,7 @@ struct Corpus::Impl {
         bad_record(number, problem.message);
         continue;
       }
-      if (document.text.empty()) {
+      if (document.text.empty() && !options.keep_empty_documents) {
         ++empty;
         continue;
       }
@@ -146,7 +146,7 @@ struct Corpus::Impl {
       document.text.resize(old_size + got);
       if (got == 0) break;
     }
-    if (document.text.empty()) {
+    if (document.text.empty() && !options.keep_empty_documents) {
       ++empty;
       return false;
     }
@@ -190,6 +190,11 @@ Corpus Corpus::open(const std::string& path, const CorpusOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  if (path == "-") {  // standard input, read once as one file of unknown size
+    impl->files.push_back(path);
+    impl->file_sizes.push_back(0);
+    return Corpus(std::move(impl));
+  }
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (error || !fs::exists(status)) {

@@ -77,6 +77,10 @@ class Evaluation {
     Document document;
     while ((options_.max_documents == 0 || state.documents < options_.max_documents) &&
            corpus_.next(document)) {
+      if (document.text.empty()) {  // kept by CorpusOptions::keep_empty_documents
+        ++empty_kept_;
+        continue;
+      }
       add_document(document);
       while (grid_.full_end(next_window_) <= total_tokens_) {
         process_window(next_window_++);
@@ -88,7 +92,7 @@ class Evaluation {
     while (next_window_ < count) process_window(next_window_++);
 
     state.skipped_records = corpus_.skipped_records();
-    state.empty_documents = corpus_.empty_documents();
+    state.empty_documents = corpus_.empty_documents() + empty_kept_;
     state.refresh_document_bits();
     state.seconds = elapsed();
     return std::move(result_);
@@ -236,6 +240,7 @@ class Evaluation {
   BpcResult result_;
   Clock::time_point start_;
   bool corpus_read_ = false;
+  std::uint64_t empty_kept_ = 0;  // empty documents the corpus returned (not dropped)
 
   std::vector<Token> tokens_;         // the stream from buffer_start_ on
   std::vector<TokenOrigin> origins_;  // where each of tokens_ comes from

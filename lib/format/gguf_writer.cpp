@@ -1,7 +1,7 @@
 // GGUF writer: version 3, little-endian, the layout described in gguf_reader.cpp.
 #include <lmc/gguf.hpp>
 
-#include "base/atomic_write.hpp"
+#include <lmc/atomic_file.hpp>
 #include "base/fail.hpp"
 #include "format/access.hpp"
 
@@ -294,7 +294,7 @@ std::vector<std::byte> GgufWriter::to_bytes() const {
 }
 
 void GgufWriter::write(const std::filesystem::path& path) const {
-  base::write_file_atomically(path, to_bytes());
+  write_file_atomically(path, to_bytes());
 }
 
 LMC_END_NAMESPACE

@@ -1,13 +1,11 @@
 // safetensors writer: the layout described in safetensors_reader.cpp. The header is padded with
 // spaces to a multiple of 8 bytes, as the reference writer does; tensor data follows in the
 // order the tensors were added, without gaps.
+#include <lmc/json.hpp>
 #include <lmc/safetensors.hpp>
 
-#include "base/atomic_write.hpp"
+#include <lmc/atomic_file.hpp>
 #include "base/fail.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstring>
 
@@ -80,40 +78,28 @@ void SafetensorsWriter::set_metadata(std::string_view key, std::string_view valu
 }
 
 std::vector<std::byte> SafetensorsWriter::to_bytes() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
-  json.StartObject();
+  JsonWriter json(JsonWriter::Style::compact);
+  json.begin_object();
   if (!impl_->metadata.empty()) {
-    json.Key("__metadata__");
-    json.StartObject();
-    for (const auto& [key, value] : impl_->metadata) {
-      json.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-      json.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    }
-    json.EndObject();
+    json.key("__metadata__").begin_object();
+    for (const auto& [key, value] : impl_->metadata) json.key(key).value(value);
+    json.end_object();
   }
   std::uint64_t offset = 0;
   for (const auto& tensor : impl_->tensors) {
-    json.Key(tensor.name.data(), static_cast<rapidjson::SizeType>(tensor.name.size()));
-    json.StartObject();
-    json.Key("dtype");
-    json.String(dtype_name(tensor.type).data(),
-                static_cast<rapidjson::SizeType>(dtype_name(tensor.type).size()));
-    json.Key("shape");
-    json.StartArray();
-    for (std::int64_t d : tensor.shape) json.Int64(d);
-    json.EndArray();
-    json.Key("data_offsets");
-    json.StartArray();
-    json.Uint64(offset);
+    json.key(tensor.name).begin_object();
+    json.key("dtype").value(dtype_name(tensor.type));
+    json.key("shape").begin_array();
+    for (std::int64_t d : tensor.shape) json.value(d);
+    json.end_array();
+    json.key("data_offsets").begin_array().value(offset);
     offset += tensor.data.size();
-    json.Uint64(offset);
-    json.EndArray();
-    json.EndObject();
+    json.value(offset).end_array();
+    json.end_object();
   }
-  json.EndObject();
+  json.end_object();
 
-  std::string header(buffer.GetString(), buffer.GetSize());
+  std::string header = json.str();
   header.resize((header.size() + 7) / 8 * 8, ' ');
   std::vector<std::byte> out(8 + header.size());
   const std::uint64_t header_size = header.size();
@@ -127,7 +113,7 @@ std::vector<std::byte> SafetensorsWriter::to_bytes() const {
 }
 
 void SafetensorsWriter::write(const std::filesystem::path& path) const {
-  base::write_file_atomically(path, to_bytes());
+  write_file_atomically(path, to_bytes());
 }
 
 LMC_END_NAMESPACE

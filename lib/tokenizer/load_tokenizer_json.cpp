@@ -7,12 +7,11 @@
 // RobertaProcessing, Sequence; decoders ByteLevel, Replace, ByteFallback, Fuse, Strip,
 // Metaspace, WordPiece, Sequence. Anything else is Error(unsupported) naming it.
 #include "base/fail.hpp"
-#include "base/mapped_file.hpp"
+#include "base/json.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/loaders.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <set>
 
@@ -60,21 +59,6 @@ bool get_bool(const Json& object, const char* name, bool fallback) {
 std::string_view type_of(const Context& context, const Json& object, std::string_view where) {
   if (!object.IsObject()) context.bad(where, "expected an object");
   return get_string(context, object, "type", where);
-}
-
-rapidjson::Document parse(const std::filesystem::path& path) {
-  base::MappedFile file = base::MappedFile::open(path);
-  rapidjson::Document document;
-  const auto bytes = file.bytes();
-  document.Parse<rapidjson::kParseFullPrecisionFlag>(reinterpret_cast<const char*>(bytes.data()),
-                                                     bytes.size());
-  if (document.HasParseError()) {
-    base::fail(ErrorCode::format, "{}: offset {}: invalid JSON: {}", path.string(),
-               document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
-  }
-  if (!document.IsObject())
-    base::fail(ErrorCode::format, "{}: expected a JSON object", path.string());
-  return document;
 }
 
 SplitBehavior parse_behavior(const Context& context, const Json& object, std::string_view where) {
@@ -383,7 +367,7 @@ std::optional<std::string> config_token(const Json& config, const char* name) {
 std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& path,
                                                    const std::filesystem::path& config_path) {
   const Context context{path.string()};
-  const rapidjson::Document document = parse(path);
+  const rapidjson::Document document = base::load_json_object(path);
   auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
 
@@ -579,7 +563,7 @@ std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& 
   rapidjson::Document config;
   std::string tokenizer_class;
   if (!config_path.empty()) {
-    config = parse(config_path);
+    config = base::load_json_object(config_path);
     auto id_of = [&](const char* name) -> std::optional<Token> {
       auto text = config_token(config, name);
       if (!text) return std::nullopt;

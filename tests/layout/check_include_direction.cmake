@@ -9,7 +9,8 @@
 #  - "nn/..." is allowed in the model stage too: nn's headers are the interface the model binds
 #    its weights to. No other stage's private header may be included from outside it;
 #  - <lmc/H> is allowed when H belongs to S or to a stage S may use (the table below);
-#  - <lmc/lmc.hpp>, the umbrella, is for programs: no file of the library includes it.
+#  - <lmc/lmc.hpp>, the umbrella, is for programs: no file of the library includes it;
+#  - examples/ include public headers and their own headers only (the public API).
 
 cmake_minimum_required(VERSION 3.25)
 
@@ -34,6 +35,9 @@ set(public_error base)
 set(public_export base)  # generated
 set(public_version base)  # generated
 set(public_token base)
+set(public_json base)
+set(public_atomic_file base)
+set(public_utf8 base)
 set(public_dtype format)
 set(public_tensor format)
 set(public_gguf format)
@@ -122,6 +126,16 @@ foreach(header IN LISTS public_headers)
     continue()
   endif()
   check_file("include/lmc/${header}" "${stage}")
+  math(EXPR checked "${checked} + 1")
+endforeach()
+
+# The example programs use the public API only: <lmc/...> and their own headers beside them.
+file(GLOB_RECURSE example_files RELATIVE "${ROOT}" "${ROOT}/examples/*.hpp" "${ROOT}/examples/*.cpp")
+foreach(file IN LISTS example_files)
+  file(STRINGS "${ROOT}/${file}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"[^\"]*/")
+  foreach(line IN LISTS lines)
+    list(APPEND problems "${file}: an example includes a private header (${line}); use <lmc/...>")
+  endforeach()
   math(EXPR checked "${checked} + 1")
 endforeach()
 

@@ -1,11 +1,11 @@
-# Copies lib/ and include/ of ROOT into WORK, plants includes that run against the data path and
+# Copies lib/, include/ and examples/ of ROOT into WORK, plants includes that run against the data path and
 # checks that check_include_direction.cmake (CHECK) fails on the copy and names each of them,
 # while it passes on the same copy without them.
 cmake_minimum_required(VERSION 3.25)
 
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
-file(COPY "${ROOT}/lib" "${ROOT}/include" DESTINATION "${WORK}")
+file(COPY "${ROOT}/lib" "${ROOT}/include" "${ROOT}/examples" DESTINATION "${WORK}")
 
 execute_process(COMMAND ${CMAKE_COMMAND} -DROOT=${WORK} -P ${CHECK}
                 RESULT_VARIABLE clean_result OUTPUT_VARIABLE clean_out ERROR_VARIABLE clean_out)
@@ -20,7 +20,8 @@ set(plants
   "lib/coding/planted_private.cpp|#include \"model/checkpoint.hpp\"|lib/coding/planted_private.cpp: coding includes \"model/checkpoint.hpp\""
   "lib/nn/planted_files.hpp|#include <lmc/gguf.hpp>|lib/nn/planted_files.hpp: nn includes <lmc/gguf.hpp> of format"
   "lib/stats/planted_umbrella.cpp|#include <lmc/lmc.hpp>|lib/stats/planted_umbrella.cpp: includes the umbrella"
-  "include/lmc/tensor.hpp|#include <lmc/model.hpp>|include/lmc/tensor.hpp: format includes <lmc/model.hpp> of model")
+  "include/lmc/tensor.hpp|#include <lmc/model.hpp>|include/lmc/tensor.hpp: format includes <lmc/model.hpp> of model"
+  "examples/planted.cpp|#include \"model/checkpoint.hpp\"|examples/planted.cpp: an example includes a private header")
 foreach(plant IN LISTS plants)
   string(REPLACE "|" ";" fields "${plant}")
   list(GET fields 0 file)
