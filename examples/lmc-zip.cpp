@@ -1,14 +1,16 @@
 // lmc-zip: lossless compression of any file with a language model.
 //
-//   lmc-zip compress   --model M [--threads N] [--force] IN OUT
-//   lmc-zip decompress --model M [--threads N] [--force] IN OUT
+//   lmc-zip compress   [--model M] [--threads N] [--force] IN OUT
+//   lmc-zip decompress [--model M] [--threads N] [--force] IN OUT
 //   lmc-zip info IN
 //
 // IN or OUT "-" means standard input or output. An existing OUT is replaced only with
 // --force; the result is written to a temporary file next to OUT and renamed into place, so a
-// failed run leaves no partial OUT. Exit 0 on success, 1 with a one-line message on error.
+// failed run leaves no partial OUT. Without --model, the bundled model (examples/bundled.hpp). Exit
+// 0 on success, 1 with a one-line message on error.
 #include <lmc/lmc.hpp>
 
+#include "bundled.hpp"
 #include "cli.hpp"
 
 #include <cstdio>
@@ -26,10 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kUsage =
-    "usage: lmc-zip compress --model M [--threads N] [--force] IN OUT\n"
-    "       lmc-zip decompress --model M [--threads N] [--force] IN OUT\n"
+    "usage: lmc-zip compress [--model M] [--threads N] [--force] IN OUT\n"
+    "       lmc-zip decompress [--model M] [--threads N] [--force] IN OUT\n"
     "       lmc-zip info IN\n"
-    "IN or OUT '-' means standard input or output.";
+    "IN or OUT '-' means standard input or output. Without --model: the bundled model.";
 
 std::vector<std::byte> read_input(const std::string& path) {
   std::vector<std::byte> data;
@@ -95,6 +97,7 @@ void print_compress_report(std::FILE* out, std::span<const std::byte> input,
   };
   row("lmc", compressed);
   row("gzip -9", baselines.gzip9);
+  row("xz -9e", baselines.xz9e);
   row("zstd -19 long", baselines.zstd19_long);
 }
 
@@ -121,7 +124,7 @@ int run(int argc, char** argv) {
   if (positional.size() != 3) throw std::invalid_argument(command + " takes two arguments: IN OUT");
   const std::string& in_path = positional[1];
   const std::string& out_path = positional[2];
-  std::string model_path = args.required("model");
+  std::string model_path = args.get("model").value_or(bundled::model_path());
   auto threads = args.integer<std::size_t>("threads", 0);
   // Refuse an existing OUT before the (slow) model load.
   if (out_path != "-" && !args.flag("force") && fs::exists(out_path)) {

@@ -78,9 +78,10 @@ struct BaselineSizes {
   std::uint64_t original = 0;
   std::uint64_t gzip9 = 0;        ///< gzip file (zlib deflate, level 9, gzip header/trailer)
   std::uint64_t zstd19_long = 0;  ///< zstd frame, level 19, long-distance matching (window 2^27)
+  std::uint64_t xz9e = 0;         ///< xz file (liblzma preset 9 extreme, CRC64), as `xz -9e`
 };
 
-/// Throws Error(internal) only if zlib or zstd fail.
+/// Throws Error(internal) only if zlib, zstd or liblzma fail.
 LMC_EXPORT BaselineSizes baseline_sizes(std::span<const std::byte> data);
 
 /// Sizes a compression would have, computed without running the range coder.

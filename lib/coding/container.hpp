@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxFingerprintBytes = 1024;
 /// Bytes of a container besides the chunk streams, for a fingerprint and chunk count.
 std::uint64_t container_overhead(std::size_t fingerprint_bytes, std::size_t chunk_count);
 
-/// Serializes `info` (format_version, fingerprint, numeric_profile, vocab_size, window_tokens,
+/// Serializes `info` (format_version, fingerprint, numeric_profile, vocab_size, context,
 /// chunk_bytes, original_size and each chunk's original_size and original_crc32c) with the
 /// chunk streams. Offsets and container_size in `info` are ignored.
 std::vector<std::byte> write_container(const ContainerInfo& info,

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,10 @@ struct HyperParameters {
   float norm_eps = 1e-5f;
   std::size_t sliding_window = 0;
   float attention_soft_cap = 0.0f, final_soft_cap = 0.0f;
-  float attention_scale = 0.0f;  ///< 0: 1/sqrt(key_dim)
+  float attention_scale = 0.0f;              ///< 0: 1/sqrt(key_dim)
+  std::optional<nn::Activation> activation;  ///< the checkpoint's own, else the family's
+  bool tied_output = false;  ///< the output matrix is the embedding even if one is stored
+  std::optional<nn::SlidingLayers> sliding_layers;  ///< the checkpoint's own, else the family's
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
@@ -62,6 +66,11 @@ class Checkpoint {
   /// The tensor of `role` (for `layer` when per-layer) in lmc's canonical layout (row-major
   /// [out][in] matrices, norm weights as used), or nullptr when the file has none.
   virtual const Tensor* find(Role role, std::size_t layer) = 0;
+  /// Expert `expert`'s [rows][cols] matrix of an *_experts role, for checkpoints that store one
+  /// tensor per expert (else nullptr: the role is one [experts][rows][cols] tensor).
+  virtual const Tensor* find_expert(Role, std::size_t /*layer*/, std::size_t /*expert*/) {
+    return nullptr;
+  }
   /// The tensor's name as the file spells it (for messages).
   virtual std::string tensor_name(Role role, std::size_t layer) const = 0;
   /// How many tensors the file holds (bounds the layer count before anything is allocated).

@@ -100,8 +100,9 @@ class Binder {
       }
     }
     w.output_norm = norm(Role::output_norm, Role::output_norm_bias, 0);
-    if (checkpoint_.find(Role::output, 0) ||
-        spec_.tensors[static_cast<std::size_t>(Role::output)] == Presence::required) {
+    if (!h_.tied_output &&
+        (checkpoint_.find(Role::output, 0) ||
+         spec_.tensors[static_cast<std::size_t>(Role::output)] == Presence::required)) {
       w.output = linear(
           Role::output, Role::output_bias, 0, c.n_vocab, e,
           fmt::format("n_vocab (rows of {})", checkpoint_.tensor_name(Role::token_embedding, 0)));
@@ -132,7 +133,7 @@ class Binder {
     c.rope.yarn_low = h_.rope_yarn_low;
     c.rope.yarn_high = h_.rope_yarn_high;
     c.rope.attention_factor = h_.rope_attention_factor;
-    c.activation = spec_.activation;
+    c.activation = h_.activation.value_or(spec_.activation);
     c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
     c.residual = spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
@@ -140,7 +141,8 @@ class Binder {
     c.attention_soft_cap = h_.attention_soft_cap;
     c.final_soft_cap = h_.final_soft_cap;
     c.sliding_window = h_.sliding_window;
-    c.sliding_layers = h_.sliding_window > 0 ? spec_.sliding : nn::SlidingLayers::none;
+    c.sliding_layers =
+        h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
   }
 
@@ -282,6 +284,24 @@ class Binder {
 
   std::vector<nn::WeightMatrix> experts(Role role, std::size_t layer, std::size_t rows,
                                         std::size_t cols) {
+    if (checkpoint_.find_expert(role, layer, 0)) {
+      std::vector<nn::WeightMatrix> each(h_.n_experts);
+      for (std::size_t i = 0; i < h_.n_experts; ++i) {
+        const Tensor* t = checkpoint_.find_expert(role, layer, i);
+        if (!t) {
+          base::fail(ErrorCode::format, "{}: missing the tensor of expert {} for '{}'",
+                     checkpoint_.source(), i, checkpoint_.tensor_name(role, layer));
+        }
+        if (t->shape.size() != 2 || t->shape[0] != static_cast<std::int64_t>(rows) ||
+            t->shape[1] != static_cast<std::int64_t>(cols)) {
+          shape_error(*t, role, layer, fmt::format("[{}, {}] for each expert", rows, cols),
+                      h_.key_n_ff + ", " + h_.key_n_embd);
+        }
+        each[i] = view(*t);
+        count(*t);
+      }
+      return each;
+    }
     const Tensor& t = required(role, layer);
     const std::int64_t x = static_cast<std::int64_t>(h_.n_experts);
     if (t.shape.size() != 3 || t.shape[0] != x || t.shape[1] != static_cast<std::int64_t>(rows) ||

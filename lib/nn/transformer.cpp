@@ -49,10 +49,10 @@ void norm_rows(base::ThreadPool* pool, const TransformerConfig& config, const No
 }
 
 void activate(Activation activation, float* x, std::size_t n) {
-  if (activation == Activation::silu) {
-    silu(x, n);
-  } else {
-    gelu_tanh(x, n);
+  switch (activation) {
+    case Activation::silu: silu(x, n); return;
+    case Activation::gelu_tanh: gelu_tanh(x, n); return;
+    case Activation::gelu_erf: gelu_erf(x, n); return;
   }
 }
 

@@ -20,7 +20,7 @@ LMC_BEGIN_NAMESPACE
 namespace nn {
 
 enum class NormKind { rms, layer };
-enum class Activation { silu, gelu_tanh };
+enum class Activation { silu, gelu_tanh, gelu_erf };
 
 enum class FeedForwardKind {
   gated,        ///< down(act(gate·n) ⊙ up·n)

@@ -304,17 +304,20 @@ TEST(Compressor, OverheadOnAlice29IsBelowHalfAPercent) {
   expect_small_overhead(text, 1 << 15);
 }
 
-TEST(Compressor, BaselinesMatchZlibAndZstdReferenceSizes) {
-  // Reference sizes from the gzip and zstd command-line tools on files holding the empty input
-  // and 10000 times "a": `gzip -9 -n` and `zstd -19 --long --no-check` (zstd 1.5).
+TEST(Compressor, BaselinesMatchZlibZstdAndXzReferenceSizes) {
+  // Reference sizes from the gzip, zstd and xz command-line tools on files holding the empty
+  // input and 10000 times "a": `gzip -9 -n`, `zstd -19 --long --no-check` (zstd 1.5) and
+  // `xz -9e` (XZ Utils 5.4).
   auto empty = lmc::baseline_sizes({});
   EXPECT_EQ(empty.original, 0u);
   EXPECT_EQ(empty.gzip9, 20u);
   EXPECT_EQ(empty.zstd19_long, 9u);
+  EXPECT_EQ(empty.xz9e, 32u);
   auto repeated = lmc::baseline_sizes(as_bytes(std::string(10000, 'a')));
   EXPECT_EQ(repeated.original, 10000u);
   EXPECT_EQ(repeated.gzip9, 46u);
   EXPECT_EQ(repeated.zstd19_long, 18u);
+  EXPECT_EQ(repeated.xz9e, 108u);
 }
 
 TEST(Compressor, RejectsBadOptions) {

@@ -59,6 +59,10 @@ const LayoutCase layout_cases[] = {
                       })},
     {"starcoder2", [] { return family("starcoder2"); }},
     {"phi3", [] { return family("phi3"); }},
+    {"phi2", [] { return family("phi2"); }},
+    {"gptneox", [] { return family("gptneox"); }},
+    {"starcoder", [] { return family("starcoder"); }},
+    {"starcoder_mha", [] { return family("starcoder_mha"); }},
     {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
     {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
     {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
@@ -168,6 +172,82 @@ TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
     EXPECT_LE(moved, distance) << name;
   }
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+std::string hf_error(lmc_test::TinyModel m, const std::string& name) {
+  const auto dir = scratch("key_" + name);
+  lmc_test::write_hf_folder(m, dir / "hf");
+  std::string message;
+  try {
+    lmc::Model::load(dir / "hf");
+  } catch (const lmc::Error& e) {
+    message = e.what();
+  }
+  std::filesystem::remove_all(dir);
+  return message;
+}
+
+// A config.json key that changes the computation and that lmc does not implement is refused
+// with its name, never ignored.
+TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
+  struct Case {
+    const char* family;
+    const char* key;
+    const char* value;
+  };
+  const Case cases[] = {
+      {"llama", "quantization_config", R"({"quant_method": "gptq"})"},
+      {"llama", "mlp_bias", "true"},
+      {"llama", "some_new_setting", "3"},
+      {"qwen2", "use_sliding_window", "true"},
+      {"stablelm", "qk_layernorm", "true"},
+      {"stablelm", "use_parallel_residual", "true"},
+      {"gptneox", "use_parallel_residual", "false"},
+      {"gpt2", "scale_attn_by_inverse_layer_idx", "true"},
+      {"phi2", "qk_layernorm", "true"},
+      {"starcoder", "scale_attn_weights", "false"},
+      {"llama", "hidden_act", R"("relu")"},
+  };
+  for (const Case& c : cases) {
+    lmc_test::TinyModel m = family(c.family);
+    m.hf_config[c.key] = c.value;
+    const std::string message = hf_error(m, std::string(c.family) + "_" + c.key);
+    EXPECT_NE(message.find(std::string("'") + c.key + "'"), std::string::npos)
+        << c.family << " " << c.key << ": " << message;
+  }
+  // Keys that do not change the computation load.
+  lmc_test::TinyModel m = family("llama");
+  m.hf_config["attention_dropout"] = "0.1";
+  m.hf_config["bos_token_id"] = "1";
+  m.hf_config["transformers_version"] = R"("4.45.0")";
+  m.hf_config["pretraining_tp"] = "1";
+  EXPECT_EQ(hf_error(m, "harmless"), "");
+}
+
+// transformers' "gelu" is the exact (erf) GELU: a GPT-NeoX folder with it computes something
+// else than with gelu_new (the tanh form the GGUF copy and llama.cpp use), and close to it.
+TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    const auto dir = scratch("gelu_" + name);
+    lmc_test::write_hf_folder(m, dir / "hf");
+    const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
+    std::filesystem::remove_all(dir);
+    return lp;
+  };
+  lmc_test::TinyModel m = family("gptneox");
+  const std::vector<float> tanh_form = score(m, "tanh");
+  m.hf_config["hidden_act"] = R"("gelu")";
+  const std::vector<float> exact = score(m, "erf");
+  double moved = 0;
+  for (std::size_t i = 0; i < exact.size(); ++i)
+    moved = std::max(moved, static_cast<double>(std::abs(exact[i] - tanh_form[i])));
+  EXPECT_GT(moved, 0.0);
+  EXPECT_LT(moved, 0.05);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Small random-weight models written by the tests through lmc's own writers, in the two
-// layouts lmc reads: GGUF as llama.cpp's converter writes it, and a Hugging Face folder as
-// transformers saves it (config.json + model.safetensors). The conventions that differ
-// (llama's permuted q/k rows, GPT-2's transposed Conv1D matrices, Gemma's 1 + w norms) are
-// written out here from the public converters' documented behaviour, independently of lib/model.
+// Small random-weight models written by the tests through lmc's own writers, in
+// the two layouts lmc reads: GGUF as llama.cpp's converter writes it, and a
+// Hugging Face folder as transformers saves it (config.json +
+// model.safetensors). The conventions that differ (llama's permuted q/k rows,
+// GPT-2's transposed Conv1D matrices, Gemma's 1 + w norms) are written out here
+// from the public converters' documented behaviour, independently of lib/model.
 #pragma once
 
 #include <lmc/gguf.hpp>
@@ -24,9 +25,10 @@ struct TinySizes {
   std::int64_t vocab = 64, embd = 32, layers = 2, heads = 4, kv_heads = 2, ffn = 64, head_dim = 8;
 };
 
-/// One tensor in both layouts. `values` are row-major in HF's orientation and conventions. An
-/// empty gguf_name or hf_name: the tensor exists in one layout only (fused or split differently
-/// in the other, or a constant such as rope_freqs).
+/// One tensor in both layouts. `values` are row-major in HF's orientation and
+/// conventions. An empty gguf_name or hf_name: the tensor exists in one layout
+/// only (fused or split differently in the other, or a constant such as
+/// rope_freqs).
 struct TinyTensor {
   std::string gguf_name, hf_name;
   std::vector<std::int64_t> shape;  // HF shape (outermost first)
@@ -68,8 +70,9 @@ inline std::vector<float> random_values(std::mt19937& rng, std::size_t n, float 
   return v;
 }
 
-/// llama.cpp's convert_hf_to_gguf permutes q/k rows so that RoPE can rotate adjacent pairs:
-/// within each head, HF row (half·hd/2 + i) becomes GGUF row (2i + half).
+/// llama.cpp's convert_hf_to_gguf permutes q/k rows so that RoPE can rotate
+/// adjacent pairs: within each head, HF row (half·hd/2 + i) becomes GGUF row
+/// (2i + half).
 inline std::vector<float> permute_rope_rows(const std::vector<float>& hf, std::int64_t rows,
                                             std::int64_t cols, std::int64_t heads) {
   std::vector<float> out(hf.size());
@@ -139,9 +142,9 @@ inline void write_hf_folder(const TinyModel& m, const std::filesystem::path& fol
   std::ofstream(folder / "config.json") << m.hf_config_json();
 }
 
-// The builders. Each draws its weights in Hugging Face's layout (as transformers' model code
-// names and shapes them) and adds each tensor in both layouts, converting where llama.cpp's
-// converter does.
+// The builders. Each draws its weights in Hugging Face's layout (as
+// transformers' model code names and shapes them) and adds each tensor in both
+// layouts, converting where llama.cpp's converter does.
 class TinyBuilder {
  public:
   TinyBuilder(TinyModel& m, std::uint32_t seed) : m_(m), rng_(seed) {}
@@ -186,8 +189,8 @@ inline std::string json_number(double v) {
 }
 
 // LlamaForCausalLM and the models that copy its layout: model.embed_tokens,
-// model.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj, post_attention_layernorm,
-// mlp.{gate,up,down}_proj}, model.norm, lm_head.
+// model.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj,
+// post_attention_layernorm, mlp.{gate,up,down}_proj}, model.norm, lm_head.
 struct LlamaStyle {
   std::string model_type;
   bool permute_qk = false;    // llama.cpp's llama converter permutes q/k rows
@@ -333,6 +336,196 @@ inline void build_gpt2(TinyModel& m, std::uint32_t seed) {
                  {"vocab_size", "64"},       {"layer_norm_epsilon", "1e-05"}};
 }
 
+/// A fused qkv stored per head ([head][q, k, v][head_dim] rows, as GPT-NeoX and GPTBigCode
+/// without multi-query keep it) reordered to [Q; K; V], as llama.cpp's converter writes it.
+inline std::vector<float> per_head_qkv_to_blocks(const std::vector<float>& v, std::int64_t heads,
+                                                 std::int64_t head_dim, std::int64_t cols) {
+  std::vector<float> out(v.size());
+  for (std::int64_t part = 0; part < 3; ++part)
+    for (std::int64_t head = 0; head < heads; ++head)
+      for (std::int64_t i = 0; i < head_dim; ++i)
+        std::copy_n(v.begin() + ((head * 3 + part) * head_dim + i) * cols, cols,
+                    out.begin() + ((part * heads + head) * head_dim + i) * cols);
+  return out;
+}
+
+// GPTNeoXForCausalLM: gpt_neox.layers.N.attention.query_key_value holds, per
+// head, its q, k and v rows ([head][3][head_dim]); llama.cpp's converter
+// reorders them to [Q; K; V].
+inline void build_gptneox(TinyModel& m, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.kv_heads = s.heads;
+  const std::int64_t e = s.embd, d = s.head_dim, h = s.heads;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  auto to_blocks = [&](const std::vector<float>& v, std::int64_t cols) {
+    return per_head_qkv_to_blocks(v, h, d, cols);
+  };
+  b.add("token_embd.weight", "gpt_neox.embed_in.weight", {s.vocab, e}, 1.0f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "gpt_neox.layers." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "input_layernorm.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", n + "input_layernorm.bias", {e}, 0.05f);
+    const std::vector<float> qkv = b.draw(static_cast<std::size_t>(3 * e * e), 1.2f * w_sigma);
+    const std::vector<float> qkv_bias = b.draw(static_cast<std::size_t>(3 * e), 0.05f);
+    b.add_values("", n + "attention.query_key_value.weight", {3 * e, e}, qkv);
+    b.add_values("", n + "attention.query_key_value.bias", {3 * e}, qkv_bias);
+    b.add_values(g + "attn_qkv.weight", "", {3 * e, e}, to_blocks(qkv, e));
+    b.add_values(g + "attn_qkv.bias", "", {3 * e}, to_blocks(qkv_bias, 1));
+    b.add(g + "attn_output.weight", n + "attention.dense.weight", {e, e}, w_sigma);
+    b.add(g + "attn_output.bias", n + "attention.dense.bias", {e}, 0.05f);
+    b.add(g + "ffn_norm.weight", n + "post_attention_layernorm.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "ffn_norm.bias", n + "post_attention_layernorm.bias", {e}, 0.05f);
+    b.add(g + "ffn_up.weight", n + "mlp.dense_h_to_4h.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_up.bias", n + "mlp.dense_h_to_4h.bias", {s.ffn}, 0.05f);
+    b.add(g + "ffn_down.weight", n + "mlp.dense_4h_to_h.weight", {e, s.ffn},
+          1.0f / std::sqrt(float(s.ffn)));
+    b.add(g + "ffn_down.bias", n + "mlp.dense_4h_to_h.bias", {e}, 0.05f);
+  }
+  b.add("output_norm.weight", "gpt_neox.final_layer_norm.weight", {e}, 0.1f, 1.0f);
+  b.add("output_norm.bias", "gpt_neox.final_layer_norm.bias", {e}, 0.05f);
+  b.add("output.weight", "embed_out.weight", {s.vocab, e}, 2.5f * w_sigma);
+  const std::string a = "gptneox.";
+  m.gguf_numbers = {{a + "embedding_length", e},         {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},  {a + "attention.head_count", h},
+                    {a + "context_length", 64},          {a + "attention.layer_norm_epsilon", 1e-5},
+                    {a + "rope.dimension_count", d / 2}, {a + "rope.freq_base", 10000.0}};
+  // The GGUF computes llama.cpp's tanh GELU; transformers' hidden_act gelu_new
+  // is the same.
+  m.hf_config = {{"model_type", "\"gpt_neox\""},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", "2"},
+                 {"num_attention_heads", std::to_string(h)},
+                 {"intermediate_size", std::to_string(s.ffn)},
+                 {"rotary_pct", "0.5"},
+                 {"rotary_emb_base", "10000"},
+                 {"layer_norm_eps", "1e-05"},
+                 {"max_position_embeddings", "64"},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {"hidden_act", "\"gelu_new\""},
+                 {"use_parallel_residual", "true"},
+                 {"tie_word_embeddings", "false"}};
+}
+
+// PhiForCausalLM (Phi-2): one LayerNorm per block, q/k/v/dense with biases,
+// mlp.fc1/fc2, model.final_layernorm, lm_head with a bias; partial rotary.
+inline void build_phi2(TinyModel& m, std::uint32_t seed) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.kv_heads = s.heads;
+  const std::int64_t e = s.embd;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  b.add("token_embd.weight", "model.embed_tokens.weight", {s.vocab, e}, 1.0f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "model.layers." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "input_layernorm.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", n + "input_layernorm.bias", {e}, 0.05f);
+    for (const char* p : {"q", "k", "v"}) {
+      b.add(g + "attn_" + p + ".weight", n + "self_attn." + p + "_proj.weight", {e, e},
+            1.2f * w_sigma);
+      b.add(g + "attn_" + p + ".bias", n + "self_attn." + p + "_proj.bias", {e}, 0.05f);
+    }
+    b.add(g + "attn_output.weight", n + "self_attn.dense.weight", {e, e}, w_sigma);
+    b.add(g + "attn_output.bias", n + "self_attn.dense.bias", {e}, 0.05f);
+    b.add(g + "ffn_up.weight", n + "mlp.fc1.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_up.bias", n + "mlp.fc1.bias", {s.ffn}, 0.05f);
+    b.add(g + "ffn_down.weight", n + "mlp.fc2.weight", {e, s.ffn}, 1.0f / std::sqrt(float(s.ffn)));
+    b.add(g + "ffn_down.bias", n + "mlp.fc2.bias", {e}, 0.05f);
+  }
+  b.add("output_norm.weight", "model.final_layernorm.weight", {e}, 0.1f, 1.0f);
+  b.add("output_norm.bias", "model.final_layernorm.bias", {e}, 0.05f);
+  b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
+  b.add("output.bias", "lm_head.bias", {s.vocab}, 0.05f);
+  const std::string a = "phi2.";
+  m.gguf_numbers = {{a + "embedding_length", e},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "attention.head_count_kv", s.heads},
+                    {a + "context_length", 64},
+                    {a + "attention.layer_norm_epsilon", 1e-5},
+                    {a + "rope.dimension_count", s.head_dim / 2},
+                    {a + "rope.freq_base", 10000.0}};
+  m.hf_config = {{"model_type", "\"phi\""},
+                 {"hidden_size", std::to_string(e)},
+                 {"num_hidden_layers", "2"},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"num_key_value_heads", std::to_string(s.heads)},
+                 {"intermediate_size", std::to_string(s.ffn)},
+                 {"partial_rotary_factor", "0.5"},
+                 {"rope_theta", "10000.0"},
+                 {"layer_norm_eps", "1e-05"},
+                 {"max_position_embeddings", "64"},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {"hidden_act", "\"gelu_new\""},
+                 {"qk_layernorm", "false"},
+                 {"tie_word_embeddings", "false"}};
+}
+
+// GPTBigCodeForCausalLM (StarCoder): GPT-2's names with nn.Linear matrices
+// ([out][in]). With multi_query (the default), c_attn rows are [Q (n_embd); K (head_dim);
+// V (head_dim)]; without it, [head][q, k, v][head_dim].
+inline void build_starcoder(TinyModel& m, std::uint32_t seed, bool multi_query = true) {
+  TinyBuilder b(m, seed);
+  TinySizes& s = m.sizes;
+  s.kv_heads = multi_query ? 1 : s.heads;
+  const std::int64_t e = s.embd, d = s.head_dim, qkv_rows = e + 2 * d * s.kv_heads;
+  const float w_sigma = 1.0f / std::sqrt(static_cast<float>(e));
+  b.add("token_embd.weight", "transformer.wte.weight", {s.vocab, e}, 1.0f);
+  b.add("position_embd.weight", "transformer.wpe.weight", {64, e}, 0.5f);
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string g = "blk." + std::to_string(l) + ".",
+                      n = "transformer.h." + std::to_string(l) + ".";
+    b.add(g + "attn_norm.weight", n + "ln_1.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", n + "ln_1.bias", {e}, 0.05f);
+    if (multi_query) {
+      b.add(g + "attn_qkv.weight", n + "attn.c_attn.weight", {qkv_rows, e}, 1.2f * w_sigma);
+      b.add(g + "attn_qkv.bias", n + "attn.c_attn.bias", {qkv_rows}, 0.05f);
+    } else {
+      const std::vector<float> qkv = b.draw(static_cast<std::size_t>(qkv_rows * e), 1.2f * w_sigma);
+      const std::vector<float> bias = b.draw(static_cast<std::size_t>(qkv_rows), 0.05f);
+      b.add_values("", n + "attn.c_attn.weight", {qkv_rows, e}, qkv);
+      b.add_values("", n + "attn.c_attn.bias", {qkv_rows}, bias);
+      b.add_values(g + "attn_qkv.weight", "", {qkv_rows, e},
+                   per_head_qkv_to_blocks(qkv, s.heads, d, e));
+      b.add_values(g + "attn_qkv.bias", "", {qkv_rows},
+                   per_head_qkv_to_blocks(bias, s.heads, d, 1));
+    }
+    b.add(g + "attn_output.weight", n + "attn.c_proj.weight", {e, e}, w_sigma);
+    b.add(g + "attn_output.bias", n + "attn.c_proj.bias", {e}, 0.05f);
+    b.add(g + "ffn_norm.weight", n + "ln_2.weight", {e}, 0.1f, 1.0f);
+    b.add(g + "ffn_norm.bias", n + "ln_2.bias", {e}, 0.05f);
+    b.add(g + "ffn_up.weight", n + "mlp.c_fc.weight", {s.ffn, e}, w_sigma);
+    b.add(g + "ffn_up.bias", n + "mlp.c_fc.bias", {s.ffn}, 0.05f);
+    b.add(g + "ffn_down.weight", n + "mlp.c_proj.weight", {e, s.ffn},
+          1.0f / std::sqrt(float(s.ffn)));
+    b.add(g + "ffn_down.bias", n + "mlp.c_proj.bias", {e}, 0.05f);
+  }
+  b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
+  b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
+  const std::string a = "starcoder.";
+  m.gguf_numbers = {{a + "embedding_length", e},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "attention.head_count_kv", s.kv_heads},
+                    {a + "context_length", 64},
+                    {a + "attention.layer_norm_epsilon", 1e-5}};
+  m.hf_config = {{"model_type", "\"gpt_bigcode\""},
+                 {"n_embd", std::to_string(e)},
+                 {"n_layer", "2"},
+                 {"n_head", std::to_string(s.heads)},
+                 {"n_inner", std::to_string(s.ffn)},
+                 {"n_positions", "64"},
+                 {"vocab_size", std::to_string(s.vocab)},
+                 {"layer_norm_epsilon", "1e-05"},
+                 {"multi_query", multi_query ? "true" : "false"},
+                 {"activation_function", "\"gelu_pytorch_tanh\""},
+                 {"scale_attn_weights", "true"}};
+}
+
 /// A model of `family` (a name of tiny_families()) with seeded random weights.
 inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) {
   TinyModel m;
@@ -374,6 +567,15 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
     m.hf_config.erase("layer_norm_eps");
     m.hf_config["norm_epsilon"] = "1e-05";
     m.hf_config["hidden_act"] = "\"gelu_pytorch_tanh\"";
+  } else if (family == "gptneox") {
+    build_gptneox(m, seed);
+  } else if (family == "phi2") {
+    build_phi2(m, seed);
+  } else if (family == "starcoder") {
+    build_starcoder(m, seed);
+  } else if (family == "starcoder_mha") {
+    m.arch = "starcoder";
+    build_starcoder(m, seed, false);
   } else if (family == "phi3") {
     build_llama_style(m, {.model_type = "phi3", .fused_phi3 = true}, seed);
   } else {
@@ -384,11 +586,13 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
 
 /// The families make_tiny_model builds.
 inline std::vector<std::string> tiny_families() {
-  return {"llama", "mistral", "qwen2", "gemma", "gemma2", "gpt2", "stablelm", "starcoder2", "phi3"};
+  return {"llama",      "mistral", "qwen2", "gemma",   "gemma2",    "gpt2",         "stablelm",
+          "starcoder2", "phi3",    "phi2",  "gptneox", "starcoder", "starcoder_mha"};
 }
 
-// RoPE scaling, written as config.json states it and as llama.cpp's converter stores it in GGUF.
-// The GGUF values are computed here from the converter's and transformers' formulas.
+// RoPE scaling, written as config.json states it and as llama.cpp's converter
+// stores it in GGUF. The GGUF values are computed here from the converter's and
+// transformers' formulas.
 
 /// rope_scaling {"type": "linear", "factor": f}; GGUF rope.scaling.type/factor.
 inline void add_linear_rope(TinyModel& m, double factor) {
@@ -397,9 +601,11 @@ inline void add_linear_rope(TinyModel& m, double factor) {
   m.gguf_numbers[m.arch + ".rope.scaling.factor"] = factor;
 }
 
-/// rope_scaling {"rope_type": "dynamic", "factor": f}, loaded with a context of `context`
-/// (> max_position_embeddings M = 64): transformers raises θ to θ·((f·L/M) − (f − 1))^(d/(d−2))
-/// at sequence length L; GGUF has no dynamic type, so the GGUF copy states that base.
+/// rope_scaling {"rope_type": "dynamic", "factor": f}, loaded with a context of
+/// `context`
+/// (> max_position_embeddings M = 64): transformers raises θ to θ·((f·L/M) − (f
+/// − 1))^(d/(d−2)) at sequence length L; GGUF has no dynamic type, so the GGUF
+/// copy states that base.
 inline void add_dynamic_rope(TinyModel& m, double factor, std::size_t context) {
   m.hf_config["rope_scaling"] =
       R"({"rope_type": "dynamic", "factor": )" + json_number(factor) + "}";
@@ -409,8 +615,9 @@ inline void add_dynamic_rope(TinyModel& m, double factor, std::size_t context) {
   m.context = context;
 }
 
-/// rope_scaling {"rope_type": "yarn", "factor": f, "original_max_position_embeddings": n};
-/// GGUF rope.scaling.type yarn, factor, original_context_length.
+/// rope_scaling {"rope_type": "yarn", "factor": f,
+/// "original_max_position_embeddings": n}; GGUF rope.scaling.type yarn, factor,
+/// original_context_length.
 inline void add_yarn_rope(TinyModel& m, double factor, std::int64_t original) {
   m.hf_config["rope_scaling"] = R"({"rope_type": "yarn", "factor": )" + json_number(factor) +
                                 R"(, "original_max_position_embeddings": )" +
@@ -420,8 +627,9 @@ inline void add_yarn_rope(TinyModel& m, double factor, std::int64_t original) {
   m.gguf_numbers[m.arch + ".rope.scaling.original_context_length"] = original;
 }
 
-/// rope_scaling llama3 (factor, low/high_freq_factor, original_max_position_embeddings); GGUF
-/// gets the rope_freqs tensor the converter computes from them (in double here).
+/// rope_scaling llama3 (factor, low/high_freq_factor,
+/// original_max_position_embeddings); GGUF gets the rope_freqs tensor the
+/// converter computes from them (in double here).
 inline void add_llama3_rope(TinyModel& m, double factor, double low, double high, double original) {
   m.hf_config["rope_scaling"] = R"({"rope_type": "llama3", "factor": )" + json_number(factor) +
                                 R"(, "low_freq_factor": )" + json_number(low) +
@@ -445,10 +653,11 @@ inline void add_llama3_rope(TinyModel& m, double factor, double low, double high
   TinyBuilder(m, 0).add_values("rope_freqs.weight", "", {d / 2}, factors);
 }
 
-/// Phi-3's LongRoPE: rope_scaling {"type": "longrope", "long_factor": [...], "short_factor":
-/// [...]} and a top-level original_max_position_embeddings; GGUF gets rope_factors_long/short,
-/// rope.scaling.original_context_length and the attention factor the converter computes,
-/// sqrt(1 + ln(M/orig)/ln(orig)).
+/// Phi-3's LongRoPE: rope_scaling {"type": "longrope", "long_factor": [...],
+/// "short_factor":
+/// [...]} and a top-level original_max_position_embeddings; GGUF gets
+/// rope_factors_long/short, rope.scaling.original_context_length and the
+/// attention factor the converter computes, sqrt(1 + ln(M/orig)/ln(orig)).
 inline void add_longrope(TinyModel& m, std::int64_t original) {
   const std::int64_t pairs = m.sizes.head_dim / 2;
   std::vector<float> long_factors, short_factors;

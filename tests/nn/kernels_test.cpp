@@ -167,6 +167,20 @@ TEST(Rope, YarnCorrectionRange) {
   EXPECT_EQ(yarn_correction_range(8, 10000.0, 1e9, 1.0, 1.0, true).second, 7.0);  // clamped
 }
 
+TEST(Elementwise, ErfAndExactGelu) {
+  // Against the C library's erf (used only here, as the reference).
+  for (double x = -7.0; x <= 7.0; x += 0.03125) {
+    EXPECT_NEAR(erf_fixed(x), std::erf(x), 2e-15) << x;
+  }
+  std::vector<float> v = {-3.0f, -0.5f, 0.0f, 0.7f, 2.5f};
+  std::vector<float> g = v;
+  gelu_erf(g.data(), g.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double x = v[i];
+    EXPECT_NEAR(g[i], 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))), 1e-7) << x;
+  }
+}
+
 // Naive double attention for one query head.
 std::vector<double> naive_attention(const AttentionConfig& c, const std::vector<float>& q,
                                     std::size_t t, std::size_t first, const std::vector<float>& k,
