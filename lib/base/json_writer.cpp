@@ -209,7 +209,7 @@ JsonWriter& JsonWriter::value(double number) {
   impl_->prefix(false);
   char buffer[32];
   const char* end = rapidjson::internal::dtoa(number, buffer);
-  impl_->out.append(buffer, end);
+  impl_->out.append(buffer, static_cast<std::size_t>(end - buffer));
   return *this;
 }
 
