@@ -48,13 +48,6 @@ std::string read_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--:--";
   const auto total = static_cast<long long>(seconds + 0.5);
@@ -142,7 +135,7 @@ int merge_main(const cli::Arguments& args) {
     }
   }
   print_summary(merged);
-  if (auto json = args.get("json")) write_text(*json, merged.to_json());
+  if (auto json = args.get("json")) lmc::write_file_atomically(*json, merged.to_json());
   return 0;
 }
 
@@ -191,14 +184,11 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   model_options.context = options.context;
   const lmc::Model model = lmc::Model::load(model_path, model_options);
 
-  std::ofstream dump;
-  std::string dump_path;
+  std::optional<lmc::AtomicFile> dump;
   if (auto path = args.get("dump-tokens")) {
     // Under MPI each rank writes its own targets to OUT.tsv.<rank>.
-    dump_path = process.size > 1 ? *path + "." + std::to_string(process.rank) : *path;
-    dump.open(dump_path, std::ios::binary);
-    if (!dump) throw std::runtime_error("cannot write " + dump_path);
-    options.token_dump = &dump;
+    dump.emplace(process.size > 1 ? *path + "." + std::to_string(process.rank) : *path);
+    options.token_dump = &dump->stream();
   }
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   ProgressLine progress_line(terminal);
@@ -206,10 +196,7 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
     options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
   }
   lmc::BpcResult result = lmc::evaluate_bpc(model, corpus, options);
-  if (dump.is_open()) {
-    dump.close();
-    if (!dump) throw std::runtime_error("cannot write " + dump_path);
-  }
+  if (dump) dump->commit();
   return result;
 }
 
@@ -229,7 +216,7 @@ int demo_main(const cli::Arguments& args) {
 
 void report(const cli::Arguments& args, const lmc::BpcResult& result) {
   print_summary(result);
-  if (auto json = args.get("json")) write_text(*json, result.to_json());
+  if (auto json = args.get("json")) lmc::write_file_atomically(*json, result.to_json());
 }
 
 }  // namespace

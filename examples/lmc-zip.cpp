@@ -18,9 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <memory>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,69 +52,17 @@ std::vector<std::byte> read_input(const std::string& path) {
   return data;
 }
 
-// Writes OUT through a temporary file in the same folder, renamed into place on commit();
-// destroyed without commit() it removes the temporary file.
-class AtomicOutput {
- public:
-  AtomicOutput(std::string path, bool force) : path_(std::move(path)) {
-    if (path_ == "-") return;
-    if (!force && fs::exists(path_)) {
-      throw lmc::Error(lmc::ErrorCode::invalid_argument,
-                       path_ + ": exists (use --force to replace it)");
-    }
-    std::random_device random;
-    temporary_ = path_ + ".tmp-" + std::to_string(random()) + "~";
-    file_.open(temporary_, std::ios::binary | std::ios::trunc);
-    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": cannot create");
+// Writes `bytes` to OUT: standard output for "-", else through lmc::AtomicFile (a temporary
+// file beside OUT, renamed into place), so a failed run leaves no partial OUT.
+void write_output(const std::string& path, std::span<const std::byte> bytes) {
+  if (path == "-") {
+    std::cout.write(reinterpret_cast<const char*>(bytes.data()),
+                    static_cast<std::streamsize>(bytes.size()));
+    std::cout.flush();
+    if (!std::cout) throw lmc::Error(lmc::ErrorCode::io, "standard output: write error");
+    return;
   }
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-  ~AtomicOutput() {
-    if (!temporary_.empty()) {
-      file_.close();
-      std::error_code ignored;
-      fs::remove(temporary_, ignored);
-    }
-  }
-
-  std::ostream& stream() { return path_ == "-" ? std::cout : file_; }
-
-  void commit() {
-    std::ostream& out = stream();
-    out.flush();
-    if (!out) throw lmc::Error(lmc::ErrorCode::io, path_ + ": write error");
-    if (path_ == "-") return;
-    file_.close();
-    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": write error");
-    std::error_code error;
-    fs::rename(temporary_, path_, error);
-    if (error)
-      throw lmc::Error(lmc::ErrorCode::io,
-                       path_ + ": cannot rename into place: " + error.message());
-    temporary_.clear();
-  }
-
- private:
-  std::string path_;
-  std::string temporary_;
-  std::ofstream file_;
-};
-
-// The language model behind compress and decompress. lmc::Model (the forward pass) is not in
-// this build yet; when it lands, this returns an adapter from lmc::Model to lmc::CodingModel.
-// The model and its coding adapter, kept together (the adapter references the model).
-struct LoadedModel {
-  lmc::Model model;
-  std::unique_ptr<lmc::CodingModel> coding;
-};
-
-// Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
-// keeps the threads busy without oversubscribing (results do not depend on either count).
-std::unique_ptr<LoadedModel> load_model(const std::string& path, std::size_t /*threads*/) {
-  auto loaded =
-      std::make_unique<LoadedModel>(LoadedModel{lmc::Model::load(path, {.threads = 1}), nullptr});
-  loaded->coding = lmc::make_coding_model(loaded->model);
-  return loaded;
+  lmc::write_file_atomically(path, bytes);
 }
 
 void print_info(const std::string& source, const lmc::ContainerInfo& info) {
@@ -124,7 +70,7 @@ void print_info(const std::string& source, const lmc::ContainerInfo& info) {
   std::printf("model fingerprint  %s\n", info.fingerprint.c_str());
   std::printf("numeric profile    %#x\n", info.numeric_profile);
   std::printf("vocabulary         %u tokens, context window %u tokens\n", info.vocab_size,
-              info.window_tokens);
+              info.context);
   std::printf("original size      %llu bytes\n",
               static_cast<unsigned long long>(info.original_size));
   std::printf("compressed size    %llu bytes",
@@ -185,24 +131,18 @@ int run(int argc, char** argv) {
     throw lmc::Error(lmc::ErrorCode::invalid_argument,
                      out_path + ": exists (use --force to replace it)");
   }
-  std::unique_ptr<LoadedModel> model = load_model(model_path, threads);
-  lmc::Compressor compressor(*model->coding, {.threads = threads});
+  // Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
+  // keeps the threads busy without oversubscribing (results do not depend on either count).
+  const lmc::Model model = lmc::Model::load(model_path, {.threads = 1});
+  const lmc::Compressor compressor(model, {.threads = threads});
   std::vector<std::byte> input = read_input(in_path);
-  AtomicOutput output(out_path, args.flag("force"));
   if (command == "compress") {
     std::vector<std::byte> container = compressor.compress(input);
-    std::ostream& out = output.stream();
-    out.write(reinterpret_cast<const char*>(container.data()),
-              static_cast<std::streamsize>(container.size()));
-    output.commit();
+    write_output(out_path, container);
     print_compress_report(out_path == "-" ? stderr : stdout, input, container.size());
   } else {
     std::string source = in_path == "-" ? "<stdin>" : in_path;
-    std::vector<std::byte> original = compressor.decompress(input, source);
-    std::ostream& out = output.stream();
-    out.write(reinterpret_cast<const char*>(original.data()),
-              static_cast<std::streamsize>(original.size()));
-    output.commit();
+    write_output(out_path, compressor.decompress(input, source));
   }
   return 0;
 }

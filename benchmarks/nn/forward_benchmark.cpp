@@ -119,7 +119,7 @@ std::vector<std::int32_t> tokens(std::size_t n) {
 
 void batched(benchmark::State& state, lmc::DType type) {
   LoadedModel& m = loaded(type);
-  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
   const auto input = tokens(512);
   std::vector<float> logits(input.size() * vocab);
   const double cpu_start = process_cpu_seconds();
@@ -141,7 +141,7 @@ void batched(benchmark::State& state, lmc::DType type) {
 
 void decode(benchmark::State& state, lmc::DType type) {
   LoadedModel& m = loaded(type);
-  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
   const auto prefix = tokens(128);
   lmc::nn::KvCache cache = m.transformer->make_cache(prefix.size() + 1);
   std::vector<float> logits(vocab);

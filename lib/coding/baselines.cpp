@@ -23,7 +23,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
   z_stream stream{};
   if (deflateInit2(&stream, kGzipLevel, Z_DEFLATED, kGzipWindowBits, kGzipMemoryLevel,
                    Z_DEFAULT_STRATEGY) != Z_OK) {
-    fail(ErrorCode::internal, "gzip baseline: deflateInit2 failed");
+    base::fail(ErrorCode::internal, "gzip baseline: deflateInit2 failed");
   }
   std::vector<unsigned char> out(1 << 16);
   std::uint64_t total = 0;
@@ -39,7 +39,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
     status = deflate(&stream, piece == left ? Z_FINISH : Z_NO_FLUSH);
     if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
       deflateEnd(&stream);
-      fail(ErrorCode::internal, "gzip baseline: deflate failed ({})", status);
+      base::fail(ErrorCode::internal, "gzip baseline: deflate failed ({})", status);
     }
     std::size_t consumed = piece - stream.avail_in;
     next += consumed;
@@ -52,7 +52,7 @@ std::uint64_t gzip_size(std::span<const std::byte> data) {
 
 std::uint64_t zstd_size(std::span<const std::byte> data) {
   ZSTD_CCtx* context = ZSTD_createCCtx();
-  if (!context) fail(ErrorCode::internal, "zstd baseline: out of memory");
+  if (!context) base::fail(ErrorCode::internal, "zstd baseline: out of memory");
   ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, kZstdLevel);
   ZSTD_CCtx_setParameter(context, ZSTD_c_enableLongDistanceMatching, 1);
   ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, kZstdLongWindowLog);
@@ -60,7 +60,7 @@ std::uint64_t zstd_size(std::span<const std::byte> data) {
   std::size_t size = ZSTD_compress2(context, out.data(), out.size(), data.data(), data.size());
   ZSTD_freeCCtx(context);
   if (ZSTD_isError(size)) {
-    fail(ErrorCode::internal, "zstd baseline: {}", ZSTD_getErrorName(size));
+    base::fail(ErrorCode::internal, "zstd baseline: {}", ZSTD_getErrorName(size));
   }
   return size;
 }
@@ -70,7 +70,7 @@ std::uint64_t zstd_size(std::span<const std::byte> data) {
 std::uint64_t xz_size(std::span<const std::byte> data) {
   lzma_stream stream = LZMA_STREAM_INIT;
   if (lzma_easy_encoder(&stream, 9 | LZMA_PRESET_EXTREME, LZMA_CHECK_CRC64) != LZMA_OK) {
-    fail(ErrorCode::internal, "xz baseline: lzma_easy_encoder failed");
+    base::fail(ErrorCode::internal, "xz baseline: lzma_easy_encoder failed");
   }
   std::vector<std::uint8_t> out(1 << 16);
   stream.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
@@ -85,7 +85,7 @@ std::uint64_t xz_size(std::span<const std::byte> data) {
   }
   lzma_end(&stream);
   if (status != LZMA_STREAM_END)
-    fail(ErrorCode::internal, "xz baseline: lzma_code failed ({})", +status);
+    base::fail(ErrorCode::internal, "xz baseline: lzma_code failed ({})", +status);
   return total;
 }
 

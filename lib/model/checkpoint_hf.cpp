@@ -165,11 +165,13 @@ class HfCheckpoint final : public Checkpoint {
     const HfConfig& config = folder_.config;
     spec_ = find_hf_architecture(config.model_type);
     if (!spec_) {
-      fail(ErrorCode::unsupported, "{}: model_type '{}' is not supported for Hugging Face folders",
-           config.path.string(), config.model_type);
+      base::fail(ErrorCode::unsupported,
+                 "{}: model_type '{}' is not supported for Hugging Face folders",
+                 config.path.string(), config.model_type);
     }
     if (!folder_.weights) {
-      fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json", source_);
+      base::fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json",
+                 source_);
     }
     weights_.emplace(SafetensorsCheckpoint::open(*folder_.weights, memory_map));
     read_hyper_parameters();
@@ -273,20 +275,20 @@ class HfCheckpoint final : public Checkpoint {
                          std::size_t count) {
     const HyperParameters& h = hyper_parameters_;
     if (h.value_dim != h.key_dim || h.n_heads % h.n_kv_heads != 0) {
-      fail(ErrorCode::format,
-           "{}: tensor '{}' fuses q, k and v, which needs equal key and value widths and a "
-           "query head count divisible by the KV head count ({} query, {} KV heads)",
-           source_, tensor_name(role, layer), h.n_heads, h.n_kv_heads);
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' fuses q, k and v, which needs equal key and value widths and a "
+                 "query head count divisible by the KV head count ({} query, {} KV heads)",
+                 source_, tensor_name(role, layer), h.n_heads, h.n_kv_heads);
     }
     const std::vector<std::size_t> order = block_order();
     const bool matrix = tensor.shape.size() == 2;
     if ((tensor.shape.size() != 1 && !matrix) ||
         tensor.shape[0] != static_cast<std::int64_t>(order.size()) ||
         (!matrix && dtype_is_quantized(tensor.type))) {
-      fail(ErrorCode::format,
-           "{}: tensor '{}' has shape {}, expected {} rows ({} query and {} KV heads of {})",
-           source_, tensor_name(role, layer), tensor.shape_string(), order.size(), h.n_heads,
-           h.n_kv_heads, h.key_dim);
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' has shape {}, expected {} rows ({} query and {} KV heads of {})",
+                 source_, tensor_name(role, layer), tensor.shape_string(), order.size(), h.n_heads,
+                 h.n_kv_heads, h.key_dim);
     }
     const std::size_t row_bytes =
         matrix ? static_cast<std::size_t>(tensor.row_bytes()) : dtype_row_bytes(tensor.type, 1);
@@ -352,10 +354,10 @@ class HfCheckpoint final : public Checkpoint {
     if (!key.empty()) v = folder_.config.integer(key);
     if (!v) {
       if (fallback) return *fallback;
-      fail(ErrorCode::format, "{}: missing or not an integer", where(key));
+      base::fail(ErrorCode::format, "{}: missing or not an integer", where(key));
     }
     if (*v < 0 || *v > (std::int64_t{1} << 32))
-      fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
+      base::fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
     return static_cast<std::size_t>(*v);
   }
   std::optional<double> number_key(std::string_view key) {
@@ -373,7 +375,7 @@ class HfCheckpoint final : public Checkpoint {
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
     h.n_layers = size_key(keys.layers, std::nullopt, unused);
     h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
-    if (h.n_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.heads));
+    if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
     h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);
     qkv_layout_ = hf.qkv_layout;
     if (!keys.multi_query.empty()) {
@@ -388,7 +390,7 @@ class HfCheckpoint final : public Checkpoint {
         qkv_layout_ = HfQkvLayout::per_head;
       }
     }
-    if (h.n_kv_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
+    if (h.n_kv_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
     h.key_dim = size_key(keys.head_dim, h.n_embd / h.n_heads, h.key_key_dim);
     h.value_dim = h.key_dim;
     h.key_value_dim = h.key_key_dim;
@@ -401,7 +403,8 @@ class HfCheckpoint final : public Checkpoint {
     h.key_rope_dims = h.key_key_dim;
     const double fraction = number_key(keys.partial_rotary).value_or(hf.defaults.rotary_fraction);
     if (!(fraction > 0 && fraction <= 1))
-      fail(ErrorCode::format, "{} = {} must be in (0, 1]", where(keys.partial_rotary), fraction);
+      base::fail(ErrorCode::format, "{} = {} must be in (0, 1]", where(keys.partial_rotary),
+                 fraction);
     if (fraction != 1.0) {
       h.rope_dims = static_cast<std::size_t>(static_cast<double>(h.key_dim) * fraction);
       h.key_rope_dims = std::string(keys.partial_rotary);
@@ -421,7 +424,7 @@ class HfCheckpoint final : public Checkpoint {
     }
     if (!eps && hf.defaults.eps > 0) eps = hf.defaults.eps;
     if (!eps)
-      fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
+      base::fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
     h.norm_eps = static_cast<float>(*eps);
     if (!keys.experts.empty()) {
       h.n_experts = size_key(keys.experts, 0, h.key_n_experts);
@@ -453,10 +456,10 @@ class HfCheckpoint final : public Checkpoint {
           config.string(keys.activation).value_or(std::string(hf.defaults.activation));
       h.activation = activation_named(name);
       if (!h.activation) {
-        fail(ErrorCode::unsupported,
-             "{} = '{}' is not supported (lmc computes silu, gelu, "
-             "gelu_new, gelu_pytorch_tanh, gelu_fast)",
-             where(keys.activation), name);
+        base::fail(ErrorCode::unsupported,
+                   "{} = '{}' is not supported (lmc computes silu, gelu, "
+                   "gelu_new, gelu_pytorch_tanh, gelu_fast)",
+                   where(keys.activation), name);
       }
     }
     read_.insert("tie_word_embeddings");
@@ -481,17 +484,19 @@ class HfCheckpoint final : public Checkpoint {
       if (new_decoder) {
         qkv_layout_ = HfQkvLayout::grouped;
         if (config.integer("num_ln_in_parallel_attn").value_or(2) != 1) {
-          fail(ErrorCode::unsupported,
-               "{}: key 'new_decoder_architecture' = true without 'num_ln_in_parallel_attn' = 1 "
-               "(two LayerNorms per block, Falcon-40B's ln_attn/ln_mlp) is not supported for "
-               "Hugging Face folders yet",
-               config.path.string());
+          base::fail(
+              ErrorCode::unsupported,
+              "{}: key 'new_decoder_architecture' = true without 'num_ln_in_parallel_attn' = 1 "
+              "(two LayerNorms per block, Falcon-40B's ln_attn/ln_mlp) is not supported for "
+              "Hugging Face folders yet",
+              config.path.string());
         }
       } else if (config.integer("num_ln_in_parallel_attn").value_or(1) != 1) {
-        fail(ErrorCode::unsupported,
-             "{}: key 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture (transformers' "
-             "FalconDecoderLayer reads input_layernorm otherwise)",
-             config.path.string());
+        base::fail(
+            ErrorCode::unsupported,
+            "{}: key 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture (transformers' "
+            "FalconDecoderLayer reads input_layernorm otherwise)",
+            config.path.string());
       } else if (config.boolean("multi_query").value_or(true)) {
         h.n_kv_heads = 1;
         h.key_n_kv_heads = "multi_query";
@@ -529,18 +534,20 @@ class HfCheckpoint final : public Checkpoint {
           it != config.values.end() ? json_text(it->second) : std::string(flag.absent_is);
       if (value.empty()) continue;
       if (std::find(flag.accepted.begin(), flag.accepted.end(), value) == flag.accepted.end()) {
-        fail(ErrorCode::unsupported, "{}: key '{}' = {}{} is not supported (lmc computes {})",
-             config.path.string(), flag.key, value,
-             it == config.values.end() ? " (the default)" : "", fmt::join(flag.accepted, ", "));
+        base::fail(ErrorCode::unsupported, "{}: key '{}' = {}{} is not supported (lmc computes {})",
+                   config.path.string(), flag.key, value,
+                   it == config.values.end() ? " (the default)" : "",
+                   fmt::join(flag.accepted, ", "));
       }
     }
     for (const auto& [path, value] : config.values) {
       const std::string top = path.substr(0, path.find('.'));
       if (read_.contains(top) || is_harmless_key(top)) continue;
-      fail(ErrorCode::unsupported,
-           "{}: key '{}' is not supported for model_type '{}' (lmc would ignore a setting that "
-           "may change the computation)",
-           config.path.string(), top, config.model_type);
+      base::fail(
+          ErrorCode::unsupported,
+          "{}: key '{}' is not supported for model_type '{}' (lmc would ignore a setting that "
+          "may change the computation)",
+          config.path.string(), top, config.model_type);
     }
   }
 

@@ -42,26 +42,27 @@ class RopeDictionary {
     read_.insert(std::string(field));
     if (!has(field)) return std::nullopt;
     if (auto s = config_.string(key(field))) return s;
-    fail(ErrorCode::format, "{} must be a string", where(field));
+    base::fail(ErrorCode::format, "{} must be a string", where(field));
   }
   std::optional<double> number(std::string_view field) {
     read_.insert(std::string(field));
     if (!has(field)) return std::nullopt;
     const auto v = config_.number(key(field));
-    if (!v || !std::isfinite(*v)) fail(ErrorCode::format, "{} must be a number", where(field));
+    if (!v || !std::isfinite(*v))
+      base::fail(ErrorCode::format, "{} must be a number", where(field));
     return v;
   }
   double positive(std::string_view field) {
     const auto v = number(field);
-    if (!v) fail(ErrorCode::format, "{} is required by this rope_type", where(field));
-    if (!(*v > 0)) fail(ErrorCode::format, "{} = {} must be > 0", where(field), *v);
+    if (!v) base::fail(ErrorCode::format, "{} is required by this rope_type", where(field));
+    if (!(*v > 0)) base::fail(ErrorCode::format, "{} = {} must be > 0", where(field), *v);
     return *v;
   }
   std::optional<bool> boolean(std::string_view field) {
     read_.insert(std::string(field));
     if (!has(field)) return std::nullopt;
     if (auto b = config_.boolean(key(field))) return b;
-    fail(ErrorCode::format, "{} must be true or false", where(field));
+    base::fail(ErrorCode::format, "{} must be true or false", where(field));
   }
   std::vector<float> numbers(std::string_view field, std::size_t expected) {
     read_.insert(std::string(field));
@@ -71,13 +72,13 @@ class RopeDictionary {
       if (!config_.contains(element)) break;
       const auto v = config_.number(element);
       if (!v || !(*v > 0) || !std::isfinite(*v))
-        fail(ErrorCode::format, "{}: key '{}' must be a positive number", config_.path.string(),
-             element);
+        base::fail(ErrorCode::format, "{}: key '{}' must be a positive number",
+                   config_.path.string(), element);
       out.push_back(static_cast<float>(*v));
     }
     if (out.size() != expected) {
-      fail(ErrorCode::format, "{} has {} values, expected {} (rotated dimensions / 2)",
-           where(field), out.size(), expected);
+      base::fail(ErrorCode::format, "{} has {} values, expected {} (rotated dimensions / 2)",
+                 where(field), out.size(), expected);
     }
     return out;
   }
@@ -87,8 +88,8 @@ class RopeDictionary {
   void refuse_unread(std::string_view type) const {
     for (const std::string& field : fields_) {
       if (!read_.contains(field)) {
-        fail(ErrorCode::unsupported, "{}: key '{}' is not supported with rope_type '{}'",
-             config_.path.string(), key(field), type);
+        base::fail(ErrorCode::unsupported, "{}: key '{}' is not supported with rope_type '{}'",
+                   config_.path.string(), key(field), type);
       }
     }
   }
@@ -105,13 +106,14 @@ double original_context(RopeDictionary& rope, const HfConfig& config, const Hype
                         bool required) {
   if (auto v = rope.number("original_max_position_embeddings")) {
     if (!(*v >= 1))
-      fail(ErrorCode::format, "{} must be ≥ 1", rope.where("original_max_position_embeddings"));
+      base::fail(ErrorCode::format, "{} must be ≥ 1",
+                 rope.where("original_max_position_embeddings"));
     return *v;
   }
   if (auto v = config.number("original_max_position_embeddings"); v && *v >= 1) return *v;
   if (required || h.context_length == 0) {
-    fail(ErrorCode::format, "{}: {} is missing (nor is there max_position_embeddings)",
-         config.path.string(), rope.key("original_max_position_embeddings"));
+    base::fail(ErrorCode::format, "{}: {} is missing (nor is there max_position_embeddings)",
+               config.path.string(), rope.key("original_max_position_embeddings"));
   }
   return static_cast<double>(h.context_length);
 }
@@ -158,12 +160,12 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
 
   // transformers 5 keeps θ and the rotated fraction in the dictionary.
   if (auto theta = rope.number("rope_theta")) {
-    if (!(*theta > 0)) fail(ErrorCode::format, "{} must be > 0", rope.where("rope_theta"));
+    if (!(*theta > 0)) base::fail(ErrorCode::format, "{} must be > 0", rope.where("rope_theta"));
     h.rope_base = *theta;
   }
   if (auto fraction = rope.number("partial_rotary_factor")) {
     if (!(*fraction > 0 && *fraction <= 1))
-      fail(ErrorCode::format, "{} must be in (0, 1]", rope.where("partial_rotary_factor"));
+      base::fail(ErrorCode::format, "{} must be in (0, 1]", rope.where("partial_rotary_factor"));
     h.rope_dims = static_cast<std::size_t>(static_cast<double>(head_dim) * *fraction);
     h.key_rope_dims = rope.key("partial_rotary_factor");
   }
@@ -182,8 +184,8 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
     // transformers does not read it for dynamic scaling (it scales from max_position_embeddings).
     rope.harmless("original_max_position_embeddings");
     if (h.context_length == 0) {
-      fail(ErrorCode::format, "{}: dynamic RoPE scaling needs max_position_embeddings",
-           config.path.string());
+      base::fail(ErrorCode::format, "{}: dynamic RoPE scaling needs max_position_embeddings",
+                 config.path.string());
     }
   } else if (type == "yarn") {
     const double original = original_context(rope, config, h, false);
@@ -207,8 +209,8 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
     if (beta_fast == 0) beta_fast = 32.0;
     if (beta_slow == 0) beta_slow = 1.0;
     if (!(beta_fast > 0 && beta_slow > 0))
-      fail(ErrorCode::format, "{}: YaRN's beta_fast and beta_slow must be > 0",
-           rope.where("beta_fast"));
+      base::fail(ErrorCode::format, "{}: YaRN's beta_fast and beta_slow must be > 0",
+                 rope.where("beta_fast"));
     const bool truncate = rope.boolean("truncate").value_or(true);
     rope.harmless("finetuned");  // an old flag of the YaRN repository; transformers ignores it
     h.rope_freq_scale = 1.0 / factor;
@@ -222,7 +224,8 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
     const double high = rope.positive("high_freq_factor");
     const double original = rope.positive("original_max_position_embeddings");
     if (!(high > low)) {
-      fail(ErrorCode::format, "{} must exceed low_freq_factor", rope.where("high_freq_factor"));
+      base::fail(ErrorCode::format, "{} must exceed low_freq_factor",
+                 rope.where("high_freq_factor"));
     }
     h.rope_freq_factors =
         llama3_rope_factors(h.rope_dims, h.rope_base, factor, low, high, original);
@@ -239,10 +242,11 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
     h.rope_original_context = static_cast<std::size_t>(original);
     h.rope_attention_factor = *attention;
   } else {
-    fail(ErrorCode::unsupported,
-         "{}: key '{}' = '{}' is not supported (lmc implements default, linear, dynamic, yarn, "
-         "llama3, longrope)",
-         config.path.string(), rope.key(rope.has("rope_type") ? "rope_type" : "type"), type);
+    base::fail(
+        ErrorCode::unsupported,
+        "{}: key '{}' = '{}' is not supported (lmc implements default, linear, dynamic, yarn, "
+        "llama3, longrope)",
+        config.path.string(), rope.key(rope.has("rope_type") ? "rope_type" : "type"), type);
   }
   rope.refuse_unread(type);
 }

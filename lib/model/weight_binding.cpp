@@ -148,13 +148,13 @@ class Binder {
 
  private:
   [[noreturn]] void key_error(std::string_view key, std::string_view what) {
-    fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
+    base::fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
   }
 
   void check_hyper_parameters() {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
-      fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
-           checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+      base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
+                 checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
     }
     if (h_.n_embd == 0 || h_.n_heads == 0)
       key_error(h_.key_n_embd, "zero embedding width or head count");
@@ -174,13 +174,13 @@ class Binder {
                             h_.rope_dims, h_.key_dim));
     }
     if (!h_.rope_freq_factors.empty() && h_.rope_freq_factors.size() != h_.rope_dims / 2) {
-      fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
-           checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+      base::fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
+                 checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
     }
     for (const auto* factors : {&h_.rope_long_factors, &h_.rope_short_factors}) {
       if (!factors->empty() && factors->size() != h_.rope_dims / 2) {
-        fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
-             checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
+        base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
+                   checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
       }
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
@@ -197,8 +197,8 @@ class Binder {
   const Tensor& required(Role role, std::size_t layer) {
     const Tensor* t = wanted(role) ? checkpoint_.find(role, layer) : nullptr;
     if (!t)
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     return *t;
   }
 
@@ -206,17 +206,17 @@ class Binder {
     if (!wanted(role)) return nullptr;
     const Tensor* t = checkpoint_.find(role, layer);
     if (!t && spec_.tensors[static_cast<std::size_t>(role)] == Presence::required) {
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     }
     return t;
   }
 
   [[noreturn]] void shape_error(const Tensor& t, Role role, std::size_t layer,
                                 const std::string& expected, std::string_view keys) {
-    fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
-         checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape), expected,
-         keys);
+    base::fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
+               checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape),
+               expected, keys);
   }
 
   void count(const Tensor& t) {
@@ -289,8 +289,8 @@ class Binder {
       for (std::size_t i = 0; i < h_.n_experts; ++i) {
         const Tensor* t = checkpoint_.find_expert(role, layer, i);
         if (!t) {
-          fail(ErrorCode::format, "{}: missing the tensor of expert {} for '{}'",
-               checkpoint_.source(), i, checkpoint_.tensor_name(role, layer));
+          base::fail(ErrorCode::format, "{}: missing the tensor of expert {} for '{}'",
+                     checkpoint_.source(), i, checkpoint_.tensor_name(role, layer));
         }
         if (t->shape.size() != 2 || t->shape[0] != static_cast<std::int64_t>(rows) ||
             t->shape[1] != static_cast<std::int64_t>(cols)) {

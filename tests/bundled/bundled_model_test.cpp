@@ -139,15 +139,14 @@ TEST(BundledModel, BpcAccountingMatchesTheReference) {
 TEST(BundledModel, RoundTripsAcrossThreadsAndKernelPaths) {
   lmc_test::KernelPathGuard guard;
   const lmc::Model model = load(1);
-  auto coding = lmc::make_coding_model(model);
   // A piece of each sample: decompression runs the model once per token, under every path.
   std::string text;
   for (const Sample& s : read_samples()) text += s.text.substr(0, 400);
   text += std::string("\r\n\0\xff\xfe  \t\t\t   tail\xc3", 18);
   const auto* begin = reinterpret_cast<const std::byte*>(text.data());
   const std::vector<std::byte> input(begin, begin + text.size());
-  lmc::Compressor one(*coding, {.threads = 1, .chunk_bytes = 500});
-  lmc::Compressor two(*coding, {.threads = 2, .chunk_bytes = 500});
+  lmc::Compressor one(model, {.threads = 1, .chunk_bytes = 500});
+  lmc::Compressor two(model, {.threads = 2, .chunk_bytes = 500});
   std::vector<std::byte> reference;
   for (auto compress_path : lmc_test::supported_paths()) {
     lmc::nn::force_kernel_path(compress_path);

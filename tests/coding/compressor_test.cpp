@@ -68,7 +68,7 @@ TEST(Compressor, AdversarialInputsRoundTripForEveryThreadCount) {
 
 TEST(Compressor, BatchSizeDoesNotChangeTheContainerAndWindowsRestart) {
   FakeModelOptions small_context;
-  small_context.context_length = 5;  // forces a context restart every 5 tokens
+  small_context.context = 5;  // forces a context restart every 5 tokens
   FakeModel model(english_sample(), small_context);
   auto input = as_bytes(english_sample());
   std::vector<std::byte> reference;
@@ -100,7 +100,7 @@ TEST(Compressor, ModelThatBreaksTheContractIsCaughtNotDecodedWrongly) {
 
 TEST(Compressor, AnotherModelIsRefusedWithModelMismatch) {
   FakeModel model(english_sample());
-  lmc::Compressor compressor(model, {.window_tokens = 64});
+  lmc::Compressor compressor(model, {.context = 64});
   auto container = compressor.compress(as_bytes(english_sample()));
 
   auto expect_mismatch = [&](const FakeModel& other, std::string_view says) {
@@ -123,7 +123,7 @@ TEST(Compressor, AnotherModelIsRefusedWithModelMismatch) {
   options.padding_tokens = 1;
   expect_mismatch(FakeModel(english_sample(), options), "vocabulary");
   options = {};
-  options.context_length = 32;
+  options.context = 32;
   expect_mismatch(FakeModel(english_sample(), options), "context");
 }
 
@@ -326,9 +326,9 @@ TEST(Compressor, RejectsBadOptions) {
   EXPECT_THROW(lmc::Compressor(model, {.chunk_bytes = std::size_t{1} << 40}), lmc::Error);
   EXPECT_THROW(lmc::Compressor(model, {.batch_tokens = 0}), lmc::Error);
   FakeModelOptions options;
-  options.context_length = 10;
+  options.context = 10;
   FakeModel small(english_sample(), options);
-  EXPECT_THROW(lmc::Compressor(small, {.window_tokens = 11}), lmc::Error);
+  EXPECT_THROW(lmc::Compressor(small, {.context = 11}), lmc::Error);
 }
 
 }  // namespace

@@ -225,7 +225,7 @@ TEST(Attention, GroupedQueryWindowAndSoftCapMatchNaiveReference) {
   for (float& x : k) x = normal(rng);
   for (float& x : v) x = normal(rng);
   std::vector<float> out(n * c.n_heads * c.value_dim);
-  lmc::ThreadPool pool(2);
+  lmc::base::ThreadPool pool(2);
   causal_attention(c, q.data(), c.n_heads * c.key_dim, n, first, k.data(), v.data(), out.data(),
                    &pool);
   for (std::size_t t = 0; t < n; ++t) {
