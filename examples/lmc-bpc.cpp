@@ -6,8 +6,13 @@
 //           [--max-docs K] [--text-field NAME] [--skip-bad-records] [--per-document]
 //           [--progress]
 //   lmc-bpc --merge A.json B.json ... [--json OUT]
+//
+// Without --model it uses the bundled model; without --corpus it runs the demo on the bundled
+// samples (examples/bpc_demo.hpp).
 #include <lmc/lmc.hpp>
 
+#include "bpc_demo.hpp"
+#include "bundled.hpp"
 #include "cli.hpp"
 #if defined(LMC_WITH_MPI)
 #include "bpc_mpi.hpp"
@@ -30,23 +35,17 @@
 namespace {
 
 const char* const kUsage =
-    "usage: lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]\n"
+    "usage: lmc-bpc [--model M] [--corpus C] [--context 1900] [--stride 512] [--mode exact|paper]\n"
     "               [--score-bos] [--threads N] [--shard i/n] [--json OUT]\n"
     "               [--dump-tokens OUT.tsv] [--max-docs K] [--text-field NAME]\n"
     "               [--skip-bad-records] [--per-document] [--progress]\n"
-    "       lmc-bpc --merge A.json B.json ... [--json OUT]\n";
+    "       lmc-bpc --merge A.json B.json ... [--json OUT]\n"
+    "Without --model: the bundled model. Without --corpus: the demo on the bundled samples.\n";
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 std::string format_duration(double seconds) {
@@ -136,7 +135,7 @@ int merge_main(const cli::Arguments& args) {
     }
   }
   print_summary(merged);
-  if (auto json = args.get("json")) write_text(*json, merged.to_json());
+  if (auto json = args.get("json")) lmc::write_file_atomically(*json, merged.to_json());
   return 0;
 }
 
@@ -169,7 +168,7 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   }
   options.max_documents = args.integer<std::uint64_t>("max-docs", 0);
   options.per_document = args.flag("per-document");
-  const std::string model_path = args.required("model");
+  const std::string model_path = args.get("model").value_or(bundled::model_path());
   const std::string corpus_path = args.required("corpus");
   options.model_name = model_path;
   const auto threads = args.integer<std::size_t>("threads", 0);
@@ -185,14 +184,11 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   model_options.context = options.context;
   const lmc::Model model = lmc::Model::load(model_path, model_options);
 
-  std::ofstream dump;
-  std::string dump_path;
+  std::optional<lmc::AtomicFile> dump;
   if (auto path = args.get("dump-tokens")) {
     // Under MPI each rank writes its own targets to OUT.tsv.<rank>.
-    dump_path = process.size > 1 ? *path + "." + std::to_string(process.rank) : *path;
-    dump.open(dump_path, std::ios::binary);
-    if (!dump) throw std::runtime_error("cannot write " + dump_path);
-    options.token_dump = &dump;
+    dump.emplace(process.size > 1 ? *path + "." + std::to_string(process.rank) : *path);
+    options.token_dump = &dump->stream();
   }
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   ProgressLine progress_line(terminal);
@@ -200,16 +196,27 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
     options.progress = [&](const lmc::EvalProgress& progress) { progress_line(progress); };
   }
   lmc::BpcResult result = lmc::evaluate_bpc(model, corpus, options);
-  if (dump.is_open()) {
-    dump.close();
-    if (!dump) throw std::runtime_error("cannot write " + dump_path);
-  }
+  if (dump) dump->commit();
   return result;
+}
+
+int demo_main(const cli::Arguments& args) {
+  lmc::BpcOptions options;
+  options.context = args.integer<std::size_t>("context", 1900);
+  options.stride = args.integer<std::size_t>("stride", 512);
+  options.mode = lmc::parse_window_mode(args.get("mode").value_or("exact"));
+  const std::string model_path = args.get("model").value_or(bundled::model_path());
+  options.model_name = model_path;
+  lmc::ModelOptions model_options;
+  model_options.threads = args.integer<std::size_t>("threads", 0);
+  model_options.context = options.context;
+  const lmc::Model model = lmc::Model::load(model_path, model_options);
+  return bpc_demo::run(model, model_path, options);
 }
 
 void report(const cli::Arguments& args, const lmc::BpcResult& result) {
   print_summary(result);
-  if (auto json = args.get("json")) write_text(*json, result.to_json());
+  if (auto json = args.get("json")) lmc::write_file_atomically(*json, result.to_json());
 }
 
 }  // namespace
@@ -232,6 +239,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args.flag("merge")) return process.rank == 0 ? merge_main(args) : 0;
+    if (!args.get("corpus")) return process.rank == 0 ? demo_main(args) : 0;
 #if defined(LMC_WITH_MPI)
     if (process.size > 1) {
       std::optional<lmc::BpcResult> mine;

@@ -123,11 +123,7 @@ int run(int argc, char** argv) {
     lmc::stats::PlotOptions plot_options;
     plot_options.title = args.get("title").value_or("");
     plot_options.confidence_level = options.confidence_level;
-    const std::string svg = lmc::stats::scatter_plot_svg(data, plot_options);
-    std::ofstream out(*plot, std::ios::binary);
-    out << svg;
-    out.close();
-    if (!out) throw std::runtime_error(*plot + ": cannot write the plot");
+    lmc::write_file_atomically(*plot, lmc::stats::scatter_plot_svg(data, plot_options));
   }
   if (args.flag("json")) {
     std::printf("%s\n", lmc::stats::to_json(analysis, &data).c_str());

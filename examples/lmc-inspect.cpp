@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <variant>
@@ -45,28 +44,6 @@ struct Summary {
   std::vector<TensorRow> tensors;
 };
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through
-        }
-    }
-  }
-  return out + "\"";
-}
-
 template <typename Floating>
 std::string format_floating(Floating value) {
   char buffer[64];
@@ -74,25 +51,40 @@ std::string format_floating(Floating value) {
   return error == std::errc() ? std::string(buffer, end) : std::string("0");
 }
 
-std::string to_json(const Scalar& value) {
+// A number or boolean as printed; nullopt for a string or nothing.
+std::optional<std::string> number_text(const Scalar& value) {
   struct Visitor {
-    std::string operator()(std::monostate) const { return "null"; }
-    std::string operator()(const std::string& s) const { return json_string(s); }
-    std::string operator()(std::int64_t v) const { return std::to_string(v); }
-    std::string operator()(std::uint64_t v) const { return std::to_string(v); }
-    std::string operator()(float v) const { return std::isfinite(v) ? format_floating(v) : "null"; }
-    std::string operator()(double v) const {
+    std::optional<std::string> operator()(std::monostate) const { return std::nullopt; }
+    std::optional<std::string> operator()(const std::string&) const { return std::nullopt; }
+    std::optional<std::string> operator()(std::int64_t v) const { return std::to_string(v); }
+    std::optional<std::string> operator()(std::uint64_t v) const { return std::to_string(v); }
+    std::optional<std::string> operator()(float v) const {
       return std::isfinite(v) ? format_floating(v) : "null";
     }
-    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::optional<std::string> operator()(double v) const {
+      return std::isfinite(v) ? format_floating(v) : "null";
+    }
+    std::optional<std::string> operator()(bool v) const { return v ? "true" : "false"; }
   };
   return std::visit(Visitor{}, value);
+}
+
+void write_scalar(lmc::JsonWriter& json, const Scalar& value) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    json.null();
+  } else if (const auto* s = std::get_if<std::string>(&value)) {
+    json.value(*s);
+  } else if (const auto* b = std::get_if<bool>(&value)) {
+    json.value(*b);
+  } else {
+    json.number_text(*number_text(value));  // "null" for a non-finite value
+  }
 }
 
 std::string to_text(const Scalar& value) {
   if (std::holds_alternative<std::monostate>(value)) return "-";
   if (auto s = std::get_if<std::string>(&value)) return *s;
-  return to_json(value);
+  return *number_text(value);
 }
 
 Scalar gguf_scalar(const lmc::GgufValue& value) {
@@ -201,7 +193,7 @@ Summary inspect_folder(const std::filesystem::path& path) {
         lmc::HfTokenizerInfo::load(*folder.tokenizer_json, folder.tokenizer_config_json);
     summary.tokenizer.model = info.model_type;
     summary.tokenizer.pre = info.pre_tokenizer.empty() ? Scalar{} : Scalar{info.pre_tokenizer};
-    summary.tokenizer.n_vocab = info.n_vocab;
+    summary.tokenizer.n_vocab = info.vocab_size;
     summary.tokenizer.bos_id = optional_scalar(info.bos_id ? info.bos_id : config.bos_token_id);
     summary.tokenizer.eos_id = optional_scalar(
         info.eos_id ? info.eos_id
@@ -216,32 +208,32 @@ Summary inspect_folder(const std::filesystem::path& path) {
 }
 
 void print_json(const Summary& s) {
-  std::ostringstream out;
+  lmc::JsonWriter json(lmc::JsonWriter::Style::spaced);
   auto pairs = [&](const std::vector<std::pair<std::string, Scalar>>& items) {
-    out << "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      out << (i ? ", " : "") << json_string(items[i].first) << ": " << to_json(items[i].second);
-    }
-    out << "}";
+    json.begin_object();
+    for (const auto& [key, value] : items) write_scalar(json.key(key), value);
+    json.end_object();
   };
-  out << "{\"architecture\": " << json_string(s.architecture)
-      << ", \"format\": " << json_string(s.format) << ", \"n_params\": " << s.n_params
-      << ", \"hyper_parameters\": ";
+  json.begin_object();
+  json.member("architecture", s.architecture).member("format", s.format);
+  json.member("n_params", s.n_params).key("hyper_parameters");
   pairs(s.hyper_parameters);
-  out << ", \"tokenizer\": {\"model\": " << to_json(s.tokenizer.model)
-      << ", \"pre\": " << to_json(s.tokenizer.pre)
-      << ", \"n_vocab\": " << to_json(s.tokenizer.n_vocab)
-      << ", \"bos_id\": " << to_json(s.tokenizer.bos_id)
-      << ", \"eos_id\": " << to_json(s.tokenizer.eos_id) << "}, \"metadata\": ";
+  json.key("tokenizer").begin_object();
+  write_scalar(json.key("model"), s.tokenizer.model);
+  write_scalar(json.key("pre"), s.tokenizer.pre);
+  write_scalar(json.key("n_vocab"), s.tokenizer.n_vocab);
+  write_scalar(json.key("bos_id"), s.tokenizer.bos_id);
+  write_scalar(json.key("eos_id"), s.tokenizer.eos_id);
+  json.end_object().key("metadata");
   pairs(s.metadata);
-  out << ", \"tensors\": [";
-  for (std::size_t i = 0; i < s.tensors.size(); ++i) {
-    const auto& t = s.tensors[i];
-    out << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
-        << ", \"type\": " << json_string(t.type) << ", \"shape\": " << shape_text(t.shape) << "}";
+  json.key("tensors").begin_array();
+  for (const auto& t : s.tensors) {
+    json.begin_object().member("name", t.name).member("type", t.type).key("shape").begin_array();
+    for (std::int64_t d : t.shape) json.value(d);
+    json.end_array().end_object();
   }
-  out << "]}\n";
-  std::cout << out.str();
+  json.end_array().end_object();
+  std::cout << json.str() << "\n";
 }
 
 void print_text(const Summary& s) {

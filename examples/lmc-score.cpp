@@ -99,20 +99,19 @@ int run(int argc, char** argv) {
   for (float lp : logprobs) total -= lp;
 
   if (args.flag("json")) {
-    std::string out = "{\"tokens\": [";
-    for (std::size_t i = 0; i < tokens.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(tokens[i]);
-    out += "], \"logprob_next\": [";
-    for (std::size_t i = 0; i < logprobs.size(); ++i) {
+    auto g9 = [](double value) {  // 9 significant digits: a float read back exactly
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%s%.9g", i ? ", " : "",
-                    static_cast<double>(logprobs[i]));
-      out += buffer;
-    }
-    char tail[96];
-    std::snprintf(tail, sizeof tail, "], \"total_nll_nats\": %.9g, \"n_bytes\": %zu}\n", total,
-                  n_bytes);
-    out += tail;
+      std::snprintf(buffer, sizeof buffer, "%.9g", value);
+      return std::string(buffer);
+    };
+    lmc::JsonWriter json(lmc::JsonWriter::Style::spaced);
+    json.begin_object().key("tokens").begin_array();
+    for (lmc::Token token : tokens) json.value(token);
+    json.end_array().key("logprob_next").begin_array();
+    for (float lp : logprobs) json.number_text(g9(static_cast<double>(lp)));
+    json.end_array().key("total_nll_nats").number_text(g9(total));
+    json.member("n_bytes", n_bytes).end_object();
+    const std::string out = json.str() + "\n";
     std::fputs(out.c_str(), stdout);
   } else {
     for (std::size_t i = 0; i < tokens.size(); ++i) {

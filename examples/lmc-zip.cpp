@@ -1,14 +1,16 @@
 // lmc-zip: lossless compression of any file with a language model.
 //
-//   lmc-zip compress   --model M [--threads N] [--force] IN OUT
-//   lmc-zip decompress --model M [--threads N] [--force] IN OUT
+//   lmc-zip compress   [--model M] [--threads N] [--force] IN OUT
+//   lmc-zip decompress [--model M] [--threads N] [--force] IN OUT
 //   lmc-zip info IN
 //
 // IN or OUT "-" means standard input or output. An existing OUT is replaced only with
 // --force; the result is written to a temporary file next to OUT and renamed into place, so a
-// failed run leaves no partial OUT. Exit 0 on success, 1 with a one-line message on error.
+// failed run leaves no partial OUT. Without --model, the bundled model (examples/bundled.hpp). Exit
+// 0 on success, 1 with a one-line message on error.
 #include <lmc/lmc.hpp>
 
+#include "bundled.hpp"
 #include "cli.hpp"
 
 #include <cstdio>
@@ -16,9 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <memory>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,10 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kUsage =
-    "usage: lmc-zip compress --model M [--threads N] [--force] IN OUT\n"
-    "       lmc-zip decompress --model M [--threads N] [--force] IN OUT\n"
+    "usage: lmc-zip compress [--model M] [--threads N] [--force] IN OUT\n"
+    "       lmc-zip decompress [--model M] [--threads N] [--force] IN OUT\n"
     "       lmc-zip info IN\n"
-    "IN or OUT '-' means standard input or output.";
+    "IN or OUT '-' means standard input or output. Without --model: the bundled model.";
 
 std::vector<std::byte> read_input(const std::string& path) {
   std::vector<std::byte> data;
@@ -52,69 +52,17 @@ std::vector<std::byte> read_input(const std::string& path) {
   return data;
 }
 
-// Writes OUT through a temporary file in the same folder, renamed into place on commit();
-// destroyed without commit() it removes the temporary file.
-class AtomicOutput {
- public:
-  AtomicOutput(std::string path, bool force) : path_(std::move(path)) {
-    if (path_ == "-") return;
-    if (!force && fs::exists(path_)) {
-      throw lmc::Error(lmc::ErrorCode::invalid_argument,
-                       path_ + ": exists (use --force to replace it)");
-    }
-    std::random_device random;
-    temporary_ = path_ + ".tmp-" + std::to_string(random()) + "~";
-    file_.open(temporary_, std::ios::binary | std::ios::trunc);
-    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": cannot create");
+// Writes `bytes` to OUT: standard output for "-", else through lmc::AtomicFile (a temporary
+// file beside OUT, renamed into place), so a failed run leaves no partial OUT.
+void write_output(const std::string& path, std::span<const std::byte> bytes) {
+  if (path == "-") {
+    std::cout.write(reinterpret_cast<const char*>(bytes.data()),
+                    static_cast<std::streamsize>(bytes.size()));
+    std::cout.flush();
+    if (!std::cout) throw lmc::Error(lmc::ErrorCode::io, "standard output: write error");
+    return;
   }
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-  ~AtomicOutput() {
-    if (!temporary_.empty()) {
-      file_.close();
-      std::error_code ignored;
-      fs::remove(temporary_, ignored);
-    }
-  }
-
-  std::ostream& stream() { return path_ == "-" ? std::cout : file_; }
-
-  void commit() {
-    std::ostream& out = stream();
-    out.flush();
-    if (!out) throw lmc::Error(lmc::ErrorCode::io, path_ + ": write error");
-    if (path_ == "-") return;
-    file_.close();
-    if (!file_) throw lmc::Error(lmc::ErrorCode::io, temporary_ + ": write error");
-    std::error_code error;
-    fs::rename(temporary_, path_, error);
-    if (error)
-      throw lmc::Error(lmc::ErrorCode::io,
-                       path_ + ": cannot rename into place: " + error.message());
-    temporary_.clear();
-  }
-
- private:
-  std::string path_;
-  std::string temporary_;
-  std::ofstream file_;
-};
-
-// The language model behind compress and decompress. lmc::Model (the forward pass) is not in
-// this build yet; when it lands, this returns an adapter from lmc::Model to lmc::CodingModel.
-// The model and its coding adapter, kept together (the adapter references the model).
-struct LoadedModel {
-  lmc::Model model;
-  std::unique_ptr<lmc::CodingModel> coding;
-};
-
-// Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
-// keeps the threads busy without oversubscribing (results do not depend on either count).
-std::unique_ptr<LoadedModel> load_model(const std::string& path, std::size_t /*threads*/) {
-  auto loaded =
-      std::make_unique<LoadedModel>(LoadedModel{lmc::Model::load(path, {.threads = 1}), nullptr});
-  loaded->coding = lmc::make_coding_model(loaded->model);
-  return loaded;
+  lmc::write_file_atomically(path, bytes);
 }
 
 void print_info(const std::string& source, const lmc::ContainerInfo& info) {
@@ -122,7 +70,7 @@ void print_info(const std::string& source, const lmc::ContainerInfo& info) {
   std::printf("model fingerprint  %s\n", info.fingerprint.c_str());
   std::printf("numeric profile    %#x\n", info.numeric_profile);
   std::printf("vocabulary         %u tokens, context window %u tokens\n", info.vocab_size,
-              info.window_tokens);
+              info.context);
   std::printf("original size      %llu bytes\n",
               static_cast<unsigned long long>(info.original_size));
   std::printf("compressed size    %llu bytes",
@@ -149,6 +97,7 @@ void print_compress_report(std::FILE* out, std::span<const std::byte> input,
   };
   row("lmc", compressed);
   row("gzip -9", baselines.gzip9);
+  row("xz -9e", baselines.xz9e);
   row("zstd -19 long", baselines.zstd19_long);
 }
 
@@ -175,31 +124,25 @@ int run(int argc, char** argv) {
   if (positional.size() != 3) throw std::invalid_argument(command + " takes two arguments: IN OUT");
   const std::string& in_path = positional[1];
   const std::string& out_path = positional[2];
-  std::string model_path = args.required("model");
+  std::string model_path = args.get("model").value_or(bundled::model_path());
   auto threads = args.integer<std::size_t>("threads", 0);
   // Refuse an existing OUT before the (slow) model load.
   if (out_path != "-" && !args.flag("force") && fs::exists(out_path)) {
     throw lmc::Error(lmc::ErrorCode::invalid_argument,
                      out_path + ": exists (use --force to replace it)");
   }
-  std::unique_ptr<LoadedModel> model = load_model(model_path, threads);
-  lmc::Compressor compressor(*model->coding, {.threads = threads});
+  // Chunks run in parallel on `threads` threads; each forward call then uses one thread, which
+  // keeps the threads busy without oversubscribing (results do not depend on either count).
+  const lmc::Model model = lmc::Model::load(model_path, {.threads = 1});
+  const lmc::Compressor compressor(model, {.threads = threads});
   std::vector<std::byte> input = read_input(in_path);
-  AtomicOutput output(out_path, args.flag("force"));
   if (command == "compress") {
     std::vector<std::byte> container = compressor.compress(input);
-    std::ostream& out = output.stream();
-    out.write(reinterpret_cast<const char*>(container.data()),
-              static_cast<std::streamsize>(container.size()));
-    output.commit();
+    write_output(out_path, container);
     print_compress_report(out_path == "-" ? stderr : stdout, input, container.size());
   } else {
     std::string source = in_path == "-" ? "<stdin>" : in_path;
-    std::vector<std::byte> original = compressor.decompress(input, source);
-    std::ostream& out = output.stream();
-    out.write(reinterpret_cast<const char*>(original.data()),
-              static_cast<std::streamsize>(original.size()));
-    output.commit();
+    write_output(out_path, compressor.decompress(input, source));
   }
   return 0;
 }

@@ -21,7 +21,7 @@ void BM_TokenFrequencies(benchmark::State& state) {
   std::normal_distribution<float> normal(0.0f, 3.0f);
   std::vector<float> logits(vocab);
   for (auto& logit : logits) logit = normal(random);
-  lmc::TokenFrequencies table;
+  lmc::coding::TokenFrequencies table;
   std::size_t token = 0;
   for (auto _ : state) {
     table.assign(logits);
@@ -38,7 +38,7 @@ void BM_RangeEncoder(benchmark::State& state) {
   out.reserve(1 << 24);
   for (auto _ : state) {
     out.clear();
-    lmc::RangeEncoder encoder(out);
+    lmc::coding::RangeEncoder encoder(out);
     for (std::uint64_t i = 0; i < 100000; ++i)
       encoder.encode((i * 2654435761u) & 0xFFFF, 1, 1 << 16);
     encoder.finish();

@@ -65,11 +65,10 @@ Setup llama130m() { return {lmc_bench::random_llama(lmc::DType::f32), 8192, 4096
 // tokens coded), bits per byte of the container, and gzip -9 / zstd -19 of the same bytes.
 void run(benchmark::State& state, const Setup& setup, bool decompress) {
   const lmc::Model model = lmc::Model::load(setup.model, {.threads = 1});
-  const auto coding = lmc::make_coding_model(model);
   const std::vector<std::byte> input = alice(setup.input_bytes);
-  lmc::Compressor compressor(*coding, {.threads = static_cast<std::size_t>(state.range(0)),
-                                       .chunk_bytes = setup.chunk_bytes,
-                                       .choose_by_cost = false});
+  lmc::Compressor compressor(model, {.threads = static_cast<std::size_t>(state.range(0)),
+                                     .chunk_bytes = setup.chunk_bytes,
+                                     .choose_by_cost = false});
   std::vector<std::byte> container;
   if (decompress) container = compressor.compress(input);
   for (auto _ : state) {
@@ -90,7 +89,7 @@ void run(benchmark::State& state, const Setup& setup, bool decompress) {
                                                   benchmark::Counter::kIsRate);
   state.counters["bits_per_byte"] = 8.0 * static_cast<double>(container.size()) / bytes;
   if (!decompress && state.range(0) == 1) {
-    lmc::Compressor by_cost(*coding, {.threads = 2, .chunk_bytes = setup.chunk_bytes});
+    lmc::Compressor by_cost(model, {.threads = 2, .chunk_bytes = setup.chunk_bytes});
     state.counters["bits_per_byte_by_cost"] =
         8.0 * static_cast<double>(by_cost.compress(input).size()) / bytes;
   }

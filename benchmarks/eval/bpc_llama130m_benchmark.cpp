@@ -1,6 +1,6 @@
 // End-to-end BPC throughput on a ~130M-parameter llama with random weights (dim 768, 12
 // layers, 12 heads, ffn 2048, vocab 32000, F32; the shape of the forward-pass benchmark),
-// through evaluate_bpc with lmc::ModelScorer, context 1900 / stride 512, 1 and 2 threads.
+// through evaluate_bpc with lmc::eval::ModelScorer, context 1900 / stride 512, 1 and 2 threads.
 // The model has no tokenizer: a byte tokenizer (id = byte + 3, BOS = 1) feeds it.
 // The corpus is one document of 1901 + 4 · 512 bytes: 5 windows, 3948 scored targets,
 // 9500 - 1 tokens read (in steady state the model reads C / S ≈ 3.7 tokens per target).
@@ -8,7 +8,9 @@
 //   build/benchmarks/eval/lmc_eval_bpc_benchmark
 //   LMC_BENCH_DIR=<dir> keeps the generated model between runs (default: the temp folder).
 #include <lmc/eval.hpp>
+
 #include <lmc/gguf.hpp>
+#include "eval/scorer.hpp"
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -90,7 +92,7 @@ void bpc_llama130m(benchmark::State& state) {
   model_options.context = 1900;
   const lmc::Model model = lmc::Model::load(model_file(), model_options);
   const std::string corpus_path = corpus_file();
-  lmc::EvalTokenizer tokenizer;
+  lmc::eval::EvalTokenizer tokenizer;
   tokenizer.encode = [](std::string_view text) {
     std::vector<lmc::Token> ids{1};
     for (unsigned char c : text) ids.push_back(static_cast<lmc::Token>(c) + 3);
@@ -100,8 +102,8 @@ void bpc_llama130m(benchmark::State& state) {
   double scored = 0, forward = 0, seconds = 0;
   for (auto _ : state) {
     lmc::Corpus corpus = lmc::Corpus::open(corpus_path);
-    lmc::ModelScorer scorer(model);
-    const lmc::BpcResult result = lmc::evaluate_bpc(corpus, tokenizer, scorer);
+    lmc::eval::ModelScorer scorer(model);
+    const lmc::BpcResult result = lmc::eval::evaluate_bpc(corpus, tokenizer, scorer);
     scored += static_cast<double>(result.scored_tokens());
     forward += static_cast<double>(result.forward_tokens());
     seconds += result.seconds();

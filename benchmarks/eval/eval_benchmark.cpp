@@ -4,6 +4,8 @@
 //   build/benchmarks/eval/lmc_eval_benchmarks
 #include <lmc/eval.hpp>
 
+#include "eval/scorer.hpp"
+
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -90,7 +92,7 @@ BENCHMARK_CAPTURE(read_corpus, plain, std::string("plain"))->Unit(benchmark::kMi
 BENCHMARK_CAPTURE(read_corpus, gzip, std::string("gz"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(read_corpus, zstd, std::string("zst"))->Unit(benchmark::kMillisecond);
 
-class FreeScorer final : public lmc::LogprobScorer {
+class FreeScorer final : public lmc::eval::LogprobScorer {
  public:
   std::vector<float> score(std::span<const lmc::Token> window, std::size_t first_target) override {
     return std::vector<float>(window.size() - first_target, -1.0f);
@@ -103,7 +105,7 @@ void evaluator_overhead(benchmark::State& state) {
     state.SkipWithError("testdata not found");
     return;
   }
-  lmc::EvalTokenizer tokenizer;
+  lmc::eval::EvalTokenizer tokenizer;
   tokenizer.encode = [](std::string_view text) {
     std::vector<lmc::Token> ids{0};
     for (unsigned char c : text) ids.push_back(c + 1);
@@ -114,8 +116,8 @@ void evaluator_overhead(benchmark::State& state) {
   std::int64_t scored = 0;
   for (auto _ : state) {
     lmc::Corpus corpus = lmc::Corpus::open(kCorpus);
-    scored +=
-        static_cast<std::int64_t>(lmc::evaluate_bpc(corpus, tokenizer, scorer).scored_tokens());
+    scored += static_cast<std::int64_t>(
+        lmc::eval::evaluate_bpc(corpus, tokenizer, scorer).scored_tokens());
   }
   state.SetItemsProcessed(scored);
 }

@@ -115,7 +115,7 @@ void peak_eigen(benchmark::State& state) {
 
 // The three matrix shapes of a layer for 512 tokens, each as often as a layer runs it.
 void matmul_layer(benchmark::State& state, LoadedModel& m) {
-  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
   const lmc::nn::LayerWeights& layer = m.bound.weights.layers[0];
   constexpr std::size_t t = 512;
   std::vector<float> x(t * llama_ffn), y(t * llama_ffn);
@@ -139,7 +139,7 @@ void matmul_layer(benchmark::State& state, LoadedModel& m) {
 
 // 512 tokens in one forward call; logits for the last position or for all of them.
 void batched(benchmark::State& state, LoadedModel& m, lmc::nn::LogitsFor which) {
-  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
   const std::size_t vocab = m.bound.config.n_vocab;
   const auto input = tokens(512, vocab);
   std::vector<float> logits((which == lmc::nn::LogitsFor::all ? input.size() : 1) * vocab);
@@ -168,7 +168,7 @@ void batched(benchmark::State& state, LoadedModel& m, lmc::nn::LogitsFor which) 
 
 // 128 tokens fed one at a time from an empty context, with the logits of each.
 void generate(benchmark::State& state, LoadedModel& m) {
-  lmc::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
   const std::size_t vocab = m.bound.config.n_vocab;
   const auto input = tokens(128, vocab);
   lmc::nn::KvCache cache = m.transformer->make_cache(input.size());

@@ -1,6 +1,10 @@
-// What the compressor needs from a language model, and nothing more: a tokenizer, a way to
-// score tokens, and what identifies the numbers it computes. lmc::Model is adapted to this
-// interface; tests use small fake models.
+// The compressor's plug-in interface: what lmc::Compressor needs from a language model, and
+// nothing more (a tokenizer, a way to score tokens, and what identifies the numbers it computes).
+//
+// lmc::Model needs none of this: Compressor(const Model&) adapts it inside. Implement CodingModel
+// only to compress with a model lmc does not load itself (another runtime, an n-gram model, a
+// test's fake); it is the one place where lmc takes a model other than lmc::Model, because the
+// container format is defined for any model that keeps the determinism contract below.
 #pragma once
 
 #include <lmc/export.hpp>
@@ -42,7 +46,7 @@ class LMC_EXPORT CodingSession {
   /// the token that follows it: row i of `logits` (vocab_size() floats, row-major) holds the
   /// unnormalized log-probabilities of the next token given everything fed up to and
   /// including tokens[i]. `logits.size()` must be tokens.size() * vocab_size(). The total
-  /// number of tokens fed since reset() never exceeds CodingModel::context_length().
+  /// number of tokens fed since reset() never exceeds CodingModel::context().
   virtual void logits_batch(std::span<const Token> tokens, std::span<float> logits) = 0;
 
   /// The same as logits_batch() with one token; the default implementation calls it.
@@ -63,8 +67,8 @@ class LMC_EXPORT CodingModel {
   virtual std::size_t vocab_size() const = 0;
 
   /// Most tokens one session may hold (the context the model was set up with), at least 2.
-  /// The compressor restarts the context (reset + start_token) every context_length() tokens.
-  virtual std::size_t context_length() const = 0;
+  /// The compressor restarts the context (reset + start_token) every context() tokens.
+  virtual std::size_t context() const = 0;
 
   /// The token fed first after reset() so that its logits predict the first real token
   /// (usually BOS).
@@ -81,11 +85,11 @@ class LMC_EXPORT CodingModel {
   virtual std::uint32_t numeric_profile() const = 0;
 
   /// Text to token ids, without the start token. Need not round-trip: the compressor checks
-  /// detokenize(tokenize(x)) == x and codes what fails through its escape path.
-  virtual std::vector<Token> tokenize(std::string_view text) const = 0;
+  /// decode(encode(x)) == x and codes what fails through its escape path.
+  virtual std::vector<Token> encode(std::string_view text) const = 0;
 
-  /// Token ids to text; the inverse of tokenize() where tokenize is reversible.
-  virtual std::string detokenize(std::span<const Token> tokens) const = 0;
+  /// Token ids to text; the inverse of encode() where encode is reversible.
+  virtual std::string decode(std::span<const Token> tokens) const = 0;
 
   /// A fresh scoring state.
   virtual std::unique_ptr<CodingSession> new_session() const = 0;
@@ -93,20 +97,12 @@ class LMC_EXPORT CodingModel {
 
 class Model;
 
-/// Adapts a loaded lmc::Model (with its tokenizer) to the compressor. `model` is referenced, not
-/// copied: it must outlive the returned object and every Compressor built on it.
-///  - fingerprint: "lmc-model/1 <architecture> <16 hex digits>", a 64-bit hash (lmc's own
-///    multiply-xorshift hash, not cryptographic) over the architecture, every hyper-parameter
-///    the forward pass uses, the tokenizer's vocabulary (every token's bytes, its special
-///    flag, BOS) and every weight byte the model uses (all of them, with tensor shapes and
-///    types), computed once here: about 0.2 s per GB of weights.
-///  - numeric profile: lmc's kernel numerics version (high 16 bits) and a hash of the weight
-///    type as computed (low 16 bits).
-///  - start token: the tokenizer's BOS; tokenize: encode without special tokens; detokenize:
-///    decode; context length: Model::context().
-///  - sessions run on lmc::Session, with the logits of every fed position; the Model's own
-///    thread count is used inside each forward call (Session calls are serialized on it).
-/// Throws lmc::Error(unsupported) when the model has no tokenizer or no BOS token.
-LMC_EXPORT std::unique_ptr<CodingModel> make_coding_model(const Model& model);
+/// lmc::Model as a CodingModel, referenced (the model must outlive the result): what
+/// Compressor(const Model&) builds inside, with Model::fingerprint(), Model::numeric_profile(),
+/// the tokenizer's BOS as start token, encode without special tokens, decode, and
+/// Model::context(). Throws Error(unsupported) when the model has no tokenizer or no BOS token.
+[[deprecated("construct lmc::Compressor from the lmc::Model itself")]] LMC_EXPORT
+    std::unique_ptr<CodingModel>
+    make_coding_model(const Model& model);
 
 LMC_END_NAMESPACE

@@ -4,6 +4,7 @@
 
 #include <lmc/coding_model.hpp>
 #include <lmc/export.hpp>
+#include <lmc/utf8.hpp>
 #include <lmc/version.hpp>
 
 #include <cstddef>
@@ -17,6 +18,8 @@
 
 LMC_BEGIN_NAMESPACE
 
+class Model;
+
 struct CompressorOptions {
   /// Chunks coded in parallel (each chunk is independent); 0 means one per hardware thread.
   /// The output does not depend on it.
@@ -27,9 +30,10 @@ struct CompressorOptions {
   /// Tokens per CodingSession::logits_batch call when compressing (memory: this many rows of
   /// vocab_size floats). The output does not depend on it.
   std::size_t batch_tokens = 512;
-  /// Most tokens per model context; 0 means the model's context_length(). Part of the
-  /// container; decompression reads it from there.
-  std::size_t window_tokens = 0;
+  /// Most tokens per model context (the model restarts from its start token after this many);
+  /// 0 means the model's whole context (Model::context()). Part of the container;
+  /// decompression reads it from there.
+  std::size_t context = 0;
   /// After compressing, decompress and compare (twice the time; catches a model that breaks
   /// the determinism contract before the container leaves the process).
   bool verify = false;
@@ -55,7 +59,7 @@ struct ContainerInfo {
   std::string fingerprint;  ///< CodingModel::fingerprint() of the model that made it
   std::uint32_t numeric_profile = 0;
   std::uint32_t vocab_size = 0;
-  std::uint32_t window_tokens = 0;  ///< tokens per model context
+  std::uint32_t context = 0;  ///< tokens per model context (CompressorOptions::context)
   std::uint32_t chunk_bytes = 0;
   std::uint64_t original_size = 0;
   std::uint64_t container_size = 0;
@@ -74,14 +78,11 @@ struct BaselineSizes {
   std::uint64_t original = 0;
   std::uint64_t gzip9 = 0;        ///< gzip file (zlib deflate, level 9, gzip header/trailer)
   std::uint64_t zstd19_long = 0;  ///< zstd frame, level 19, long-distance matching (window 2^27)
+  std::uint64_t xz9e = 0;         ///< xz file (liblzma preset 9 extreme, CRC64), as `xz -9e`
 };
 
-/// Throws Error(internal) only if zlib or zstd fail.
+/// Throws Error(internal) only if zlib, zstd or liblzma fail.
 LMC_EXPORT BaselineSizes baseline_sizes(std::span<const std::byte> data);
-
-/// Characters of `data` as bits per character counts them: Unicode code points of its UTF-8,
-/// each byte of an invalid sequence counting as one.
-LMC_EXPORT std::uint64_t count_characters(std::span<const std::byte> data) noexcept;
 
 /// Sizes a compression would have, computed without running the range coder.
 struct SizeEstimate {
@@ -95,11 +96,20 @@ struct SizeEstimate {
 };
 
 /// Compresses and decompresses with one model. Holds a reference to the model, which must
-/// outlive it. Thread-safe: const members may run concurrently.
+/// outlive it, and owns everything else it needs. Thread-safe: const members may run
+/// concurrently.
 class LMC_EXPORT Compressor {
  public:
-  /// Throws Error(invalid_argument) for options out of range or a model outside the limits
-  /// documented in CodingModel.
+  /// Compresses with `model` and its tokenizer: the container records Model::fingerprint()
+  /// (computed here, about 0.2 s per GB of weights) and Model::numeric_profile(); the model's
+  /// tokenizer BOS starts each context. Chunks run in parallel on CompressorOptions::threads
+  /// while each forward call uses the model's own threads (ModelOptions::threads; 1 keeps the
+  /// chunk threads from oversubscribing). Throws Error(unsupported) when the model has no
+  /// tokenizer or no BOS token, Error(invalid_argument) for options out of range.
+  explicit Compressor(const Model& model, CompressorOptions options = {});
+  /// Compresses with a model of your own (see <lmc/coding_model.hpp>). Throws
+  /// Error(invalid_argument) for options out of range or a model outside the limits documented
+  /// in CodingModel.
   explicit Compressor(const CodingModel& model, CompressorOptions options = {});
   Compressor(Compressor&&) noexcept;
   Compressor& operator=(Compressor&&) noexcept;
@@ -129,6 +139,7 @@ class LMC_EXPORT Compressor {
 
  private:
   struct Impl;
+  explicit Compressor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -32,11 +32,15 @@ struct CorpusOptions {
   /// Longest line (JSONL) or file (text) accepted, in decompressed bytes. Longer input is a
   /// bad record, so that a file without line breaks cannot exhaust memory.
   std::uint64_t max_document_bytes = std::uint64_t{1} << 30;
+  /// false: empty documents (a record whose field is "", an empty file) are dropped and counted
+  /// (empty_documents()). true: they are returned like any other (a program that answers each
+  /// JSONL line with one output line needs them).
+  bool keep_empty_documents = false;
 };
 
 /// One document of a corpus.
 struct Document {
-  std::string text;        ///< valid UTF-8, never empty (empty documents are dropped)
+  std::string text;        ///< valid UTF-8; empty only with CorpusOptions::keep_empty_documents
   std::string source;      ///< the file it came from
   std::uint64_t line = 0;  ///< 1-based line of a JSONL record; 0 for a whole-file document
 };
@@ -52,21 +56,23 @@ struct Document {
 ///   allowed) and zstd (28 b5 2f fd, several frames allowed). bzip2 and xz are recognised
 ///   and refused (ErrorCode::unsupported). Checksums of both formats are verified.
 /// - JSONL: blank lines are ignored; records whose field is an empty string are dropped and
-///   counted (empty_documents()).
+///   counted (empty_documents()) unless CorpusOptions::keep_empty_documents is set.
 ///
 /// Throws lmc::Error: io (cannot open or read), format (bad record, with file and line),
 /// corrupt_data (bad or truncated compressed data, with file and compressed offset),
 /// unsupported (bzip2, xz).
 class LMC_EXPORT Corpus {
  public:
-  /// Opens a file or a folder. Throws lmc::Error (io) if the path does not exist.
+  /// Opens a file or a folder; "-" reads standard input as one file. Throws lmc::Error (io) if
+  /// the path does not exist.
   static Corpus open(const std::string& path, const CorpusOptions& options = {});
 
   Corpus(Corpus&&) noexcept;
   Corpus& operator=(Corpus&&) noexcept;
   ~Corpus();
 
-  /// Reads the next non-empty document into `document`; false at the end of the corpus.
+  /// Reads the next document into `document` (non-empty unless
+  /// CorpusOptions::keep_empty_documents); false at the end of the corpus.
   bool next(Document& document);
 
   /// The path given to open().

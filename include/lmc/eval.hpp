@@ -6,7 +6,6 @@
 #include <lmc/error.hpp>
 #include <lmc/export.hpp>
 #include <lmc/model.hpp>
-#include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
 #include <cstddef>
@@ -14,8 +13,6 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,37 +34,6 @@ enum class WindowMode {
 LMC_EXPORT std::string_view to_string(WindowMode mode) noexcept;
 /// Parses "exact" or "paper"; throws lmc::Error (invalid_argument) otherwise.
 LMC_EXPORT WindowMode parse_window_mode(std::string_view text);
-
-/// What the evaluator needs from a model's tokenizer.
-struct EvalTokenizer {
-  /// Token ids of one document, with the special tokens the tokenizer adds by default
-  /// (e.g. a leading BOS). Required.
-  std::function<std::vector<Token>(std::string_view text)> encode;
-  /// The BOS id `encode` puts first, if it does: a document's first token equal to it is a
-  /// BOS target (it stands for no characters).
-  std::optional<Token> bos;
-  /// Text of a token, for the surprisal dump; optional (the column is empty without it).
-  std::function<std::string(Token token)> token_text;
-};
-
-/// What the evaluator needs from a model: log-probabilities of tokens given their prefix.
-/// An implementation adapts a model (lmc::Model) to this; the evaluator calls score() once
-/// per window, from one thread, and never concurrently.
-class LMC_EXPORT LogprobScorer {
- public:
-  LogprobScorer() = default;
-  LogprobScorer(const LogprobScorer&) = delete;
-  LogprobScorer& operator=(const LogprobScorer&) = delete;
-  virtual ~LogprobScorer();
-
-  /// Natural-log probabilities of the targets window[first_target .. window.size()), each
-  /// given all tokens before it in the window: element j is
-  /// ln p(window[first_target + j] | window[0 .. first_target + j)). The window starts a
-  /// fresh context (position 0 is window[0]); the model reads window.size() - 1 tokens, at
-  /// most BpcOptions::context. Preconditions: 1 <= first_target < window.size().
-  /// Must return exactly window.size() - first_target finite values, or throw lmc::Error.
-  virtual std::vector<float> score(std::span<const Token> window, std::size_t first_target) = 0;
-};
 
 /// Progress of an evaluation, passed to BpcOptions::progress after each window.
 struct EvalProgress {
@@ -117,6 +83,10 @@ struct Shard {
 };
 /// Parses "i/n"; throws lmc::Error (invalid_argument) unless 0 <= i < n.
 LMC_EXPORT Shard parse_shard(std::string_view text);
+
+namespace eval {
+struct Access;  // lib/eval/bpc_result_impl.hpp
+}
 
 /// Figures of one document (with BpcOptions::per_document).
 struct DocumentFigures {
@@ -200,42 +170,20 @@ class LMC_EXPORT BpcResult {
   static BpcResult from_json(std::string_view json, std::string_view source = "<json>");
 
  private:
-  friend class BpcAccumulator;
+  friend struct eval::Access;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-/// Evaluates `scorer` on `corpus` (read from where it stands to its end, or max_documents).
-/// Throws lmc::Error: what the corpus, tokenizer or scorer throw; invalid_argument for bad
-/// options; out_of_range when the scorer returns a wrong count or a non-finite value.
-LMC_EXPORT BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer,
-                                  LogprobScorer& scorer, const BpcOptions& options = {});
-
-/// Adapts an lmc::Model to LogprobScorer. Each window runs in a fresh Session: the prefix
+/// Bits per character of `corpus` (read from where it stands to its end, or max_documents)
+/// under `model`. Documents are encoded with the model's tokenizer and its own special tokens
+/// (EncodeOptions::add_special, as the paper's `tokenizer.encode` does); a document's first token
+/// is a BOS target when the tokenizer adds a BOS. Each window runs in a fresh Session: the prefix
 /// before the first target is fed keeping only its last output row, then the targets, so the
-/// output layer runs only where a target is predicted and the window's last token is never fed
-/// (results equal token_logprobs bit for bit, by Session's contract). The model must hold at
-/// least BpcOptions::context positions (ModelOptions::context) and outlive the scorer.
-class LMC_EXPORT ModelScorer final : public LogprobScorer {
- public:
-  explicit ModelScorer(const Model& model);
-  ~ModelScorer() override;
-  std::vector<float> score(std::span<const Token> window, std::size_t first_target) override;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
-
-/// A model's tokenizer as the evaluator needs it: documents are encoded with the tokenizer's
-/// own special tokens (EncodeOptions::add_special, as the paper's `tokenizer.encode` does),
-/// `bos` is set when the tokenizer adds a BOS, token_text is the vocabulary spelling. The
-/// model must outlive the result. Throws lmc::Error (unsupported) when the model has no
-/// tokenizer.
-LMC_EXPORT EvalTokenizer eval_tokenizer(const Model& model);
-
-/// evaluate_bpc with the model's own tokenizer and a ModelScorer. Throws lmc::Error
-/// (invalid_argument) when the model holds fewer positions than options.context.
+/// window's log-probabilities equal Model::token_logprobs bit for bit. The model must hold at
+/// least options.context positions (ModelOptions::context). Throws lmc::Error: what the corpus
+/// or the model throw; unsupported when the model has no tokenizer; invalid_argument for bad
+/// options or a model holding fewer positions than options.context.
 LMC_EXPORT BpcResult evaluate_bpc(const Model& model, Corpus& corpus,
                                   const BpcOptions& options = {});
 

@@ -44,8 +44,8 @@ enum class GgufValueType : std::uint32_t {
 /// Lower-case name of a value type ("u32", "string", "array", ...).
 LMC_EXPORT std::string_view to_string(GgufValueType type) noexcept;
 
-namespace detail {
-struct GgufValueBuilder;
+namespace format {
+struct Access;  // lib/format/access.hpp
 }
 
 /// One metadata value of an open GgufFile (a scalar, a string or an array). It lives as long as
@@ -92,7 +92,7 @@ class LMC_EXPORT GgufValue {
   std::string to_display_string() const;
 
  private:
-  friend struct detail::GgufValueBuilder;
+  friend struct format::Access;
   [[noreturn]] void type_error(std::string_view wanted) const;
   std::uint64_t raw_element(std::uint64_t i) const;
 
@@ -114,8 +114,8 @@ class LMC_EXPORT GgufFile {
   /// Throws Error(io) when it cannot be read, Error(format)/Error(unsupported) when it is not a
   /// valid GGUF v2/v3 file.
   static GgufFile open(const std::filesystem::path& path, bool memory_map = true);
-  /// Parses a whole GGUF file held in memory; `source_name` names it in error messages.
-  static GgufFile parse(std::vector<std::byte> bytes, std::string source_name);
+  /// Parses a whole GGUF file held in memory; `source` names it in error messages.
+  static GgufFile parse(std::vector<std::byte> bytes, std::string source);
 
   GgufFile(GgufFile&&) noexcept;
   GgufFile& operator=(GgufFile&&) noexcept;

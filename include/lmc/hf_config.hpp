@@ -71,8 +71,8 @@ struct LMC_EXPORT HfConfig {
   /// Parses a config.json. Throws Error(io) when unreadable and Error(format) naming the file,
   /// the key and what was expected when the JSON is invalid or a known key has the wrong type.
   static HfConfig load(const std::filesystem::path& config_json);
-  /// Parses config.json text; `source_name` names it in error messages.
-  static HfConfig parse(std::string_view json, std::string_view source_name);
+  /// Parses config.json text; `source` names it in error messages.
+  static HfConfig parse(std::string_view json, std::string_view source);
 };
 
 /// A Hugging Face model folder: config.json plus where its weights and tokenizer files are.
@@ -93,10 +93,10 @@ struct LMC_EXPORT HfModelFolder {
 /// A summary of a Hugging Face tokenizer, for display (lmc-inspect); the tokenizer itself is
 /// built by lib/tokenizer.
 struct LMC_EXPORT HfTokenizerInfo {
-  std::string model_type;     ///< tokenizer.json model.type: "BPE", "Unigram", "WordPiece", ...
-  std::string pre_tokenizer;  ///< pre_tokenizer.type, a Sequence as "Sequence[Split,ByteLevel]"
-  std::int64_t n_vocab = 0;   ///< 1 + the largest id in model.vocab and added_tokens
-  std::int64_t n_added = 0;   ///< entries of added_tokens
+  std::string model_type;       ///< tokenizer.json model.type: "BPE", "Unigram", "WordPiece", ...
+  std::string pre_tokenizer;    ///< pre_tokenizer.type, a Sequence as "Sequence[Split,ByteLevel]"
+  std::int64_t vocab_size = 0;  ///< 1 + the largest id in model.vocab and added_tokens
+  std::int64_t n_added = 0;     ///< entries of added_tokens
   std::optional<std::string> bos_token, eos_token;  ///< from tokenizer_config.json
   std::optional<std::int64_t> bos_id, eos_id;       ///< those tokens' ids, when found
 

@@ -1,6 +1,7 @@
 // The whole public API of lmc in one include.
 #pragma once
 
+#include <lmc/atomic_file.hpp>
 #include <lmc/coding_model.hpp>
 #include <lmc/compressor.hpp>
 #include <lmc/corpus.hpp>
@@ -9,20 +10,12 @@
 #include <lmc/eval.hpp>
 #include <lmc/gguf.hpp>
 #include <lmc/hf_config.hpp>
+#include <lmc/json.hpp>
 #include <lmc/model.hpp>
 #include <lmc/safetensors.hpp>
 #include <lmc/stats.hpp>
 #include <lmc/tensor.hpp>
 #include <lmc/token.hpp>
 #include <lmc/tokenizer.hpp>
+#include <lmc/utf8.hpp>
 #include <lmc/version.hpp>
-
-#include <string_view>
-
-LMC_BEGIN_NAMESPACE
-
-/// The library's release version, "MAJOR.MINOR.PATCH", as it was built (which may differ from
-/// LMC_VERSION_STRING in the headers a program was compiled with).
-LMC_EXPORT std::string_view version() noexcept;
-
-LMC_END_NAMESPACE

@@ -8,6 +8,7 @@
 
 #include <lmc/error.hpp>
 #include <lmc/export.hpp>
+#include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
 #include <cstddef>
@@ -19,9 +20,6 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
-
-/// A token id (the same type as in <lmc/tokenizer.hpp>).
-using Token = std::int32_t;
 
 class Tokenizer;
 
@@ -38,10 +36,10 @@ struct ModelOptions {
 
 /// What a loaded model is.
 struct ModelInfo {
-  std::string architecture;  ///< lmc's architecture name: "llama", "qwen2", "gpt2", ...
-  std::string name;          ///< general.name or the folder name
-  std::string format;        ///< "gguf" or "safetensors"
-  std::int64_t n_vocab = 0;
+  std::string architecture;     ///< lmc's architecture name: "llama", "qwen2", "gpt2", ...
+  std::string name;             ///< general.name or the folder name
+  std::string format;           ///< "gguf" or "safetensors"
+  std::int64_t vocab_size = 0;  ///< rows of the output layer (Tokenizer::vocab_size() may be less)
   std::int64_t n_embd = 0;
   std::int64_t n_layers = 0;
   std::int64_t n_heads = 0;
@@ -50,10 +48,10 @@ struct ModelInfo {
   std::int64_t n_ff = 0;
   std::int64_t n_experts = 0;  ///< 0 for a dense model
   std::int64_t n_experts_used = 0;
-  std::int64_t context_length = 0;  ///< as trained (0 when the file does not say)
-  std::int64_t n_parameters = 0;    ///< elements of every weight tensor the model uses
-  std::uint64_t weight_bytes = 0;   ///< bytes of those tensors as stored
-  std::string weight_type;          ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
+  std::int64_t trained_context = 0;  ///< context the model was trained with (0: not stated)
+  std::int64_t n_parameters = 0;     ///< elements of every weight tensor the model uses
+  std::uint64_t weight_bytes = 0;    ///< bytes of those tensors as stored
+  std::string weight_type;           ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
 };
 
 class Session;
@@ -91,9 +89,20 @@ class LMC_EXPORT Model {
   /// Threads the forward pass uses.
   std::size_t threads() const noexcept;
 
+  /// Identifies the model exactly: "lmc-model/1 <architecture> <16 hex digits>", a 64-bit hash
+  /// (lmc's own multiply-xorshift hash, not cryptographic) over the architecture, every
+  /// hyper-parameter the forward pass uses, the tokenizer's vocabulary when there is one (every
+  /// token's bytes, its special flag, BOS) and every weight byte the model uses (with tensor
+  /// shapes and types). Computed on the first call (about 0.2 s per GB of weights), then kept.
+  /// Containers record it; decompression refuses another.
+  std::string fingerprint() const;
+  /// Identifies the numeric recipe of the logits: lmc's kernel numerics version (high 16 bits)
+  /// and a hash of the weight type as computed (low 16 bits). Two models with equal
+  /// fingerprints and numeric profiles give bit-identical logits.
+  std::uint32_t numeric_profile() const;
+
  private:
   friend class Session;
-  friend struct ModelInternals;
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
@@ -131,20 +140,29 @@ class LMC_EXPORT Session {
   /// Rows of logits kept from the last feed() (0 before any).
   std::size_t n_outputs() const noexcept;
   /// Vocabulary size: the length of each row.
-  std::size_t n_vocab() const noexcept;
+  std::size_t vocab_size() const noexcept;
 
   /// Logits of output row i of the last feed() (row n_outputs()-1 is the last fed token).
   /// Error(out_of_range) for i ≥ n_outputs().
   std::span<const float> logits(std::size_t i) const;
   /// ln softmax of output row i.
-  std::vector<float> log_probs(std::size_t i) const;
+  std::vector<float> logprobs(std::size_t i) const;
   /// ln p(next | everything up to output row i).
-  float log_prob(std::size_t i, Token next) const;
+  float logprob(std::size_t i, Token next) const;
 
   /// Forgets every position (and the kept logits).
   void reset();
   /// Keeps the first `n` positions (no-op when position() ≤ n) and drops the kept logits.
   void truncate(std::size_t n);
+
+  /// Old names (docs/api.md, "Names"), kept for one release.
+  [[deprecated("use vocab_size()")]] std::size_t n_vocab() const noexcept { return vocab_size(); }
+  [[deprecated("use logprobs()")]] std::vector<float> log_probs(std::size_t i) const {
+    return logprobs(i);
+  }
+  [[deprecated("use logprob()")]] float log_prob(std::size_t i, Token next) const {
+    return logprob(i, next);
+  }
 
  private:
   struct Impl;

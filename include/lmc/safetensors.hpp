@@ -35,8 +35,8 @@ class LMC_EXPORT SafetensorsFile {
  public:
   /// Throws Error(io) when the file cannot be read and Error(format) when it is not valid.
   static SafetensorsFile open(const std::filesystem::path& path, bool memory_map = true);
-  /// Parses a whole file held in memory; `source_name` names it in error messages.
-  static SafetensorsFile parse(std::vector<std::byte> bytes, std::string source_name);
+  /// Parses a whole file held in memory; `source` names it in error messages.
+  static SafetensorsFile parse(std::vector<std::byte> bytes, std::string source);
 
   SafetensorsFile(SafetensorsFile&&) noexcept;
   SafetensorsFile& operator=(SafetensorsFile&&) noexcept;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <lmc/export.hpp>
+#include <lmc/token.hpp>
 #include <lmc/version.hpp>
 
 #include <cstdint>
@@ -25,10 +26,11 @@
 
 LMC_BEGIN_NAMESPACE
 
-/// A token id: an index into the tokenizer's vocabulary, 0 <= id < vocab_size().
-using Token = std::int32_t;
-
 class GgufFile;
+
+namespace tokenizer {
+struct Access;  // lib/tokenizer/tokenizer_impl.hpp
+}
 
 /// How encode() treats special tokens.
 struct EncodeOptions {
@@ -125,9 +127,9 @@ class LMC_EXPORT Tokenizer {
   /// tokenizers that normalize (NFC changes text) and for WordPiece.
   bool lossless() const noexcept;
 
-  class Impl;
-
  private:
+  friend struct tokenizer::Access;
+  class Impl;
   explicit Tokenizer(std::shared_ptr<const Impl> impl);
   std::shared_ptr<const Impl> impl_;
 };

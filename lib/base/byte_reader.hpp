@@ -14,6 +14,7 @@
 #include <type_traits>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 static_assert(std::endian::native == std::endian::little,
               "lmc reads little-endian files with plain loads; big-endian hosts are unsupported");
@@ -30,8 +31,7 @@ class ByteReader {
   const std::string& source() const noexcept { return source_; }
 
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  T read(std::string_view what) {
+  requires std::is_trivially_copyable_v<T> T read(std::string_view what) {
     T value;
     std::memcpy(&value, take(sizeof(T), what).data(), sizeof(T));
     return value;
@@ -69,4 +69,5 @@ class ByteReader {
   std::size_t offset_ = 0;
 };
 
+}  // namespace base
 LMC_END_NAMESPACE

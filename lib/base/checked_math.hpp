@@ -7,6 +7,7 @@
 #include <string_view>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
   std::uint64_t sum = 0;
@@ -24,4 +25,5 @@ inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_v
   return product;
 }
 
+}  // namespace base
 LMC_END_NAMESPACE

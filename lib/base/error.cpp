@@ -1,5 +1,4 @@
 #include <lmc/error.hpp>
-#include <lmc/lmc.hpp>
 
 LMC_BEGIN_NAMESPACE
 
@@ -17,10 +16,9 @@ std::string_view to_string(ErrorCode code) noexcept {
   return "unknown";
 }
 
-Error::Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+Error::Error(ErrorCode code, const std::string& message)
+    : std::runtime_error(message), code_(code) {}
 
 Error::~Error() = default;
-
-std::string_view version() noexcept { return LMC_VERSION_STRING; }
 
 LMC_END_NAMESPACE

@@ -8,10 +8,12 @@
 #include <utility>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 template <typename... Args>
 [[noreturn]] void fail(ErrorCode code, fmt::format_string<Args...> format, Args&&... args) {
   throw Error(code, fmt::format(format, std::forward<Args>(args)...));
 }
 
+}  // namespace base
 LMC_END_NAMESPACE

@@ -12,7 +12,7 @@
 #include <utility>
 
 LMC_BEGIN_NAMESPACE
-
+namespace base {
 namespace {
 
 struct FileDescriptor {
@@ -104,4 +104,5 @@ void MappedFile::release() noexcept {
   buffer_.clear();
 }
 
+}  // namespace base
 LMC_END_NAMESPACE

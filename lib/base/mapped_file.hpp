@@ -10,6 +10,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 class MappedFile {
  public:
@@ -44,4 +45,5 @@ class MappedFile {
   std::vector<std::byte> buffer_;  // holds the contents in Mode::read
 };
 
+}  // namespace base
 LMC_END_NAMESPACE

@@ -1,7 +1,7 @@
 #include "base/thread_pool.hpp"
 
 LMC_BEGIN_NAMESPACE
-
+namespace base {
 namespace {
 thread_local bool inside_pool_task = false;
 }
@@ -98,4 +98,5 @@ void ThreadPool::parallel_for(std::size_t n_tasks, const std::function<void(std:
   if (error) std::rethrow_exception(error);
 }
 
+}  // namespace base
 LMC_END_NAMESPACE

@@ -12,6 +12,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace base {
 
 class ThreadPool {
  public:
@@ -53,4 +54,5 @@ class ThreadPool {
   bool stopping_ = false;
 };
 
+}  // namespace base
 LMC_END_NAMESPACE

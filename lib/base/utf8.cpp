@@ -1,9 +1,11 @@
 #include "base/utf8.hpp"
 
+#include <lmc/utf8.hpp>
+
 #include "base/fail.hpp"
 
 LMC_BEGIN_NAMESPACE
-namespace utf8 {
+namespace base::utf8 {
 
 std::size_t sequence_length(std::string_view text, std::size_t pos) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -16,14 +18,14 @@ std::size_t sequence_length(std::string_view text, std::size_t pos) noexcept {
   if (b0 >= 0xE0 && b0 <= 0xEF) {
     if (!continuation(1) || !continuation(2)) return 0;
     const unsigned char b1 = s[pos + 1];
-    if (b0 == 0xE0 && b1 < 0xA0) return 0;  // overlong
+    if (b0 == 0xE0 && b1 < 0xA0) return 0;   // overlong
     if (b0 == 0xED && b1 >= 0xA0) return 0;  // surrogate
     return 3;
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
     const unsigned char b1 = s[pos + 1];
-    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
     if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }
@@ -95,5 +97,21 @@ void append(std::string& out, char32_t cp) {
   }
 }
 
-}  // namespace utf8
+}  // namespace base::utf8
+
+bool is_valid_utf8(std::string_view text) noexcept { return base::utf8::is_valid(text); }
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
+  return base::utf8::find_invalid(text);
+}
+
+std::uint64_t count_characters(std::string_view text) noexcept {
+  return base::utf8::count_code_points(text);
+}
+
+std::uint64_t count_characters(std::span<const std::byte> data) noexcept {
+  return count_characters(
+      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+}
+
 LMC_END_NAMESPACE

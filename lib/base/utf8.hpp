@@ -11,7 +11,7 @@
 #include <string_view>
 
 LMC_BEGIN_NAMESPACE
-namespace utf8 {
+namespace base::utf8 {
 
 /// Length in bytes of the valid sequence starting at text[pos], or 0 if it is invalid there.
 std::size_t sequence_length(std::string_view text, std::size_t pos) noexcept;
@@ -32,5 +32,5 @@ char32_t decode(std::string_view text, std::size_t& pos) noexcept;
 /// Appends the UTF-8 encoding of `code_point` (which must be a valid scalar value).
 void append(std::string& out, char32_t code_point);
 
-}  // namespace utf8
+}  // namespace base::utf8
 LMC_END_NAMESPACE

@@ -12,6 +12,7 @@
 #include <string_view>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 constexpr unsigned kMaxIntegerBits = 64;
@@ -265,9 +266,9 @@ class ChunkDecoder {
       if (!decoder_.decode_bits(1, kind)) corrupt(produced, "segment kind");
       std::uint64_t size = decode_integer(produced, "segment size");
       if (size == 0 || size > out.size() - produced) {
-        fail(ErrorCode::corrupt_data,
-             "{}: segment at byte {} claims {} bytes, {} remain: corrupt data", where_, produced,
-             size, out.size() - produced);
+        base::fail(ErrorCode::corrupt_data,
+                   "{}: segment at byte {} claims {} bytes, {} remain: corrupt data", where_,
+                   produced, size, out.size() - produced);
       }
       auto target = out.subspan(produced, static_cast<std::size_t>(size));
       if (kind == 0) {
@@ -281,8 +282,8 @@ class ChunkDecoder {
 
  private:
   [[noreturn]] void corrupt(std::size_t produced, std::string_view what) {
-    fail(ErrorCode::corrupt_data, "{}: {} at byte {} is out of range: corrupt data", where_, what,
-         produced);
+    base::fail(ErrorCode::corrupt_data, "{}: {} at byte {} is out of range: corrupt data", where_,
+               what, produced);
   }
 
   std::uint64_t decode_integer(std::size_t produced, std::string_view what) {
@@ -328,12 +329,13 @@ class ChunkDecoder {
       tokens_.push_back(previous_);
       ++position_;
     }
-    std::string text = model_.detokenize(tokens_);
+    std::string text = model_.decode(tokens_);
     if (text.size() != out.size()) {
-      fail(ErrorCode::corrupt_data,
-           "{}: the {} tokens at byte {} decode to {} bytes, not {}: corrupt data, or the model "
-           "computes other logits than the compressor's did",
-           where_, count, produced, text.size(), out.size());
+      base::fail(
+          ErrorCode::corrupt_data,
+          "{}: the {} tokens at byte {} decode to {} bytes, not {}: corrupt data, or the model "
+          "computes other logits than the compressor's did",
+          where_, count, produced, text.size(), out.size());
     }
     std::memcpy(out.data(), text.data(), text.size());
   }
@@ -388,4 +390,5 @@ void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
   ChunkDecoder(model, stream, coding, where).run(out);
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

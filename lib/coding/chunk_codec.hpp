@@ -21,6 +21,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 struct ChunkCoding {
   std::size_t window_tokens = 0;  // tokens per model context, >= 1
@@ -48,4 +49,5 @@ ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> ch
 void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
                   std::span<std::byte> out, const ChunkCoding& coding, const std::string& where);
 
+}  // namespace coding
 LMC_END_NAMESPACE

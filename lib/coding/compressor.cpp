@@ -6,6 +6,7 @@
 #include "coding/chunk_codec.hpp"
 #include "coding/container.hpp"
 #include "coding/crc32c.hpp"
+#include "coding/model_coding_adapter.hpp"
 #include "coding/token_frequencies.hpp"
 
 #include <algorithm>
@@ -23,21 +24,23 @@ constexpr std::size_t kChunksPerThreadPerWave = 2;
 
 void check_model(const CodingModel& model) {
   std::size_t vocab = model.vocab_size();
-  if (vocab < 2 || vocab > kMaxCodingVocab) {
-    fail(ErrorCode::invalid_argument, "compressor: vocabulary of {} tokens (supported: 2 .. {})",
-         vocab, kMaxCodingVocab);
+  if (vocab < 2 || vocab > coding::kMaxCodingVocab) {
+    base::fail(ErrorCode::invalid_argument,
+               "compressor: vocabulary of {} tokens (supported: 2 .. {})", vocab,
+               coding::kMaxCodingVocab);
   }
-  if (model.context_length() < 1) {
-    fail(ErrorCode::invalid_argument, "compressor: the model has no context");
+  if (model.context() < 1) {
+    base::fail(ErrorCode::invalid_argument, "compressor: the model has no context");
   }
   Token start = model.start_token();
   if (start < 0 || static_cast<std::size_t>(start) >= vocab) {
-    fail(ErrorCode::invalid_argument, "compressor: start token {} outside the vocabulary", start);
+    base::fail(ErrorCode::invalid_argument, "compressor: start token {} outside the vocabulary",
+               start);
   }
   std::size_t fingerprint = model.fingerprint().size();
-  if (fingerprint == 0 || fingerprint > kMaxFingerprintBytes) {
-    fail(ErrorCode::invalid_argument, "compressor: model fingerprint of {} bytes (1 .. {})",
-         fingerprint, kMaxFingerprintBytes);
+  if (fingerprint == 0 || fingerprint > coding::kMaxFingerprintBytes) {
+    base::fail(ErrorCode::invalid_argument, "compressor: model fingerprint of {} bytes (1 .. {})",
+               fingerprint, coding::kMaxFingerprintBytes);
   }
 }
 
@@ -50,13 +53,13 @@ std::vector<std::byte> read_stream(std::istream& in, std::string_view what) {
     auto* bytes = reinterpret_cast<const std::byte*>(buffer.data());
     data.insert(data.end(), bytes, bytes + got);
   }
-  if (in.bad()) fail(ErrorCode::io, "{}: read error", what);
+  if (in.bad()) base::fail(ErrorCode::io, "{}: read error", what);
   return data;
 }
 
 void write_stream(std::ostream& out, std::span<const std::byte> data) {
   out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  if (!out) fail(ErrorCode::io, "output stream: write error");
+  if (!out) base::fail(ErrorCode::io, "output stream: write error");
 }
 
 std::span<const std::byte> chunk_of(std::span<const std::byte> data, std::size_t chunk_bytes,
@@ -68,19 +71,24 @@ std::span<const std::byte> chunk_of(std::span<const std::byte> data, std::size_t
 }  // namespace
 
 struct Compressor::Impl {
+  Impl(const CodingModel& model, CompressorOptions options) : model(model), options(options) {}
+  Impl(std::unique_ptr<CodingModel> adapter, CompressorOptions options)
+      : owned(std::move(adapter)), model(*owned), options(options) {}
+
+  std::unique_ptr<CodingModel> owned;  // the adapter of an lmc::Model, when built from one
   const CodingModel& model;
   CompressorOptions options;
 
   std::size_t threads() const {
-    return options.threads == 0 ? ThreadPool::hardware_threads() : options.threads;
+    return options.threads == 0 ? base::ThreadPool::hardware_threads() : options.threads;
   }
 
-  ChunkCoding coding(std::size_t window_tokens) const {
-    return ChunkCoding{window_tokens, options.batch_tokens, options.choose_by_cost};
+  coding::ChunkCoding chunk_coding_for(std::size_t window_tokens) const {
+    return coding::ChunkCoding{window_tokens, options.batch_tokens, options.choose_by_cost};
   }
 
   std::size_t window_tokens() const {
-    return options.window_tokens != 0 ? options.window_tokens : model.context_length();
+    return options.context != 0 ? options.context : model.context();
   }
 
   // Checks that `info` was made by this model, then decodes its chunks in waves, passing each
@@ -90,26 +98,27 @@ struct Compressor::Impl {
               const std::function<void(std::span<const std::byte>)>& emit) const {
     std::string fingerprint = model.fingerprint();
     if (info.fingerprint != fingerprint) {
-      fail(ErrorCode::model_mismatch,
-           "{}: made with another model (fingerprint {}), not this one ({})", source,
-           info.fingerprint, fingerprint);
+      base::fail(ErrorCode::model_mismatch,
+                 "{}: made with another model (fingerprint {}), not this one ({})", source,
+                 info.fingerprint, fingerprint);
     }
     if (info.numeric_profile != model.numeric_profile()) {
-      fail(ErrorCode::model_mismatch,
-           "{}: made with numeric profile {:#x}, this model computes with profile {:#x}", source,
-           info.numeric_profile, model.numeric_profile());
+      base::fail(ErrorCode::model_mismatch,
+                 "{}: made with numeric profile {:#x}, this model computes with profile {:#x}",
+                 source, info.numeric_profile, model.numeric_profile());
     }
     if (info.vocab_size != model.vocab_size()) {
-      fail(ErrorCode::model_mismatch, "{}: made with a vocabulary of {} tokens, this model has {}",
-           source, info.vocab_size, model.vocab_size());
+      base::fail(ErrorCode::model_mismatch,
+                 "{}: made with a vocabulary of {} tokens, this model has {}", source,
+                 info.vocab_size, model.vocab_size());
     }
-    if (info.window_tokens > model.context_length()) {
-      fail(ErrorCode::model_mismatch,
-           "{}: needs a context of {} tokens, this model is set up for {}", source,
-           info.window_tokens, model.context_length());
+    if (info.context > model.context()) {
+      base::fail(ErrorCode::model_mismatch,
+                 "{}: needs a context of {} tokens, this model is set up for {}", source,
+                 info.context, model.context());
     }
-    ChunkCoding chunk_coding = coding(info.window_tokens);
-    ThreadPool pool(threads());
+    coding::ChunkCoding chunk_coding = chunk_coding_for(info.context);
+    base::ThreadPool pool(threads());
     std::size_t wave = pool.size() * kChunksPerThreadPerWave;
     std::vector<std::vector<std::byte>> decoded(wave);
     for (std::size_t first = 0; first < info.chunks.size(); first += wave) {
@@ -118,13 +127,15 @@ struct Compressor::Impl {
         const ChunkInfo& chunk = info.chunks[first + i];
         std::string where = fmt::format("{}: chunk {}", source, first + i);
         decoded[i].assign(chunk.original_size, std::byte{0});
-        decode_chunk(model, container.subspan(chunk.compressed_offset, chunk.compressed_size),
-                     decoded[i], chunk_coding, where);
-        if (crc32c(decoded[i]) != chunk.original_crc32c) {
-          fail(ErrorCode::corrupt_data,
-               "{}: decoded data fails its checksum: the model computes other logits than the "
-               "compressor's did (numeric profile {:#x}), or the data is corrupt",
-               where, info.numeric_profile);
+        coding::decode_chunk(model,
+                             container.subspan(chunk.compressed_offset, chunk.compressed_size),
+                             decoded[i], chunk_coding, where);
+        if (coding::crc32c(decoded[i]) != chunk.original_crc32c) {
+          base::fail(
+              ErrorCode::corrupt_data,
+              "{}: decoded data fails its checksum: the model computes other logits than the "
+              "compressor's did (numeric profile {:#x}), or the data is corrupt",
+              where, info.numeric_profile);
         }
       });
       for (std::size_t i = 0; i < count; ++i) {
@@ -135,20 +146,27 @@ struct Compressor::Impl {
   }
 };
 
+Compressor::Compressor(const Model& model, CompressorOptions options)
+    : Compressor(std::make_unique<Impl>(coding::adapt_model(model), options)) {}
+
 Compressor::Compressor(const CodingModel& model, CompressorOptions options)
-    : impl_(std::make_unique<Impl>(Impl{model, options})) {
+    : Compressor(std::make_unique<Impl>(model, options)) {}
+
+Compressor::Compressor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  const CodingModel& model = impl_->model;
+  const CompressorOptions& options = impl_->options;
   check_model(model);
-  if (options.chunk_bytes == 0 || options.chunk_bytes > kMaxChunkBytes) {
-    fail(ErrorCode::invalid_argument, "compressor: chunk_bytes {} outside 1 .. {}",
-         options.chunk_bytes, kMaxChunkBytes);
+  if (options.chunk_bytes == 0 || options.chunk_bytes > coding::kMaxChunkBytes) {
+    base::fail(ErrorCode::invalid_argument, "compressor: chunk_bytes {} outside 1 .. {}",
+               options.chunk_bytes, coding::kMaxChunkBytes);
   }
   if (options.batch_tokens == 0) {
-    fail(ErrorCode::invalid_argument, "compressor: batch_tokens must be at least 1");
+    base::fail(ErrorCode::invalid_argument, "compressor: batch_tokens must be at least 1");
   }
-  if (options.window_tokens > model.context_length() || impl_->window_tokens() > UINT32_MAX) {
-    fail(ErrorCode::invalid_argument,
-         "compressor: window_tokens {} exceeds the model's context length {}",
-         options.window_tokens, model.context_length());
+  if (options.context > model.context() || impl_->window_tokens() > UINT32_MAX) {
+    base::fail(ErrorCode::invalid_argument,
+               "compressor: a context of {} tokens exceeds the model's context of {}",
+               options.context, model.context());
   }
 }
 
@@ -163,39 +181,39 @@ std::vector<std::byte> Compressor::compress(std::span<const std::byte> data) con
   std::size_t chunk_bytes = impl_->options.chunk_bytes;
   std::size_t chunk_count = (data.size() + chunk_bytes - 1) / chunk_bytes;
   if (chunk_count > UINT32_MAX) {
-    fail(ErrorCode::invalid_argument, "compressor: {} bytes need more than 2^32 chunks",
-         data.size());
+    base::fail(ErrorCode::invalid_argument, "compressor: {} bytes need more than 2^32 chunks",
+               data.size());
   }
   ContainerInfo info;
-  info.format_version = kContainerFormatVersion;
+  info.format_version = coding::kContainerFormatVersion;
   info.fingerprint = model.fingerprint();
   info.numeric_profile = model.numeric_profile();
   info.vocab_size = static_cast<std::uint32_t>(model.vocab_size());
-  info.window_tokens = static_cast<std::uint32_t>(impl_->window_tokens());
+  info.context = static_cast<std::uint32_t>(impl_->window_tokens());
   info.chunk_bytes = static_cast<std::uint32_t>(chunk_bytes);
   info.original_size = data.size();
   info.chunks.resize(chunk_count);
   std::vector<std::vector<std::byte>> streams(chunk_count);
-  ChunkCoding coding = impl_->coding(info.window_tokens);
-  ThreadPool pool(impl_->threads());
+  coding::ChunkCoding chunk_coding = impl_->chunk_coding_for(info.context);
+  base::ThreadPool pool(impl_->threads());
   pool.parallel_for(chunk_count, [&](std::size_t i) {
     auto chunk = chunk_of(data, chunk_bytes, i);
     info.chunks[i].original_size = static_cast<std::uint32_t>(chunk.size());
-    info.chunks[i].original_crc32c = crc32c(chunk);
-    streams[i] = encode_chunk(model, chunk, coding);
+    info.chunks[i].original_crc32c = coding::crc32c(chunk);
+    streams[i] = coding::encode_chunk(model, chunk, chunk_coding);
   });
-  std::vector<std::byte> container = write_container(info, streams);
+  std::vector<std::byte> container = coding::write_container(info, streams);
   if (impl_->options.verify &&
       decompress(container, "verification") != std::vector<std::byte>(data.begin(), data.end())) {
-    fail(ErrorCode::internal,
-         "compressor: verification failed: the container does not decode to the input");
+    base::fail(ErrorCode::internal,
+               "compressor: verification failed: the container does not decode to the input");
   }
   return container;
 }
 
 std::vector<std::byte> Compressor::decompress(std::span<const std::byte> container,
                                               std::string_view source) const {
-  ContainerInfo info = parse_container(container, source);
+  ContainerInfo info = coding::parse_container(container, source);
   std::vector<std::byte> out;
   impl_->decode(container, info, source, [&](std::span<const std::byte> bytes) {
     out.insert(out.end(), bytes.begin(), bytes.end());
@@ -210,7 +228,7 @@ void Compressor::compress(std::istream& in, std::ostream& out) const {
 
 void Compressor::decompress(std::istream& in, std::ostream& out, std::string_view source) const {
   std::vector<std::byte> container = read_stream(in, source);
-  ContainerInfo info = parse_container(container, source);
+  ContainerInfo info = coding::parse_container(container, source);
   impl_->decode(container, info, source,
                 [&](std::span<const std::byte> bytes) { write_stream(out, bytes); });
 }
@@ -219,17 +237,17 @@ SizeEstimate Compressor::estimate(std::span<const std::byte> data) const {
   const CodingModel& model = impl_->model;
   std::size_t chunk_bytes = impl_->options.chunk_bytes;
   std::size_t chunk_count = (data.size() + chunk_bytes - 1) / chunk_bytes;
-  std::vector<ChunkCost> costs(chunk_count);
-  ChunkCoding coding = impl_->coding(impl_->window_tokens());
-  ThreadPool pool(impl_->threads());
+  std::vector<coding::ChunkCost> costs(chunk_count);
+  coding::ChunkCoding chunk_coding = impl_->chunk_coding_for(impl_->window_tokens());
+  base::ThreadPool pool(impl_->threads());
   pool.parallel_for(chunk_count, [&](std::size_t i) {
-    costs[i] = estimate_chunk(model, chunk_of(data, chunk_bytes, i), coding);
+    costs[i] = coding::estimate_chunk(model, chunk_of(data, chunk_bytes, i), chunk_coding);
   });
   SizeEstimate estimate;
   estimate.original_bytes = data.size();
   estimate.characters = count_characters(data);
-  estimate.container_bytes = container_overhead(model.fingerprint().size(), chunk_count);
-  for (const ChunkCost& cost : costs) {
+  estimate.container_bytes = coding::container_overhead(model.fingerprint().size(), chunk_count);
+  for (const coding::ChunkCost& cost : costs) {
     estimate.tokens += cost.tokens;
     estimate.escaped_bytes += cost.escaped_bytes;
     estimate.ideal_token_bits += cost.ideal_token_bits;
@@ -240,13 +258,8 @@ SizeEstimate Compressor::estimate(std::span<const std::byte> data) const {
   return estimate;
 }
 
-std::uint64_t count_characters(std::span<const std::byte> data) noexcept {
-  return utf8::count_code_points(
-      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-}
-
 ContainerInfo inspect(std::span<const std::byte> container, std::string_view source) {
-  return parse_container(container, source);
+  return coding::parse_container(container, source);
 }
 
 LMC_END_NAMESPACE

@@ -10,6 +10,7 @@
 #include <string>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 // PNG-style: a high-bit byte (catches 7-bit transfers), CR LF (catches newline conversion),
@@ -70,7 +71,7 @@ std::vector<std::byte> write_container(const ContainerInfo& info,
   writer.put(std::uint32_t{0});  // flags
   writer.put(info.numeric_profile);
   writer.put(info.vocab_size);
-  writer.put(info.window_tokens);
+  writer.put(info.context);
   writer.put(info.chunk_bytes);
   writer.put(info.original_size);
   writer.put(static_cast<std::uint32_t>(streams.size()));
@@ -95,64 +96,65 @@ ContainerInfo parse_container(std::span<const std::byte> data, std::string_view 
   std::string source(source_view);
   if (!starts_with(data, kMagic)) {
     if (data.size() < kMagic.size() && std::memcmp(data.data(), kMagic.data(), data.size()) == 0) {
-      fail(ErrorCode::format, "{}: truncated: {} bytes, shorter than the container magic", source,
-           data.size());
+      base::fail(ErrorCode::format, "{}: truncated: {} bytes, shorter than the container magic",
+                 source, data.size());
     }
-    fail(ErrorCode::format, "{}: not an lmc container (bad magic at offset 0)", source);
+    base::fail(ErrorCode::format, "{}: not an lmc container (bad magic at offset 0)", source);
   }
-  ByteReader reader(data, source);
+  base::ByteReader reader(data, source);
   reader.skip(kMagic.size(), "magic");
   ContainerInfo info;
   info.format_version = reader.read<std::uint16_t>("format version");
   if (info.format_version == 0) {
-    fail(ErrorCode::format, "{}: offset 8: format version 0 does not exist", source);
+    base::fail(ErrorCode::format, "{}: offset 8: format version 0 does not exist", source);
   }
   if (info.format_version > kContainerFormatVersion) {
-    fail(ErrorCode::unsupported,
-         "{}: offset 8: container format version {} is newer than this lmc reads (up to {})",
-         source, info.format_version, kContainerFormatVersion);
+    base::fail(ErrorCode::unsupported,
+               "{}: offset 8: container format version {} is newer than this lmc reads (up to {})",
+               source, info.format_version, kContainerFormatVersion);
   }
   auto header_size = reader.read<std::uint16_t>("header size");
   auto flags = reader.read<std::uint32_t>("flags");
   info.numeric_profile = reader.read<std::uint32_t>("numeric profile");
   info.vocab_size = reader.read<std::uint32_t>("vocabulary size");
-  info.window_tokens = reader.read<std::uint32_t>("window tokens");
+  info.context = reader.read<std::uint32_t>("window tokens");
   info.chunk_bytes = reader.read<std::uint32_t>("chunk bytes");
   info.original_size = reader.read<std::uint64_t>("original size");
   auto chunk_count = reader.read<std::uint32_t>("chunk count");
   auto fingerprint_size = reader.read<std::uint16_t>("fingerprint size");
   if (fingerprint_size == 0 || fingerprint_size > kMaxFingerprintBytes ||
       header_size != kFixedHeaderBytes + fingerprint_size + 4) {
-    fail(ErrorCode::corrupt_data,
-         "{}: offset 10: header size {} does not match fingerprint size {}: corrupt header", source,
-         header_size, fingerprint_size);
+    base::fail(ErrorCode::corrupt_data,
+               "{}: offset 10: header size {} does not match fingerprint size {}: corrupt header",
+               source, header_size, fingerprint_size);
   }
   info.fingerprint = std::string(reader.take_string(fingerprint_size, "fingerprint"));
   auto header_crc = reader.read<std::uint32_t>("header checksum");
   if (header_crc != crc32c(data.first(header_size - 4))) {
-    fail(ErrorCode::corrupt_data, "{}: offset {}: header checksum mismatch: corrupt header", source,
-         header_size - 4);
+    base::fail(ErrorCode::corrupt_data, "{}: offset {}: header checksum mismatch: corrupt header",
+               source, header_size - 4);
   }
   if (flags != 0) {
-    fail(ErrorCode::unsupported, "{}: offset 12: unknown flags {:#x} (made by a newer lmc?)",
-         source, flags);
+    base::fail(ErrorCode::unsupported, "{}: offset 12: unknown flags {:#x} (made by a newer lmc?)",
+               source, flags);
   }
   if (info.chunk_bytes == 0 || info.chunk_bytes > kMaxChunkBytes || info.vocab_size < 2 ||
-      info.vocab_size > kMaxCodingVocab || info.window_tokens == 0) {
-    fail(ErrorCode::format,
-         "{}: header fields out of range (chunk bytes {}, vocabulary {}, window tokens {})", source,
-         info.chunk_bytes, info.vocab_size, info.window_tokens);
+      info.vocab_size > kMaxCodingVocab || info.context == 0) {
+    base::fail(ErrorCode::format,
+               "{}: header fields out of range (chunk bytes {}, vocabulary {}, window tokens {})",
+               source, info.chunk_bytes, info.vocab_size, info.context);
   }
   std::uint64_t expected_chunks =
       info.original_size / info.chunk_bytes + (info.original_size % info.chunk_bytes != 0);
   if (chunk_count != expected_chunks) {
-    fail(ErrorCode::format, "{}: offset 40: {} chunks, but {} bytes in chunks of {} need {}",
-         source, chunk_count, info.original_size, info.chunk_bytes, expected_chunks);
+    base::fail(ErrorCode::format, "{}: offset 40: {} chunks, but {} bytes in chunks of {} need {}",
+               source, chunk_count, info.original_size, info.chunk_bytes, expected_chunks);
   }
-  std::uint64_t table_bytes = checked_mul(chunk_count, kChunkEntryBytes, "chunk table size");
+  std::uint64_t table_bytes = base::checked_mul(chunk_count, kChunkEntryBytes, "chunk table size");
   if (table_bytes + 4 > reader.remaining()) {
-    fail(ErrorCode::format, "{}: truncated: the chunk table at offset {} needs {} bytes, {} remain",
-         source, reader.offset(), table_bytes + 4, reader.remaining());
+    base::fail(ErrorCode::format,
+               "{}: truncated: the chunk table at offset {} needs {} bytes, {} remain", source,
+               reader.offset(), table_bytes + 4, reader.remaining());
   }
   std::size_t table_begin = reader.offset();
   std::vector<std::uint32_t> stream_crcs(chunk_count);
@@ -171,28 +173,30 @@ ContainerInfo parse_container(std::span<const std::byte> data, std::string_view 
   }
   auto table_crc = reader.read<std::uint32_t>("chunk table checksum");
   if (table_crc != crc32c(data.subspan(table_begin, static_cast<std::size_t>(table_bytes)))) {
-    fail(ErrorCode::corrupt_data, "{}: offset {}: chunk table checksum mismatch: corrupt table",
-         source, reader.offset() - 4);
+    base::fail(ErrorCode::corrupt_data,
+               "{}: offset {}: chunk table checksum mismatch: corrupt table", source,
+               reader.offset() - 4);
   }
   for (std::uint32_t i = 0; i < chunk_count; ++i) {
     std::uint64_t expected = i + 1 < chunk_count
                                  ? info.chunk_bytes
                                  : info.original_size - std::uint64_t{info.chunk_bytes} * i;
     if (info.chunks[i].original_size != expected) {
-      fail(ErrorCode::format, "{}: chunk {} holds {} bytes, expected {}", source, i,
-           info.chunks[i].original_size, expected);
+      base::fail(ErrorCode::format, "{}: chunk {} holds {} bytes, expected {}", source, i,
+                 info.chunks[i].original_size, expected);
     }
   }
-  std::uint64_t expected_size =
-      checked_add(reader.offset(), checked_add(compressed_total, kTrailerBytes, "container size"),
-                  "container size");
+  std::uint64_t expected_size = base::checked_add(
+      reader.offset(), base::checked_add(compressed_total, kTrailerBytes, "container size"),
+      "container size");
   if (data.size() < expected_size) {
-    fail(ErrorCode::format, "{}: truncated: {} bytes, the header and chunk table say {}", source,
-         data.size(), expected_size);
+    base::fail(ErrorCode::format, "{}: truncated: {} bytes, the header and chunk table say {}",
+               source, data.size(), expected_size);
   }
   if (data.size() > expected_size) {
-    fail(ErrorCode::format, "{}: {} unexpected bytes after the end of the container at offset {}",
-         source, data.size() - expected_size, expected_size);
+    base::fail(ErrorCode::format,
+               "{}: {} unexpected bytes after the end of the container at offset {}", source,
+               data.size() - expected_size, expected_size);
   }
   std::size_t offset = reader.offset();
   for (std::uint32_t i = 0; i < chunk_count; ++i) {
@@ -203,22 +207,23 @@ ContainerInfo parse_container(std::span<const std::byte> data, std::string_view 
   reader.seek(trailer, "trailer");
   auto file_crc = reader.read<std::uint32_t>("file checksum");
   if (!starts_with(data.subspan(trailer + 4), kEndMagic)) {
-    fail(ErrorCode::corrupt_data, "{}: offset {}: bad end marker: corrupt or truncated", source,
-         trailer + 4);
+    base::fail(ErrorCode::corrupt_data, "{}: offset {}: bad end marker: corrupt or truncated",
+               source, trailer + 4);
   }
   if (file_crc != crc32c(data.first(trailer))) {
-    fail(ErrorCode::corrupt_data, "{}: offset {}: file checksum mismatch: corrupt data", source,
-         trailer);
+    base::fail(ErrorCode::corrupt_data, "{}: offset {}: file checksum mismatch: corrupt data",
+               source, trailer);
   }
   for (std::uint32_t i = 0; i < chunk_count; ++i) {
     const ChunkInfo& chunk = info.chunks[i];
     if (stream_crcs[i] != crc32c(data.subspan(chunk.compressed_offset, chunk.compressed_size))) {
-      fail(ErrorCode::corrupt_data, "{}: chunk {} at offset {}: stream checksum mismatch", source,
-           i, chunk.compressed_offset);
+      base::fail(ErrorCode::corrupt_data, "{}: chunk {} at offset {}: stream checksum mismatch",
+                 source, i, chunk.compressed_offset);
     }
   }
   info.container_size = data.size();
   return info;
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

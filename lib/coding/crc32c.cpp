@@ -4,6 +4,7 @@
 #include <cstring>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 constexpr std::uint32_t kReflectedPolynomial = 0x82F63B78u;
@@ -48,4 +49,5 @@ std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t crc) noexcep
   return ~crc;
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -9,8 +9,10 @@
 #include <span>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 /// Continues a CRC-32C over `data`. Start with crc = 0; crc32c(b, crc32c(a)) == crc32c(a ++ b).
 std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t crc = 0) noexcept;
 
+}  // namespace coding
 LMC_END_NAMESPACE

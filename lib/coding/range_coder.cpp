@@ -3,6 +3,7 @@
 #include "base/fail.hpp"
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 constexpr std::uint64_t kBottom = std::uint64_t{1} << 56;
@@ -23,7 +24,7 @@ void RangeEncoder::carry() {
     out_[i] = std::byte{0};
   }
   // The coded interval always lies below 1.0, so a carry always finds a byte to land in.
-  fail(ErrorCode::internal, "range coder: carry past the first byte");
+  base::fail(ErrorCode::internal, "range coder: carry past the first byte");
 }
 
 void RangeEncoder::encode(std::uint64_t cum, std::uint64_t freq, std::uint64_t total) {
@@ -86,4 +87,5 @@ bool RangeDecoder::decode_bits(unsigned bits, std::uint64_t& value) {
   return true;
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

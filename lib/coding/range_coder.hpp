@@ -20,6 +20,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 inline constexpr std::uint64_t kRangeCoderMaxTotal = std::uint64_t{1} << 32;
 
@@ -71,4 +72,5 @@ class RangeDecoder {
   std::uint64_t step_ = 0;  // range / total of the current symbol
 };
 
+}  // namespace coding
 LMC_END_NAMESPACE

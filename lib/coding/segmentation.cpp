@@ -3,6 +3,7 @@
 #include "base/utf8.hpp"
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 bool is_space(char c) {
@@ -23,12 +24,12 @@ class Splitter {
   // Appends a model segment for [begin, end) and returns true if the tokenizer round-trips it.
   bool try_model(std::size_t begin, std::size_t end) {
     std::string_view text = chunk_.substr(begin, end - begin);
-    std::vector<Token> tokens = model_.tokenize(text);
+    std::vector<Token> tokens = model_.encode(text);
     if (tokens.empty() || tokens.size() > text.size() + kMaxExtraTokensPerSegment) return false;
     for (Token token : tokens) {
       if (token < 0 || static_cast<std::size_t>(token) >= vocab_) return false;
     }
-    if (model_.detokenize(tokens) != text) return false;
+    if (model_.decode(tokens) != text) return false;
     segments_.push_back(Segment{begin, text.size(), true, std::move(tokens)});
     return true;
   }
@@ -48,7 +49,7 @@ class Splitter {
     while (pos < chunk_.size()) {
       std::size_t run_end = pos;
       while (run_end < chunk_.size()) {
-        std::size_t length = utf8::sequence_length(chunk_, run_end);
+        std::size_t length = base::utf8::sequence_length(chunk_, run_end);
         if (length == 0) break;
         run_end += length;
       }
@@ -82,9 +83,9 @@ class Splitter {
 
   bool round_trips(std::size_t begin, std::size_t end) const {
     std::string_view text = chunk_.substr(begin, end - begin);
-    std::vector<Token> tokens = model_.tokenize(text);
+    std::vector<Token> tokens = model_.encode(text);
     return !tokens.empty() && tokens.size() <= text.size() + kMaxExtraTokensPerSegment &&
-           model_.detokenize(tokens) == text;
+           model_.decode(tokens) == text;
   }
 
   // Pieces [begin, ends[0]), [ends[0], ends[1]), ...: each maximal run of pieces that round-trip
@@ -134,4 +135,5 @@ std::vector<Segment> split_into_segments(const CodingModel& model, std::string_v
   return Splitter(model, chunk).run();
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

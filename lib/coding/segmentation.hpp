@@ -3,7 +3,7 @@
 //
 // A tokenizer may not give back the text it was given: SentencePiece's dummy prefix and
 // normalizers, collapsed whitespace, CRLF, invalid UTF-8, NUL bytes. The split tries ever
-// smaller pieces and keeps each piece whose detokenize(tokenize(piece)) equals it: the whole
+// smaller pieces and keeps each piece whose decode(encode(piece)) equals it: the whole
 // chunk, then each maximal run of valid UTF-8 (invalid bytes are escaped), then each line of
 // a run that fails, then each word (a whitespace run with the non-whitespace run after it)
 // of a line that fails. A word that still fails is escaped. Adjacent escapes are merged, and
@@ -19,6 +19,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 /// A model segment holds at most this many tokens more than bytes (a bound the decoder
 /// checks, so corrupt input cannot make it decode tokens that produce nothing forever).
@@ -34,4 +35,5 @@ struct Segment {
 /// Segments covering `chunk` in order, without gaps.
 std::vector<Segment> split_into_segments(const CodingModel& model, std::string_view chunk);
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -5,6 +5,7 @@
 #include <cmath>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 namespace {
 
 // Tables of 2^-x in 2^-30 units, computed once with 60-digit decimal arithmetic (Python's
@@ -173,4 +174,5 @@ double ideal_token_bits(std::span<const float> logits, std::size_t token) {
   return -log_p / std::log(2.0);
 }
 
+}  // namespace coding
 LMC_END_NAMESPACE

@@ -24,6 +24,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace coding {
 
 inline constexpr unsigned kTokenFrequencyBits = 32;
 inline constexpr std::uint64_t kTokenFrequencyTotal = std::uint64_t{1} << kTokenFrequencyBits;
@@ -65,4 +66,5 @@ class TokenFrequencies {
 /// used for coding).
 double ideal_token_bits(std::span<const float> logits, std::size_t token);
 
+}  // namespace coding
 LMC_END_NAMESPACE

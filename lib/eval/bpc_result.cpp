@@ -21,8 +21,8 @@ double ratio(double numerator, std::uint64_t denominator, bool defined) {
 template <typename T>
 void require_equal(const char* what, const T& mine, const T& theirs) {
   if (!(mine == theirs)) {
-    fail(ErrorCode::invalid_argument, "cannot merge BPC results: {} differ ({} and {})", what, mine,
-         theirs);
+    base::fail(ErrorCode::invalid_argument, "cannot merge BPC results: {} differ ({} and {})", what,
+               mine, theirs);
   }
 }
 
@@ -105,8 +105,8 @@ void BpcResult::merge(const BpcResult& other_result) {
   std::set_intersection(mine.shards.begin(), mine.shards.end(), theirs.shards.begin(),
                         theirs.shards.end(), std::back_inserter(shared));
   if (!shared.empty()) {
-    fail(ErrorCode::invalid_argument, "cannot merge BPC results: both include shard {}/{}",
-         shared.front(), mine.shard_count);
+    base::fail(ErrorCode::invalid_argument, "cannot merge BPC results: both include shard {}/{}",
+               shared.front(), mine.shard_count);
   }
   if (mine.per_document) {
     require_equal("per-document lists", mine.documents_figures.size(),
@@ -115,7 +115,7 @@ void BpcResult::merge(const BpcResult& other_result) {
       DocumentFigures& a = mine.documents_figures[i];
       const DocumentFigures& b = theirs.documents_figures[i];
       if (a.characters != b.characters || a.bytes != b.bytes || a.tokens != b.tokens) {
-        fail(ErrorCode::invalid_argument, "cannot merge BPC results: document {} differs", i);
+        base::fail(ErrorCode::invalid_argument, "cannot merge BPC results: document {} differs", i);
       }
       a.scored_tokens += b.scored_tokens;
       mine.document_losses[i].add(theirs.document_losses[i]);

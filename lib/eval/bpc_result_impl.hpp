@@ -50,12 +50,16 @@ struct BpcResult::Impl {
   }
 };
 
-/// The evaluator's and the JSON reader's way into a BpcResult's state.
-class BpcAccumulator {
- public:
+namespace eval {
+
+/// The eval stage's one way into its public classes' private state: the evaluator and the JSON
+/// reader fill a BpcResult through it. Only lib/eval (and its unit tests) include it.
+struct Access {
   using State = BpcResult::Impl;
   static State& state(BpcResult& result) { return *result.impl_; }
   static const State& state(const BpcResult& result) { return *result.impl_; }
 };
+
+}  // namespace eval
 
 LMC_END_NAMESPACE

@@ -4,36 +4,27 @@
 #include "eval/bpc_result_impl.hpp"
 
 #include "base/fail.hpp"
+#include "base/json.hpp"
+
+#include <lmc/json.hpp>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <cmath>
 
 LMC_BEGIN_NAMESPACE
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-void write_number(Writer& writer, const char* key, double value) {
-  writer.Key(key);
-  if (std::isfinite(value)) {
-    writer.Double(value);
-  } else {
-    writer.Null();
-  }
+void write_number(JsonWriter& writer, const char* key, double value) {
+  writer.key(key).value(value);  // NaN (nothing scored) is written as null
 }
 
-void write_count(Writer& writer, const char* key, std::uint64_t value) {
-  writer.Key(key);
-  writer.Uint64(value);
+void write_count(JsonWriter& writer, const char* key, std::uint64_t value) {
+  writer.key(key).value(value);
 }
 
-void write_string(Writer& writer, const char* key, const std::string& value) {
-  writer.Key(key);
-  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+void write_string(JsonWriter& writer, const char* key, const std::string& value) {
+  writer.key(key).value(value);
 }
 
 // Typed reads of one object's members, naming the source and key in errors.
@@ -45,7 +36,7 @@ class Reader {
   const rapidjson::Value& member(const char* key) const {
     const auto it = object_.FindMember(key);
     if (it == object_.MemberEnd())
-      fail(ErrorCode::format, "{}: missing key \"{}{}\"", source_, path_, key);
+      base::fail(ErrorCode::format, "{}: missing key \"{}{}\"", source_, path_, key);
     return it->value;
   }
   std::uint64_t count(const char* key) const {
@@ -74,7 +65,7 @@ class Reader {
     return *loss;
   }
   [[noreturn]] void bad(const char* key, const char* expected) const {
-    fail(ErrorCode::format, "{}: key \"{}{}\": expected {}", source_, path_, key, expected);
+    base::fail(ErrorCode::format, "{}: key \"{}{}\": expected {}", source_, path_, key, expected);
   }
 
  private:
@@ -87,25 +78,20 @@ class Reader {
 
 std::string BpcResult::to_json() const {
   const Impl& state = *impl_;
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  writer.SetIndent(' ', 2);
-  writer.SetFormatOptions(rapidjson::kFormatSingleLineArray);
-  writer.StartObject();
+  JsonWriter writer(JsonWriter::Style::indented, 2);
+  writer.begin_object();
   write_string(writer, "lmc_version", LMC_VERSION_STRING);
   write_string(writer, "model", state.model_name);
   write_string(writer, "corpus", state.corpus);
   write_string(writer, "mode", std::string(to_string(state.mode)));
   write_count(writer, "context", state.context);
   write_count(writer, "stride", state.stride);
-  writer.Key("score_bos");
-  writer.Bool(state.score_bos);
+  writer.key("score_bos").value(state.score_bos);
   write_count(writer, "max_documents", state.max_documents);
   write_count(writer, "shard_count", state.shard_count);
-  writer.Key("shards");
-  writer.StartArray();
-  for (std::size_t shard : state.shards) writer.Uint64(shard);
-  writer.EndArray();
+  writer.key("shards").begin_array();
+  for (std::size_t shard : state.shards) writer.value(shard);
+  writer.end_array();
   write_number(writer, "bpc", bpc());
   write_number(writer, "bpb", bits_per_byte());
   write_number(writer, "bits_per_token", bits_per_token());
@@ -126,11 +112,10 @@ std::string BpcResult::to_json() const {
   write_number(writer, "tokens_per_second", tokens_per_second());
   write_number(writer, "forward_tokens_per_second", forward_tokens_per_second());
   if (state.per_document) {
-    writer.Key("per_document");
-    writer.StartArray();
+    writer.key("per_document").begin_array();
     for (std::size_t i = 0; i < state.documents_figures.size(); ++i) {
       const DocumentFigures& document = state.documents_figures[i];
-      writer.StartObject();
+      writer.begin_object();
       write_string(writer, "source", document.source);
       write_count(writer, "line", document.line);
       write_count(writer, "characters", document.characters);
@@ -140,22 +125,17 @@ std::string BpcResult::to_json() const {
       write_number(writer, "bits", document.bits);
       write_number(writer, "bpc", document.bpc());
       write_string(writer, "loss_nats_q32", state.document_losses[i].to_decimal());
-      writer.EndObject();
+      writer.end_object();
     }
-    writer.EndArray();
+    writer.end_array();
   }
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  writer.end_object();
+  return writer.str() + "\n";
 }
 
 BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (document.HasParseError()) {
-    fail(ErrorCode::format, "{}: invalid JSON at byte {}: {}", source, document.GetErrorOffset(),
-         rapidjson::GetParseError_En(document.GetParseError()));
-  }
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", source);
+  const rapidjson::Document document = base::parse_json(json, source);
+  if (!document.IsObject()) base::fail(ErrorCode::format, "{}: not a JSON object", source);
   const Reader read(document, source, "");
 
   BpcResult result;
@@ -202,7 +182,7 @@ BpcResult BpcResult::from_json(std::string_view json, std::string_view source) {
     std::size_t index = 0;
     for (const auto& entry : per_document->value.GetArray()) {
       const std::string path = fmt::format("per_document[{}].", index++);
-      if (!entry.IsObject()) fail(ErrorCode::format, "{}: {} is not an object", source, path);
+      if (!entry.IsObject()) base::fail(ErrorCode::format, "{}: {} is not an object", source, path);
       const Reader item(entry, source, path);
       DocumentFigures figures;
       figures.source = item.string("source");

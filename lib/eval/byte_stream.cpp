@@ -36,16 +36,18 @@ constexpr std::array kUnsupportedMagics = {
 class FileStream final : public ByteStream {
  public:
   explicit FileStream(const std::string& path) : path_(path) {
-    file_ = std::fopen(path.c_str(), "rb");
+    file_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (file_ == nullptr) {
-      fail(ErrorCode::io, "{}: cannot open: {}", path, std::strerror(errno));
+      base::fail(ErrorCode::io, "{}: cannot open: {}", path, std::strerror(errno));
     }
     head_size_ = std::fread(head_.data(), 1, head_.size(), file_);
     check_error();
   }
   FileStream(const FileStream&) = delete;
   FileStream& operator=(const FileStream&) = delete;
-  ~FileStream() override { std::fclose(file_); }
+  ~FileStream() override {
+    if (file_ != stdin) std::fclose(file_);
+  }
 
   const unsigned char* head() const noexcept { return head_.data(); }
   std::size_t head_size() const noexcept { return head_size_; }
@@ -70,7 +72,8 @@ class FileStream final : public ByteStream {
 
  private:
   void check_error() {
-    if (std::ferror(file_)) fail(ErrorCode::io, "{}: read error: {}", path_, std::strerror(errno));
+    if (std::ferror(file_))
+      base::fail(ErrorCode::io, "{}: read error: {}", path_, std::strerror(errno));
   }
 
   std::string path_;
@@ -87,7 +90,7 @@ class GzipStream final : public ByteStream {
   explicit GzipStream(std::unique_ptr<FileStream> file) : file_(std::move(file)), in_(kChunkBytes) {
     // 15 + 16: the largest window, and a gzip header and trailer (CRC-32, size) are required.
     if (inflateInit2(&stream_, 15 + 16) != Z_OK) {
-      fail(ErrorCode::internal, "{}: zlib inflateInit2 failed", file_->path());
+      base::fail(ErrorCode::internal, "{}: zlib inflateInit2 failed", file_->path());
     }
   }
   GzipStream(const GzipStream&) = delete;
@@ -99,7 +102,8 @@ class GzipStream final : public ByteStream {
     stream_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, kChunkBytes));
     while (stream_.avail_out > 0) {
       if (stream_.avail_in == 0 && !refill()) {
-        if (in_member_) fail(ErrorCode::corrupt_data, "{}: truncated gzip data", file_->path());
+        if (in_member_)
+          base::fail(ErrorCode::corrupt_data, "{}: truncated gzip data", file_->path());
         break;
       }
       if (!in_member_) {  // a new member starts: its header must be a gzip header
@@ -110,8 +114,9 @@ class GzipStream final : public ByteStream {
       if (status == Z_STREAM_END) {
         in_member_ = false;
       } else if (status != Z_OK && status != Z_BUF_ERROR) {
-        fail(ErrorCode::corrupt_data, "{}: compressed offset {}: bad gzip data: {}", file_->path(),
-             offset(), stream_.msg != nullptr ? stream_.msg : "inflate failed");
+        base::fail(ErrorCode::corrupt_data, "{}: compressed offset {}: bad gzip data: {}",
+                   file_->path(), offset(),
+                   stream_.msg != nullptr ? stream_.msg : "inflate failed");
       }
     }
     return static_cast<std::size_t>(reinterpret_cast<char*>(stream_.next_out) - out);
@@ -142,7 +147,7 @@ class ZstdStream final : public ByteStream {
   explicit ZstdStream(std::unique_ptr<FileStream> file)
       : file_(std::move(file)), in_(ZSTD_DStreamInSize()), stream_(ZSTD_createDStream()) {
     if (stream_ == nullptr || ZSTD_isError(ZSTD_initDStream(stream_))) {
-      fail(ErrorCode::internal, "{}: cannot create a zstd decoder", file_->path());
+      base::fail(ErrorCode::internal, "{}: cannot create a zstd decoder", file_->path());
     }
   }
   ZstdStream(const ZstdStream&) = delete;
@@ -155,15 +160,17 @@ class ZstdStream final : public ByteStream {
       if (input_.pos == input_.size) {
         const std::size_t got = file_->read(in_.data(), in_.size());
         if (got == 0) {
-          if (frame_open_) fail(ErrorCode::corrupt_data, "{}: truncated zstd data", file_->path());
+          if (frame_open_)
+            base::fail(ErrorCode::corrupt_data, "{}: truncated zstd data", file_->path());
           break;
         }
         input_ = ZSTD_inBuffer{in_.data(), got, 0};
       }
       const std::size_t hint = ZSTD_decompressStream(stream_, &output, &input_);
       if (ZSTD_isError(hint)) {
-        fail(ErrorCode::corrupt_data, "{}: compressed offset {}: bad zstd data: {}", file_->path(),
-             file_->file_bytes_consumed() - (input_.size - input_.pos), ZSTD_getErrorName(hint));
+        base::fail(ErrorCode::corrupt_data, "{}: compressed offset {}: bad zstd data: {}",
+                   file_->path(), file_->file_bytes_consumed() - (input_.size - input_.pos),
+                   ZSTD_getErrorName(hint));
       }
       frame_open_ = hint != 0;  // 0: a frame just ended and was fully flushed
     }
@@ -197,8 +204,8 @@ std::unique_ptr<ByteStream> open_byte_stream(const std::string& path) {
   for (const Magic& magic : kUnsupportedMagics) {
     if (file->head_size() >= magic.size &&
         std::memcmp(file->head(), magic.bytes, magic.size) == 0) {
-      fail(ErrorCode::unsupported, "{}: {} compression is not supported (use gzip or zstd)", path,
-           magic.name);
+      base::fail(ErrorCode::unsupported, "{}: {} compression is not supported (use gzip or zstd)",
+                 path, magic.name);
     }
   }
   switch (detect_compression(file->head(), file->head_size())) {

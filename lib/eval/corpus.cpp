@@ -50,7 +50,7 @@ std::vector<std::string> list_folder(const fs::path& folder) {
   std::error_code error;
   fs::recursive_directory_iterator it(folder, error);
   if (error)
-    fail(ErrorCode::io, "{}: cannot list the folder: {}", folder.native(), error.message());
+    base::fail(ErrorCode::io, "{}: cannot list the folder: {}", folder.native(), error.message());
   for (const fs::recursive_directory_iterator end; it != end; it.increment(error)) {
     if (error) break;
     const fs::path relative = it->path().lexically_relative(folder);
@@ -61,7 +61,7 @@ std::vector<std::string> list_folder(const fs::path& folder) {
     if (it->is_regular_file(error)) relative_paths.push_back(relative.generic_string());
   }
   if (error)
-    fail(ErrorCode::io, "{}: cannot list the folder: {}", folder.native(), error.message());
+    base::fail(ErrorCode::io, "{}: cannot list the folder: {}", folder.native(), error.message());
   std::sort(relative_paths.begin(), relative_paths.end());
   std::vector<std::string> paths;
   paths.reserve(relative_paths.size());
@@ -98,8 +98,8 @@ struct Corpus::Impl {
   // Reports a bad record: throws, or counts it when the user asked for skipping.
   void bad_record(std::uint64_t line, const std::string& problem) {
     if (!options.skip_bad_records) {
-      if (line == 0) fail(ErrorCode::format, "{}: {}", current_file, problem);
-      fail(ErrorCode::format, "{}: line {}: {}", current_file, line, problem);
+      if (line == 0) base::fail(ErrorCode::format, "{}: {}", current_file, problem);
+      base::fail(ErrorCode::format, "{}: line {}: {}", current_file, line, problem);
     }
     ++skipped;
   }
@@ -119,7 +119,7 @@ struct Corpus::Impl {
         bad_record(number, problem.message);
         continue;
       }
-      if (document.text.empty()) {
+      if (document.text.empty() && !options.keep_empty_documents) {
         ++empty;
         continue;
       }
@@ -146,11 +146,11 @@ struct Corpus::Impl {
       document.text.resize(old_size + got);
       if (got == 0) break;
     }
-    if (document.text.empty()) {
+    if (document.text.empty() && !options.keep_empty_documents) {
       ++empty;
       return false;
     }
-    if (auto bad = utf8::find_invalid(document.text)) {
+    if (auto bad = base::utf8::find_invalid(document.text)) {
       bad_record(0, fmt::format("not valid UTF-8 at byte {}", *bad));
       return false;
     }
@@ -190,11 +190,16 @@ Corpus Corpus::open(const std::string& path, const CorpusOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  if (path == "-") {  // standard input, read once as one file of unknown size
+    impl->files.push_back(path);
+    impl->file_sizes.push_back(0);
+    return Corpus(std::move(impl));
+  }
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (error || !fs::exists(status)) {
-    fail(ErrorCode::io, "{}: cannot open: {}", path,
-         error ? error.message() : std::string("no such file or folder"));
+    base::fail(ErrorCode::io, "{}: cannot open: {}", path,
+               error ? error.message() : std::string("no such file or folder"));
   }
   if (fs::is_directory(status)) {
     impl->files = list_folder(path);

@@ -1,5 +1,7 @@
 // evaluate_bpc: reads documents, tokenizes them into one stream and scores sliding windows as
 // soon as the tokens they need are known, keeping only the tokens later windows still need.
+#include "eval/scorer.hpp"
+
 #include <lmc/eval.hpp>
 
 #include "base/fail.hpp"
@@ -14,6 +16,7 @@
 #include <ostream>
 
 LMC_BEGIN_NAMESPACE
+namespace eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -44,14 +47,15 @@ class Evaluation {
     grid_.stride = options.stride;
     grid_.validate();
     if (options.shard_count < 1 || options.shard_index >= options.shard_count) {
-      fail(ErrorCode::invalid_argument, "shard {}/{}: the index must lie in [0, count)",
-           options.shard_index, options.shard_count);
+      base::fail(ErrorCode::invalid_argument, "shard {}/{}: the index must lie in [0, count)",
+                 options.shard_index, options.shard_count);
     }
-    if (!tokenizer.encode) fail(ErrorCode::invalid_argument, "EvalTokenizer::encode is not set");
+    if (!tokenizer.encode)
+      base::fail(ErrorCode::invalid_argument, "EvalTokenizer::encode is not set");
     plan_mode_ = options.mode == WindowMode::paper ? eval::PlanMode::paper : eval::PlanMode::exact;
     count_bos_ = options.mode == WindowMode::paper || options.score_bos;
 
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     state.context = options.context;
     state.stride = options.stride;
     state.mode = options.mode;
@@ -69,10 +73,14 @@ class Evaluation {
     if (options_.token_dump != nullptr) {
       *options_.token_dump << "document\tposition\ttoken\ttext\tbits\n";
     }
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     Document document;
     while ((options_.max_documents == 0 || state.documents < options_.max_documents) &&
            corpus_.next(document)) {
+      if (document.text.empty()) {  // kept by CorpusOptions::keep_empty_documents
+        ++empty_kept_;
+        continue;
+      }
       add_document(document);
       while (grid_.full_end(next_window_) <= total_tokens_) {
         process_window(next_window_++);
@@ -84,7 +92,7 @@ class Evaluation {
     while (next_window_ < count) process_window(next_window_++);
 
     state.skipped_records = corpus_.skipped_records();
-    state.empty_documents = corpus_.empty_documents();
+    state.empty_documents = corpus_.empty_documents() + empty_kept_;
     state.refresh_document_bits();
     state.seconds = elapsed();
     return std::move(result_);
@@ -94,10 +102,10 @@ class Evaluation {
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   void add_document(const Document& document) {
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     const std::vector<Token> ids = tokenizer_.encode(document.text);
     const std::uint64_t index = state.documents++;
-    const std::uint64_t characters = utf8::count_code_points(document.text);
+    const std::uint64_t characters = base::utf8::count_code_points(document.text);
     state.characters += characters;
     state.bytes += document.text.size();
     state.tokens += ids.size();
@@ -139,17 +147,17 @@ class Evaluation {
     const std::span<const Token> ids(tokens_.data() + offset, size);
     const std::vector<float> logprobs = scorer_.score(ids, first_target);
     if (logprobs.size() != size - first_target) {
-      fail(ErrorCode::out_of_range, "the scorer returned {} log-probabilities for {} targets",
-           logprobs.size(), size - first_target);
+      base::fail(ErrorCode::out_of_range, "the scorer returned {} log-probabilities for {} targets",
+                 logprobs.size(), size - first_target);
     }
 
-    BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    eval::Access::State& state = eval::Access::state(result_);
     for (std::size_t j = 0; j < logprobs.size(); ++j) {
       const std::size_t at = offset + first_target + j;
       const float logprob = logprobs[j];
       if (!std::isfinite(logprob)) {
-        fail(ErrorCode::out_of_range, "the scorer returned {} for token {} of the stream", logprob,
-             window.first_target + j);
+        base::fail(ErrorCode::out_of_range, "the scorer returned {} for token {} of the stream",
+                   logprob, window.first_target + j);
       }
       const TokenOrigin origin = origins_[at];
       const bool is_bos = origin.position == 0 && tokenizer_.bos && tokens_[at] == *tokenizer_.bos;
@@ -181,7 +189,7 @@ class Evaluation {
 
   void report_progress() {
     if (!options_.progress) return;
-    const BpcAccumulator::State& state = BpcAccumulator::state(result_);
+    const eval::Access::State& state = eval::Access::state(result_);
     EvalProgress progress;
     progress.windows_done = state.windows;
     progress.scored_tokens_done = state.scored_tokens;
@@ -232,6 +240,7 @@ class Evaluation {
   BpcResult result_;
   Clock::time_point start_;
   bool corpus_read_ = false;
+  std::uint64_t empty_kept_ = 0;  // empty documents the corpus returned (not dropped)
 
   std::vector<Token> tokens_;         // the stream from buffer_start_ on
   std::vector<TokenOrigin> origins_;  // where each of tokens_ comes from
@@ -243,7 +252,12 @@ class Evaluation {
 
 }  // namespace
 
-LogprobScorer::~LogprobScorer() = default;
+BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
+                       const BpcOptions& options) {
+  return Evaluation(corpus, tokenizer, scorer, options).run();
+}
+
+}  // namespace eval
 
 std::string_view to_string(WindowMode mode) noexcept {
   return mode == WindowMode::paper ? "paper" : "exact";
@@ -252,7 +266,8 @@ std::string_view to_string(WindowMode mode) noexcept {
 WindowMode parse_window_mode(std::string_view text) {
   if (text == "exact") return WindowMode::exact;
   if (text == "paper") return WindowMode::paper;
-  fail(ErrorCode::invalid_argument, "unknown window mode '{}' (expected exact or paper)", text);
+  base::fail(ErrorCode::invalid_argument, "unknown window mode '{}' (expected exact or paper)",
+             text);
 }
 
 Shard parse_shard(std::string_view text) {
@@ -265,14 +280,9 @@ Shard parse_shard(std::string_view text) {
   if (slash == std::string_view::npos || !parse(text.substr(0, slash), shard.index) ||
       !parse(text.substr(slash + 1), shard.count) || shard.count == 0 ||
       shard.index >= shard.count) {
-    fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
+    base::fail(ErrorCode::invalid_argument, "bad shard '{}': expected i/n with 0 <= i < n", text);
   }
   return shard;
-}
-
-BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
-                       const BpcOptions& options) {
-  return Evaluation(corpus, tokenizer, scorer, options).run();
 }
 
 LMC_END_NAMESPACE

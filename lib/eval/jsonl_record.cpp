@@ -1,24 +1,19 @@
 #include "eval/jsonl_record.hpp"
 
+#include "base/json.hpp"
 #include "base/utf8.hpp"
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 LMC_BEGIN_NAMESPACE
 namespace eval {
 
 RecordProblem read_jsonl_record(std::string_view line, const std::string& field,
                                 std::string& text) {
+  // The door validates the raw line's UTF-8; escapes are checked again below on the decoded
+  // string.
   rapidjson::Document record;
-  // Validating the encoding makes RapidJSON reject invalid UTF-8 in the raw line; escapes are
-  // checked again below on the decoded string.
-  record.Parse<rapidjson::kParseValidateEncodingFlag>(line.data(), line.size());
-  if (record.HasParseError()) {
-    return {fmt::format("invalid JSON at byte {}: {}", record.GetErrorOffset(),
-                        rapidjson::GetParseError_En(record.GetParseError()))};
-  }
+  if (std::string problem; !base::try_parse_json(line, record, problem)) return {problem};
   if (!record.IsObject()) return {"the record is not a JSON object"};
   // Iterators of a const value: comparing them is unambiguous in C++20 (clang warns otherwise).
   const rapidjson::Value& object = record;
@@ -26,7 +21,7 @@ RecordProblem read_jsonl_record(std::string_view line, const std::string& field,
   if (member == object.MemberEnd()) return {fmt::format("no field \"{}\"", field)};
   if (!member->value.IsString()) return {fmt::format("field \"{}\" is not a string", field)};
   text.assign(member->value.GetString(), member->value.GetStringLength());
-  if (auto bad = utf8::find_invalid(text)) {
+  if (auto bad = base::utf8::find_invalid(text)) {
     return {fmt::format("field \"{}\" is not valid UTF-8 (byte {} of the text)", field, *bad)};
   }
   return {};

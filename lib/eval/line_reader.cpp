@@ -37,15 +37,15 @@ bool LineReader::next(std::string_view& line) {
       begin_ = scan_ = end + 1;
       ++line_number_;
       if (line.size() > max_line_bytes_) {
-        fail(ErrorCode::format, "{}: line {}: longer than the limit of {} bytes", path_,
-             line_number_, max_line_bytes_);
+        base::fail(ErrorCode::format, "{}: line {}: longer than the limit of {} bytes", path_,
+                   line_number_, max_line_bytes_);
       }
       return true;
     }
     scan_ = buffer_.size();
     if (scan_ - begin_ > max_line_bytes_) {
-      fail(ErrorCode::format, "{}: line {}: longer than the limit of {} bytes", path_,
-           line_number_ + 1, max_line_bytes_);
+      base::fail(ErrorCode::format, "{}: line {}: longer than the limit of {} bytes", path_,
+                 line_number_ + 1, max_line_bytes_);
     }
     if (!fill()) {
       if (begin_ == buffer_.size()) return false;

@@ -1,37 +1,31 @@
 // The evaluator's view of an lmc::Model: its tokenizer hooks and a Session-based scorer.
-#include <lmc/eval.hpp>
+#include "eval/scorer.hpp"
+
 #include <lmc/tokenizer.hpp>
 
 #include "base/fail.hpp"
 
 LMC_BEGIN_NAMESPACE
-
-struct ModelScorer::Impl {
-  explicit Impl(const Model& model) : session(model) {}
-  Session session;
-};
-
-ModelScorer::ModelScorer(const Model& model) : impl_(std::make_unique<Impl>(model)) {}
-ModelScorer::~ModelScorer() = default;
+namespace eval {
 
 std::vector<float> ModelScorer::score(std::span<const Token> window, std::size_t first_target) {
   if (first_target < 1 || first_target >= window.size()) {
-    fail(ErrorCode::invalid_argument, "ModelScorer: first target {} outside [1, {})", first_target,
-         window.size());
+    base::fail(ErrorCode::invalid_argument, "ModelScorer: first target {} outside [1, {})",
+               first_target, window.size());
   }
-  Session& session = impl_->session;
+  Session& session = session_;
   session.reset();
   std::vector<float> logprobs;
   logprobs.reserve(window.size() - first_target);
   // The prefix window[0, first_target) yields one row: the prediction of window[first_target].
   session.feed(window.first(first_target), Outputs::last);
-  logprobs.push_back(session.log_prob(0, window[first_target]));
+  logprobs.push_back(session.logprob(0, window[first_target]));
   // window[first_target, size - 1) predict the remaining targets, one row each.
   const std::size_t rest = window.size() - 1 - first_target;
   if (rest > 0) {
     session.feed(window.subspan(first_target, rest), Outputs::all);
     for (std::size_t row = 0; row < rest; ++row) {
-      logprobs.push_back(session.log_prob(row, window[first_target + 1 + row]));
+      logprobs.push_back(session.logprob(row, window[first_target + 1 + row]));
     }
   }
   return logprobs;
@@ -50,16 +44,18 @@ EvalTokenizer eval_tokenizer(const Model& model) {
   return hooks;
 }
 
+}  // namespace eval
+
 BpcResult evaluate_bpc(const Model& model, Corpus& corpus, const BpcOptions& options) {
   if (model.context() < options.context) {
-    fail(ErrorCode::invalid_argument,
-         "the model holds {} positions but the evaluation context is {} (load it with "
-         "ModelOptions::context >= {})",
-         model.context(), options.context, options.context);
+    base::fail(ErrorCode::invalid_argument,
+               "the model holds {} positions but the evaluation context is {} (load it with "
+               "ModelOptions::context >= {})",
+               model.context(), options.context, options.context);
   }
-  const EvalTokenizer tokenizer = eval_tokenizer(model);
-  ModelScorer scorer(model);
-  return evaluate_bpc(corpus, tokenizer, scorer, options);
+  const eval::EvalTokenizer tokenizer = eval::eval_tokenizer(model);
+  eval::ModelScorer scorer(model);
+  return eval::evaluate_bpc(corpus, tokenizer, scorer, options);
 }
 
 LMC_END_NAMESPACE

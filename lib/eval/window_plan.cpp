@@ -8,10 +8,10 @@ LMC_BEGIN_NAMESPACE
 namespace eval {
 
 void WindowGrid::validate() const {
-  if (context < 1) fail(ErrorCode::invalid_argument, "context must be at least 1 token");
+  if (context < 1) base::fail(ErrorCode::invalid_argument, "context must be at least 1 token");
   if (stride < 1 || stride > context) {
-    fail(ErrorCode::invalid_argument, "stride must lie in [1, context = {}], got {}", context,
-         stride);
+    base::fail(ErrorCode::invalid_argument, "stride must lie in [1, context = {}], got {}", context,
+               stride);
   }
 }
 

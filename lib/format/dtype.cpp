@@ -65,14 +65,15 @@ bool dtype_is_quantized(DType type) noexcept { return info(type).block_size > 1;
 std::uint64_t dtype_row_bytes(DType type, std::int64_t n_elements) {
   const auto& row = info(type);
   if (n_elements < 0 || n_elements % row.block_size != 0) {
-    fail(ErrorCode::invalid_argument, "{} elements of type {}: not a multiple of its block size {}",
-         n_elements, row.name, row.block_size);
+    base::fail(ErrorCode::invalid_argument,
+               "{} elements of type {}: not a multiple of its block size {}", n_elements, row.name,
+               row.block_size);
   }
   std::uint64_t product = 0;
   if (__builtin_mul_overflow(static_cast<std::uint64_t>(n_elements / row.block_size),
                              static_cast<std::uint64_t>(row.block_bytes), &product)) {
-    fail(ErrorCode::invalid_argument, "{} elements of type {}: size overflows 64 bits", n_elements,
-         row.name);
+    base::fail(ErrorCode::invalid_argument, "{} elements of type {}: size overflows 64 bits",
+               n_elements, row.name);
   }
   return product;
 }

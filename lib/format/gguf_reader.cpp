@@ -21,7 +21,7 @@
 #include "base/checked_math.hpp"
 #include "base/fail.hpp"
 #include "base/mapped_file.hpp"
-#include "format/gguf_value_builder.hpp"
+#include "format/access.hpp"
 #include "format/shape_check.hpp"
 
 #include <algorithm>
@@ -48,7 +48,7 @@ constexpr std::uint64_t min_array_bytes = 4 + 8;                    // element t
 
 struct GgufFile::Impl {
   std::string source;
-  MappedFile mapped;  // the file, or the buffer given to parse()
+  base::MappedFile mapped;  // the file, or the buffer given to parse()
   std::span<const std::byte> bytes;
 
   std::uint32_t version = 0;
@@ -62,39 +62,41 @@ struct GgufFile::Impl {
   void parse();
 
  private:
-  GgufValueType read_type(ByteReader& in, std::string_view what);
-  std::string_view read_string(ByteReader& in, std::string_view what);
-  void read_value(ByteReader& in, GgufValue& value, GgufValueType type, std::string_view key,
+  GgufValueType read_type(base::ByteReader& in, std::string_view what);
+  std::string_view read_string(base::ByteReader& in, std::string_view what);
+  void read_value(base::ByteReader& in, GgufValue& value, GgufValueType type, std::string_view key,
                   int depth);
-  void read_metadata(ByteReader& in, std::uint64_t count);
+  void read_metadata(base::ByteReader& in, std::uint64_t count);
   void read_alignment();
-  void read_tensors(ByteReader& in, std::uint64_t count);
+  void read_tensors(base::ByteReader& in, std::uint64_t count);
 };
 
-GgufValueType GgufFile::Impl::read_type(ByteReader& in, std::string_view what) {
+GgufValueType GgufFile::Impl::read_type(base::ByteReader& in, std::string_view what) {
   const std::size_t at = in.offset();
   const auto raw = in.read<std::uint32_t>(what);
   if (raw > static_cast<std::uint32_t>(GgufValueType::f64)) {
-    fail(ErrorCode::format, "{}: offset {}: {} has unknown value type {}", source, at, what, raw);
+    base::fail(ErrorCode::format, "{}: offset {}: {} has unknown value type {}", source, at, what,
+               raw);
   }
   return static_cast<GgufValueType>(raw);
 }
 
-std::string_view GgufFile::Impl::read_string(ByteReader& in, std::string_view what) {
+std::string_view GgufFile::Impl::read_string(base::ByteReader& in, std::string_view what) {
   const auto length = in.read<std::uint64_t>(what);
   return in.take_string(length, what);
 }
 
-void GgufFile::Impl::read_value(ByteReader& in, GgufValue& value, GgufValueType type,
+void GgufFile::Impl::read_value(base::ByteReader& in, GgufValue& value, GgufValueType type,
                                 std::string_view key, int depth) {
-  using Builder = detail::GgufValueBuilder;
+  using Builder = format::Access;
   Builder::set_key(value, key, &source);
-  if (const std::size_t width = gguf_scalar_width(type); width != 0) {
+  if (const std::size_t width = format::gguf_scalar_width(type); width != 0) {
     std::uint64_t bits = 0;
     std::memcpy(&bits, in.take(width, key).data(), width);
     if (type == GgufValueType::boolean && bits > 1) {
-      fail(ErrorCode::format, "{}: offset {}: metadata key '{}': boolean byte is {}, not 0 or 1",
-           source, in.offset() - 1, key, bits);
+      base::fail(ErrorCode::format,
+                 "{}: offset {}: metadata key '{}': boolean byte is {}, not 0 or 1", source,
+                 in.offset() - 1, key, bits);
     }
     Builder::set_scalar(value, type, bits);
     return;
@@ -106,21 +108,21 @@ void GgufFile::Impl::read_value(ByteReader& in, GgufValue& value, GgufValueType 
   // An array.
   const std::size_t at = in.offset();
   if (depth >= max_array_depth) {
-    fail(ErrorCode::format, "{}: offset {}: metadata key '{}': arrays nested deeper than {}",
-         source, at, key, max_array_depth);
+    base::fail(ErrorCode::format, "{}: offset {}: metadata key '{}': arrays nested deeper than {}",
+               source, at, key, max_array_depth);
   }
   const GgufValueType element = read_type(in, key);
   const auto count = in.read<std::uint64_t>(key);
-  if (const std::size_t width = gguf_scalar_width(element); width != 0) {
-    const std::uint64_t size = checked_mul(count, width, source + ": array size");
+  if (const std::size_t width = format::gguf_scalar_width(element); width != 0) {
+    const std::uint64_t size = base::checked_mul(count, width, source + ": array size");
     auto elements = in.take(size, key);
     if (element == GgufValueType::boolean) {
       for (std::byte b : elements) {
         if (std::to_integer<unsigned>(b) > 1) {
-          fail(ErrorCode::format,
-               "{}: offset {}: metadata key '{}': boolean array element is "
-               "not 0 or 1",
-               source, at, key);
+          base::fail(ErrorCode::format,
+                     "{}: offset {}: metadata key '{}': boolean array element is "
+                     "not 0 or 1",
+                     source, at, key);
         }
       }
     }
@@ -129,10 +131,10 @@ void GgufFile::Impl::read_value(ByteReader& in, GgufValue& value, GgufValueType 
   }
   const std::uint64_t min_element = element == GgufValueType::string ? 8 : min_array_bytes;
   if (count > in.remaining() / min_element) {
-    fail(ErrorCode::format,
-         "{}: offset {}: metadata key '{}': array of {} {} cannot fit in the "
-         "{} bytes left",
-         source, at, key, count, to_string(element), in.remaining());
+    base::fail(ErrorCode::format,
+               "{}: offset {}: metadata key '{}': array of {} {} cannot fit in the "
+               "{} bytes left",
+               source, at, key, count, to_string(element), in.remaining());
   }
   if (element == GgufValueType::string) {
     std::vector<std::string_view> strings;
@@ -148,10 +150,11 @@ void GgufFile::Impl::read_value(ByteReader& in, GgufValue& value, GgufValueType 
   Builder::set_array_array(value, std::move(items));
 }
 
-void GgufFile::Impl::read_metadata(ByteReader& in, std::uint64_t count) {
+void GgufFile::Impl::read_metadata(base::ByteReader& in, std::uint64_t count) {
   if (count > in.remaining() / min_kv_bytes) {
-    fail(ErrorCode::format, "{}: offset 16: metadata count {} cannot fit in the {} bytes left",
-         source, count, in.remaining());
+    base::fail(ErrorCode::format,
+               "{}: offset 16: metadata count {} cannot fit in the {} bytes left", source, count,
+               in.remaining());
   }
   keys.reserve(static_cast<std::size_t>(count));
   values.resize(static_cast<std::size_t>(count));
@@ -159,7 +162,7 @@ void GgufFile::Impl::read_metadata(ByteReader& in, std::uint64_t count) {
     const std::size_t at = in.offset();
     const std::string_view key = read_string(in, "metadata key");
     if (!key_index.emplace(key, keys.size()).second) {
-      fail(ErrorCode::format, "{}: offset {}: duplicate metadata key '{}'", source, at, key);
+      base::fail(ErrorCode::format, "{}: offset {}: duplicate metadata key '{}'", source, at, key);
     }
     keys.emplace_back(key);
     const GgufValueType type = read_type(in, fmt::format("value type of metadata key '{}'", key));
@@ -173,15 +176,16 @@ void GgufFile::Impl::read_alignment() {
   const GgufValue& value = values[it->second];
   const std::uint64_t a = value.as_uint();
   if (a == 0 || !std::has_single_bit(a) || a > (1u << 30)) {
-    fail(ErrorCode::format, "{}: general.alignment {} is not a power of two up to 2^30", source, a);
+    base::fail(ErrorCode::format, "{}: general.alignment {} is not a power of two up to 2^30",
+               source, a);
   }
   alignment = a;
 }
 
-void GgufFile::Impl::read_tensors(ByteReader& in, std::uint64_t count) {
+void GgufFile::Impl::read_tensors(base::ByteReader& in, std::uint64_t count) {
   if (count > in.remaining() / min_tensor_info_bytes) {
-    fail(ErrorCode::format, "{}: offset 8: tensor count {} cannot fit in the {} bytes left", source,
-         count, in.remaining());
+    base::fail(ErrorCode::format, "{}: offset 8: tensor count {} cannot fit in the {} bytes left",
+               source, count, in.remaining());
   }
   struct Placement {
     std::uint64_t offset;
@@ -197,43 +201,47 @@ void GgufFile::Impl::read_tensors(ByteReader& in, std::uint64_t count) {
     const auto what = [&] { return fmt::format("tensor '{}'", tensor.name); };
     const auto n_dims = in.read<std::uint32_t>("tensor dimension count");
     if (n_dims == 0 || n_dims > max_dims) {
-      fail(ErrorCode::format, "{}: offset {}: {} has {} dimensions (1 to {} allowed)", source, at,
-           what(), n_dims, max_dims);
+      base::fail(ErrorCode::format, "{}: offset {}: {} has {} dimensions (1 to {} allowed)", source,
+                 at, what(), n_dims, max_dims);
     }
     tensor.shape.resize(n_dims);
     std::uint64_t elements = 1;
     for (std::uint32_t d = 0; d < n_dims; ++d) {
       const auto ne = in.read<std::uint64_t>("tensor dimension");
       if (ne > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        fail(ErrorCode::format, "{}: offset {}: {} dimension {} is {}", source, at, what(), d, ne);
+        base::fail(ErrorCode::format, "{}: offset {}: {} dimension {} is {}", source, at, what(), d,
+                   ne);
       }
-      elements = checked_mul(elements, ne, fmt::format("{}: {} element count", source, what()));
+      elements =
+          base::checked_mul(elements, ne, fmt::format("{}: {} element count", source, what()));
       tensor.shape[n_dims - 1 - d] = static_cast<std::int64_t>(ne);  // outermost first
     }
     if (elements > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      fail(ErrorCode::format, "{}: {} has {} elements", source, what(), elements);
+      base::fail(ErrorCode::format, "{}: {} has {} elements", source, what(), elements);
     }
-    check_shape_product(tensor.shape, source, what());
+    format::check_shape_product(tensor.shape, source, what());
     const auto type_id = in.read<std::uint32_t>("tensor type");
     const auto type = dtype_from_gguf_type_id(type_id);
     if (!type) {
-      fail(ErrorCode::unsupported, "{}: offset {}: {} has ggml type {}, which lmc does not read",
-           source, at, what(), type_id);
+      base::fail(ErrorCode::unsupported,
+                 "{}: offset {}: {} has ggml type {}, which lmc does not read", source, at, what(),
+                 type_id);
     }
     tensor.type = *type;
     const auto offset = in.read<std::uint64_t>("tensor data offset");
     if (offset % alignment != 0) {
-      fail(ErrorCode::format, "{}: {} data offset {} is not a multiple of the alignment {}", source,
-           what(), offset, alignment);
+      base::fail(ErrorCode::format, "{}: {} data offset {} is not a multiple of the alignment {}",
+                 source, what(), offset, alignment);
     }
     const std::int64_t row = tensor.shape.back();
     if (row % dtype_block_size(tensor.type) != 0) {
-      fail(ErrorCode::format, "{}: {} of type {} has rows of {} elements, not a multiple of {}",
-           source, what(), dtype_name(tensor.type), row, dtype_block_size(tensor.type));
+      base::fail(ErrorCode::format,
+                 "{}: {} of type {} has rows of {} elements, not a multiple of {}", source, what(),
+                 dtype_name(tensor.type), row, dtype_block_size(tensor.type));
     }
     const std::uint64_t rows = row == 0 ? 0 : elements / static_cast<std::uint64_t>(row);
-    const std::uint64_t size = checked_mul(dtype_row_bytes(tensor.type, row), rows,
-                                           fmt::format("{}: {} byte size", source, what()));
+    const std::uint64_t size = base::checked_mul(dtype_row_bytes(tensor.type, row), rows,
+                                                 fmt::format("{}: {} byte size", source, what()));
     placements.push_back({offset, size});
     tensors.push_back(std::move(tensor));
   }
@@ -241,28 +249,28 @@ void GgufFile::Impl::read_tensors(ByteReader& in, std::uint64_t count) {
   // Names must be unique. (The index views the names in `tensors`, which no longer move.)
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     if (!tensor_index.emplace(tensors[i].name, i).second) {
-      fail(ErrorCode::format, "{}: duplicate tensor name '{}'", source, tensors[i].name);
+      base::fail(ErrorCode::format, "{}: duplicate tensor name '{}'", source, tensors[i].name);
     }
   }
   if (tensors.empty()) return;
 
   // The data section starts at the next multiple of the alignment.
   const std::uint64_t info_end = in.offset();
-  const std::uint64_t data_start = checked_add(
+  const std::uint64_t data_start = base::checked_add(
       info_end, (alignment - info_end % alignment) % alignment, source + ": data start");
   if (data_start > bytes.size()) {
-    fail(ErrorCode::format, "{}: data section at offset {} starts past the end ({} bytes)", source,
-         data_start, bytes.size());
+    base::fail(ErrorCode::format, "{}: data section at offset {} starts past the end ({} bytes)",
+               source, data_start, bytes.size());
   }
   const std::uint64_t data_size = bytes.size() - data_start;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const auto [offset, size] = placements[i];
-    const std::uint64_t end = checked_add(offset, size, source + ": tensor end");
+    const std::uint64_t end = base::checked_add(offset, size, source + ": tensor end");
     if (end > data_size) {
-      fail(ErrorCode::format,
-           "{}: tensor '{}' bytes [{}, {}) of the data section run past its "
-           "end ({} bytes, file truncated?)",
-           source, tensors[i].name, offset, end, data_size);
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' bytes [{}, {}) of the data section run past its "
+                 "end ({} bytes, file truncated?)",
+                 source, tensors[i].name, offset, end, data_size);
     }
     tensors[i].data = bytes.subspan(static_cast<std::size_t>(data_start + offset),
                                     static_cast<std::size_t>(size));
@@ -278,28 +286,30 @@ void GgufFile::Impl::read_tensors(ByteReader& in, std::uint64_t count) {
     const auto& current = placements[order[k]];
     if (previous.size != 0 && current.size != 0 &&
         previous.offset + previous.size > current.offset) {
-      fail(ErrorCode::format, "{}: tensors '{}' and '{}' overlap (data offsets {} and {})", source,
-           tensors[order[k - 1]].name, tensors[order[k]].name, previous.offset, current.offset);
+      base::fail(ErrorCode::format, "{}: tensors '{}' and '{}' overlap (data offsets {} and {})",
+                 source, tensors[order[k - 1]].name, tensors[order[k]].name, previous.offset,
+                 current.offset);
     }
   }
 }
 
 void GgufFile::Impl::parse() {
-  ByteReader in(bytes, source);
+  base::ByteReader in(bytes, source);
   const auto magic = in.read<std::uint32_t>("magic");
   if (magic != gguf_magic) {
-    fail(ErrorCode::format, "{}: offset 0: not a GGUF file (magic {:#010x}, expected \"GGUF\")",
-         source, magic);
+    base::fail(ErrorCode::format,
+               "{}: offset 0: not a GGUF file (magic {:#010x}, expected \"GGUF\")", source, magic);
   }
   version = in.read<std::uint32_t>("version");
   if (version == 1) {
-    fail(ErrorCode::unsupported, "{}: GGUF version 1 is not supported (only 2 and 3)", source);
+    base::fail(ErrorCode::unsupported, "{}: GGUF version 1 is not supported (only 2 and 3)",
+               source);
   }
   if (version != 2 && version != 3) {
     if (__builtin_bswap32(version) == 2 || __builtin_bswap32(version) == 3) {
-      fail(ErrorCode::unsupported, "{}: big-endian GGUF files are not supported", source);
+      base::fail(ErrorCode::unsupported, "{}: big-endian GGUF files are not supported", source);
     }
-    fail(ErrorCode::format, "{}: offset 4: unknown GGUF version {}", source, version);
+    base::fail(ErrorCode::format, "{}: offset 4: unknown GGUF version {}", source, version);
   }
   const auto tensor_count = in.read<std::uint64_t>("tensor count");
   const auto kv_count = in.read<std::uint64_t>("metadata count");
@@ -316,8 +326,8 @@ GgufFile::~GgufFile() = default;
 GgufFile GgufFile::open(const std::filesystem::path& path, bool memory_map) {
   auto impl = std::make_unique<Impl>();
   impl->source = path.string();
-  impl->mapped =
-      MappedFile::open(path, memory_map ? MappedFile::Mode::map : MappedFile::Mode::read);
+  impl->mapped = base::MappedFile::open(
+      path, memory_map ? base::MappedFile::Mode::map : base::MappedFile::Mode::read);
   impl->bytes = impl->mapped.bytes();
   impl->parse();
   return GgufFile(std::move(impl));
@@ -326,7 +336,7 @@ GgufFile GgufFile::open(const std::filesystem::path& path, bool memory_map) {
 GgufFile GgufFile::parse(std::vector<std::byte> bytes, std::string source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = std::move(source_name);
-  impl->mapped = MappedFile::adopt(std::move(bytes), impl->source);
+  impl->mapped = base::MappedFile::adopt(std::move(bytes), impl->source);
   impl->bytes = impl->mapped.bytes();
   impl->parse();
   return GgufFile(std::move(impl));
@@ -345,7 +355,7 @@ const GgufValue* GgufFile::find(std::string_view key) const noexcept {
 
 const GgufValue& GgufFile::at(std::string_view key) const {
   if (const GgufValue* value = find(key)) return *value;
-  fail(ErrorCode::format, "{}: missing metadata key '{}'", impl_->source, key);
+  base::fail(ErrorCode::format, "{}: missing metadata key '{}'", impl_->source, key);
 }
 
 std::string_view GgufFile::architecture() const { return at("general.architecture").as_string(); }
@@ -359,7 +369,7 @@ const Tensor* GgufFile::find_tensor(std::string_view name) const noexcept {
 
 const Tensor& GgufFile::tensor(std::string_view name) const {
   if (const Tensor* t = find_tensor(name)) return *t;
-  fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
+  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
 }
 
 LMC_END_NAMESPACE

@@ -3,7 +3,7 @@
 #include <lmc/gguf.hpp>
 
 #include "base/fail.hpp"
-#include "format/gguf_value_builder.hpp"
+#include "format/access.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -118,12 +118,12 @@ void GgufValue::type_error(std::string_view wanted) const {
   std::string what = is_array()
                          ? fmt::format("an array of {} {}", count_, lmc::to_string(element_type_))
                          : std::string(lmc::to_string(type_));
-  fail(ErrorCode::format, "{}: metadata key '{}' is {}, not {}", source_ ? *source_ : "gguf", key_,
-       what, wanted);
+  base::fail(ErrorCode::format, "{}: metadata key '{}' is {}, not {}", source_ ? *source_ : "gguf",
+             key_, what, wanted);
 }
 
 std::uint64_t GgufValue::raw_element(std::uint64_t i) const {
-  const std::size_t width = gguf_scalar_width(element_type_);
+  const std::size_t width = format::gguf_scalar_width(element_type_);
   std::uint64_t bits = 0;
   std::memcpy(&bits, data_ + i * width, width);
   return bits;
@@ -179,15 +179,15 @@ std::vector<std::string_view> GgufValue::as_strings() const {
 std::string_view GgufValue::string_at(std::uint64_t i) const {
   if (!is_array() || element_type_ != GgufValueType::string) type_error("an array of strings");
   if (i >= strings_.size()) {
-    fail(ErrorCode::out_of_range, "{}: metadata key '{}': index {} past the end ({} strings)",
-         source_ ? *source_ : "gguf", key_, i, strings_.size());
+    base::fail(ErrorCode::out_of_range, "{}: metadata key '{}': index {} past the end ({} strings)",
+               source_ ? *source_ : "gguf", key_, i, strings_.size());
   }
   return strings_[static_cast<std::size_t>(i)];
 }
 
 std::vector<std::int64_t> GgufValue::as_ints() const {
-  if (!is_array() || gguf_scalar_width(element_type_) == 0 || element_type_ == GgufValueType::f32 ||
-      element_type_ == GgufValueType::f64) {
+  if (!is_array() || format::gguf_scalar_width(element_type_) == 0 ||
+      element_type_ == GgufValueType::f32 || element_type_ == GgufValueType::f64) {
     type_error("an array of integers");
   }
   std::vector<std::int64_t> out;
@@ -201,7 +201,8 @@ std::vector<std::int64_t> GgufValue::as_ints() const {
 }
 
 std::vector<float> GgufValue::as_floats() const {
-  if (!is_array() || gguf_scalar_width(element_type_) == 0) type_error("an array of numbers");
+  if (!is_array() || format::gguf_scalar_width(element_type_) == 0)
+    type_error("an array of numbers");
   std::vector<float> out;
   out.reserve(static_cast<std::size_t>(count_));
   for (std::uint64_t i = 0; i < count_; ++i) {
@@ -218,8 +219,8 @@ std::vector<float> GgufValue::as_floats() const {
 const GgufValue& GgufValue::at(std::uint64_t i) const {
   if (!is_array() || element_type_ != GgufValueType::array) type_error("an array of arrays");
   if (i >= items_.size()) {
-    fail(ErrorCode::out_of_range, "{}: metadata key '{}': index {} past the end ({} arrays)",
-         source_ ? *source_ : "gguf", key_, i, items_.size());
+    base::fail(ErrorCode::out_of_range, "{}: metadata key '{}': index {} past the end ({} arrays)",
+               source_ ? *source_ : "gguf", key_, i, items_.size());
   }
   return items_[static_cast<std::size_t>(i)];
 }

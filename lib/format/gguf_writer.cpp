@@ -1,9 +1,9 @@
 // GGUF writer: version 3, little-endian, the layout described in gguf_reader.cpp.
 #include <lmc/gguf.hpp>
 
+#include <lmc/atomic_file.hpp>
 #include "base/fail.hpp"
-#include "format/atomic_write.hpp"
-#include "format/gguf_value_builder.hpp"
+#include "format/access.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -56,14 +56,15 @@ struct PendingTensor {
 
 // The encoding of a value read from a file (type tag not included).
 void encode_value_body(ByteSink& sink, const GgufValue& value) {
-  using Builder = detail::GgufValueBuilder;
+  using Builder = format::Access;
   if (!value.is_array()) {
     if (value.type() == GgufValueType::string) {
       sink.put_string(value.as_string());
       return;
     }
     const std::uint64_t bits = Builder::scalar_bits(value);
-    sink.put_bytes(reinterpret_cast<const std::byte*>(&bits), gguf_scalar_width(value.type()));
+    sink.put_bytes(reinterpret_cast<const std::byte*>(&bits),
+                   format::gguf_scalar_width(value.type()));
     return;
   }
   sink.put(static_cast<std::uint32_t>(value.element_type()));
@@ -76,7 +77,8 @@ void encode_value_body(ByteSink& sink, const GgufValue& value) {
       for (std::uint64_t i = 0; i < value.size(); ++i) encode_value_body(sink, value.at(i));
       return;
     default:
-      sink.put_bytes(Builder::data(value), value.size() * gguf_scalar_width(value.element_type()));
+      sink.put_bytes(Builder::data(value),
+                     value.size() * format::gguf_scalar_width(value.element_type()));
   }
 }
 
@@ -195,7 +197,7 @@ void GgufWriter::remove(std::string_view key) {
 
 void GgufWriter::set_alignment(std::uint32_t alignment) {
   if (alignment == 0 || !std::has_single_bit(alignment)) {
-    fail(ErrorCode::invalid_argument, "GGUF alignment {} is not a power of two", alignment);
+    base::fail(ErrorCode::invalid_argument, "GGUF alignment {} is not a power of two", alignment);
   }
   impl_->alignment = alignment;
   if (alignment == default_alignment) {
@@ -208,25 +210,26 @@ void GgufWriter::set_alignment(std::uint32_t alignment) {
 void GgufWriter::add_tensor(std::string_view name, DType type, std::span<const std::int64_t> shape,
                             std::span<const std::byte> data) {
   if (!gguf_type_id(type)) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': GGUF cannot store type {}", name,
-         dtype_name(type));
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': GGUF cannot store type {}", name,
+               dtype_name(type));
   }
   if (shape.empty() || shape.size() > 4) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': GGUF tensors have 1 to 4 dimensions, not {}",
-         name, shape.size());
+    base::fail(ErrorCode::invalid_argument,
+               "tensor '{}': GGUF tensors have 1 to 4 dimensions, not {}", name, shape.size());
   }
   std::uint64_t rows = 1;
   for (std::size_t d = 0; d + 1 < shape.size(); ++d) {
-    if (shape[d] < 0) fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension", name);
+    if (shape[d] < 0)
+      base::fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension", name);
     rows *= static_cast<std::uint64_t>(shape[d]);
   }
   const std::uint64_t expected = dtype_row_bytes(type, shape.back()) * rows;
   if (expected != data.size()) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': {} {} needs {} bytes, got {}", name,
-         dtype_name(type), fmt::join(shape, "x"), expected, data.size());
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': {} {} needs {} bytes, got {}", name,
+               dtype_name(type), fmt::join(shape, "x"), expected, data.size());
   }
   for (const auto& t : impl_->tensors) {
-    if (t.name == name) fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
+    if (t.name == name) base::fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
   }
   impl_->tensors.push_back({std::string(name), type,
                             std::vector<std::int64_t>(shape.begin(), shape.end()),
@@ -238,8 +241,8 @@ void GgufWriter::add_tensor_f32(std::string_view name, std::span<const std::int6
   std::int64_t n = 1;
   for (std::int64_t d : shape) n *= d;
   if (shape.empty() || static_cast<std::size_t>(n) != values.size()) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': shape [{}] holds {} values, got {}", name,
-         fmt::join(shape, ", "), n, values.size());
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': shape [{}] holds {} values, got {}", name,
+               fmt::join(shape, ", "), n, values.size());
   }
   const std::int64_t cols = shape.back();
   const std::int64_t rows = cols == 0 ? 0 : n / cols;

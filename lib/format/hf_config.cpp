@@ -2,8 +2,8 @@
 #include <lmc/hf_config.hpp>
 
 #include "base/fail.hpp"
+#include "base/json.hpp"
 #include "base/mapped_file.hpp"
-#include "format/json.hpp"
 
 #include <cmath>
 
@@ -16,7 +16,7 @@ constexpr int max_depth = 32;  // nesting deeper than this is not a config file
 void flatten(const rapidjson::Value& value, const std::string& path, int depth,
              std::map<std::string, HfConfigScalar>& out, std::string_view source) {
   if (depth > max_depth) {
-    fail(ErrorCode::format, "{}: '{}' nests deeper than {} levels", source, path, max_depth);
+    base::fail(ErrorCode::format, "{}: '{}' nests deeper than {} levels", source, path, max_depth);
   }
   auto child = [&](std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -84,7 +84,7 @@ class KnownKeys {
 
  private:
   [[noreturn]] void wrong(std::string_view key, std::string_view expected) const {
-    fail(ErrorCode::format, "{}: key '{}' must be {}", source_, key, expected);
+    base::fail(ErrorCode::format, "{}: key '{}' must be {}", source_, key, expected);
   }
   const HfConfig& config_;
   std::string_view source_;
@@ -132,10 +132,10 @@ bool HfConfig::contains(std::string_view key) const {
 }
 
 HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
-  const auto document = parse_json(json, source_name);
+  const auto document = base::parse_json(json, source_name);
   if (!document.IsObject()) {
-    fail(ErrorCode::format, "{}: config is {}, not a JSON object", source_name,
-         json_type_name(document));
+    base::fail(ErrorCode::format, "{}: config is {}, not a JSON object", source_name,
+               base::json_type_name(document));
   }
   HfConfig config;
   flatten(document, "", 0, config.values, source_name);
@@ -145,11 +145,13 @@ HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
   if (auto architectures = document.FindMember("architectures");
       architectures != document.MemberEnd() && !architectures->value.IsNull()) {
     if (!architectures->value.IsArray()) {
-      fail(ErrorCode::format, "{}: key 'architectures' must be an array of strings", source_name);
+      base::fail(ErrorCode::format, "{}: key 'architectures' must be an array of strings",
+                 source_name);
     }
     for (const auto& name : architectures->value.GetArray()) {
       if (!name.IsString()) {
-        fail(ErrorCode::format, "{}: key 'architectures' must be an array of strings", source_name);
+        base::fail(ErrorCode::format, "{}: key 'architectures' must be an array of strings",
+                   source_name);
       }
       config.architectures.emplace_back(name.GetString(), name.GetStringLength());
     }
@@ -170,7 +172,8 @@ HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
   if (auto scaling = document.FindMember("rope_scaling");
       scaling != document.MemberEnd() && !scaling->value.IsNull()) {
     if (!scaling->value.IsObject()) {
-      fail(ErrorCode::format, "{}: key 'rope_scaling' must be an object or null", source_name);
+      base::fail(ErrorCode::format, "{}: key 'rope_scaling' must be an object or null",
+                 source_name);
     }
     HfRopeScaling rope;
     for (auto m = scaling->value.MemberBegin(); m != scaling->value.MemberEnd(); ++m) {
@@ -194,7 +197,7 @@ HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
         const std::string key = "eos_token_id." + std::to_string(i);
         if (!config.contains(key)) break;
         auto id = keys.integer(key);
-        if (!id) fail(ErrorCode::format, "{}: key '{}' must be an integer", source_name, key);
+        if (!id) base::fail(ErrorCode::format, "{}: key '{}' must be an integer", source_name, key);
         config.eos_token_ids.push_back(*id);
       }
     }
@@ -204,7 +207,7 @@ HfConfig HfConfig::parse(std::string_view json, std::string_view source_name) {
 }
 
 HfConfig HfConfig::load(const std::filesystem::path& config_json) {
-  const MappedFile file = MappedFile::open(config_json, MappedFile::Mode::read);
+  const base::MappedFile file = base::MappedFile::open(config_json, base::MappedFile::Mode::read);
   const auto bytes = file.bytes();
   HfConfig config =
       parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
@@ -217,11 +220,11 @@ HfModelFolder HfModelFolder::open(const std::filesystem::path& folder) {
   HfModelFolder model;
   model.path = folder;
   if (!std::filesystem::is_directory(folder)) {
-    fail(ErrorCode::io, "{}: not a folder", folder.string());
+    base::fail(ErrorCode::io, "{}: not a folder", folder.string());
   }
   const auto config_path = folder / "config.json";
   if (!std::filesystem::is_regular_file(config_path)) {
-    fail(ErrorCode::io, "{}: no config.json in the model folder", folder.string());
+    base::fail(ErrorCode::io, "{}: no config.json in the model folder", folder.string());
   }
   model.config = HfConfig::load(config_path);
   auto optional_file = [&](const char* name) -> std::optional<std::filesystem::path> {

@@ -2,8 +2,7 @@
 #include <lmc/hf_config.hpp>
 
 #include "base/fail.hpp"
-#include "base/mapped_file.hpp"
-#include "format/json.hpp"
+#include "base/json.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -11,15 +10,6 @@
 LMC_BEGIN_NAMESPACE
 
 namespace {
-
-rapidjson::Document load_json(const std::filesystem::path& path) {
-  const MappedFile file = MappedFile::open(path);
-  const auto bytes = file.bytes();
-  auto document = parse_json(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", path.string());
-  return document;
-}
 
 std::string string_member(const rapidjson::Value& object, const char* name) {
   if (!object.IsObject()) return {};
@@ -47,7 +37,7 @@ HfTokenizerInfo HfTokenizerInfo::load(
     const std::optional<std::filesystem::path>& tokenizer_config_json) {
   HfTokenizerInfo info;
   if (tokenizer_config_json) {
-    const auto config = load_json(*tokenizer_config_json);
+    const auto config = base::load_json_object(*tokenizer_config_json);
     info.bos_token = special_token(config, "bos_token");
     info.eos_token = special_token(config, "eos_token");
   }
@@ -57,7 +47,7 @@ HfTokenizerInfo HfTokenizerInfo::load(
     if (info.bos_token && token == *info.bos_token) info.bos_id = id;
     if (info.eos_token && token == *info.eos_token) info.eos_id = id;
   };
-  const auto tokenizer = load_json(tokenizer_json);
+  const auto tokenizer = base::load_json_object(tokenizer_json);
   std::int64_t max_id = -1;
 
   if (auto model = tokenizer.FindMember("model");
@@ -94,7 +84,7 @@ HfTokenizerInfo HfTokenizerInfo::load(
       note(string_member(token, "content"), id->value.GetInt64());
     }
   }
-  info.n_vocab = max_id + 1;
+  info.vocab_size = max_id + 1;
 
   if (auto pre = tokenizer.FindMember("pre_tokenizer");
       pre != tokenizer.MemberEnd() && pre->value.IsObject()) {

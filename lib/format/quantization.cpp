@@ -275,9 +275,9 @@ void quantize_q8_0(const float* src, Byte* dst, std::int64_t n) {
 
 void check_count(DType type, std::int64_t n, std::string_view operation) {
   if (n < 0 || n % dtype_block_size(type) != 0) {
-    fail(ErrorCode::invalid_argument,
-         "{}: {} elements of type {}: not a multiple of its block size {}", operation, n,
-         dtype_name(type), dtype_block_size(type));
+    base::fail(ErrorCode::invalid_argument,
+               "{}: {} elements of type {}: not a multiple of its block size {}", operation, n,
+               dtype_name(type), dtype_block_size(type));
   }
 }
 
@@ -307,7 +307,8 @@ void dequantize_row(DType type, const std::byte* source, float* dst, std::int64_
     case DType::q5_k: blocks_to_f32<q5_k_block>(type, src, dst, n); return;
     case DType::q6_k: blocks_to_f32<q6_k_block>(type, src, dst, n); return;
   }
-  fail(ErrorCode::invalid_argument, "dequantize_row: unknown type {}", static_cast<int>(type));
+  base::fail(ErrorCode::invalid_argument, "dequantize_row: unknown type {}",
+             static_cast<int>(type));
 }
 
 void quantize_row(DType type, const float* src, std::byte* destination, std::int64_t n) {
@@ -327,8 +328,8 @@ void quantize_row(DType type, const float* src, std::byte* destination, std::int
     case DType::q8_0: quantize_q8_0(src, dst, n); return;
     default: break;
   }
-  fail(ErrorCode::unsupported, "quantize_row: storing float32 as {} is not supported",
-       dtype_name(type));
+  base::fail(ErrorCode::unsupported, "quantize_row: storing float32 as {} is not supported",
+             dtype_name(type));
 }
 
 LMC_END_NAMESPACE

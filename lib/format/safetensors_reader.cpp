@@ -14,8 +14,8 @@
 #include "base/byte_reader.hpp"
 #include "base/checked_math.hpp"
 #include "base/fail.hpp"
+#include "base/json.hpp"
 #include "base/mapped_file.hpp"
-#include "format/json.hpp"
 #include "format/shape_check.hpp"
 
 #include <algorithm>
@@ -54,8 +54,8 @@ std::optional<DType> served_dtype(std::string_view name) {
 std::uint64_t json_uint(const rapidjson::Value& value, const std::string& source,
                         const std::string& what) {
   if (!value.IsUint64()) {
-    fail(ErrorCode::format, "{}: {} must be a non-negative integer, got {}", source, what,
-         json_type_name(value));
+    base::fail(ErrorCode::format, "{}: {} must be a non-negative integer, got {}", source, what,
+               base::json_type_name(value));
   }
   return value.GetUint64();
 }
@@ -64,7 +64,7 @@ std::uint64_t json_uint(const rapidjson::Value& value, const std::string& source
 
 struct SafetensorsFile::Impl {
   std::string source;
-  MappedFile mapped;  // the file, or the buffer given to parse()
+  base::MappedFile mapped;  // the file, or the buffer given to parse()
   std::span<const std::byte> bytes;
   std::vector<Tensor> tensors;
   std::unordered_map<std::string_view, std::size_t> index;
@@ -75,19 +75,19 @@ struct SafetensorsFile::Impl {
 };
 
 void SafetensorsFile::Impl::parse() {
-  ByteReader in(bytes, source);
+  base::ByteReader in(bytes, source);
   const auto header_size = in.read<std::uint64_t>("header length");
   if (header_size > in.remaining() || header_size > max_header_bytes) {
-    fail(ErrorCode::format, "{}: offset 0: header length {} exceeds the {} bytes after it{}",
-         source, header_size, in.remaining(),
-         header_size > max_header_bytes ? " (or the 100 MiB limit)" : "");
+    base::fail(ErrorCode::format, "{}: offset 0: header length {} exceeds the {} bytes after it{}",
+               source, header_size, in.remaining(),
+               header_size > max_header_bytes ? " (or the 100 MiB limit)" : "");
   }
   const std::string_view header = in.take_string(header_size, "header");
   const auto data = bytes.subspan(in.offset());
-  const auto document = parse_json(header, source + ": header");
+  const auto document = base::parse_json(header, source + ": header");
   if (!document.IsObject()) {
-    fail(ErrorCode::format, "{}: header is {}, not a JSON object", source,
-         json_type_name(document));
+    base::fail(ErrorCode::format, "{}: header is {}, not a JSON object", source,
+               base::json_type_name(document));
   }
 
   struct Range {
@@ -100,18 +100,18 @@ void SafetensorsFile::Impl::parse() {
   for (auto member = document.MemberBegin(); member != document.MemberEnd(); ++member) {
     const std::string_view name(member->name.GetString(), member->name.GetStringLength());
     if (!names.insert(name).second) {
-      fail(ErrorCode::format, "{}: header: duplicate name '{}'", source, name);
+      base::fail(ErrorCode::format, "{}: header: duplicate name '{}'", source, name);
     }
     const auto& value = member->value;
     if (name == "__metadata__") {
       if (!value.IsObject()) {
-        fail(ErrorCode::format, "{}: header: __metadata__ is {}, not an object", source,
-             json_type_name(value));
+        base::fail(ErrorCode::format, "{}: header: __metadata__ is {}, not an object", source,
+                   base::json_type_name(value));
       }
       for (auto entry = value.MemberBegin(); entry != value.MemberEnd(); ++entry) {
         if (!entry->value.IsString()) {
-          fail(ErrorCode::format, "{}: header: __metadata__ value '{}' is {}, not a string", source,
-               entry->name.GetString(), json_type_name(entry->value));
+          base::fail(ErrorCode::format, "{}: header: __metadata__ value '{}' is {}, not a string",
+                     source, entry->name.GetString(), base::json_type_name(entry->value));
         }
         metadata[entry->name.GetString()] =
             std::string(entry->value.GetString(), entry->value.GetStringLength());
@@ -120,8 +120,8 @@ void SafetensorsFile::Impl::parse() {
     }
     const std::string what = fmt::format("tensor '{}'", name);
     if (!value.IsObject()) {
-      fail(ErrorCode::format, "{}: header: {} is {}, not an object", source, what,
-           json_type_name(value));
+      base::fail(ErrorCode::format, "{}: header: {} is {}, not an object", source, what,
+                 base::json_type_name(value));
     }
     const auto dtype_it = value.FindMember("dtype");
     const auto shape_it = value.FindMember("shape");
@@ -130,10 +130,10 @@ void SafetensorsFile::Impl::parse() {
         shape_it == value.MemberEnd() || !shape_it->value.IsArray() ||
         offsets_it == value.MemberEnd() || !offsets_it->value.IsArray() ||
         offsets_it->value.Size() != 2) {
-      fail(ErrorCode::format,
-           "{}: header: {} needs \"dtype\" (string), \"shape\" (array) and "
-           "\"data_offsets\" ([begin, end])",
-           source, what);
+      base::fail(ErrorCode::format,
+                 "{}: header: {} needs \"dtype\" (string), \"shape\" (array) and "
+                 "\"data_offsets\" ([begin, end])",
+                 source, what);
     }
     const std::string_view dtype(dtype_it->value.GetString(), dtype_it->value.GetStringLength());
     Tensor tensor;
@@ -147,7 +147,8 @@ void SafetensorsFile::Impl::parse() {
       auto skip = std::find_if(skipped_dtypes.begin(), skipped_dtypes.end(),
                                [&](const SkippedDType& s) { return s.name == dtype; });
       if (skip == skipped_dtypes.end()) {
-        fail(ErrorCode::unsupported, "{}: header: {} has unknown dtype '{}'", source, what, dtype);
+        base::fail(ErrorCode::unsupported, "{}: header: {} has unknown dtype '{}'", source, what,
+                   dtype);
       }
       element_bytes = skip->bytes;
     }
@@ -155,24 +156,26 @@ void SafetensorsFile::Impl::parse() {
     for (const auto& dim : shape_it->value.GetArray()) {
       const std::uint64_t d = json_uint(dim, source, what + " shape");
       if (d > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        fail(ErrorCode::format, "{}: header: {} dimension {} is too large", source, what, d);
+        base::fail(ErrorCode::format, "{}: header: {} dimension {} is too large", source, what, d);
       }
-      elements = checked_mul(elements, d, source + ": " + what + " element count");
+      elements = base::checked_mul(elements, d, source + ": " + what + " element count");
       tensor.shape.push_back(static_cast<std::int64_t>(d));
     }
-    check_shape_product(tensor.shape, source, what);
-    const std::uint64_t size = checked_mul(elements, element_bytes, source + ": " + what + " size");
+    format::check_shape_product(tensor.shape, source, what);
+    const std::uint64_t size =
+        base::checked_mul(elements, element_bytes, source + ": " + what + " size");
     const std::uint64_t begin = json_uint(offsets_it->value[0], source, what + " data_offsets");
     const std::uint64_t end = json_uint(offsets_it->value[1], source, what + " data_offsets");
     if (begin > end || end - begin != size) {
-      fail(ErrorCode::format, "{}: header: {} data_offsets [{}, {}] do not hold {} bytes ({} {})",
-           source, what, begin, end, size, dtype, tensor.shape_string());
+      base::fail(ErrorCode::format,
+                 "{}: header: {} data_offsets [{}, {}] do not hold {} bytes ({} {})", source, what,
+                 begin, end, size, dtype, tensor.shape_string());
     }
     if (end > data.size()) {
-      fail(ErrorCode::format,
-           "{}: header: {} data_offsets [{}, {}] run past the end of the data "
-           "({} bytes, file truncated?)",
-           source, what, begin, end, data.size());
+      base::fail(ErrorCode::format,
+                 "{}: header: {} data_offsets [{}, {}] run past the end of the data "
+                 "({} bytes, file truncated?)",
+                 source, what, begin, end, data.size());
     }
     if (served) {
       tensor.data = data.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(size));
@@ -189,8 +192,8 @@ void SafetensorsFile::Impl::parse() {
   for (std::size_t k = 1; k < ranges.size(); ++k) {
     if (ranges[k - 1].end > ranges[k].begin && ranges[k - 1].begin != ranges[k - 1].end &&
         ranges[k].begin != ranges[k].end) {
-      fail(ErrorCode::format, "{}: tensors '{}' and '{}' overlap (data offsets {} and {})", source,
-           ranges[k - 1].name, ranges[k].name, ranges[k - 1].begin, ranges[k].begin);
+      base::fail(ErrorCode::format, "{}: tensors '{}' and '{}' overlap (data offsets {} and {})",
+                 source, ranges[k - 1].name, ranges[k].name, ranges[k - 1].begin, ranges[k].begin);
     }
   }
   // Serve tensors in data order.
@@ -211,8 +214,8 @@ SafetensorsFile::~SafetensorsFile() = default;
 SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path, bool memory_map) {
   auto impl = std::make_unique<Impl>();
   impl->source = path.string();
-  impl->mapped =
-      MappedFile::open(path, memory_map ? MappedFile::Mode::map : MappedFile::Mode::read);
+  impl->mapped = base::MappedFile::open(
+      path, memory_map ? base::MappedFile::Mode::map : base::MappedFile::Mode::read);
   impl->bytes = impl->mapped.bytes();
   impl->parse();
   return SafetensorsFile(std::move(impl));
@@ -221,7 +224,7 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path, bool me
 SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, std::string source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = std::move(source_name);
-  impl->mapped = MappedFile::adopt(std::move(bytes), impl->source);
+  impl->mapped = base::MappedFile::adopt(std::move(bytes), impl->source);
   impl->bytes = impl->mapped.bytes();
   impl->parse();
   return SafetensorsFile(std::move(impl));
@@ -243,7 +246,7 @@ const Tensor* SafetensorsFile::find_tensor(std::string_view name) const noexcept
 
 const Tensor& SafetensorsFile::tensor(std::string_view name) const {
   if (const Tensor* t = find_tensor(name)) return *t;
-  fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
+  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
 }
 
 // ---- Checkpoints -------------------------------------------------------------------------------
@@ -261,11 +264,11 @@ namespace {
 std::map<std::string, std::string> read_index(const std::filesystem::path& index_path,
                                               std::map<std::string, std::string>& metadata) {
   const std::string source = index_path.string();
-  const MappedFile file = MappedFile::open(index_path, MappedFile::Mode::read);
+  const base::MappedFile file = base::MappedFile::open(index_path, base::MappedFile::Mode::read);
   const auto bytes = file.bytes();
-  const auto document = parse_json(
+  const auto document = base::parse_json(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), source);
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: not a JSON object", source);
+  if (!document.IsObject()) base::fail(ErrorCode::format, "{}: not a JSON object", source);
   if (auto meta = document.FindMember("metadata");
       meta != document.MemberEnd() && meta->value.IsObject()) {
     for (auto entry = meta->value.MemberBegin(); entry != meta->value.MemberEnd(); ++entry) {
@@ -282,25 +285,25 @@ std::map<std::string, std::string> read_index(const std::filesystem::path& index
   }
   const auto weight_map = document.FindMember("weight_map");
   if (weight_map == document.MemberEnd() || !weight_map->value.IsObject()) {
-    fail(ErrorCode::format, "{}: missing \"weight_map\" object", source);
+    base::fail(ErrorCode::format, "{}: missing \"weight_map\" object", source);
   }
   std::map<std::string, std::string> shard_of;
   for (auto entry = weight_map->value.MemberBegin(); entry != weight_map->value.MemberEnd();
        ++entry) {
     const std::string name = entry->name.GetString();
     if (!entry->value.IsString()) {
-      fail(ErrorCode::format, "{}: weight_map['{}'] is {}, not a file name", source, name,
-           json_type_name(entry->value));
+      base::fail(ErrorCode::format, "{}: weight_map['{}'] is {}, not a file name", source, name,
+                 base::json_type_name(entry->value));
     }
     const std::string shard = entry->value.GetString();
     // A shard is a plain file name in the same folder: no paths that could leave it.
     if (shard.empty() || shard.find('/') != std::string::npos ||
         shard.find('\\') != std::string::npos || shard == "." || shard == "..") {
-      fail(ErrorCode::format, "{}: weight_map['{}'] names '{}', not a file in the folder", source,
-           name, shard);
+      base::fail(ErrorCode::format, "{}: weight_map['{}'] names '{}', not a file in the folder",
+                 source, name, shard);
     }
     if (!shard_of.emplace(name, shard).second) {
-      fail(ErrorCode::format, "{}: weight_map lists '{}' twice", source, name);
+      base::fail(ErrorCode::format, "{}: weight_map lists '{}' twice", source, name);
     }
   }
   return shard_of;
@@ -334,10 +337,10 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::filesystem::path& p
       if (entry.path().extension() == ".safetensors") shards.push_back(entry.path());
     }
     if (shards.size() != 1) {
-      fail(ErrorCode::format,
-           "{}: no model.safetensors or model.safetensors.index.json, and {} "
-           "*.safetensors files",
-           path.string(), shards.size());
+      base::fail(ErrorCode::format,
+                 "{}: no model.safetensors or model.safetensors.index.json, and {} "
+                 "*.safetensors files",
+                 path.string(), shards.size());
     }
   }
 
@@ -348,8 +351,8 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::filesystem::path& p
     for (const Tensor& tensor : file.tensors()) {
       auto [it, inserted] = seen_in.emplace(tensor.name, file.source());
       if (!inserted) {
-        fail(ErrorCode::format, "{}: tensor '{}' is in two shards: {} and {}", path.string(),
-             tensor.name, it->second, file.source());
+        base::fail(ErrorCode::format, "{}: tensor '{}' is in two shards: {} and {}", path.string(),
+                   tensor.name, it->second, file.source());
       }
       impl->tensors.push_back(tensor);
     }
@@ -358,8 +361,9 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::filesystem::path& p
   for (const auto& [tensor, shard] : shard_of) {
     auto it = seen_in.find(tensor);
     if (it == seen_in.end() || std::filesystem::path(it->second).filename() != shard) {
-      fail(ErrorCode::format, "{}: the index places tensor '{}' in {}, which does not hold it",
-           path.string(), tensor, shard);
+      base::fail(ErrorCode::format,
+                 "{}: the index places tensor '{}' in {}, which does not hold it", path.string(),
+                 tensor, shard);
     }
   }
   std::sort(impl->tensors.begin(), impl->tensors.end(),
@@ -384,7 +388,7 @@ const Tensor* SafetensorsCheckpoint::find_tensor(std::string_view name) const no
 
 const Tensor& SafetensorsCheckpoint::tensor(std::string_view name) const {
   if (const Tensor* t = find_tensor(name)) return *t;
-  fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->path.string(), name);
+  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->path.string(), name);
 }
 
 LMC_END_NAMESPACE

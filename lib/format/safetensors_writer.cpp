@@ -1,13 +1,11 @@
 // safetensors writer: the layout described in safetensors_reader.cpp. The header is padded with
 // spaces to a multiple of 8 bytes, as the reference writer does; tensor data follows in the
 // order the tensors were added, without gaps.
+#include <lmc/json.hpp>
 #include <lmc/safetensors.hpp>
 
+#include <lmc/atomic_file.hpp>
 #include "base/fail.hpp"
-#include "format/atomic_write.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstring>
 
@@ -38,24 +36,25 @@ void SafetensorsWriter::add_tensor(std::string_view name, DType type,
                                    std::span<const std::int64_t> shape,
                                    std::span<const std::byte> data) {
   if (dtype_is_quantized(type)) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': safetensors cannot store {}", name,
-         dtype_name(type));
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': safetensors cannot store {}", name,
+               dtype_name(type));
   }
   if (name == "__metadata__") {
-    fail(ErrorCode::invalid_argument, "'__metadata__' is not a valid tensor name");
+    base::fail(ErrorCode::invalid_argument, "'__metadata__' is not a valid tensor name");
   }
   std::uint64_t elements = 1;
   for (std::int64_t d : shape) {
-    if (d < 0) fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension {}", name, d);
+    if (d < 0)
+      base::fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension {}", name, d);
     elements *= static_cast<std::uint64_t>(d);
   }
   const std::uint64_t expected = elements * static_cast<std::uint64_t>(dtype_block_bytes(type));
   if (expected != data.size()) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': {} [{}] needs {} bytes, got {}", name,
-         dtype_name(type), fmt::join(shape, ", "), expected, data.size());
+    base::fail(ErrorCode::invalid_argument, "tensor '{}': {} [{}] needs {} bytes, got {}", name,
+               dtype_name(type), fmt::join(shape, ", "), expected, data.size());
   }
   for (const auto& t : impl_->tensors) {
-    if (t.name == name) fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
+    if (t.name == name) base::fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
   }
   impl_->tensors.push_back({std::string(name), type,
                             std::vector<std::int64_t>(shape.begin(), shape.end()),
@@ -65,8 +64,9 @@ void SafetensorsWriter::add_tensor(std::string_view name, DType type,
 void SafetensorsWriter::add_tensor_f32(std::string_view name, std::span<const std::int64_t> shape,
                                        std::span<const float> values, DType store_as) {
   if (store_as != DType::f32 && store_as != DType::f16 && store_as != DType::bf16) {
-    fail(ErrorCode::invalid_argument, "tensor '{}': add_tensor_f32 stores F32, F16 or BF16, not {}",
-         name, dtype_name(store_as));
+    base::fail(ErrorCode::invalid_argument,
+               "tensor '{}': add_tensor_f32 stores F32, F16 or BF16, not {}", name,
+               dtype_name(store_as));
   }
   std::vector<std::byte> data(dtype_row_bytes(store_as, static_cast<std::int64_t>(values.size())));
   quantize_row(store_as, values.data(), data.data(), static_cast<std::int64_t>(values.size()));
@@ -78,40 +78,28 @@ void SafetensorsWriter::set_metadata(std::string_view key, std::string_view valu
 }
 
 std::vector<std::byte> SafetensorsWriter::to_bytes() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
-  json.StartObject();
+  JsonWriter json(JsonWriter::Style::compact);
+  json.begin_object();
   if (!impl_->metadata.empty()) {
-    json.Key("__metadata__");
-    json.StartObject();
-    for (const auto& [key, value] : impl_->metadata) {
-      json.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-      json.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    }
-    json.EndObject();
+    json.key("__metadata__").begin_object();
+    for (const auto& [key, value] : impl_->metadata) json.key(key).value(value);
+    json.end_object();
   }
   std::uint64_t offset = 0;
   for (const auto& tensor : impl_->tensors) {
-    json.Key(tensor.name.data(), static_cast<rapidjson::SizeType>(tensor.name.size()));
-    json.StartObject();
-    json.Key("dtype");
-    json.String(dtype_name(tensor.type).data(),
-                static_cast<rapidjson::SizeType>(dtype_name(tensor.type).size()));
-    json.Key("shape");
-    json.StartArray();
-    for (std::int64_t d : tensor.shape) json.Int64(d);
-    json.EndArray();
-    json.Key("data_offsets");
-    json.StartArray();
-    json.Uint64(offset);
+    json.key(tensor.name).begin_object();
+    json.key("dtype").value(dtype_name(tensor.type));
+    json.key("shape").begin_array();
+    for (std::int64_t d : tensor.shape) json.value(d);
+    json.end_array();
+    json.key("data_offsets").begin_array().value(offset);
     offset += tensor.data.size();
-    json.Uint64(offset);
-    json.EndArray();
-    json.EndObject();
+    json.value(offset).end_array();
+    json.end_object();
   }
-  json.EndObject();
+  json.end_object();
 
-  std::string header(buffer.GetString(), buffer.GetSize());
+  std::string header = json.str();
   header.resize((header.size() + 7) / 8 * 8, ' ');
   std::vector<std::byte> out(8 + header.size());
   const std::uint64_t header_size = header.size();

@@ -10,6 +10,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
+namespace format {
 
 inline void check_shape_product(const std::vector<std::int64_t>& shape, std::string_view source,
                                 std::string_view what) {
@@ -18,9 +19,11 @@ inline void check_shape_product(const std::vector<std::int64_t>& shape, std::str
     if (d == 0) continue;
     if (__builtin_mul_overflow(product, static_cast<std::uint64_t>(d), &product) ||
         product > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      fail(ErrorCode::format, "{}: {} shape has a dimension product that overflows", source, what);
+      base::fail(ErrorCode::format, "{}: {} shape has a dimension product that overflows", source,
+                 what);
     }
   }
 }
 
+}  // namespace format
 LMC_END_NAMESPACE

@@ -29,14 +29,14 @@ std::string Tensor::shape_string() const { return fmt::format("[{}]", fmt::join(
 
 void dequantize_tensor_row(const Tensor& tensor, std::int64_t row, float* dst) {
   if (row < 0 || row >= tensor.rows()) {
-    fail(ErrorCode::out_of_range, "tensor '{}': row {} outside [0, {})", tensor.name, row,
-         tensor.rows());
+    base::fail(ErrorCode::out_of_range, "tensor '{}': row {} outside [0, {})", tensor.name, row,
+               tensor.rows());
   }
   const std::uint64_t row_bytes = tensor.row_bytes();
   const std::uint64_t begin = static_cast<std::uint64_t>(row) * row_bytes;
   if (begin + row_bytes > tensor.data.size()) {
-    fail(ErrorCode::internal, "tensor '{}': {} bytes of data cannot hold row {}", tensor.name,
-         tensor.data.size(), row);
+    base::fail(ErrorCode::internal, "tensor '{}': {} bytes of data cannot hold row {}", tensor.name,
+               tensor.data.size(), row);
   }
   dequantize_row(tensor.type, tensor.data.data() + begin, dst, tensor.cols());
 }

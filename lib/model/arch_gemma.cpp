@@ -30,6 +30,12 @@ const ArchitectureSpec& gemma_architecture() {
     s.hf.model_types = {"gemma"};
     s.hf.names = hf_llama_style_names();
     s.hf.norm_weight_offset = 1.0f;
+    s.hf.keys.activation = "hidden_activation";  // GemmaMLP ignores hidden_act
+    s.hf.defaults.activation = "gelu_pytorch_tanh";
+    s.hf.defaults.eps = 1e-6;
+    s.hf.defaults.tied = true;
+    s.hf.flags = {{"attention_bias", {"false"}}};
+    s.hf.understood = {"hidden_act"};
     return s;
   }();
   return spec;

@@ -43,6 +43,13 @@ const ArchitectureSpec& gemma2_architecture() {
     s.hf.keys.attention_soft_cap = "attn_logit_softcapping";
     s.hf.keys.final_soft_cap = "final_logit_softcapping";
     s.hf.keys.query_scale = "query_pre_attn_scalar";
+    s.hf.keys.activation = "hidden_activation";
+    s.hf.defaults.activation = "gelu_pytorch_tanh";
+    s.hf.defaults.eps = 1e-6;
+    s.hf.defaults.tied = true;
+    s.hf.defaults.sliding_window = 4096;
+    s.hf.flags = {{"attention_bias", {"false"}}};
+    s.hf.understood = {"hidden_act", "cache_implementation"};
     return s;
   }();
   return spec;

@@ -61,6 +61,12 @@ const ArchitectureSpec& gpt2_architecture() {
     s.hf.keys.ffn = "n_inner";
     s.hf.keys.context = "n_positions";
     s.hf.default_ffn_multiple = 4;
+    s.hf.keys.activation = "activation_function";
+    s.hf.defaults.activation = "gelu_new";
+    s.hf.defaults.tied = true;
+    s.hf.flags = {{"scale_attn_weights", {"true"}},
+                  {"scale_attn_by_inverse_layer_idx", {"false"}},
+                  {"add_cross_attention", {"false"}}};
     return s;
   }();
   return spec;

@@ -25,6 +25,12 @@ const ArchitectureSpec& llama_architecture() {
     });
     s.hf.model_types = {"llama", "mistral"};
     s.hf.names = hf_llama_style_names();
+    s.hf.keys.activation = "hidden_act";
+    s.hf.keys.sliding_window = "sliding_window";  // MistralConfig; LlamaConfig has none
+    s.hf.sliding = nn::SlidingLayers::all;
+    s.hf.defaults.eps = 1e-6;
+    s.hf.flags = {{"mlp_bias", {"false"}}, {"attention_bias", {"false", "true"}}};
+    s.hf.understood = {"pretraining_tp"};
     return s;
   }();
   return spec;

@@ -27,6 +27,33 @@ const ArchitectureSpec& phi2_architecture() {
         {Role::ffn_up_bias, required},      {Role::ffn_down, required},
         {Role::ffn_down_bias, required},
     });
+    s.hf.model_types = {"phi"};
+    s.hf.names = hf_name_table({
+        {Role::token_embedding, "model.embed_tokens.weight"},
+        {Role::output_norm, "model.final_layernorm.weight"},
+        {Role::output_norm_bias, "model.final_layernorm.bias"},
+        {Role::output, "lm_head.weight"},
+        {Role::output_bias, "lm_head.bias"},
+        {Role::attn_norm, "model.layers.{}.input_layernorm.weight"},
+        {Role::attn_norm_bias, "model.layers.{}.input_layernorm.bias"},
+        {Role::attn_q, "model.layers.{}.self_attn.q_proj.weight"},
+        {Role::attn_q_bias, "model.layers.{}.self_attn.q_proj.bias"},
+        {Role::attn_k, "model.layers.{}.self_attn.k_proj.weight"},
+        {Role::attn_k_bias, "model.layers.{}.self_attn.k_proj.bias"},
+        {Role::attn_v, "model.layers.{}.self_attn.v_proj.weight"},
+        {Role::attn_v_bias, "model.layers.{}.self_attn.v_proj.bias"},
+        {Role::attn_output, "model.layers.{}.self_attn.dense.weight"},
+        {Role::attn_output_bias, "model.layers.{}.self_attn.dense.bias"},
+        {Role::ffn_up, "model.layers.{}.mlp.fc1.weight"},
+        {Role::ffn_up_bias, "model.layers.{}.mlp.fc1.bias"},
+        {Role::ffn_down, "model.layers.{}.mlp.fc2.weight"},
+        {Role::ffn_down_bias, "model.layers.{}.mlp.fc2.bias"},
+    });
+    s.hf.keys.activation = "hidden_act";
+    s.hf.defaults.rotary_fraction = 0.5;
+    s.hf.defaults.eps = 1e-5;
+    s.hf.defaults.activation = "gelu_new";
+    s.hf.flags = {{"qk_layernorm", {"false"}}};
     return s;
   }();
   return spec;

@@ -32,6 +32,10 @@ const ArchitectureSpec& phi3_architecture() {
         "model.layers.{}.self_attn.qkv_proj.weight";
     s.hf.names[static_cast<std::size_t>(Role::ffn_up)] = "model.layers.{}.mlp.gate_up_proj.weight";
     s.hf.keys.sliding_window = "sliding_window";
+    s.hf.keys.activation = "hidden_act";
+    s.hf.defaults.eps = 1e-5;
+    s.hf.flags = {{"attention_bias", {"false"}}};
+    s.hf.understood = {"original_max_position_embeddings"};
     return s;
   }();
   return spec;

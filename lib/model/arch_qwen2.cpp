@@ -28,6 +28,11 @@ const ArchitectureSpec& qwen2_architecture() {
     });
     s.hf.model_types = {"qwen2"};
     s.hf.names = hf_llama_style_names();
+    s.hf.keys.activation = "hidden_act";
+    s.hf.defaults.eps = 1e-6;
+    // Qwen2Config keeps sliding_window and max_window_layers even when the window is off.
+    s.hf.flags = {{"use_sliding_window", {"false"}}};
+    s.hf.understood = {"sliding_window", "max_window_layers"};
     return s;
   }();
   return spec;

@@ -33,6 +33,12 @@ const ArchitectureSpec& stablelm_architecture() {
     });
     s.hf.model_types = {"stablelm"};
     s.hf.names = hf_llama_style_names();
+    s.hf.keys.activation = "hidden_act";
+    s.hf.defaults.rotary_fraction = 0.25;
+    s.hf.defaults.eps = 1e-5;
+    s.hf.flags = {{"use_qkv_bias", {"false", "true"}},
+                  {"qk_layernorm", {"false"}},
+                  {"use_parallel_residual", {"false"}}};
     return s;
   }();
   return spec;

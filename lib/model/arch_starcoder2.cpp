@@ -32,6 +32,13 @@ const ArchitectureSpec& starcoder2_architecture() {
     s.hf.names[static_cast<std::size_t>(Role::ffn_down)] = "model.layers.{}.mlp.c_proj.weight";
     s.hf.names[static_cast<std::size_t>(Role::ffn_down_bias)] = "model.layers.{}.mlp.c_proj.bias";
     s.hf.keys.eps = "norm_epsilon";
+    s.hf.keys.activation = "hidden_act";
+    s.hf.keys.sliding_window = "sliding_window";
+    s.hf.sliding = nn::SlidingLayers::all;
+    s.hf.defaults.activation = "gelu_pytorch_tanh";
+    s.hf.defaults.eps = 1e-5;
+    s.hf.defaults.tied = true;
+    s.hf.flags = {{"use_bias", {"true"}}};
     return s;
   }();
   return spec;

@@ -57,11 +57,22 @@ std::array<Presence, role_count> tensor_table(
 
 std::span<const ArchitectureSpec* const> architectures() {
   static const ArchitectureSpec* const all[] = {
-      &llama_architecture(),      &internlm2_architecture(), &qwen2_architecture(),
-      &qwen_architecture(),       &gemma_architecture(),     &gemma2_architecture(),
-      &gpt2_architecture(),       &starcoder_architecture(), &gptneox_architecture(),
-      &phi2_architecture(),       &phi3_architecture(),      &falcon_architecture(),
-      &starcoder2_architecture(), &stablelm_architecture(),
+      &llama_architecture(),
+      &internlm2_architecture(),
+      &qwen2_architecture(),
+      &qwen_architecture(),
+      &gemma_architecture(),
+      &gemma2_architecture(),
+      &gpt2_architecture(),
+      &starcoder_architecture(),
+      &gptneox_architecture(),
+      &phi2_architecture(),
+      &phi3_architecture(),
+      &falcon_architecture(),
+      &starcoder2_architecture(),
+      &stablelm_architecture(),
+      // Computes as llama (found first by GGUF name); only its Hugging Face layout differs.
+      &mixtral_architecture(),
   };
   return all;
 }

@@ -61,6 +61,21 @@ enum class Presence : std::uint8_t { absent, optional, required };
 
 enum class RopeStyle : std::uint8_t { none, adjacent_pairs, half_split };
 
+/// How a fused query-key-value matrix orders its rows in a Hugging Face checkpoint.
+enum class HfQkvLayout : std::uint8_t {
+  blocks,    ///< [Q (H·Dk); K (G·Dk); V (G·Dv)], as lmc computes (GPT-2, Qwen-1, Phi-3, MQA)
+  per_head,  ///< [head][q, k, v][Dk]: GPT-NeoX, Falcon without MQA or the new architecture
+  grouped,   ///< [KV group][its H/G query heads, k, v][Dk]: Falcon-40B, InternLM2's wqkv
+};
+
+/// A config.json key whose value changes what is computed: lmc computes it only for the listed
+/// values (each as JSON writes it: true, false, null, 1, "silu"); absent means `absent_is`.
+struct HfFlag {
+  std::string_view key;
+  std::vector<std::string_view> accepted;
+  std::string_view absent_is = "";  ///< empty: an absent key is accepted
+};
+
 /// Keys of config.json that hold the hyper-parameters (empty: not used by the family).
 struct HfConfigKeys {
   std::string_view hidden = "hidden_size";
@@ -76,7 +91,21 @@ struct HfConfigKeys {
   std::string_view sliding_window = "";
   std::string_view attention_soft_cap = "";
   std::string_view final_soft_cap = "";
-  std::string_view query_scale = "";  ///< gemma2's query_pre_attn_scalar
+  std::string_view query_scale = "";   ///< gemma2's query_pre_attn_scalar
+  std::string_view experts = "";       ///< number of experts (Mixtral's num_local_experts)
+  std::string_view experts_used = "";  ///< experts per token (num_experts_per_tok)
+  std::string_view multi_query = "";   ///< a boolean: true means one KV head (gpt_bigcode)
+  std::string_view activation = "";    ///< the activation's name (hidden_act, ...)
+};
+
+/// Defaults of the family's transformers config class, for keys a config.json leaves out.
+struct HfDefaults {
+  double rope_theta = 10000.0;
+  double rotary_fraction = 1.0;  ///< partial_rotary_factor (StableLM 0.25, GPT-NeoX 0.25, Phi 0.5)
+  double eps = 0.0;              ///< 0: the epsilon key is required
+  std::string_view activation = "silu";
+  bool tied = false;  ///< tie_word_embeddings
+  std::size_t sliding_window = 0;
 };
 
 /// How a family's tensors are named and stored in a Hugging Face checkpoint.
@@ -88,7 +117,19 @@ struct HfLayout {
   bool transposed_linear = false;          ///< GPT-2's Conv1D stores matrices as [in][out]
   float norm_weight_offset = 0.0f;         ///< Gemma stores w and computes with 1 + w
   HfConfigKeys keys;
+  HfDefaults defaults;
   std::size_t default_ffn_multiple = 0;  ///< when the ffn key is absent or null: this × n_embd
+  HfQkvLayout qkv_layout = HfQkvLayout::blocks;
+  /// The q/k/v roles are row blocks of the fused names[attn_qkv] (InternLM2's wqkv).
+  bool split_qkv = false;
+  /// Expert tensors are one per expert: names of the *_experts roles have a second "{}".
+  bool per_expert_tensors = false;
+  /// Which layers a sliding_window applies to in this format (none: the family's).
+  nn::SlidingLayers sliding = nn::SlidingLayers::none;
+  /// Keys whose value changes the computation, with the values lmc computes.
+  std::vector<HfFlag> flags;
+  /// Further keys this family reads or that do not change its computation.
+  std::vector<std::string_view> understood;
 };
 
 struct ArchitectureSpec {
@@ -120,6 +161,7 @@ const ArchitectureSpec* find_hf_architecture(std::string_view model_type);
 
 // One per family file.
 const ArchitectureSpec& llama_architecture();
+const ArchitectureSpec& mixtral_architecture();  ///< GGUF name "llama"; HF model_type "mixtral"
 const ArchitectureSpec& internlm2_architecture();
 const ArchitectureSpec& qwen2_architecture();
 const ArchitectureSpec& qwen_architecture();

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,26 @@ struct HyperParameters {
   double rope_base = 10000.0;
   double rope_freq_scale = 1.0;
   std::vector<float> rope_freq_factors;
+  double rope_yarn_ext_factor = 0.0, rope_yarn_low = 0.0, rope_yarn_high = 0.0;
+  double rope_attention_factor = 1.0;  ///< multiplies RoPE's cos and sin
+  /// LongRoPE: per-pair divisors for contexts above rope_original_context (long) and up to it
+  /// (short); chosen by rope_for_context.
+  std::vector<float> rope_long_factors, rope_short_factors;
+  std::size_t rope_original_context = 0;
+  /// Hugging Face's dynamic NTK scaling (factor > 0): the base grows with the context used.
+  double rope_dynamic_factor = 0.0;
   float norm_eps = 1e-5f;
   std::size_t sliding_window = 0;
   float attention_soft_cap = 0.0f, final_soft_cap = 0.0f;
-  float attention_scale = 0.0f;  ///< 0: 1/sqrt(key_dim)
+  float attention_scale = 0.0f;              ///< 0: 1/sqrt(key_dim)
+  std::optional<nn::Activation> activation;  ///< the checkpoint's own, else the family's
+  bool tied_output = false;  ///< the output matrix is the embedding even if one is stored
+  std::optional<nn::SlidingLayers> sliding_layers;  ///< the checkpoint's own, else the family's
+  /// Above this context (0: none) the checkpoint asks for a computation lmc does not implement
+  /// (Qwen-1's use_dynamic_ntk / use_logn_attn beyond seq_length); `context_limit_reason` says
+  /// which. Loading with a larger context is refused.
+  std::size_t context_limit = 0;
+  std::string context_limit_reason;
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
@@ -54,6 +71,11 @@ class Checkpoint {
   /// The tensor of `role` (for `layer` when per-layer) in lmc's canonical layout (row-major
   /// [out][in] matrices, norm weights as used), or nullptr when the file has none.
   virtual const Tensor* find(Role role, std::size_t layer) = 0;
+  /// Expert `expert`'s [rows][cols] matrix of an *_experts role, for checkpoints that store one
+  /// tensor per expert (else nullptr: the role is one [experts][rows][cols] tensor).
+  virtual const Tensor* find_expert(Role, std::size_t /*layer*/, std::size_t /*expert*/) {
+    return nullptr;
+  }
   /// The tensor's name as the file spells it (for messages).
   virtual std::string tensor_name(Role role, std::size_t layer) const = 0;
   /// How many tensors the file holds (bounds the layer count before anything is allocated).

@@ -1,5 +1,6 @@
 // GGUF checkpoints: llama.cpp's tensor names and "<arch>.<key>" hyper-parameters.
 #include "model/checkpoint.hpp"
+#include "model/rope_scaling.hpp"
 
 #include "base/fail.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <cmath>
 #include <deque>
+#include <tuple>
 
 LMC_BEGIN_NAMESPACE
 namespace model {
@@ -23,6 +25,7 @@ namespace {
 std::string supported_list() {
   std::string list;
   for (const ArchitectureSpec* spec : architectures()) {
+    if (find_architecture(spec->name) != spec) continue;  // a second HF layout of a family
     if (!list.empty()) list += ", ";
     list += spec->name;
   }
@@ -37,9 +40,9 @@ class GgufCheckpoint final : public Checkpoint {
     const std::string_view arch = file_.architecture();
     spec_ = find_architecture(arch);
     if (!spec_) {
-      fail(ErrorCode::unsupported,
-           "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}", source_,
-           arch, supported_list());
+      base::fail(ErrorCode::unsupported,
+                 "{}: architecture '{}' (general.architecture) is not supported; lmc reads {}",
+                 source_, arch, supported_list());
     }
     read_hyper_parameters();
     if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
@@ -67,7 +70,8 @@ class GgufCheckpoint final : public Checkpoint {
     key_out = key(name);
     const std::uint64_t v = file_.at(key_out).as_uint();
     if (v == 0 || v > (std::uint64_t{1} << 32))
-      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out,
+                 v);
     return static_cast<std::size_t>(v);
   }
   std::size_t optional_size(std::string_view name, std::size_t fallback,
@@ -77,12 +81,76 @@ class GgufCheckpoint final : public Checkpoint {
     if (!value) return fallback;
     const std::uint64_t v = value->as_uint();
     if (v > (std::uint64_t{1} << 32))
-      fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out, v);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_, key_out,
+                 v);
     return static_cast<std::size_t>(v);
   }
   double optional_number(std::string_view name, double fallback) const {
     const GgufValue* value = file_.find(key(name));
     return value ? value->as_double() : fallback;
+  }
+
+  // rope.scaling.*: linear and YaRN keys as llama.cpp's converter writes them, LongRoPE's
+  // factor tensors (Phi-3 writes no type for them).
+  void read_rope_scaling() {
+    HyperParameters& h = hyper_parameters_;
+    std::string type = "none";
+    if (const GgufValue* value = file_.find(key("rope.scaling.type"))) {
+      type = std::string(value->as_string());
+    }
+    auto factor = [&] {
+      const double f = optional_number("rope.scaling.factor", 1.0);
+      if (!(f > 0) || !std::isfinite(f))
+        base::fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+                   key("rope.scaling.factor"));
+      return f;
+    };
+    const Tensor* long_factors = file_.find_tensor("rope_factors_long.weight");
+    const Tensor* short_factors = file_.find_tensor("rope_factors_short.weight");
+    if (type == "linear") {
+      h.rope_freq_scale = 1.0 / factor();
+    } else if (type == "yarn") {
+      const double f = factor();
+      if (file_.find(key("rope.scaling.yarn_log_multiplier")) &&
+          optional_number("rope.scaling.yarn_log_multiplier", 0.0) != 0.0) {
+        base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
+                   key("rope.scaling.yarn_log_multiplier"));
+      }
+      const double original = static_cast<double>(
+          optional_size("rope.scaling.original_context_length", h.context_length, unused_));
+      if (!(original > 0))
+        base::fail(ErrorCode::format, "{}: YaRN needs '{}'", source_,
+                   key("rope.scaling.original_context_length"));
+      h.rope_freq_scale = 1.0 / f;
+      h.rope_yarn_ext_factor = optional_number("rope.scaling.yarn_ext_factor", 1.0);
+      std::tie(h.rope_yarn_low, h.rope_yarn_high) = nn::yarn_correction_range(
+          h.rope_dims, h.rope_base, original, optional_number("rope.scaling.yarn_beta_fast", 32.0),
+          optional_number("rope.scaling.yarn_beta_slow", 1.0), true);
+      // The converter stores config.json's attention_factor here; without it YaRN's own.
+      h.rope_attention_factor = optional_number("rope.scaling.yarn_attn_factor", yarn_mscale(f));
+      h.rope_attention_factor *= optional_number("rope.scaling.attn_factor", 1.0);
+    } else if (type == "longrope" || (type == "none" && long_factors)) {
+      if (!long_factors || !short_factors) {
+        base::fail(ErrorCode::format,
+                   "{}: LongRoPE needs tensors 'rope_factors_long.weight' and "
+                   "'rope_factors_short.weight'",
+                   source_);
+      }
+      h.rope_long_factors = to_f32(*long_factors);
+      h.rope_short_factors = to_f32(*short_factors);
+      h.rope_original_context = optional_size("rope.scaling.original_context_length", 0, unused_);
+      if (h.rope_original_context == 0)
+        base::fail(ErrorCode::format, "{}: LongRoPE needs metadata key '{}'", source_,
+                   key("rope.scaling.original_context_length"));
+      h.rope_attention_factor = optional_number("rope.scaling.attn_factor", 1.0);
+    } else if (type == "none") {
+      if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
+        h.rope_freq_scale = 1.0 / linear->as_double();
+      }
+    } else {
+      base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
+                 type, key("rope.scaling.type"));
+    }
   }
 
   void read_hyper_parameters() {
@@ -93,7 +161,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
     h.n_kv_heads = optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
     if (h.n_kv_heads == 0)
-      fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
+      base::fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
     h.key_dim = optional_size("attention.key_length", h.n_embd / h.n_heads, h.key_key_dim);
     if (!file_.find(h.key_key_dim)) h.key_key_dim = h.key_n_embd + " / " + h.key_n_heads;
     h.value_dim = optional_size("attention.value_length", h.key_dim, h.key_value_dim);
@@ -105,21 +173,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.context_length = optional_size("context_length", 0, unused);
     h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
     h.rope_base = optional_number("rope.freq_base", 10000.0);
-    if (const GgufValue* type = file_.find(key("rope.scaling.type"))) {
-      const std::string_view t = type->as_string();
-      if (t == "linear") {
-        const double factor = optional_number("rope.scaling.factor", 1.0);
-        if (!(factor > 0))
-          fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
-               key("rope.scaling.factor"));
-        h.rope_freq_scale = 1.0 / factor;
-      } else if (t != "none") {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_, t,
-             key("rope.scaling.type"));
-      }
-    } else if (const GgufValue* linear = file_.find(key("rope.scale_linear"))) {
-      h.rope_freq_scale = 1.0 / linear->as_double();
-    }
+    read_rope_scaling();
     const bool rms = spec_->norm == nn::NormKind::rms;
     h.norm_eps = static_cast<float>(
         file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"))
@@ -138,6 +192,7 @@ class GgufCheckpoint final : public Checkpoint {
   }
 
   GgufFile file_;
+  std::string unused_;
 };
 
 }  // namespace

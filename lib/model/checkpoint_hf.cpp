@@ -1,13 +1,21 @@
 // Hugging Face folders: config.json plus safetensors shards, named as transformers names them.
+// Every config.json key is accounted for: read as a hyper-parameter, checked as a flag whose
+// value lmc computes, or listed as not changing the computation; any other key is refused by
+// name, so that a setting lmc does not implement is never silently ignored.
 #include "model/checkpoint.hpp"
+#include "model/rope_scaling.hpp"
 
 #include "base/fail.hpp"
 
 #include <lmc/hf_config.hpp>
 #include <lmc/safetensors.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
+#include <set>
+
+#include <fmt/ranges.h>
 
 LMC_BEGIN_NAMESPACE
 namespace model {
@@ -33,6 +41,122 @@ bool is_layer_matrix(Role role) {
   }
 }
 
+// Keys that no family's computation depends on: identity, tokens, training (dropout,
+// initialization, auxiliary losses), generation defaults, serialization.
+bool is_harmless_key(std::string_view key) {
+  static const std::set<std::string_view> names = {"_name_or_path",
+                                                   "architectures",
+                                                   "model_type",
+                                                   "transformers_version",
+                                                   "torch_dtype",
+                                                   "dtype",
+                                                   "use_cache",
+                                                   "vocab_size",
+                                                   "auto_map",
+                                                   "tokenizer_class",
+                                                   "initializer_range",
+                                                   "initializer_factor",
+                                                   "init_std",
+                                                   "layer_norm_init",
+                                                   "is_decoder",
+                                                   "is_encoder_decoder",
+                                                   "return_dict",
+                                                   "output_attentions",
+                                                   "output_hidden_states",
+                                                   "torchscript",
+                                                   "use_return_dict",
+                                                   "id2label",
+                                                   "label2id",
+                                                   "problem_type",
+                                                   "finetuning_task",
+                                                   "prefix",
+                                                   "task_specific_params",
+                                                   "chunk_size_feed_forward",
+                                                   "add_cross_attention",
+                                                   "max_length",
+                                                   "min_length",
+                                                   "do_sample",
+                                                   "early_stopping",
+                                                   "num_beams",
+                                                   "num_beam_groups",
+                                                   "diversity_penalty",
+                                                   "temperature",
+                                                   "top_k",
+                                                   "top_p",
+                                                   "typical_p",
+                                                   "repetition_penalty",
+                                                   "length_penalty",
+                                                   "no_repeat_ngram_size",
+                                                   "encoder_no_repeat_ngram_size",
+                                                   "bad_words_ids",
+                                                   "num_return_sequences",
+                                                   "output_scores",
+                                                   "return_dict_in_generate",
+                                                   "forced_bos_token_id",
+                                                   "forced_eos_token_id",
+                                                   "remove_invalid_values",
+                                                   "exponential_decay_length_penalty",
+                                                   "suppress_tokens",
+                                                   "begin_suppress_tokens",
+                                                   "tf_legacy_loss",
+                                                   "pruned_heads",
+                                                   "tie_encoder_decoder",
+                                                   "cross_attention_hidden_size",
+                                                   "gradient_checkpointing",
+                                                   "_attn_implementation",
+                                                   "attn_implementation",
+                                                   "_attn_implementation_autoset",
+                                                   "use_flash_attn",
+                                                   "use_flash_attention_2",
+                                                   "fp16",
+                                                   "bf16",
+                                                   "fp32",
+                                                   "bias_dropout_fusion",
+                                                   "router_aux_loss_coef",
+                                                   "output_router_logits",
+                                                   "router_z_loss_coef",
+                                                   "summary_type",
+                                                   "summary_use_proj",
+                                                   "summary_activation",
+                                                   "summary_proj_to_labels",
+                                                   "summary_first_dropout",
+                                                   "keys_to_ignore_at_inference",
+                                                   "max_sequence_length",
+                                                   "seq_length",
+                                                   "n_ctx",
+                                                   "model_max_length",
+                                                   "emb_dropout_prob",
+                                                   "softmax_in_fp32",
+                                                   "attention_softmax_in_fp32",
+                                                   "scale_attention_softmax_in_fp32",
+                                                   "reorder_and_upcast_attn",
+                                                   "onnx_safe",
+                                                   "transformers.js_config",
+                                                   "unsloth_version",
+                                                   "unsloth_fixed"};
+  if (names.contains(key)) return true;
+  if (key.ends_with("token_id") || key.ends_with("token_ids")) return true;
+  return key.find("dropout") != std::string_view::npos ||
+         key.find("pdrop") != std::string_view::npos;
+}
+
+std::string json_text(const HfConfigScalar& value) {
+  if (std::holds_alternative<std::nullptr_t>(value)) return "null";
+  if (auto b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (auto i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
+  if (auto d = std::get_if<double>(&value)) return fmt::format("{}", *d);
+  return "\"" + std::get<std::string>(value) + "\"";
+}
+
+std::optional<nn::Activation> activation_named(std::string_view name) {
+  // transformers' ACT2FN names: "gelu" is the exact (erf) GELU; the others are the tanh form.
+  if (name == "silu" || name == "swish") return nn::Activation::silu;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+    return nn::Activation::gelu_tanh;
+  if (name == "gelu") return nn::Activation::gelu_erf;
+  return std::nullopt;
+}
+
 class HfCheckpoint final : public Checkpoint {
  public:
   HfCheckpoint(const std::filesystem::path& folder, bool memory_map)
@@ -41,21 +165,29 @@ class HfCheckpoint final : public Checkpoint {
     const HfConfig& config = folder_.config;
     spec_ = find_hf_architecture(config.model_type);
     if (!spec_) {
-      fail(ErrorCode::unsupported, "{}: model_type '{}' is not supported for Hugging Face folders",
-           config.path.string(), config.model_type);
+      base::fail(ErrorCode::unsupported,
+                 "{}: model_type '{}' is not supported for Hugging Face folders",
+                 config.path.string(), config.model_type);
     }
     if (!folder_.weights) {
-      fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json", source_);
+      base::fail(ErrorCode::format, "{}: no model.safetensors or model.safetensors.index.json",
+                 source_);
     }
     weights_.emplace(SafetensorsCheckpoint::open(*folder_.weights, memory_map));
     read_hyper_parameters();
+    check_every_key();
   }
 
   std::string_view format() const override { return "safetensors"; }
   RopeStyle rope_style() const override { return spec_->hf.rope; }
   std::size_t tensor_count() const override { return weights_->tensors().size(); }
   std::filesystem::path tokenizer_json() const override {
-    return folder_.tokenizer_json ? *folder_.tokenizer_json : std::filesystem::path{};
+    if (folder_.tokenizer_json) return *folder_.tokenizer_json;
+    // Qwen-1 ships a tiktoken rank file instead (the tokenizer loader reads the folder).
+    for (const auto& entry : std::filesystem::directory_iterator(folder_.path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".tiktoken") return entry.path();
+    }
+    return {};
   }
 
   std::string tensor_name(Role role, std::size_t layer) const override {
@@ -64,6 +196,33 @@ class HfCheckpoint final : public Checkpoint {
   }
 
   const Tensor* find(Role role, std::size_t layer) override {
+    const HfLayout& hf = spec_->hf;
+    if (hf.split_qkv && is_qkv_part(role)) return qkv_part(role, layer);
+    const Tensor* tensor = lookup(role, layer);
+    if (!tensor) return nullptr;
+    if ((role == Role::attn_qkv || role == Role::attn_qkv_bias) &&
+        qkv_layout_ != HfQkvLayout::blocks)
+      return qkv_rows(*tensor, role, layer, 0, block_order().size());
+    if (hf.transposed_linear && is_layer_matrix(role)) return transposed(*tensor);
+    if (hf.norm_weight_offset != 0.0f && is_norm_weight(role)) return offset(*tensor);
+    return tensor;
+  }
+
+  const Tensor* find_expert(Role role, std::size_t layer, std::size_t expert) override {
+    if (!spec_->hf.per_expert_tensors) return nullptr;
+    std::string name(spec_->hf.names[static_cast<std::size_t>(role)]);
+    if (name.empty()) return nullptr;
+    name = layer_name(name, layer);
+    return weights_->find_tensor(layer_name(name, expert));
+  }
+
+ private:
+  static bool is_qkv_part(Role role) {
+    return role == Role::attn_q || role == Role::attn_k || role == Role::attn_v ||
+           role == Role::attn_q_bias || role == Role::attn_k_bias || role == Role::attn_v_bias;
+  }
+
+  const Tensor* lookup(Role role, std::size_t layer) const {
     std::string_view names = spec_->hf.names[static_cast<std::size_t>(role)];
     const Tensor* tensor = nullptr;
     while (!names.empty() && !tensor) {
@@ -71,13 +230,9 @@ class HfCheckpoint final : public Checkpoint {
       tensor = weights_->find_tensor(layer_name(names.substr(0, bar), layer));
       names = bar == std::string_view::npos ? std::string_view{} : names.substr(bar + 1);
     }
-    if (!tensor) return nullptr;
-    if (spec_->hf.transposed_linear && is_layer_matrix(role)) return transposed(*tensor);
-    if (spec_->hf.norm_weight_offset != 0.0f && is_norm_weight(role)) return offset(*tensor);
     return tensor;
   }
 
- private:
   const Tensor* keep(Tensor tensor, std::vector<float> values) {
     owned_values_.push_back(std::move(values));
     const std::vector<float>& stored = owned_values_.back();
@@ -85,6 +240,84 @@ class HfCheckpoint final : public Checkpoint {
     tensor.data = std::as_bytes(std::span<const float>(stored));
     owned_tensors_.push_back(std::move(tensor));
     return &owned_tensors_.back();
+  }
+
+  // The source row of each row of [Q; K; V] in the checkpoint's fused layout.
+  std::vector<std::size_t> block_order() const {
+    const HyperParameters& h = hyper_parameters_;
+    const std::size_t d = h.key_dim, groups = h.n_kv_heads, per_group = h.n_heads / h.n_kv_heads;
+    std::vector<std::size_t> order;
+    auto add_head = [&](std::size_t first) {
+      for (std::size_t i = 0; i < d; ++i) order.push_back(first + i);
+    };
+    if (qkv_layout_ == HfQkvLayout::per_head) {  // [head][q, k, v][d]
+      for (std::size_t part = 0; part < 3; ++part) {
+        for (std::size_t head = 0; head < h.n_heads; ++head) add_head((head * 3 + part) * d);
+      }
+    } else if (qkv_layout_ == HfQkvLayout::grouped) {  // [group][q…, k, v][d]
+      const std::size_t stride = (per_group + 2) * d;
+      for (std::size_t g = 0; g < groups; ++g) {
+        for (std::size_t q = 0; q < per_group; ++q) add_head(g * stride + q * d);
+      }
+      for (std::size_t g = 0; g < groups; ++g) add_head(g * stride + per_group * d);
+      for (std::size_t g = 0; g < groups; ++g) add_head(g * stride + (per_group + 1) * d);
+    } else {
+      const std::size_t rows = (h.n_heads + 2 * h.n_kv_heads) * d;
+      for (std::size_t r = 0; r < rows; ++r) order.push_back(r);
+    }
+    return order;
+  }
+
+  // Rows order[first, first + count) of a fused qkv weight or bias, in that order: [Q; K; V]
+  // (or one of its blocks) from the checkpoint's fused layout. Row bytes are copied unchanged,
+  // so the result is exact in any dtype.
+  const Tensor* qkv_rows(const Tensor& tensor, Role role, std::size_t layer, std::size_t first,
+                         std::size_t count) {
+    const HyperParameters& h = hyper_parameters_;
+    if (h.value_dim != h.key_dim || h.n_heads % h.n_kv_heads != 0) {
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' fuses q, k and v, which needs equal key and value widths and a "
+                 "query head count divisible by the KV head count ({} query, {} KV heads)",
+                 source_, tensor_name(role, layer), h.n_heads, h.n_kv_heads);
+    }
+    const std::vector<std::size_t> order = block_order();
+    const bool matrix = tensor.shape.size() == 2;
+    if ((tensor.shape.size() != 1 && !matrix) ||
+        tensor.shape[0] != static_cast<std::int64_t>(order.size()) ||
+        (!matrix && dtype_is_quantized(tensor.type))) {
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' has shape {}, expected {} rows ({} query and {} KV heads of {})",
+                 source_, tensor_name(role, layer), tensor.shape_string(), order.size(), h.n_heads,
+                 h.n_kv_heads, h.key_dim);
+    }
+    const std::size_t row_bytes =
+        matrix ? static_cast<std::size_t>(tensor.row_bytes()) : dtype_row_bytes(tensor.type, 1);
+    std::vector<std::byte> out(count * row_bytes);
+    for (std::size_t r = 0; r < count; ++r) {
+      std::copy_n(tensor.data.begin() + static_cast<std::ptrdiff_t>(order[first + r] * row_bytes),
+                  row_bytes, out.begin() + static_cast<std::ptrdiff_t>(r * row_bytes));
+    }
+    Tensor rows = tensor;
+    rows.shape[0] = static_cast<std::int64_t>(count);
+    owned_bytes_.push_back(std::move(out));
+    rows.data = owned_bytes_.back();
+    owned_tensors_.push_back(std::move(rows));
+    return &owned_tensors_.back();
+  }
+
+  // A q, k or v block of the fused tensor (InternLM2 keeps one wqkv; lmc's table has q/k/v).
+  const Tensor* qkv_part(Role role, std::size_t layer) {
+    const bool bias =
+        role == Role::attn_q_bias || role == Role::attn_k_bias || role == Role::attn_v_bias;
+    const Role fused_role = bias ? Role::attn_qkv_bias : Role::attn_qkv;
+    const Tensor* fused = lookup(fused_role, layer);
+    if (!fused) return nullptr;
+    const HyperParameters& h = hyper_parameters_;
+    const std::size_t q = h.n_heads * h.key_dim, k = h.n_kv_heads * h.key_dim;
+    std::size_t first = 0, rows = q;
+    if (role == Role::attn_k || role == Role::attn_k_bias) first = q, rows = k;
+    if (role == Role::attn_v || role == Role::attn_v_bias) first = q + k, rows = k;
+    return qkv_rows(*fused, fused_role, layer, first, rows);
   }
 
   // Conv1D keeps [in][out]; the forward pass reads [out][in]. A copy in F32 (these are small
@@ -114,87 +347,217 @@ class HfCheckpoint final : public Checkpoint {
   }
 
   std::size_t size_key(std::string_view key, std::optional<std::size_t> fallback,
-                       std::string& key_out) const {
+                       std::string& key_out) {
     key_out = std::string(key);
+    read_.insert(std::string(key));
     std::optional<std::int64_t> v;
     if (!key.empty()) v = folder_.config.integer(key);
     if (!v) {
       if (fallback) return *fallback;
-      fail(ErrorCode::format, "{}: missing or not an integer", where(key));
+      base::fail(ErrorCode::format, "{}: missing or not an integer", where(key));
     }
     if (*v < 0 || *v > (std::int64_t{1} << 32))
-      fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
+      base::fail(ErrorCode::format, "{} = {} is out of range", where(key), *v);
     return static_cast<std::size_t>(*v);
+  }
+  std::optional<double> number_key(std::string_view key) {
+    if (key.empty()) return std::nullopt;
+    read_.insert(std::string(key));
+    return folder_.config.number(key);
   }
 
   void read_hyper_parameters() {
     const HfConfig& config = folder_.config;
-    const HfConfigKeys& keys = spec_->hf.keys;
+    const HfLayout& hf = spec_->hf;
+    const HfConfigKeys& keys = hf.keys;
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
     h.n_layers = size_key(keys.layers, std::nullopt, unused);
     h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
-    if (h.n_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.heads));
+    if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
     h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);
-    if (h.n_kv_heads == 0) fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
+    qkv_layout_ = hf.qkv_layout;
+    if (!keys.multi_query.empty()) {
+      // GPTBigCode: multi_query (its default) keeps c_attn as [Q; K; V] with one KV head;
+      // without it every head holds its own q, k and v rows.
+      read_.insert(std::string(keys.multi_query));
+      h.key_n_kv_heads = std::string(keys.multi_query);
+      if (config.boolean(keys.multi_query).value_or(true)) {
+        h.n_kv_heads = 1;
+      } else {
+        h.n_kv_heads = h.n_heads;
+        qkv_layout_ = HfQkvLayout::per_head;
+      }
+    }
+    if (h.n_kv_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
     h.key_dim = size_key(keys.head_dim, h.n_embd / h.n_heads, h.key_key_dim);
     h.value_dim = h.key_dim;
     h.key_value_dim = h.key_key_dim;
-    const std::optional<std::size_t> ffn_default =
-        spec_->hf.default_ffn_multiple
-            ? std::optional<std::size_t>(spec_->hf.default_ffn_multiple * h.n_embd)
-            : std::nullopt;
+    std::optional<std::size_t> ffn_default;
+    if (hf.default_ffn_multiple != 0) ffn_default.emplace(hf.default_ffn_multiple * h.n_embd);
     h.n_ff = size_key(keys.ffn, ffn_default, h.key_n_ff);
+    if (spec_->ffn_key_is_doubled) h.n_ff /= 2;
     h.context_length = size_key(keys.context, 0, unused);
     h.rope_dims = h.key_dim;
     h.key_rope_dims = h.key_key_dim;
-    if (auto factor = config.number(keys.partial_rotary)) {
-      h.rope_dims = static_cast<std::size_t>(static_cast<double>(h.key_dim) * *factor);
+    const double fraction = number_key(keys.partial_rotary).value_or(hf.defaults.rotary_fraction);
+    if (!(fraction > 0 && fraction <= 1))
+      base::fail(ErrorCode::format, "{} = {} must be in (0, 1]", where(keys.partial_rotary),
+                 fraction);
+    if (fraction != 1.0) {
+      h.rope_dims = static_cast<std::size_t>(static_cast<double>(h.key_dim) * fraction);
       h.key_rope_dims = std::string(keys.partial_rotary);
     }
-    if (auto theta = config.number(keys.rope_theta)) h.rope_base = *theta;
-    if (config.rope_scaling && !config.rope_scaling->type.empty() &&
-        config.rope_scaling->type != "default") {
-      const auto& scaling = *config.rope_scaling;
-      auto factor = scaling.numbers.find("factor");
-      if (scaling.type != "linear" || factor == scaling.numbers.end() || !(factor->second > 0)) {
-        fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' is not supported",
-             where("rope_scaling"), scaling.type);
+    h.rope_base = number_key(keys.rope_theta).value_or(hf.defaults.rope_theta);
+    read_.insert("rope_scaling");
+    read_.insert("rope_parameters");
+    read_hf_rope_scaling(config, h.key_dim, h);
+    std::optional<double> eps;
+    if (keys.eps.empty()) {
+      for (const char* key : {"rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon"}) {
+        read_.insert(key);
+        if (!eps) eps = config.number(key);
       }
-      h.rope_freq_scale = 1.0 / factor->second;
+    } else {
+      eps = number_key(keys.eps);
     }
-    std::optional<double> eps = keys.eps.empty() ? config.norm_eps : config.number(keys.eps);
+    if (!eps && hf.defaults.eps > 0) eps = hf.defaults.eps;
     if (!eps)
-      fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
+      base::fail(ErrorCode::format, "{}: missing the normalization epsilon", config.path.string());
     h.norm_eps = static_cast<float>(*eps);
-    if (config.contains("num_local_experts")) {
-      fail(ErrorCode::unsupported, "{}: mixture-of-experts checkpoints are read from GGUF only",
-           where("num_local_experts"));
+    if (!keys.experts.empty()) {
+      h.n_experts = size_key(keys.experts, 0, h.key_n_experts);
+      h.n_experts_used = size_key(keys.experts_used, 0, unused);
     }
     if (!keys.sliding_window.empty()) {
-      if (auto window = config.integer(keys.sliding_window); window && *window > 0) {
+      read_.insert(std::string(keys.sliding_window));
+      const bool present = config.contains(keys.sliding_window);
+      const std::optional<std::int64_t> window = config.integer(keys.sliding_window);
+      if (window && *window > 0) {
         h.sliding_window = static_cast<std::size_t>(*window);
+        if (hf.sliding != nn::SlidingLayers::none) h.sliding_layers = hf.sliding;
+      } else if (!present) {
+        h.sliding_window = hf.defaults.sliding_window;
       }
     }
     if (!keys.attention_soft_cap.empty())
-      h.attention_soft_cap =
-          static_cast<float>(config.number(keys.attention_soft_cap).value_or(0.0));
+      h.attention_soft_cap = static_cast<float>(number_key(keys.attention_soft_cap).value_or(0.0));
     if (!keys.final_soft_cap.empty())
-      h.final_soft_cap = static_cast<float>(config.number(keys.final_soft_cap).value_or(0.0));
+      h.final_soft_cap = static_cast<float>(number_key(keys.final_soft_cap).value_or(0.0));
     if (!keys.query_scale.empty()) {
-      if (auto scalar = config.number(keys.query_scale); scalar && *scalar > 0) {
+      if (auto scalar = number_key(keys.query_scale); scalar && *scalar > 0) {
         h.attention_scale = static_cast<float>(1.0 / std::sqrt(*scalar));
       }
     }
+    if (!keys.activation.empty()) {
+      read_.insert(std::string(keys.activation));
+      const std::string name =
+          config.string(keys.activation).value_or(std::string(hf.defaults.activation));
+      h.activation = activation_named(name);
+      if (!h.activation) {
+        base::fail(ErrorCode::unsupported,
+                   "{} = '{}' is not supported (lmc computes silu, gelu, "
+                   "gelu_new, gelu_pytorch_tanh, gelu_fast)",
+                   where(keys.activation), name);
+      }
+    }
+    read_.insert("tie_word_embeddings");
+    h.tied_output = config.boolean("tie_word_embeddings").value_or(hf.defaults.tied);
+    for (const HfFlag& flag : hf.flags) read_.insert(std::string(flag.key));
+    for (std::string_view key : hf.understood) read_.insert(std::string(key));
+    apply_family_flags();
     h.name = folder_.path.filename().string();
     if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
+  }
+
+  // Flags whose accepted values select a layout or bound the context rather than refuse one.
+  void apply_family_flags() {
+    const HfConfig& config = folder_.config;
+    HyperParameters& h = hyper_parameters_;
+    if (spec_->name == "falcon") {
+      // FalconAttention: new_decoder_architecture groups q heads with their k and v;
+      // multi_query (one KV head) keeps [Q; K; V]; otherwise each head holds its q, k, v.
+      // FalconDecoderLayer: the new architecture has two LayerNorms (ln_attn, ln_mlp) unless
+      // num_ln_in_parallel_attn is 1.
+      const bool new_decoder = config.boolean("new_decoder_architecture").value_or(false);
+      if (new_decoder) {
+        qkv_layout_ = HfQkvLayout::grouped;
+        if (config.integer("num_ln_in_parallel_attn").value_or(2) != 1) {
+          base::fail(
+              ErrorCode::unsupported,
+              "{}: key 'new_decoder_architecture' = true without 'num_ln_in_parallel_attn' = 1 "
+              "(two LayerNorms per block, Falcon-40B's ln_attn/ln_mlp) is not supported for "
+              "Hugging Face folders yet",
+              config.path.string());
+        }
+      } else if (config.integer("num_ln_in_parallel_attn").value_or(1) != 1) {
+        base::fail(
+            ErrorCode::unsupported,
+            "{}: key 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture (transformers' "
+            "FalconDecoderLayer reads input_layernorm otherwise)",
+            config.path.string());
+      } else if (config.boolean("multi_query").value_or(true)) {
+        h.n_kv_heads = 1;
+        h.key_n_kv_heads = "multi_query";
+      } else {
+        qkv_layout_ = HfQkvLayout::per_head;
+        h.n_kv_heads = h.n_heads;
+      }
+    }
+    if (spec_->name == "qwen") {
+      // QWenModel: once a sequence exceeds seq_length, use_dynamic_ntk raises the RoPE base and
+      // use_logn_attn scales queries by log_seq_length(position) (both on by default); up to it
+      // the model is plain RoPE attention.
+      std::vector<std::string> on;
+      for (const char* key : {"use_dynamic_ntk", "use_logn_attn"}) {
+        if (config.boolean(key).value_or(true)) on.emplace_back(key);
+      }
+      if (!on.empty()) {
+        read_.insert("seq_length");
+        h.context_limit = static_cast<std::size_t>(
+            std::clamp<std::int64_t>(config.integer("seq_length").value_or(2048), 1, 1 << 30));
+        h.context_limit_reason =
+            fmt::format("{} asks for {} above seq_length = {}, which lmc does not implement",
+                        config.path.string(), fmt::join(on, " and "), h.context_limit);
+      }
+    }
+  }
+
+  // Every key of config.json must be one lmc read, a flag with a value it computes, or one that
+  // does not change the computation.
+  void check_every_key() const {
+    const HfConfig& config = folder_.config;
+    for (const HfFlag& flag : spec_->hf.flags) {
+      const auto it = config.values.find(std::string(flag.key));
+      const std::string value =
+          it != config.values.end() ? json_text(it->second) : std::string(flag.absent_is);
+      if (value.empty()) continue;
+      if (std::find(flag.accepted.begin(), flag.accepted.end(), value) == flag.accepted.end()) {
+        base::fail(ErrorCode::unsupported, "{}: key '{}' = {}{} is not supported (lmc computes {})",
+                   config.path.string(), flag.key, value,
+                   it == config.values.end() ? " (the default)" : "",
+                   fmt::join(flag.accepted, ", "));
+      }
+    }
+    for (const auto& [path, value] : config.values) {
+      const std::string top = path.substr(0, path.find('.'));
+      if (read_.contains(top) || is_harmless_key(top)) continue;
+      base::fail(
+          ErrorCode::unsupported,
+          "{}: key '{}' is not supported for model_type '{}' (lmc would ignore a setting that "
+          "may change the computation)",
+          config.path.string(), top, config.model_type);
+    }
   }
 
   HfModelFolder folder_;
   std::optional<SafetensorsCheckpoint> weights_;
   std::deque<std::vector<float>> owned_values_;
+  std::deque<std::vector<std::byte>> owned_bytes_;
   std::deque<Tensor> owned_tensors_;
+  std::set<std::string> read_;
+  HfQkvLayout qkv_layout_ = HfQkvLayout::blocks;
 };
 
 }  // namespace

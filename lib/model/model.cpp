@@ -5,14 +5,16 @@
 #include "base/fail.hpp"
 #include "base/thread_pool.hpp"
 #include "model/checkpoint.hpp"
-#include "model/model_internals.hpp"
+#include "model/model_fingerprint.hpp"
 #include "model/model_tokenizer.hpp"
+#include "model/rope_scaling.hpp"
 #include "model/weight_binding.hpp"
 #include "nn/cpu_features.hpp"
 #include "nn/softmax.hpp"
 #include "nn/transformer.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 LMC_BEGIN_NAMESPACE
 
@@ -22,9 +24,11 @@ struct Model::Impl {
   std::unique_ptr<nn::Transformer> transformer;
   std::shared_ptr<Tokenizer> tokenizer;  // shared_ptr: usable with the type incomplete here
   std::string tokenizer_error;
-  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<base::ThreadPool> pool;
   ModelInfo info;
   std::size_t context = 0;
+  std::once_flag fingerprint_once;  // the fingerprint reads every weight byte: once, on demand
+  std::string fingerprint;
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -40,7 +44,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   model::bind_weights(*impl->checkpoint, impl->bound);
   impl->transformer = std::make_unique<nn::Transformer>(impl->bound.config, impl->bound.weights);
   impl->tokenizer = model::load_tokenizer(*impl->checkpoint, impl->tokenizer_error);
-  impl->pool = std::make_unique<ThreadPool>(options.threads);
+  impl->pool = std::make_unique<base::ThreadPool>(options.threads);
 
   const model::HyperParameters& h = impl->checkpoint->hyper_parameters();
   const nn::TransformerConfig& c = impl->bound.config;
@@ -49,11 +53,16 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   if (impl->bound.weights.position_embedding) {
     impl->context = std::min(impl->context, impl->bound.weights.position_embedding.rows);
   }
+  if (h.context_limit != 0 && impl->context > h.context_limit) {
+    base::fail(ErrorCode::unsupported, "{}: a context of {} tokens is not supported: {}",
+               impl->checkpoint->source(), impl->context, h.context_limit_reason);
+  }
+  model::apply_rope_context(h, impl->context, impl->bound.config.rope);
   ModelInfo& info = impl->info;
   info.architecture = std::string(impl->checkpoint->spec().name);
   info.name = h.name;
   info.format = std::string(impl->checkpoint->format());
-  info.n_vocab = static_cast<std::int64_t>(c.n_vocab);
+  info.vocab_size = static_cast<std::int64_t>(c.n_vocab);
   info.n_embd = static_cast<std::int64_t>(c.n_embd);
   info.n_layers = static_cast<std::int64_t>(c.n_layers);
   info.n_heads = static_cast<std::int64_t>(c.n_heads);
@@ -62,7 +71,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   info.n_ff = static_cast<std::int64_t>(c.n_ff);
   info.n_experts = static_cast<std::int64_t>(c.n_experts);
   info.n_experts_used = static_cast<std::int64_t>(c.n_experts_used);
-  info.context_length = static_cast<std::int64_t>(h.context_length);
+  info.trained_context = static_cast<std::int64_t>(h.context_length);
   info.n_parameters = impl->bound.n_parameters;
   info.weight_bytes = impl->bound.weight_bytes;
   info.weight_type = impl->bound.weight_type;
@@ -74,9 +83,9 @@ bool Model::has_tokenizer() const noexcept { return impl_->tokenizer != nullptr;
 
 const Tokenizer& Model::tokenizer() const {
   if (!impl_->tokenizer) {
-    fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}",
-         impl_->checkpoint->source(), impl_->tokenizer_error.empty() ? "" : ": ",
-         impl_->tokenizer_error);
+    base::fail(ErrorCode::unsupported, "{}: the model has no tokenizer lmc can read{}{}",
+               impl_->checkpoint->source(), impl_->tokenizer_error.empty() ? "" : ": ",
+               impl_->tokenizer_error);
   }
   return *impl_->tokenizer;
 }
@@ -88,8 +97,8 @@ std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   if (tokens.size() < 2) {
     for (Token t : tokens) {
       if (t < 0 || static_cast<std::size_t>(t) >= impl_->bound.config.n_vocab) {
-        fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
-             impl_->bound.config.n_vocab);
+        base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})",
+                   t, impl_->bound.config.n_vocab);
       }
     }
     return {};
@@ -101,8 +110,8 @@ std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   std::vector<float> result(fed.size());
   for (Token t : tokens) {
     if (t < 0 || static_cast<std::size_t>(t) >= n_vocab) {
-      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
-           n_vocab);
+      base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+                 n_vocab);
     }
   }
   // Chunks bound the logits buffer; results do not depend on the chunking.
@@ -147,9 +156,9 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
   const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
   const std::size_t start = impl_->cache.length();
   if (start + tokens.size() > impl_->cache.max_length()) {
-    fail(ErrorCode::out_of_range,
-         "context overflow: {} + {} tokens exceed the session's {} positions", start, tokens.size(),
-         impl_->cache.max_length());
+    base::fail(ErrorCode::out_of_range,
+               "context overflow: {} + {} tokens exceed the session's {} positions", start,
+               tokens.size(), impl_->cache.max_length());
   }
   const std::size_t rows = outputs == Outputs::all ? tokens.size() : 1;
   std::vector<float> logits(rows * n_vocab);
@@ -170,29 +179,29 @@ void Session::feed(Token token) { feed(std::span<const Token>(&token, 1), Output
 std::size_t Session::position() const noexcept { return impl_->cache.length(); }
 std::size_t Session::context() const noexcept { return impl_->cache.max_length(); }
 std::size_t Session::n_outputs() const noexcept { return impl_->n_outputs; }
-std::size_t Session::n_vocab() const noexcept { return impl_->model->bound.config.n_vocab; }
+std::size_t Session::vocab_size() const noexcept { return impl_->model->bound.config.n_vocab; }
 
 std::span<const float> Session::logits(std::size_t i) const {
   if (i >= impl_->n_outputs) {
-    fail(ErrorCode::out_of_range, "output row {} requested, the last feed kept {}", i,
-         impl_->n_outputs);
+    base::fail(ErrorCode::out_of_range, "output row {} requested, the last feed kept {}", i,
+               impl_->n_outputs);
   }
   const std::size_t n_vocab = impl_->model->bound.config.n_vocab;
   return std::span<const float>(impl_->logits).subspan(i * n_vocab, n_vocab);
 }
 
-std::vector<float> Session::log_probs(std::size_t i) const {
+std::vector<float> Session::logprobs(std::size_t i) const {
   const std::span<const float> row = logits(i);
   std::vector<float> out(row.size());
   nn::log_softmax(row.data(), row.size(), out.data());
   return out;
 }
 
-float Session::log_prob(std::size_t i, Token next) const {
+float Session::logprob(std::size_t i, Token next) const {
   const std::span<const float> row = logits(i);
   if (next < 0 || static_cast<std::size_t>(next) >= row.size()) {
-    fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next,
-         row.size());
+    base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", next,
+               row.size());
   }
   return static_cast<float>(row[static_cast<std::size_t>(next)] -
                             nn::log_sum_exp(row.data(), row.size()));
@@ -208,6 +217,14 @@ void Session::truncate(std::size_t n) {
   impl_->n_outputs = 0;
 }
 
-const model::BoundModel& ModelInternals::bound(const Model& model) { return model.impl_->bound; }
+std::string Model::fingerprint() const {
+  std::call_once(impl_->fingerprint_once, [this] {
+    impl_->fingerprint =
+        model::fingerprint(impl_->info.architecture, impl_->bound, impl_->tokenizer.get());
+  });
+  return impl_->fingerprint;
+}
+
+std::uint32_t Model::numeric_profile() const { return model::numeric_profile(impl_->bound); }
 
 LMC_END_NAMESPACE

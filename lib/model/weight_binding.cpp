@@ -100,8 +100,9 @@ class Binder {
       }
     }
     w.output_norm = norm(Role::output_norm, Role::output_norm_bias, 0);
-    if (checkpoint_.find(Role::output, 0) ||
-        spec_.tensors[static_cast<std::size_t>(Role::output)] == Presence::required) {
+    if (!h_.tied_output &&
+        (checkpoint_.find(Role::output, 0) ||
+         spec_.tensors[static_cast<std::size_t>(Role::output)] == Presence::required)) {
       w.output = linear(
           Role::output, Role::output_bias, 0, c.n_vocab, e,
           fmt::format("n_vocab (rows of {})", checkpoint_.tensor_name(Role::token_embedding, 0)));
@@ -128,7 +129,11 @@ class Binder {
     c.rope.base = h_.rope_base;
     c.rope.freq_scale = h_.rope_freq_scale;
     c.rope.freq_factors = h_.rope_freq_factors;
-    c.activation = spec_.activation;
+    c.rope.yarn_ext_factor = h_.rope_yarn_ext_factor;
+    c.rope.yarn_low = h_.rope_yarn_low;
+    c.rope.yarn_high = h_.rope_yarn_high;
+    c.rope.attention_factor = h_.rope_attention_factor;
+    c.activation = h_.activation.value_or(spec_.activation);
     c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
     c.residual = spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
@@ -136,19 +141,20 @@ class Binder {
     c.attention_soft_cap = h_.attention_soft_cap;
     c.final_soft_cap = h_.final_soft_cap;
     c.sliding_window = h_.sliding_window;
-    c.sliding_layers = h_.sliding_window > 0 ? spec_.sliding : nn::SlidingLayers::none;
+    c.sliding_layers =
+        h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
   }
 
  private:
   [[noreturn]] void key_error(std::string_view key, std::string_view what) {
-    fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
+    base::fail(ErrorCode::format, "{}: {} ({})", checkpoint_.source(), what, key);
   }
 
   void check_hyper_parameters() {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
-      fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
-           checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+      base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
+                 checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
     }
     if (h_.n_embd == 0 || h_.n_heads == 0)
       key_error(h_.key_n_embd, "zero embedding width or head count");
@@ -168,8 +174,14 @@ class Binder {
                             h_.rope_dims, h_.key_dim));
     }
     if (!h_.rope_freq_factors.empty() && h_.rope_freq_factors.size() != h_.rope_dims / 2) {
-      fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
-           checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+      base::fail(ErrorCode::format, "{}: tensor 'rope_freqs.weight' has {} values, expected {}",
+                 checkpoint_.source(), h_.rope_freq_factors.size(), h_.rope_dims / 2);
+    }
+    for (const auto* factors : {&h_.rope_long_factors, &h_.rope_short_factors}) {
+      if (!factors->empty() && factors->size() != h_.rope_dims / 2) {
+        base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
+                   checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
+      }
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
         (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {
@@ -185,8 +197,8 @@ class Binder {
   const Tensor& required(Role role, std::size_t layer) {
     const Tensor* t = wanted(role) ? checkpoint_.find(role, layer) : nullptr;
     if (!t)
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     return *t;
   }
 
@@ -194,17 +206,17 @@ class Binder {
     if (!wanted(role)) return nullptr;
     const Tensor* t = checkpoint_.find(role, layer);
     if (!t && spec_.tensors[static_cast<std::size_t>(role)] == Presence::required) {
-      fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
-           checkpoint_.tensor_name(role, layer));
+      base::fail(ErrorCode::format, "{}: missing tensor '{}'", checkpoint_.source(),
+                 checkpoint_.tensor_name(role, layer));
     }
     return t;
   }
 
   [[noreturn]] void shape_error(const Tensor& t, Role role, std::size_t layer,
                                 const std::string& expected, std::string_view keys) {
-    fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
-         checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape), expected,
-         keys);
+    base::fail(ErrorCode::format, "{}: tensor '{}' has shape {}, expected {} (from {})",
+               checkpoint_.source(), checkpoint_.tensor_name(role, layer), shape_text(t.shape),
+               expected, keys);
   }
 
   void count(const Tensor& t) {
@@ -272,6 +284,24 @@ class Binder {
 
   std::vector<nn::WeightMatrix> experts(Role role, std::size_t layer, std::size_t rows,
                                         std::size_t cols) {
+    if (checkpoint_.find_expert(role, layer, 0)) {
+      std::vector<nn::WeightMatrix> each(h_.n_experts);
+      for (std::size_t i = 0; i < h_.n_experts; ++i) {
+        const Tensor* t = checkpoint_.find_expert(role, layer, i);
+        if (!t) {
+          base::fail(ErrorCode::format, "{}: missing the tensor of expert {} for '{}'",
+                     checkpoint_.source(), i, checkpoint_.tensor_name(role, layer));
+        }
+        if (t->shape.size() != 2 || t->shape[0] != static_cast<std::int64_t>(rows) ||
+            t->shape[1] != static_cast<std::int64_t>(cols)) {
+          shape_error(*t, role, layer, fmt::format("[{}, {}] for each expert", rows, cols),
+                      h_.key_n_ff + ", " + h_.key_n_embd);
+        }
+        each[i] = view(*t);
+        count(*t);
+      }
+      return each;
+    }
     const Tensor& t = required(role, layer);
     const std::int64_t x = static_cast<std::int64_t>(h_.n_experts);
     if (t.shape.size() != 3 || t.shape[0] != x || t.shape[1] != static_cast<std::int64_t>(rows) ||

@@ -140,7 +140,7 @@ void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengt
 
 void causal_attention(const AttentionConfig& config, const float* queries, std::size_t query_stride,
                       std::size_t n_queries, std::size_t first_position, const float* keys,
-                      const float* values, float* out, ThreadPool* pool) {
+                      const float* values, float* out, base::ThreadPool* pool) {
   const std::size_t n_keys = first_position + n_queries;
   const std::size_t group = config.n_heads / config.n_kv_heads;
   const std::size_t key_row = config.n_kv_heads * config.key_dim;

@@ -33,7 +33,7 @@ struct AttentionConfig {
 /// out: n_queries rows of n_heads·value_dim floats. Heads run in parallel on `pool`.
 void causal_attention(const AttentionConfig& config, const float* queries, std::size_t query_stride,
                       std::size_t n_queries, std::size_t first_position, const float* keys,
-                      const float* values, float* out, ThreadPool* pool);
+                      const float* values, float* out, base::ThreadPool* pool);
 
 }  // namespace nn
 LMC_END_NAMESPACE

@@ -52,16 +52,17 @@ KernelPath kernel_path_from_environment() {
   for (KernelPath path : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
     if (to_string(path) != forced) continue;
     if (!cpu_supports(path)) {
-      fail(ErrorCode::unsupported,
-           "environment variable LMC_KERNEL_PATH={}: this CPU cannot run the {} kernels", forced,
-           forced);
+      base::fail(ErrorCode::unsupported,
+                 "environment variable LMC_KERNEL_PATH={}: this CPU cannot run the {} kernels",
+                 forced, forced);
     }
     return path;
   }
-  fail(ErrorCode::invalid_argument,
-       "environment variable LMC_KERNEL_PATH={}: unknown kernel path (expected scalar, avx2 or "
-       "avx512)",
-       forced);
+  base::fail(
+      ErrorCode::invalid_argument,
+      "environment variable LMC_KERNEL_PATH={}: unknown kernel path (expected scalar, avx2 or "
+      "avx512)",
+      forced);
 }
 
 namespace {
@@ -86,8 +87,8 @@ KernelPath active_kernel_path() {
 
 void force_kernel_path(KernelPath path) {
   if (!cpu_supports(path)) {
-    fail(ErrorCode::invalid_argument, "kernel path {} is not supported by this CPU",
-         to_string(path));
+    base::fail(ErrorCode::invalid_argument, "kernel path {} is not supported by this CPU",
+               to_string(path));
   }
   current_path.store(static_cast<int>(path), std::memory_order_relaxed);
 }

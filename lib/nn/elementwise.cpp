@@ -143,6 +143,36 @@ void gelu_tanh(float* x, std::size_t n) {
   }
 }
 
+double erf_fixed(double x) {
+  const double a = std::abs(x);
+  double r = 1.0;
+  if (a < 2.0) {
+    // erf(a) = 2/√π · Σ (−1)^k a^(2k+1) / (k! (2k+1)); terms fall below 1e-17 of the sum
+    // well before k = 40 for a < 2.
+    const double a2 = a * a;
+    double power = a, sum = a;
+    for (int k = 1; k < 40; ++k) {
+      power *= -a2 / k;
+      sum += power / (2 * k + 1);
+    }
+    r = sum * 1.12837916709551257390;  // 2/√π
+  } else if (a < 6.0) {
+    // erfc(a) = e^(−a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + …)))), from depth 120 up.
+    double f = a;
+    for (int k = 120; k >= 1; --k) f = a + 0.5 * k / f;
+    r = 1.0 - exp_fixed(-a * a) / (f * 1.77245385090551602730);  // √π
+  }
+  return x < 0 ? -r : r;
+}
+
+void gelu_erf(float* x, std::size_t n) {
+  constexpr double inverse_sqrt_2 = 0.70710678118654752440;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    x[i] = static_cast<float>(0.5 * v * (1.0 + erf_fixed(v * inverse_sqrt_2)));
+  }
+}
+
 void soft_cap(float* x, std::size_t n, float cap) {
   const double c = cap;
   for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(c * tanh_fixed(x[i] / c));

@@ -32,6 +32,13 @@ void silu(float* x, std::size_t n);
 /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), in place.
 void gelu_tanh(float* x, std::size_t n);
 
+/// erf in double without libm: its Maclaurin series below 2, the Laplace continued fraction of
+/// erfc (fixed depth) up to 6, ±1 beyond (absolute error < 1e-15).
+double erf_fixed(double x);
+
+/// The exact GELU 0.5·x·(1 + erf(x/√2)) (PyTorch's default nn.GELU), in place.
+void gelu_erf(float* x, std::size_t n);
+
 /// x → cap·tanh(x / cap), in place.
 void soft_cap(float* x, std::size_t n, float cap);
 

@@ -29,8 +29,9 @@ class KvCache {
   /// Makes room for `length` positions; throws lmc::Error past max_length().
   void reserve(std::size_t length) {
     if (length > max_length_) {
-      fail(ErrorCode::out_of_range,
-           "context overflow: {} positions requested, the session holds {}", length, max_length_);
+      base::fail(ErrorCode::out_of_range,
+                 "context overflow: {} positions requested, the session holds {}", length,
+                 max_length_);
     }
     if (length <= capacity_) return;
     std::size_t capacity = std::max<std::size_t>({length, capacity_ * 2, 64});

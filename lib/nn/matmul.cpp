@@ -78,7 +78,7 @@ void matmul_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t 
 }  // namespace detail
 
 void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
-            float* y, std::size_t y_stride, const float* bias, ThreadPool* pool) {
+            float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool) {
   if (w.rows == 0 || tokens == 0) return;
   detail::MatmulRowsKernel kernel = detail::matmul_rows_scalar;
   switch (active_kernel_path()) {

@@ -24,7 +24,7 @@ namespace nn {
 /// X rows hold w.cols floats, `x_stride` floats apart; Y rows are `y_stride` floats apart.
 /// Rows of W are split over `pool` (may be null: run on the caller).
 void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
-            float* y, std::size_t y_stride, const float* bias, ThreadPool* pool);
+            float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool);
 
 /// Dot product of two float vectors of length n in the 16-lane order.
 float dot(const float* a, const float* b, std::size_t n);

@@ -1,9 +1,27 @@
 #include "nn/rope.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <numbers>
 
 LMC_BEGIN_NAMESPACE
 namespace nn {
+
+std::pair<double, double> yarn_correction_range(std::size_t rotated_dims, double base,
+                                                double original_context, double beta_fast,
+                                                double beta_slow, bool truncate) {
+  const double dims = static_cast<double>(rotated_dims);
+  auto pair_of = [&](double rotations) {
+    return dims * std::log(original_context / (rotations * 2.0 * std::numbers::pi)) /
+           (2.0 * std::log(base));
+  };
+  double low = pair_of(beta_fast), high = pair_of(beta_slow);
+  if (truncate) {
+    low = std::floor(low);
+    high = std::ceil(high);
+  }
+  return {std::max(low, 0.0), std::min(high, dims - 1.0)};
+}
 
 RopeTable::RopeTable(const RopeConfig& config, const std::size_t* positions, std::size_t count)
     : config_(config), pairs_(config.rotated_dims / 2), cos_(count * pairs_), sin_(count * pairs_) {
@@ -14,12 +32,19 @@ RopeTable::RopeTable(const RopeConfig& config, const std::size_t* positions, std
                         -2.0 * static_cast<double>(i) / static_cast<double>(config.rotated_dims));
     if (!config.freq_factors.empty()) f /= config.freq_factors[i];
     inverse_frequency[i] = f * config.freq_scale;
+    if (config.yarn_ext_factor != 0.0) {
+      const double y = (static_cast<double>(i) - config.yarn_low) /
+                       std::max(0.001, config.yarn_high - config.yarn_low);
+      const double ramp = (1.0 - std::clamp(y, 0.0, 1.0)) * config.yarn_ext_factor;
+      inverse_frequency[i] = inverse_frequency[i] * (1.0 - ramp) + f * ramp;
+    }
   }
+  const double magnitude = config.attention_factor;
   for (std::size_t t = 0; t < count; ++t) {
     for (std::size_t i = 0; i < pairs_; ++i) {
       const double angle = static_cast<double>(positions[t]) * inverse_frequency[i];
-      cos_[t * pairs_ + i] = static_cast<float>(std::cos(angle));
-      sin_[t * pairs_ + i] = static_cast<float>(std::sin(angle));
+      cos_[t * pairs_ + i] = static_cast<float>(std::cos(angle) * magnitude);
+      sin_[t * pairs_ + i] = static_cast<float>(std::sin(angle) * magnitude);
     }
   }
 }

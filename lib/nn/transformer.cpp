@@ -18,7 +18,7 @@ namespace {
 
 // Runs per_token(t) for t < n, split over the pool by token (each token's result depends on
 // that token only, so the split cannot change anything).
-void for_each_token(ThreadPool* pool, std::size_t n,
+void for_each_token(base::ThreadPool* pool, std::size_t n,
                     const std::function<void(std::size_t)>& per_token) {
   if (!pool || pool->size() == 1 || n < 4) {
     for (std::size_t t = 0; t < n; ++t) per_token(t);
@@ -41,29 +41,29 @@ void apply_norm(const TransformerConfig& config, const Norm& norm, const float* 
   }
 }
 
-void norm_rows(ThreadPool* pool, const TransformerConfig& config, const Norm& norm, const float* x,
-               float* out, std::size_t n_rows) {
+void norm_rows(base::ThreadPool* pool, const TransformerConfig& config, const Norm& norm,
+               const float* x, float* out, std::size_t n_rows) {
   const std::size_t e = config.n_embd;
   for_each_token(pool, n_rows,
                  [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
 }
 
 void activate(Activation activation, float* x, std::size_t n) {
-  if (activation == Activation::silu) {
-    silu(x, n);
-  } else {
-    gelu_tanh(x, n);
+  switch (activation) {
+    case Activation::silu: silu(x, n); return;
+    case Activation::gelu_tanh: gelu_tanh(x, n); return;
+    case Activation::gelu_erf: gelu_erf(x, n); return;
   }
 }
 
 void project(const Linear& linear, const float* x, std::size_t x_stride, std::size_t n_rows,
-             float* y, std::size_t y_stride, ThreadPool* pool) {
+             float* y, std::size_t y_stride, base::ThreadPool* pool) {
   matmul(linear.weight, x, x_stride, n_rows, y, y_stride, linear.bias_or_null(), pool);
 }
 
 // y[T][E] = down(act(gate·x) ⊙ up·x) for the gated form; the other forms likewise.
 void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
-                  std::size_t n_rows, float* y, ThreadPool* pool) {
+                  std::size_t n_rows, float* y, base::ThreadPool* pool) {
   const std::size_t e = config.n_embd, f = config.n_ff;
   switch (config.feed_forward) {
     case FeedForwardKind::gated: {
@@ -157,12 +157,12 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
 
 }  // namespace
 
-void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
-                          LogitsFor which, float* logits) const {
+void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache,
+                          base::ThreadPool* pool, LogitsFor which, float* logits) const {
   for (std::int32_t token : tokens) {
     if (token < 0 || static_cast<std::size_t>(token) >= config_.n_vocab) {
-      fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", token,
-           config_.n_vocab);
+      base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})",
+                 token, config_.n_vocab);
     }
   }
   cache.reserve(cache.length() + tokens.size());
@@ -181,7 +181,7 @@ void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache, 
 }
 
 void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache,
-                                ThreadPool* pool, LogitsFor which, float* logits) const {
+                                base::ThreadPool* pool, LogitsFor which, float* logits) const {
   const TransformerConfig& c = config_;
   const TransformerWeights& w = weights_;
   const std::size_t n = tokens.size(), e = c.n_embd;
@@ -194,8 +194,8 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
   std::vector<std::size_t> positions(n);
   std::iota(positions.begin(), positions.end(), first);
   if (w.position_embedding && first + n > w.position_embedding.rows) {
-    fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
-         first + n - 1, w.position_embedding.rows);
+    base::fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
+               first + n - 1, w.position_embedding.rows);
   }
 
   // x: the residual stream [T][E].

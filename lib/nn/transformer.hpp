@@ -20,7 +20,7 @@ LMC_BEGIN_NAMESPACE
 namespace nn {
 
 enum class NormKind { rms, layer };
-enum class Activation { silu, gelu_tanh };
+enum class Activation { silu, gelu_tanh, gelu_erf };
 
 enum class FeedForwardKind {
   gated,        ///< down(act(gate·n) ⊙ up·n)
@@ -111,7 +111,7 @@ class Transformer {
   /// Feeds `tokens` at positions cache.length()... and appends them to the cache. Writes
   /// logits (V floats per position) for every fed position (LogitsFor::all, T·V floats) or
   /// the last one (V floats) into `logits`. Tokens must be < V (checked).
-  void forward(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
+  void forward(std::span<const std::int32_t> tokens, KvCache& cache, base::ThreadPool* pool,
                LogitsFor which, float* logits) const;
 
   /// Largest number of positions processed at once; longer inputs run in chunks (with the
@@ -119,7 +119,7 @@ class Transformer {
   static constexpr std::size_t max_batch = 512;
 
  private:
-  void forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache, ThreadPool* pool,
+  void forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache, base::ThreadPool* pool,
                      LogitsFor which, float* logits) const;
 
   const TransformerConfig& config_;

@@ -1,7 +1,6 @@
 #include <lmc/stats/study.hpp>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <lmc/json.hpp>
 
 #include <cmath>
 #include <string_view>
@@ -11,25 +10,16 @@ namespace stats {
 
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
-void key(Writer& writer, std::string_view name) {
-  writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
+void key(Writer& writer, std::string_view name) { writer.key(name); }
 
 void number(Writer& writer, std::string_view name, double value) {
   key(writer, name);
-  // JSON has no NaN or infinity: an undefined figure is null.
-  if (std::isfinite(value)) {
-    writer.Double(value);  // shortest representation that reads back to the same double
-  } else {
-    writer.Null();
-  }
+  writer.value(value);  // JSON has no NaN or infinity: an undefined figure is null
 }
 
-void text(Writer& writer, std::string_view value) {
-  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
+void text(Writer& writer, std::string_view value) { writer.value(value); }
 
 std::string_view method_name(KendallMethod method) {
   switch (method) {
@@ -51,54 +41,53 @@ std::string_view alternative_name(Alternative alternative) {
 
 void numbers(Writer& writer, std::string_view name, const std::vector<double>& values) {
   key(writer, name);
-  writer.StartArray();
-  for (double v : values) writer.Double(v);
-  writer.EndArray();
+  writer.begin_array();
+  for (double v : values) writer.value(v);
+  writer.end_array();
 }
 
 void strings(Writer& writer, std::string_view name, const std::vector<std::string>& values) {
   key(writer, name);
-  writer.StartArray();
+  writer.begin_array();
   for (const std::string& v : values) text(writer, v);
-  writer.EndArray();
+  writer.end_array();
 }
 
 }  // namespace
 
 std::string to_json(const Analysis& analysis, const StudyData* data) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  writer.StartObject();
+  Writer writer(JsonWriter::Style::compact);
+  writer.begin_object();
   key(writer, "n");
-  writer.Uint64(analysis.n);
+  writer.value(static_cast<std::uint64_t>(analysis.n));
   key(writer, "alternative");
   text(writer, alternative_name(analysis.pearson.alternative));
 
   key(writer, "pearson");
-  writer.StartObject();
+  writer.begin_object();
   number(writer, "r", analysis.pearson.r);
   number(writer, "p", analysis.pearson.pvalue);
   number(writer, "ci_low", analysis.pearson.ci_low);
   number(writer, "ci_high", analysis.pearson.ci_high);
   number(writer, "confidence_level", analysis.pearson.confidence_level);
-  writer.EndObject();
+  writer.end_object();
 
   key(writer, "spearman");
-  writer.StartObject();
+  writer.begin_object();
   number(writer, "rho", analysis.spearman.rho);
   number(writer, "p", analysis.spearman.pvalue);
-  writer.EndObject();
+  writer.end_object();
 
   key(writer, "kendall");
-  writer.StartObject();
+  writer.begin_object();
   number(writer, "tau", analysis.kendall.tau);
   number(writer, "p", analysis.kendall.pvalue);
   key(writer, "method");
   text(writer, method_name(analysis.kendall.method));
-  writer.EndObject();
+  writer.end_object();
 
   key(writer, "fit");
-  writer.StartObject();
+  writer.begin_object();
   number(writer, "slope", analysis.fit.slope);
   number(writer, "intercept", analysis.fit.intercept);
   number(writer, "r2", analysis.fit.r2);
@@ -107,31 +96,31 @@ std::string to_json(const Analysis& analysis, const StudyData* data) {
   number(writer, "slope_stderr", analysis.fit.slope_stderr);
   number(writer, "intercept_stderr", analysis.fit.intercept_stderr);
   number(writer, "p", analysis.fit.pvalue);
-  writer.EndObject();
+  writer.end_object();
 
   number(writer, "loo_mae", analysis.leave_one_out.mae);
 
   if (analysis.permutation) {
     key(writer, "permutation");
-    writer.StartObject();
+    writer.begin_object();
     number(writer, "p", analysis.permutation->pvalue);
     key(writer, "exact");
-    writer.Bool(analysis.permutation->exact);
+    writer.value(static_cast<bool>(analysis.permutation->exact));
     key(writer, "permutations");
-    writer.Uint64(analysis.permutation->permutations);
-    writer.EndObject();
+    writer.value(static_cast<std::uint64_t>(analysis.permutation->permutations));
+    writer.end_object();
   }
   if (analysis.bootstrap) {
     key(writer, "bootstrap");
-    writer.StartObject();
+    writer.begin_object();
     number(writer, "r_low", analysis.bootstrap->r_low);
     number(writer, "r_high", analysis.bootstrap->r_high);
     number(writer, "slope_low", analysis.bootstrap->slope_low);
     number(writer, "slope_high", analysis.bootstrap->slope_high);
     number(writer, "confidence_level", analysis.bootstrap->confidence_level);
     key(writer, "resamples");
-    writer.Uint64(analysis.bootstrap->resamples);
-    writer.EndObject();
+    writer.value(static_cast<std::uint64_t>(analysis.bootstrap->resamples));
+    writer.end_object();
   }
   if (data != nullptr) {
     key(writer, "x");
@@ -143,8 +132,8 @@ std::string to_json(const Analysis& analysis, const StudyData* data) {
     numbers(writer, "y_values", data->y);
     strings(writer, "skipped", data->skipped);
   }
-  writer.EndObject();
-  return buffer.GetString();
+  writer.end_object();
+  return writer.str();
 }
 
 }  // namespace stats

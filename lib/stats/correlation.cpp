@@ -171,20 +171,21 @@ KendallResult kendall(std::span<const double> x, std::span<const double> y, Alte
 
   const bool has_ties = x_ties.tied_pairs != 0 || y_ties.tied_pairs != 0;
   if (method == KendallMethod::exact && has_ties) {
-    fail(ErrorCode::invalid_argument,
-         "kendall: the exact p-value needs data without ties, but x has {} and y has {} tied "
-         "pairs",
-         x_ties.tied_pairs, y_ties.tied_pairs);
+    base::fail(ErrorCode::invalid_argument,
+               "kendall: the exact p-value needs data without ties, but x has {} and y has {} tied "
+               "pairs",
+               x_ties.tied_pairs, y_ties.tied_pairs);
   }
   // The exact distribution costs O(n·c) with c up to n²/4 pairs: bounded so that a forced
   // exact test on a huge sample cannot run for hours.
   constexpr std::int64_t exact_limit = 1000;
   if (method == KendallMethod::exact && n > exact_limit &&
       std::min(discordant, total - discordant) > 1) {
-    fail(ErrorCode::invalid_argument,
-         "kendall: the exact p-value is offered up to n = {} (n = {} given); use the asymptotic "
-         "method",
-         exact_limit, n);
+    base::fail(
+        ErrorCode::invalid_argument,
+        "kendall: the exact p-value is offered up to n = {} (n = {} given); use the asymptotic "
+        "method",
+        exact_limit, n);
   }
   if (method == KendallMethod::automatic) {
     const bool small = n <= 33 || std::min(discordant, total - discordant) <= 1;

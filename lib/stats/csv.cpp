@@ -23,8 +23,8 @@ std::vector<CsvRecord> parse_csv_records(std::string_view text, std::string_view
         ++pos;
         while (true) {
           if (pos >= text.size()) {
-            fail(ErrorCode::format, "{}: line {}: quoted field is never closed", source,
-                 quote_line);
+            base::fail(ErrorCode::format, "{}: line {}: quoted field is never closed", source,
+                       quote_line);
           }
           const char c = text[pos++];
           if (c == '"') {
@@ -40,8 +40,9 @@ std::vector<CsvRecord> parse_csv_records(std::string_view text, std::string_view
           }
         }
         if (pos < text.size() && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
-          fail(ErrorCode::format, "{}: line {}: column {}: unexpected '{}' after a closing quote",
-               source, line, record.fields.size() + 1, text[pos]);
+          base::fail(ErrorCode::format,
+                     "{}: line {}: column {}: unexpected '{}' after a closing quote", source, line,
+                     record.fields.size() + 1, text[pos]);
         }
       } else {
         while (pos < text.size() && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {

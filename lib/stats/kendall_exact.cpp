@@ -43,7 +43,8 @@ double factorial(std::int64_t n) {
 double kendall_exact_pvalue(std::int64_t n, std::int64_t concordant, Alternative alternative) {
   const std::int64_t pairs = n * (n - 1) / 2;
   if (n <= 0 || concordant < 0 || concordant > pairs) {
-    fail(ErrorCode::internal, "kendall: exact p-value asked for n = {}, c = {}", n, concordant);
+    base::fail(ErrorCode::internal, "kendall: exact p-value asked for n = {}, c = {}", n,
+               concordant);
   }
   // The distribution is symmetric: work in the left tail, where c <= pairs - c.
   const bool in_right_tail = concordant >= pairs - concordant;

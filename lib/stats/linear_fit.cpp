@@ -55,13 +55,13 @@ LinearFit linear_fit(std::span<const double> x, std::span<const double> y) {
 }
 
 Prediction predict(const LinearFit& fit, double x, double confidence_level) {
-  if (!std::isfinite(x)) fail(ErrorCode::invalid_argument, "predict: x is {}, not finite", x);
+  if (!std::isfinite(x)) base::fail(ErrorCode::invalid_argument, "predict: x is {}, not finite", x);
   detail::validate_confidence_level("predict", confidence_level);
   if (fit.n < 3 || !(fit.x_sum_of_squares > 0)) {
-    fail(ErrorCode::invalid_argument,
-         "predict: the fit has n = {} and Σ(x-x̄)² = {}; it needs n >= 3 and a positive sum "
-         "(use a LinearFit from linear_fit())",
-         fit.n, fit.x_sum_of_squares);
+    base::fail(ErrorCode::invalid_argument,
+               "predict: the fit has n = {} and Σ(x-x̄)² = {}; it needs n >= 3 and a positive sum "
+               "(use a LinearFit from linear_fit())",
+               fit.n, fit.x_sum_of_squares);
   }
   const auto count = static_cast<double>(fit.n);
   Prediction prediction;
@@ -95,9 +95,9 @@ LeaveOneOut leave_one_out(std::span<const double> x, std::span<const double> y) 
       ++k;
     }
     if (std::all_of(x_rest.begin(), x_rest.end(), [&](double v) { return v == x_rest[0]; })) {
-      fail(ErrorCode::invalid_argument,
-           "leave_one_out: without point {} every x equals {}, so no line can be fitted", left_out,
-           x_rest[0]);
+      base::fail(ErrorCode::invalid_argument,
+                 "leave_one_out: without point {} every x equals {}, so no line can be fitted",
+                 left_out, x_rest[0]);
     }
     // The least-squares line alone; y may be constant among the others (then the line is flat).
     const double x_mean = detail::mean(x_rest);

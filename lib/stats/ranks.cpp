@@ -12,7 +12,8 @@ namespace stats {
 std::vector<double> average_ranks(std::span<const double> values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
-      fail(ErrorCode::invalid_argument, "average_ranks: value [{}] is NaN and has no rank", i);
+      base::fail(ErrorCode::invalid_argument, "average_ranks: value [{}] is NaN and has no rank",
+                 i);
     }
   }
   std::vector<std::size_t> order(values.size());

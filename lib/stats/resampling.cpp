@@ -17,7 +17,7 @@ namespace {
 
 void validate_options(const char* function, const ResamplingOptions& options) {
   if (options.resamples == 0) {
-    fail(ErrorCode::invalid_argument, "{}: resamples is 0; at least 1 is needed", function);
+    base::fail(ErrorCode::invalid_argument, "{}: resamples is 0; at least 1 is needed", function);
   }
   detail::validate_confidence_level(function, options.confidence_level);
 }
@@ -129,10 +129,10 @@ BootstrapResult bootstrap(std::span<const double> x, std::span<const double> y,
     }
     if (is_constant(xs) || is_constant(ys)) {
       if (++result.degenerate > max_degenerate) {
-        fail(ErrorCode::invalid_argument,
-             "bootstrap: {} of the samples drawn had a constant x or y; the data has too few "
-             "distinct values to bootstrap",
-             result.degenerate);
+        base::fail(ErrorCode::invalid_argument,
+                   "bootstrap: {} of the samples drawn had a constant x or y; the data has too few "
+                   "distinct values to bootstrap",
+                   result.degenerate);
       }
       continue;
     }

@@ -149,12 +149,12 @@ std::vector<std::pair<Box, std::string_view>> place_labels(const StudyData& data
 std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) {
   if (options.width < 200 || options.width > 10000 || options.height < 200 ||
       options.height > 10000) {
-    fail(ErrorCode::invalid_argument, "scatter_plot_svg: size {}x{} is outside 200..10000",
-         options.width, options.height);
+    base::fail(ErrorCode::invalid_argument, "scatter_plot_svg: size {}x{} is outside 200..10000",
+               options.width, options.height);
   }
   if (!data.labels.empty() && data.labels.size() != data.x.size()) {
-    fail(ErrorCode::invalid_argument, "scatter_plot_svg: {} labels for {} points",
-         data.labels.size(), data.x.size());
+    base::fail(ErrorCode::invalid_argument, "scatter_plot_svg: {} labels for {} points",
+               data.labels.size(), data.x.size());
   }
   const LinearFit fit = linear_fit(data.x, data.y);   // validates the pairs
   predict(fit, data.x[0], options.confidence_level);  // validates the level

@@ -26,8 +26,8 @@ struct StudyTable::Impl {
     if (it == columns.end()) {
       std::string known;
       for (const std::string& column : columns) known += (known.empty() ? "" : ", ") + column;
-      fail(ErrorCode::invalid_argument, "{}: line 1: no {} column named '{}' (columns: {})", source,
-           role, name, known);
+      base::fail(ErrorCode::invalid_argument, "{}: line 1: no {} column named '{}' (columns: {})",
+                 source, role, name, known);
     }
     return static_cast<std::size_t>(it - columns.begin());
   }
@@ -48,12 +48,12 @@ struct StudyTable::Impl {
     double value = 0;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
-      fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a number", source,
-           rows[row].line, column + 1, columns[column], text);
+      base::fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a number", source,
+                 rows[row].line, column + 1, columns[column], text);
     }
     if (!std::isfinite(value)) {
-      fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a finite number", source,
-           rows[row].line, column + 1, columns[column], text);
+      base::fail(ErrorCode::format, "{}: line {}: column {} ('{}'): '{}' is not a finite number",
+                 source, rows[row].line, column + 1, columns[column], text);
     }
     return value;
   }
@@ -66,10 +66,10 @@ StudyTable::~StudyTable() = default;
 
 StudyTable StudyTable::read_csv(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) fail(ErrorCode::io, "{}: cannot open the file for reading", path);
+  if (!file) base::fail(ErrorCode::io, "{}: cannot open the file for reading", path);
   std::ostringstream text;
   text << file.rdbuf();
-  if (file.bad()) fail(ErrorCode::io, "{}: read error", path);
+  if (file.bad()) base::fail(ErrorCode::io, "{}: read error", path);
   return parse_csv(text.str(), path);
 }
 
@@ -77,24 +77,24 @@ StudyTable StudyTable::parse_csv(std::string_view text, std::string_view source_
   auto impl = std::make_unique<Impl>();
   impl->source = source_name;
   std::vector<detail::CsvRecord> records = detail::parse_csv_records(text, source_name);
-  if (records.empty()) fail(ErrorCode::format, "{}: the file has no header row", source_name);
+  if (records.empty()) base::fail(ErrorCode::format, "{}: the file has no header row", source_name);
   impl->columns = std::move(records.front().fields);
   const std::size_t header_line = records.front().line;
   std::set<std::string> seen;
   for (std::size_t c = 0; c < impl->columns.size(); ++c) {
     if (impl->columns[c].empty()) {
-      fail(ErrorCode::format, "{}: line {}: column {}: the header names no column", source_name,
-           header_line, c + 1);
+      base::fail(ErrorCode::format, "{}: line {}: column {}: the header names no column",
+                 source_name, header_line, c + 1);
     }
     if (!seen.insert(impl->columns[c]).second) {
-      fail(ErrorCode::format, "{}: line {}: column {}: column name '{}' appears twice", source_name,
-           header_line, c + 1, impl->columns[c]);
+      base::fail(ErrorCode::format, "{}: line {}: column {}: column name '{}' appears twice",
+                 source_name, header_line, c + 1, impl->columns[c]);
     }
   }
   for (std::size_t r = 1; r < records.size(); ++r) {
     if (records[r].fields.size() != impl->columns.size()) {
-      fail(ErrorCode::format, "{}: line {}: {} fields, but the header has {} columns", source_name,
-           records[r].line, records[r].fields.size(), impl->columns.size());
+      base::fail(ErrorCode::format, "{}: line {}: {} fields, but the header has {} columns",
+                 source_name, records[r].line, records[r].fields.size(), impl->columns.size());
     }
     impl->rows.push_back(std::move(records[r]));
   }
@@ -107,8 +107,8 @@ std::size_t StudyTable::row_count() const { return impl_->rows.size(); }
 
 const std::string& StudyTable::cell(std::size_t row, std::size_t column) const {
   if (row >= impl_->rows.size() || column >= impl_->columns.size()) {
-    fail(ErrorCode::out_of_range, "{}: no cell at row {}, column {} (the table is {} by {})",
-         impl_->source, row, column, impl_->rows.size(), impl_->columns.size());
+    base::fail(ErrorCode::out_of_range, "{}: no cell at row {}, column {} (the table is {} by {})",
+               impl_->source, row, column, impl_->rows.size(), impl_->columns.size());
   }
   return impl_->rows[row].fields[column];
 }
@@ -116,7 +116,7 @@ const std::string& StudyTable::cell(std::size_t row, std::size_t column) const {
 StudyData StudyTable::select(const StudySelection& selection) const {
   const Impl& table = *impl_;
   if (selection.y.empty()) {
-    fail(ErrorCode::invalid_argument, "{}: no y column selected", table.source);
+    base::fail(ErrorCode::invalid_argument, "{}: no y column selected", table.source);
   }
   const std::size_t label_column =
       selection.label.empty() ? 0 : table.column_index(selection.label, "label");
@@ -140,12 +140,13 @@ StudyData StudyTable::select(const StudySelection& selection) const {
     for (const std::string& name : selection.rows) {
       auto it = by_label.find(name);
       if (it == by_label.end()) {
-        fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'", table.source,
-             name, table.columns[label_column]);
+        base::fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'",
+                   table.source, name, table.columns[label_column]);
       }
       if (ambiguous.contains(name)) {
-        fail(ErrorCode::invalid_argument, "{}: more than one row is labelled '{}' in column '{}'",
-             table.source, name, table.columns[label_column]);
+        base::fail(ErrorCode::invalid_argument,
+                   "{}: more than one row is labelled '{}' in column '{}'", table.source, name,
+                   table.columns[label_column]);
       }
       wanted.insert(it->second);
     }

@@ -13,8 +13,8 @@ namespace {
 void validate_finite(const char* function, const char* name, std::span<const double> values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
-      fail(ErrorCode::invalid_argument, "{}: {}[{}] is {}; every value must be finite", function,
-           name, i, values[i]);
+      base::fail(ErrorCode::invalid_argument, "{}: {}[{}] is {}; every value must be finite",
+                 function, name, i, values[i]);
     }
   }
 }
@@ -28,30 +28,33 @@ bool is_constant(std::span<const double> values) {
 void validate_pairs(const char* function, std::span<const double> x, std::span<const double> y,
                     std::size_t minimum_n, bool require_variation) {
   if (x.size() != y.size()) {
-    fail(ErrorCode::invalid_argument, "{}: x has {} values but y has {}; they must be paired",
-         function, x.size(), y.size());
+    base::fail(ErrorCode::invalid_argument, "{}: x has {} values but y has {}; they must be paired",
+               function, x.size(), y.size());
   }
   if (x.size() < minimum_n) {
-    fail(ErrorCode::invalid_argument, "{}: {} pairs given, at least {} are needed", function,
-         x.size(), minimum_n);
+    base::fail(ErrorCode::invalid_argument, "{}: {} pairs given, at least {} are needed", function,
+               x.size(), minimum_n);
   }
   validate_finite(function, "x", x);
   validate_finite(function, "y", y);
   if (require_variation) {
     if (is_constant(x)) {
-      fail(ErrorCode::invalid_argument,
-           "{}: every x equals {}; a correlation with a constant is undefined", function, x[0]);
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: every x equals {}; a correlation with a constant is undefined", function,
+                 x[0]);
     }
     if (is_constant(y)) {
-      fail(ErrorCode::invalid_argument,
-           "{}: every y equals {}; a correlation with a constant is undefined", function, y[0]);
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: every y equals {}; a correlation with a constant is undefined", function,
+                 y[0]);
     }
   }
 }
 
 void validate_confidence_level(const char* function, double level) {
   if (!(level > 0 && level < 1)) {
-    fail(ErrorCode::invalid_argument, "{}: confidence level {} is not in (0, 1)", function, level);
+    base::fail(ErrorCode::invalid_argument, "{}: confidence level {} is not in (0, 1)", function,
+               level);
   }
 }
 

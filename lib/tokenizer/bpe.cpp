@@ -111,7 +111,7 @@ void BpeModel::encode(std::string_view piece, const Vocabulary& vocab,
     std::size_t pos = 0;
     while (pos < piece.size()) {
       const std::size_t start = pos;
-      const std::size_t length = utf8::sequence_length(piece, pos);
+      const std::size_t length = base::utf8::sequence_length(piece, pos);
       pos += length == 0 ? 1 : length;
       const std::string_view character = piece.substr(start, pos - start);
       if (length != 0) {

@@ -46,7 +46,7 @@ std::optional<unsigned char> byte_of_char(char32_t c) noexcept {
 std::string encode(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (char b : bytes) utf8::append(out, char_of_byte(static_cast<unsigned char>(b)));
+  for (char b : bytes) base::utf8::append(out, char_of_byte(static_cast<unsigned char>(b)));
   return out;
 }
 
@@ -55,8 +55,8 @@ std::optional<std::string> decode(std::string_view mapped) {
   out.reserve(mapped.size());
   std::size_t pos = 0;
   while (pos < mapped.size()) {
-    if (utf8::sequence_length(mapped, pos) == 0) return std::nullopt;
-    auto b = byte_of_char(utf8::decode(mapped, pos));
+    if (base::utf8::sequence_length(mapped, pos) == 0) return std::nullopt;
+    auto b = byte_of_char(base::utf8::decode(mapped, pos));
     if (!b) return std::nullopt;
     out.push_back(static_cast<char>(*b));
   }

@@ -128,7 +128,7 @@ def main():
               f"{unicodedata.unidata_version}. Do not edit.\n")
     out.write("// clang-format off\n")
     out.write('#include "tokenizer/unicode_tables.hpp"\n\n')
-    out.write("LMC_BEGIN_NAMESPACE\nnamespace unicode::tables {\n\n")
+    out.write("LMC_BEGIN_NAMESPACE\nnamespace tokenizer::unicode::tables {\n\n")
     out.write(f'const char* const unicode_version = "{unicodedata.unidata_version}";\n\n')
     out.write("const CombiningClassRange combining_class_entries[] = {\n")
     for lo, hi, ccc in ccc_ranges:
@@ -155,7 +155,7 @@ def main():
         out.write(f"    {{0x{first:X}, 0x{second:X}, 0x{composite:X}}},\n")
     out.write("};\n")
     out.write("const std::span<const Composition> compositions{composition_entries};\n\n")
-    out.write("}  // namespace unicode::tables\nLMC_END_NAMESPACE\n")
+    out.write("}  // namespace tokenizer::unicode::tables\nLMC_END_NAMESPACE\n")
     sys.stderr.write(f"{len(ccc_ranges)} ccc ranges, {len(category_ranges)} category ranges, "
                      f"{len(canonical)} canonical, {len(compatibility)} compatibility, "
                      f"{len(lowercase)} lowercase, {len(compositions)} compositions\n")

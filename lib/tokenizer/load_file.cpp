@@ -49,9 +49,11 @@ Tokenizer Tokenizer::from_file(const std::filesystem::path& path) {
         return from_tiktoken(entry.path(), "qwen");
       }
     }
-    fail(ErrorCode::io, "{}: no tokenizer.json or *.tiktoken file in this folder", path.string());
+    base::fail(ErrorCode::io, "{}: no tokenizer.json or *.tiktoken file in this folder",
+               path.string());
   }
-  if (!fs::is_regular_file(path, error)) fail(ErrorCode::io, "{}: no such file", path.string());
+  if (!fs::is_regular_file(path, error))
+    base::fail(ErrorCode::io, "{}: no such file", path.string());
   if (starts_with_gguf_magic(path)) return from_gguf(GgufFile::open(path));
   if (path.extension() == ".tiktoken") return from_tiktoken(path, "qwen");
   return from_tokenizer_json(path, config_beside(path));

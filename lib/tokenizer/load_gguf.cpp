@@ -100,7 +100,8 @@ const PreTokenizerPreset& preset_for(std::string_view name, const std::string& s
       if (n == name) return preset;
     }
   }
-  fail(ErrorCode::unsupported, "{}: tokenizer.ggml.pre '{}' is not supported by lmc", source, name);
+  base::fail(ErrorCode::unsupported, "{}: tokenizer.ggml.pre '{}' is not supported by lmc", source,
+             name);
 }
 
 TokenKind kind_of_type(std::int64_t type) {
@@ -134,7 +135,7 @@ std::optional<bool> bool_key(const GgufFile& file, std::string_view key) {
 // leftmost pair, as in SentencePiece). Each step then costs one pair lookup instead of a string
 // lookup. Exact when every character of every token is itself a token (then no symbol ever
 // is a non-token that a merge could still absorb); otherwise the scored algorithm stays.
-void use_rank_merges_for_scores(Tokenizer::Impl& impl) {
+void use_rank_merges_for_scores(TokenizerImpl& impl) {
   Vocabulary& vocab = impl.vocab;
   if (vocab.scores.empty()) return;
   std::vector<std::vector<std::size_t>> cuts(vocab.size());
@@ -142,7 +143,7 @@ void use_rank_merges_for_scores(Tokenizer::Impl& impl) {
     const std::string_view text = vocab.texts[i];
     for (std::size_t pos = 0; pos < text.size();) {
       const std::size_t start = pos;
-      const std::size_t length = utf8::sequence_length(text, pos);
+      const std::size_t length = base::utf8::sequence_length(text, pos);
       if (length == 0) return;
       pos += length;
       if (!vocab.find(text.substr(start, length))) return;
@@ -168,7 +169,7 @@ void use_rank_merges_for_scores(Tokenizer::Impl& impl) {
         merges.insert(*left, *right, Merge{rank_of(vocab.scores[i]), static_cast<Token>(i)});
     }
   }
-  impl.model = Tokenizer::Impl::Model::bpe;
+  impl.model = TokenizerImpl::Model::bpe;
   impl.bpe.byte_level = false;
   impl.bpe.byte_fallback = true;
   impl.bpe.unknown = vocab.unk;
@@ -176,22 +177,22 @@ void use_rank_merges_for_scores(Tokenizer::Impl& impl) {
 
 }  // namespace
 
-std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
+std::shared_ptr<TokenizerImpl> load_gguf(const GgufFile& file) {
   const std::string& source = file.source();
-  auto impl = std::make_shared<Tokenizer::Impl>();
+  auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
   const std::string_view model_name = file.at("tokenizer.ggml.model").as_string();
   const GgufValue& tokens = file.at("tokenizer.ggml.tokens");
   const std::size_t size = tokens.size();
   if (size == 0 || size >= (1u << 30)) {
-    fail(ErrorCode::format, "{}: tokenizer.ggml.tokens holds {} tokens", source, size);
+    base::fail(ErrorCode::format, "{}: tokenizer.ggml.tokens holds {} tokens", source, size);
   }
   std::vector<std::int64_t> types;
   if (const GgufValue* value = file.find("tokenizer.ggml.token_type")) {
     types = value->as_ints();
     if (types.size() != size) {
-      fail(ErrorCode::format, "{}: tokenizer.ggml.token_type has {} entries for {} tokens", source,
-           types.size(), size);
+      base::fail(ErrorCode::format, "{}: tokenizer.ggml.token_type has {} entries for {} tokens",
+                 source, types.size(), size);
     }
   }
   vocab.resize(size);
@@ -203,8 +204,8 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
   if (const GgufValue* value = file.find("tokenizer.ggml.scores")) {
     vocab.scores = value->as_floats();
     if (vocab.scores.size() != size) {
-      fail(ErrorCode::format, "{}: tokenizer.ggml.scores has {} entries for {} tokens", source,
-           vocab.scores.size(), size);
+      base::fail(ErrorCode::format, "{}: tokenizer.ggml.scores has {} entries for {} tokens",
+                 source, vocab.scores.size(), size);
     }
   }
   vocab.index();
@@ -215,7 +216,7 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
   bool default_add_bos = false;
   const std::string space_marker = "\u2581";
   if (model_name == "llama") {
-    impl->model = Tokenizer::Impl::Model::spm;
+    impl->model = TokenizerImpl::Model::spm;
     impl->model_type = "sentencepiece-bpe";
     impl->family = pre_name.empty() ? "default" : pre_name;
     default_add_bos = true;
@@ -223,8 +224,8 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
     vocab.eos = 2;
     vocab.unk = 0;
     if (bool_key(file, "tokenizer.ggml.remove_extra_whitespaces").value_or(false)) {
-      fail(ErrorCode::unsupported,
-           "{}: tokenizer.ggml.remove_extra_whitespaces is not supported by lmc", source);
+      base::fail(ErrorCode::unsupported,
+                 "{}: tokenizer.ggml.remove_extra_whitespaces is not supported by lmc", source);
     }
     const bool add_space_prefix = bool_key(file, "tokenizer.ggml.add_space_prefix").value_or(true);
     if (add_space_prefix) impl->normalizer.add_prepend(" ");
@@ -245,7 +246,7 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
     impl->lossless = false;  // a literal "▁" decodes as a space
     use_rank_merges_for_scores(*impl);
   } else if (model_name == "gpt2") {
-    impl->model = Tokenizer::Impl::Model::bpe;
+    impl->model = TokenizerImpl::Model::bpe;
     impl->model_type = "byte-level-bpe";
     const PreTokenizerPreset& preset = preset_for(pre_name, source);
     impl->family = pre_name.empty() ? "default" : pre_name;
@@ -271,9 +272,9 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
       const std::string_view line = lines[rank];
       const std::size_t space = line.find(' ', 1);
       if (space == std::string_view::npos) {
-        fail(ErrorCode::format,
-             "{}: tokenizer.ggml.merges[{}] '{}' is not two tokens separated by a space", source,
-             rank, line);
+        base::fail(ErrorCode::format,
+                   "{}: tokenizer.ggml.merges[{}] '{}' is not two tokens separated by a space",
+                   source, rank, line);
       }
       const std::string_view left = line.substr(0, space), right = line.substr(space + 1);
       joined.assign(left);
@@ -284,7 +285,7 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
     }
     impl->lossless = !preset.nfc;
   } else if (model_name == "bert") {
-    impl->model = Tokenizer::Impl::Model::wordpiece;
+    impl->model = TokenizerImpl::Model::wordpiece;
     impl->wordpiece.llama_cpp_style = true;
     for (const std::string& text : vocab.texts) {
       impl->wordpiece.longest_token = std::max(impl->wordpiece.longest_token, text.size());
@@ -300,8 +301,8 @@ std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file) {
     impl->strip_leading_space = true;
     impl->lossless = false;
   } else {
-    fail(ErrorCode::unsupported, "{}: tokenizer.ggml.model '{}' is not supported by lmc", source,
-         model_name);
+    base::fail(ErrorCode::unsupported, "{}: tokenizer.ggml.model '{}' is not supported by lmc",
+               source, model_name);
   }
 
   if (auto id = id_key(file, "tokenizer.ggml.bos_token_id", size)) vocab.bos = id;

@@ -62,17 +62,18 @@ Family family_of(std::string_view name) {
         R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
         true, std::move(specials), "<|endoftext|>"};
   }
-  fail(ErrorCode::unsupported, "tiktoken family '{}' is not supported by lmc (known: qwen)", name);
+  base::fail(ErrorCode::unsupported, "tiktoken family '{}' is not supported by lmc (known: qwen)",
+             name);
 }
 
 }  // namespace
 
-std::shared_ptr<Tokenizer::Impl> load_tiktoken(const std::filesystem::path& path,
-                                               std::string_view family_name) {
+std::shared_ptr<TokenizerImpl> load_tiktoken(const std::filesystem::path& path,
+                                             std::string_view family_name) {
   const Family family = family_of(family_name);
-  MappedFile file = MappedFile::open(path);
+  base::MappedFile file = base::MappedFile::open(path);
   const std::string_view text(reinterpret_cast<const char*>(file.bytes().data()), file.size());
-  auto impl = std::make_shared<Tokenizer::Impl>();
+  auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
   std::vector<std::string> bytes_of;  // by rank
   std::size_t line_number = 0;
@@ -86,8 +87,8 @@ std::shared_ptr<Tokenizer::Impl> load_tiktoken(const std::filesystem::path& path
     if (line.empty()) continue;
     const std::size_t space = line.find(' ');
     if (space == std::string_view::npos) {
-      fail(ErrorCode::format, "{}: line {}: expected 'base64-token rank'", path.string(),
-           line_number);
+      base::fail(ErrorCode::format, "{}: line {}: expected 'base64-token rank'", path.string(),
+                 line_number);
     }
     auto token = decode_base64(line.substr(0, space));
     const std::string_view rank_text = line.substr(space + 1);
@@ -96,13 +97,13 @@ std::shared_ptr<Tokenizer::Impl> load_tiktoken(const std::filesystem::path& path
         std::from_chars(rank_text.data(), rank_text.data() + rank_text.size(), rank);
     if (!token || token->empty() || error != std::errc() ||
         rest != rank_text.data() + rank_text.size() || rank >= (1u << 24)) {
-      fail(ErrorCode::format, "{}: line {}: expected 'base64-token rank'", path.string(),
-           line_number);
+      base::fail(ErrorCode::format, "{}: line {}: expected 'base64-token rank'", path.string(),
+                 line_number);
     }
     if (rank >= bytes_of.size()) bytes_of.resize(rank + 1);
     if (!bytes_of[rank].empty())
-      fail(ErrorCode::format, "{}: line {}: rank {} appears twice", path.string(), line_number,
-           rank);
+      base::fail(ErrorCode::format, "{}: line {}: rank {} appears twice", path.string(),
+                 line_number, rank);
     bytes_of[rank] = std::move(*token);
   }
   const std::size_t ranks = bytes_of.size();
@@ -142,7 +143,7 @@ std::shared_ptr<Tokenizer::Impl> load_tiktoken(const std::filesystem::path& path
       }
     }
   }
-  impl->model = Tokenizer::Impl::Model::bpe;
+  impl->model = TokenizerImpl::Model::bpe;
   impl->bpe.byte_level = true;
   if (family.nfc) impl->normalizer.add_normal_form(unicode::NormalForm::nfc);
   impl->pre_tokenizer.add_regex_split(family.regex, SplitBehavior::isolated, false, path.string());

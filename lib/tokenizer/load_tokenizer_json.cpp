@@ -7,12 +7,11 @@
 // RobertaProcessing, Sequence; decoders ByteLevel, Replace, ByteFallback, Fuse, Strip,
 // Metaspace, WordPiece, Sequence. Anything else is Error(unsupported) naming it.
 #include "base/fail.hpp"
-#include "base/mapped_file.hpp"
+#include "base/json.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/loaders.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <set>
 
@@ -26,10 +25,10 @@ struct Context {
   std::string file;
 
   [[noreturn]] void unsupported(std::string_view where, std::string_view what) const {
-    fail(ErrorCode::unsupported, "{}: {}: {} is not supported by lmc", file, where, what);
+    base::fail(ErrorCode::unsupported, "{}: {}: {} is not supported by lmc", file, where, what);
   }
   [[noreturn]] void bad(std::string_view where, std::string_view what) const {
-    fail(ErrorCode::format, "{}: {}: {}", file, where, what);
+    base::fail(ErrorCode::format, "{}: {}: {}", file, where, what);
   }
 };
 
@@ -60,20 +59,6 @@ bool get_bool(const Json& object, const char* name, bool fallback) {
 std::string_view type_of(const Context& context, const Json& object, std::string_view where) {
   if (!object.IsObject()) context.bad(where, "expected an object");
   return get_string(context, object, "type", where);
-}
-
-rapidjson::Document parse(const std::filesystem::path& path) {
-  MappedFile file = MappedFile::open(path);
-  rapidjson::Document document;
-  const auto bytes = file.bytes();
-  document.Parse<rapidjson::kParseFullPrecisionFlag>(reinterpret_cast<const char*>(bytes.data()),
-                                                     bytes.size());
-  if (document.HasParseError()) {
-    fail(ErrorCode::format, "{}: offset {}: invalid JSON: {}", path.string(),
-         document.GetErrorOffset(), rapidjson::GetParseError_En(document.GetParseError()));
-  }
-  if (!document.IsObject()) fail(ErrorCode::format, "{}: expected a JSON object", path.string());
-  return document;
 }
 
 SplitBehavior parse_behavior(const Context& context, const Json& object, std::string_view where) {
@@ -379,11 +364,11 @@ std::optional<std::string> config_token(const Json& config, const char* name) {
 
 }  // namespace
 
-std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path& path,
-                                                     const std::filesystem::path& config_path) {
+std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& path,
+                                                   const std::filesystem::path& config_path) {
   const Context context{path.string()};
-  const rapidjson::Document document = parse(path);
-  auto impl = std::make_shared<Tokenizer::Impl>();
+  const rapidjson::Document document = base::load_json_object(path);
+  auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
 
   // ---- model ----
@@ -468,7 +453,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
 
   // ---- model details ----
   if (model_type == "BPE") {
-    impl->model = Tokenizer::Impl::Model::bpe;
+    impl->model = TokenizerImpl::Model::bpe;
     BpeModel& bpe = impl->bpe;
     bpe.byte_level = facts.byte_level;
     bpe.byte_fallback = get_bool(*model, "byte_fallback", false);
@@ -499,7 +484,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
       }
     }
   } else {
-    impl->model = Tokenizer::Impl::Model::wordpiece;
+    impl->model = TokenizerImpl::Model::wordpiece;
     if (const Json* prefix = member(*model, "continuing_subword_prefix");
         prefix != nullptr && prefix->IsString()) {
       impl->wordpiece.continuation_prefix = std::string(string_of(*prefix));
@@ -564,7 +549,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
   for (std::size_t i = 0; i < vocab.size(); ++i)
     vocab.decoded[i] = decode_token(plan, vocab.texts[i]);
   impl->strip_leading_space = plan.strip_leading_space;
-  if (plan.wordpiece && impl->model != Tokenizer::Impl::Model::wordpiece) {
+  if (plan.wordpiece && impl->model != TokenizerImpl::Model::wordpiece) {
     context.unsupported("decoder", "WordPiece decoder with a BPE model");
   }
 
@@ -578,14 +563,14 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
   rapidjson::Document config;
   std::string tokenizer_class;
   if (!config_path.empty()) {
-    config = parse(config_path);
+    config = base::load_json_object(config_path);
     auto id_of = [&](const char* name) -> std::optional<Token> {
       auto text = config_token(config, name);
       if (!text) return std::nullopt;
       auto id = vocab.find(*text);
       if (!id) {
-        fail(ErrorCode::format, "{}: {} '{}' is not in the vocabulary of {}", config_path.string(),
-             name, *text, path.string());
+        base::fail(ErrorCode::format, "{}: {} '{}' is not in the vocabulary of {}",
+                   config_path.string(), name, *text, path.string());
       }
       return id;
     };
@@ -621,10 +606,10 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path
       context.bad("post_processor", fmt::format("special token id {} outside the vocabulary", id));
   }
 
-  const bool byte_level = impl->model == Tokenizer::Impl::Model::bpe && impl->bpe.byte_level;
-  impl->model_type = byte_level                                   ? "byte-level-bpe"
-                     : impl->model == Tokenizer::Impl::Model::bpe ? "sentencepiece-bpe"
-                                                                  : "wordpiece";
+  const bool byte_level = impl->model == TokenizerImpl::Model::bpe && impl->bpe.byte_level;
+  impl->model_type = byte_level                                 ? "byte-level-bpe"
+                     : impl->model == TokenizerImpl::Model::bpe ? "sentencepiece-bpe"
+                                                                : "wordpiece";
   impl->family = tokenizer_class.empty() ? "tokenizer.json" : "tokenizer.json " + tokenizer_class;
   impl->lossless = byte_level && impl->normalizer.empty() && !facts.prefix_space;
   impl->finish();

@@ -12,11 +12,11 @@
 LMC_BEGIN_NAMESPACE
 namespace tokenizer {
 
-std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::filesystem::path& path,
-                                                     const std::filesystem::path& config_path);
-std::shared_ptr<Tokenizer::Impl> load_gguf(const GgufFile& file);
-std::shared_ptr<Tokenizer::Impl> load_tiktoken(const std::filesystem::path& path,
-                                               std::string_view family);
+std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& path,
+                                                   const std::filesystem::path& config_path);
+std::shared_ptr<TokenizerImpl> load_gguf(const GgufFile& file);
+std::shared_ptr<TokenizerImpl> load_tiktoken(const std::filesystem::path& path,
+                                             std::string_view family);
 
 /// The byte of a SentencePiece byte-fallback token "<0xNN>" (two hex digits), if it is one.
 std::optional<unsigned char> parse_byte_token(std::string_view text) noexcept;

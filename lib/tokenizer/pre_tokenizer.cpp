@@ -89,11 +89,11 @@ void find_characters(std::string_view subject, Predicate predicate, std::vector<
   std::size_t pos = 0;
   while (pos < subject.size()) {
     const std::size_t start = pos;
-    if (utf8::sequence_length(subject, pos) == 0) {
+    if (base::utf8::sequence_length(subject, pos) == 0) {
       ++pos;
       continue;
     }
-    const char32_t c = utf8::decode(subject, pos);
+    const char32_t c = base::utf8::decode(subject, pos);
     if (predicate(c)) matches.push_back({start, pos});
   }
 }

@@ -37,8 +37,8 @@ Regex::Regex(std::string_view pattern, std::string_view origin)
   if (compiled_->code == nullptr) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof message);
-    fail(ErrorCode::unsupported, "{}: regex '{}' not supported (PCRE2, offset {}: {})", origin,
-         pattern_, offset, reinterpret_cast<const char*>(message));
+    base::fail(ErrorCode::unsupported, "{}: regex '{}' not supported (PCRE2, offset {}: {})",
+               origin, pattern_, offset, reinterpret_cast<const char*>(message));
   }
   // Without JIT (e.g. a platform PCRE2 lacks it for) matching still works, only slower.
   pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE);
@@ -72,7 +72,7 @@ void Regex::find_all(std::string_view subject, std::vector<Range>& matches) cons
       start = end;
     } else {
       // An empty match: step over one character so the scan moves on.
-      const std::size_t length = utf8::sequence_length(subject, begin);
+      const std::size_t length = base::utf8::sequence_length(subject, begin);
       start = begin + (length == 0 ? 1 : length);
     }
   }

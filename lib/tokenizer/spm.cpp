@@ -18,7 +18,7 @@ void SpmModel::encode(std::string_view text, const Vocabulary& vocab,
   thread_local std::vector<Symbol> symbols;
   symbols.clear();
   for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t length = utf8::sequence_length(text, pos);
+    const std::size_t length = base::utf8::sequence_length(text, pos);
     const std::size_t step = length == 0 ? 1 : length;
     const auto index = static_cast<std::int32_t>(symbols.size());
     symbols.push_back({static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(step), index - 1,

@@ -89,8 +89,8 @@ std::string Tokenizer::Impl::decode(std::span<const Token> tokens) const {
   bool first = true;
   for (Token id : tokens) {
     if (!vocab.valid(id)) {
-      fail(ErrorCode::out_of_range, "decode: token id {} outside the vocabulary (size {})", id,
-           vocab.size());
+      base::fail(ErrorCode::out_of_range, "decode: token id {} outside the vocabulary (size {})",
+                 id, vocab.size());
     }
     const std::string& bytes = vocab.decoded[static_cast<std::size_t>(id)];
     if (model == Model::wordpiece && !wordpiece.llama_cpp_style &&
@@ -134,7 +134,8 @@ void Tokenizer::Impl::finish() {
     spm.byte_tokens[index] = vocab.find(byte_token_name(b)).value_or(-1);
     if (bpe.byte_level) {
       std::string mapped;
-      utf8::append(mapped, tokenizer::byte_level::char_of_byte(static_cast<unsigned char>(b)));
+      base::utf8::append(mapped,
+                         tokenizer::byte_level::char_of_byte(static_cast<unsigned char>(b)));
       bpe.byte_symbols[index] = vocab.find(mapped).value_or(-1);
     } else {
       bpe.byte_symbols[index] = spm.byte_tokens[index];
@@ -179,14 +180,16 @@ std::string Tokenizer::decode(std::span<const Token> tokens) const { return impl
 
 std::string Tokenizer::token_bytes(Token id) const {
   if (!impl_->vocab.valid(id)) {
-    fail(ErrorCode::out_of_range, "token id {} outside the vocabulary (size {})", id, vocab_size());
+    base::fail(ErrorCode::out_of_range, "token id {} outside the vocabulary (size {})", id,
+               vocab_size());
   }
   return impl_->vocab.decoded[static_cast<std::size_t>(id)];
 }
 
 std::string_view Tokenizer::token_text(Token id) const {
   if (!impl_->vocab.valid(id)) {
-    fail(ErrorCode::out_of_range, "token id {} outside the vocabulary (size {})", id, vocab_size());
+    base::fail(ErrorCode::out_of_range, "token id {} outside the vocabulary (size {})", id,
+               vocab_size());
   }
   return impl_->vocab.texts[static_cast<std::size_t>(id)];
 }

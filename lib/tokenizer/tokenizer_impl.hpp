@@ -13,7 +13,9 @@
 
 #include <lmc/tokenizer.hpp>
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
@@ -55,5 +57,18 @@ class Tokenizer::Impl {
  private:
   void encode_text(std::string_view text, bool first_segment, std::vector<Token>& out) const;
 };
+
+namespace tokenizer {
+
+/// The tokenizer stage's one way into lmc::Tokenizer's private state: the loaders build an Impl
+/// and wrap it. Only lib/tokenizer includes it.
+struct Access {
+  using Impl = Tokenizer::Impl;
+  static Tokenizer wrap(std::shared_ptr<const Impl> impl) { return Tokenizer(std::move(impl)); }
+};
+
+using TokenizerImpl = Access::Impl;
+
+}  // namespace tokenizer
 
 LMC_END_NAMESPACE

@@ -7,7 +7,7 @@
 #include <vector>
 
 LMC_BEGIN_NAMESPACE
-namespace unicode {
+namespace tokenizer::unicode {
 namespace {
 
 // Hangul syllables decompose and compose arithmetically (Unicode chapter 3.12).
@@ -79,7 +79,7 @@ void normalize_all(NormalForm form, std::string_view text, std::string& out) {
   const bool composing = form == NormalForm::nfc || form == NormalForm::nfkc;
   std::vector<char32_t> code_points;
   for (std::size_t pos = 0; pos < text.size();)
-    decompose(utf8::decode(text, pos), compatibility, code_points);
+    decompose(base::utf8::decode(text, pos), compatibility, code_points);
   // Canonical ordering: a stable sort of each run of non-starters by combining class.
   for (std::size_t i = 0; i < code_points.size();) {
     if (combining_class(code_points[i]) == 0) {
@@ -116,7 +116,7 @@ void normalize_all(NormalForm form, std::string_view text, std::string& out) {
     }
     code_points.swap(composed);
   }
-  for (char32_t c : code_points) utf8::append(out, c);
+  for (char32_t c : code_points) base::utf8::append(out, c);
 }
 
 std::span<const tables::CodePointRange> not_inert(NormalForm form) noexcept {
@@ -173,13 +173,13 @@ bool normalize(NormalForm form, std::string_view text, std::string& out) {
       continue;
     }
     const std::size_t start = pos;
-    const std::size_t length = utf8::sequence_length(text, pos);
+    const std::size_t length = base::utf8::sequence_length(text, pos);
     if (length == 0) {  // an invalid byte: copied as it is, and nothing normalizes across it
       last_inert = none;
       ++pos;
       continue;
     }
-    const char32_t c = utf8::decode(text, pos);
+    const char32_t c = base::utf8::decode(text, pos);
     if (c < first_not_inert || !in_ranges(ranges, c)) {
       last_inert = start;
       continue;
@@ -190,8 +190,8 @@ bool normalize(NormalForm form, std::string_view text, std::string& out) {
     std::size_t region_end = pos;
     while (region_end < text.size()) {
       std::size_t next = region_end;
-      if (utf8::sequence_length(text, next) == 0) break;
-      const char32_t d = utf8::decode(text, next);
+      if (base::utf8::sequence_length(text, next) == 0) break;
+      const char32_t d = base::utf8::decode(text, next);
       if (d < first_not_inert || !in_ranges(ranges, d)) break;
       region_end = next;
     }
@@ -222,22 +222,22 @@ void append_lowercase(std::string_view text, std::string& out) {
       ++pos;
       continue;
     }
-    const std::size_t length = utf8::sequence_length(text, pos);
+    const std::size_t length = base::utf8::sequence_length(text, pos);
     if (length == 0) {
       out.push_back(text[pos++]);
       continue;
     }
     const std::size_t start = pos;
-    const char32_t c = utf8::decode(text, pos);
+    const char32_t c = base::utf8::decode(text, pos);
     auto mapping =
         find_mapping(tables::lowercase_mappings, tables::lowercase_mappings_code_points, c);
     if (mapping.empty()) {
       out.append(text.substr(start, length));
     } else {
-      for (char32_t m : mapping) utf8::append(out, m);
+      for (char32_t m : mapping) base::utf8::append(out, m);
     }
   }
 }
 
-}  // namespace unicode
+}  // namespace tokenizer::unicode
 LMC_END_NAMESPACE

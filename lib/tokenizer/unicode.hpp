@@ -9,7 +9,7 @@
 #include <string_view>
 
 LMC_BEGIN_NAMESPACE
-namespace unicode {
+namespace tokenizer::unicode {
 
 Category category(char32_t code_point) noexcept;
 std::uint8_t combining_class(char32_t code_point) noexcept;
@@ -42,5 +42,5 @@ bool normalize(NormalForm form, std::string_view text, std::string& out);
 /// Appends the (full) lowercase of `text` to `out`; invalid bytes are copied.
 void append_lowercase(std::string_view text, std::string& out);
 
-}  // namespace unicode
+}  // namespace tokenizer::unicode
 LMC_END_NAMESPACE

@@ -3,7 +3,7 @@
 #include "tokenizer/unicode_tables.hpp"
 
 LMC_BEGIN_NAMESPACE
-namespace unicode::tables {
+namespace tokenizer::unicode::tables {
 
 const char* const unicode_version = "14.0.0";
 
@@ -17484,5 +17484,5 @@ const Composition composition_entries[] = {
 };
 const std::span<const Composition> compositions{composition_entries};
 
-}  // namespace unicode::tables
+}  // namespace tokenizer::unicode::tables
 LMC_END_NAMESPACE

@@ -9,7 +9,7 @@
 #include <span>
 
 LMC_BEGIN_NAMESPACE
-namespace unicode {
+namespace tokenizer::unicode {
 
 /// Unicode general categories, in alphabetical order of their two-letter names.
 enum class Category : std::uint8_t {
@@ -91,5 +91,5 @@ extern const std::span<const CodePointRange> nfkc_not_inert;
 extern const std::span<const CodePointRange> nfkd_not_inert;
 
 }  // namespace tables
-}  // namespace unicode
+}  // namespace tokenizer::unicode
 LMC_END_NAMESPACE

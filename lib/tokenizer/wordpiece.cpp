@@ -35,8 +35,8 @@ std::vector<std::string> llama_cpp_words(std::string_view text) {
   std::string lowered;
   for (std::size_t pos = 0; pos < source.size();) {
     const std::size_t start = pos;
-    const bool valid = utf8::sequence_length(source, pos) != 0;
-    const char32_t c = utf8::decode(source, pos);
+    const bool valid = base::utf8::sequence_length(source, pos) != 0;
+    const char32_t c = base::utf8::decode(source, pos);
     if (!valid) continue;  // not text: dropped, as control characters are
     const unicode::Category category = unicode::category(c);
     if (unicode::is_white_space(c)) {
@@ -88,7 +88,7 @@ void WordPieceModel::encode(std::string_view word, const Vocabulary& vocab,
     }
     return;
   }
-  if (utf8::count_code_points(word) > max_characters_per_word) {
+  if (base::utf8::count_code_points(word) > max_characters_per_word) {
     if (vocab.unk) out.push_back(*vocab.unk);
     return;
   }
@@ -99,7 +99,7 @@ void WordPieceModel::encode(std::string_view word, const Vocabulary& vocab,
     // Longest prefix of word[start..] (on character boundaries) that is in the vocabulary.
     std::vector<std::size_t> ends;
     for (std::size_t pos = start; pos < word.size();) {
-      const std::size_t length = utf8::sequence_length(word, pos);
+      const std::size_t length = base::utf8::sequence_length(word, pos);
       pos += length == 0 ? 1 : length;
       ends.push_back(pos);
     }

@@ -10,13 +10,12 @@ namespace {
 std::array<std::byte, 11> sample() {
   return {std::byte{0x01}, std::byte{0x02}, std::byte{0x03}, std::byte{0x04},  // u32
           std::byte{0xFF}, std::byte{0xFF},                                    // i16 = -1
-          std::byte{'a'},  std::byte{'b'},  std::byte{'c'},
-          std::byte{0x00}, std::byte{0x80}};
+          std::byte{'a'},  std::byte{'b'},  std::byte{'c'},  std::byte{0x00}, std::byte{0x80}};
 }
 
 TEST(ByteReader, ReadsLittleEndian) {
   auto data = sample();
-  lmc::ByteReader reader(data, "sample");
+  lmc::base::ByteReader reader(data, "sample");
   EXPECT_EQ(reader.read<std::uint32_t>("u32"), 0x04030201u);
   EXPECT_EQ(reader.read<std::int16_t>("i16"), -1);
   EXPECT_EQ(reader.take_string(3, "text"), "abc");
@@ -28,7 +27,7 @@ TEST(ByteReader, ReadsLittleEndian) {
 
 TEST(ByteReader, RefusesToReadPastTheEnd) {
   auto data = sample();
-  lmc::ByteReader reader(data, "sample.bin");
+  lmc::base::ByteReader reader(data, "sample.bin");
   reader.skip(8, "head");
   try {
     reader.read<std::uint32_t>("tensor count");
@@ -45,7 +44,7 @@ TEST(ByteReader, RefusesToReadPastTheEnd) {
 
 TEST(ByteReader, HugeLengthsDoNotWrap) {
   auto data = sample();
-  lmc::ByteReader reader(data, "sample");
+  lmc::base::ByteReader reader(data, "sample");
   reader.skip(1, "x");
   EXPECT_THROW(reader.take(~std::uint64_t{0}, "string"), lmc::Error);
   EXPECT_THROW(reader.seek(12, "tensor data"), lmc::Error);

@@ -12,7 +12,8 @@ namespace {
 
 TEST(Error, CarriesCodeAndMessage) {
   try {
-    lmc::fail(lmc::ErrorCode::corrupt_data, "{}: checksum mismatch at offset {}", "x.lmc", 42);
+    lmc::base::fail(lmc::ErrorCode::corrupt_data, "{}: checksum mismatch at offset {}", "x.lmc",
+                    42);
     FAIL() << "fail() returned";
   } catch (const lmc::Error& error) {
     EXPECT_EQ(error.code(), lmc::ErrorCode::corrupt_data);
@@ -33,10 +34,11 @@ TEST(Version, MatchesHeader) { EXPECT_EQ(lmc::version(), LMC_VERSION_STRING); }
 
 TEST(CheckedMath, DetectsOverflow) {
   constexpr auto max = std::numeric_limits<std::uint64_t>::max();
-  EXPECT_EQ(lmc::checked_add(2, 3, "sum"), 5u);
-  EXPECT_EQ(lmc::checked_mul(1u << 20, 1u << 20, "product"), std::uint64_t{1} << 40);
-  EXPECT_THROW(lmc::checked_add(max, 1, "sum"), lmc::Error);
-  EXPECT_THROW(lmc::checked_mul(std::uint64_t{1} << 32, std::uint64_t{1} << 32, "p"), lmc::Error);
+  EXPECT_EQ(lmc::base::checked_add(2, 3, "sum"), 5u);
+  EXPECT_EQ(lmc::base::checked_mul(1u << 20, 1u << 20, "product"), std::uint64_t{1} << 40);
+  EXPECT_THROW(lmc::base::checked_add(max, 1, "sum"), lmc::Error);
+  EXPECT_THROW(lmc::base::checked_mul(std::uint64_t{1} << 32, std::uint64_t{1} << 32, "p"),
+               lmc::Error);
 }
 
 }  // namespace

@@ -19,12 +19,13 @@ std::filesystem::path write_temp(const std::string& name, const std::string& con
 TEST(MappedFile, MapsAndReadsTheSameBytes) {
   const std::string contents = std::string("hello\0world", 11);
   const auto path = write_temp("contents", contents);
-  for (auto mode : {lmc::MappedFile::Mode::map, lmc::MappedFile::Mode::read}) {
-    auto file = lmc::MappedFile::open(path, mode);
+  for (auto mode : {lmc::base::MappedFile::Mode::map, lmc::base::MappedFile::Mode::read}) {
+    auto file = lmc::base::MappedFile::open(path, mode);
     ASSERT_EQ(file.size(), contents.size());
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(file.bytes().data()), file.size()), contents);
-    EXPECT_EQ(file.is_mapped(), mode == lmc::MappedFile::Mode::map);
-    lmc::MappedFile moved = std::move(file);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(file.bytes().data()), file.size()),
+              contents);
+    EXPECT_EQ(file.is_mapped(), mode == lmc::base::MappedFile::Mode::map);
+    lmc::base::MappedFile moved = std::move(file);
     EXPECT_EQ(moved.size(), contents.size());
     EXPECT_EQ(static_cast<char>(moved.bytes()[6]), 'w');
   }
@@ -33,7 +34,7 @@ TEST(MappedFile, MapsAndReadsTheSameBytes) {
 
 TEST(MappedFile, EmptyFileIsEmpty) {
   const auto path = write_temp("empty", "");
-  auto file = lmc::MappedFile::open(path);
+  auto file = lmc::base::MappedFile::open(path);
   EXPECT_EQ(file.size(), 0u);
   EXPECT_TRUE(file.bytes().empty());
   std::filesystem::remove(path);
@@ -41,7 +42,7 @@ TEST(MappedFile, EmptyFileIsEmpty) {
 
 TEST(MappedFile, MissingFileNamesThePath) {
   try {
-    lmc::MappedFile::open("/nonexistent/lmc/model.gguf");
+    lmc::base::MappedFile::open("/nonexistent/lmc/model.gguf");
     FAIL();
   } catch (const lmc::Error& error) {
     EXPECT_EQ(error.code(), lmc::ErrorCode::io);
@@ -50,7 +51,7 @@ TEST(MappedFile, MissingFileNamesThePath) {
 }
 
 TEST(MappedFile, DirectoryIsRefused) {
-  EXPECT_THROW(lmc::MappedFile::open(std::filesystem::temp_directory_path()), lmc::Error);
+  EXPECT_THROW(lmc::base::MappedFile::open(std::filesystem::temp_directory_path()), lmc::Error);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
   for (std::size_t threads : {1u, 2u, 4u}) {
-    lmc::ThreadPool pool(threads);
+    lmc::base::ThreadPool pool(threads);
     EXPECT_EQ(pool.size(), threads);
     for (int round = 0; round < 20; ++round) {
       std::vector<std::atomic<int>> hits(1000);
@@ -24,7 +24,7 @@ TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
 }
 
 TEST(ThreadPool, RethrowsTheFirstException) {
-  lmc::ThreadPool pool(3);
+  lmc::base::ThreadPool pool(3);
   EXPECT_THROW(pool.parallel_for(100,
                                  [](std::size_t i) {
                                    if (i == 37) throw std::runtime_error("task 37");
@@ -37,15 +37,15 @@ TEST(ThreadPool, RethrowsTheFirstException) {
 }
 
 TEST(ThreadPool, NestedCallsRunInline) {
-  lmc::ThreadPool pool(2);
+  lmc::base::ThreadPool pool(2);
   std::atomic<int> count = 0;
   pool.parallel_for(4, [&](std::size_t) { pool.parallel_for(5, [&](std::size_t) { ++count; }); });
   EXPECT_EQ(count.load(), 20);
 }
 
 TEST(ThreadPool, ZeroMeansHardware) {
-  lmc::ThreadPool pool(0);
-  EXPECT_EQ(pool.size(), lmc::ThreadPool::hardware_threads());
+  lmc::base::ThreadPool pool(0);
+  EXPECT_EQ(pool.size(), lmc::base::ThreadPool::hardware_threads());
 }
 
 }  // namespace

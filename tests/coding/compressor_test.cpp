@@ -68,7 +68,7 @@ TEST(Compressor, AdversarialInputsRoundTripForEveryThreadCount) {
 
 TEST(Compressor, BatchSizeDoesNotChangeTheContainerAndWindowsRestart) {
   FakeModelOptions small_context;
-  small_context.context_length = 5;  // forces a context restart every 5 tokens
+  small_context.context = 5;  // forces a context restart every 5 tokens
   FakeModel model(english_sample(), small_context);
   auto input = as_bytes(english_sample());
   std::vector<std::byte> reference;
@@ -100,7 +100,7 @@ TEST(Compressor, ModelThatBreaksTheContractIsCaughtNotDecodedWrongly) {
 
 TEST(Compressor, AnotherModelIsRefusedWithModelMismatch) {
   FakeModel model(english_sample());
-  lmc::Compressor compressor(model, {.window_tokens = 64});
+  lmc::Compressor compressor(model, {.context = 64});
   auto container = compressor.compress(as_bytes(english_sample()));
 
   auto expect_mismatch = [&](const FakeModel& other, std::string_view says) {
@@ -123,7 +123,7 @@ TEST(Compressor, AnotherModelIsRefusedWithModelMismatch) {
   options.padding_tokens = 1;
   expect_mismatch(FakeModel(english_sample(), options), "vocabulary");
   options = {};
-  options.context_length = 32;
+  options.context = 32;
   expect_mismatch(FakeModel(english_sample(), options), "context");
 }
 
@@ -304,17 +304,20 @@ TEST(Compressor, OverheadOnAlice29IsBelowHalfAPercent) {
   expect_small_overhead(text, 1 << 15);
 }
 
-TEST(Compressor, BaselinesMatchZlibAndZstdReferenceSizes) {
-  // Reference sizes from the gzip and zstd command-line tools on files holding the empty input
-  // and 10000 times "a": `gzip -9 -n` and `zstd -19 --long --no-check` (zstd 1.5).
+TEST(Compressor, BaselinesMatchZlibZstdAndXzReferenceSizes) {
+  // Reference sizes from the gzip, zstd and xz command-line tools on files holding the empty
+  // input and 10000 times "a": `gzip -9 -n`, `zstd -19 --long --no-check` (zstd 1.5) and
+  // `xz -9e` (XZ Utils 5.4).
   auto empty = lmc::baseline_sizes({});
   EXPECT_EQ(empty.original, 0u);
   EXPECT_EQ(empty.gzip9, 20u);
   EXPECT_EQ(empty.zstd19_long, 9u);
+  EXPECT_EQ(empty.xz9e, 32u);
   auto repeated = lmc::baseline_sizes(as_bytes(std::string(10000, 'a')));
   EXPECT_EQ(repeated.original, 10000u);
   EXPECT_EQ(repeated.gzip9, 46u);
   EXPECT_EQ(repeated.zstd19_long, 18u);
+  EXPECT_EQ(repeated.xz9e, 108u);
 }
 
 TEST(Compressor, RejectsBadOptions) {
@@ -323,9 +326,9 @@ TEST(Compressor, RejectsBadOptions) {
   EXPECT_THROW(lmc::Compressor(model, {.chunk_bytes = std::size_t{1} << 40}), lmc::Error);
   EXPECT_THROW(lmc::Compressor(model, {.batch_tokens = 0}), lmc::Error);
   FakeModelOptions options;
-  options.context_length = 10;
+  options.context = 10;
   FakeModel small(english_sample(), options);
-  EXPECT_THROW(lmc::Compressor(small, {.window_tokens = 11}), lmc::Error);
+  EXPECT_THROW(lmc::Compressor(small, {.context = 11}), lmc::Error);
 }
 
 }  // namespace

@@ -28,14 +28,15 @@ void write_u32(std::vector<std::byte>& data, std::size_t offset, std::uint32_t v
 void reseal(std::vector<std::byte>& data) {
   std::size_t header =
       46 + static_cast<std::size_t>(data[44]) + (static_cast<std::size_t>(data[45]) << 8);
-  write_u32(data, header, lmc::crc32c(std::span(data).first(header)));
+  write_u32(data, header, lmc::coding::crc32c(std::span(data).first(header)));
   std::size_t chunks = read_u32(data, 40);
   std::size_t table = header + 4;
   if (table + 16 * chunks + 4 <= data.size()) {
-    write_u32(data, table + 16 * chunks, lmc::crc32c(std::span(data).subspan(table, 16 * chunks)));
+    write_u32(data, table + 16 * chunks,
+              lmc::coding::crc32c(std::span(data).subspan(table, 16 * chunks)));
   }
   std::size_t trailer = data.size() - 12;
-  write_u32(data, trailer, lmc::crc32c(std::span(data).first(trailer)));
+  write_u32(data, trailer, lmc::coding::crc32c(std::span(data).first(trailer)));
 }
 
 class Container : public ::testing::Test {
@@ -56,14 +57,14 @@ TEST_F(Container, LayoutAndInspect) {
   EXPECT_EQ(info.fingerprint, "fake-bigram-v1");
   EXPECT_EQ(info.numeric_profile, 7u);
   EXPECT_EQ(info.vocab_size, model.vocab_size());
-  EXPECT_EQ(info.window_tokens, model.context_length());
+  EXPECT_EQ(info.context, model.context());
   EXPECT_EQ(info.chunk_bytes, 16u);
   EXPECT_EQ(info.original_size, text.size());
   EXPECT_EQ(info.container_size, container.size());
   ASSERT_EQ(info.chunks.size(), 3u);
   EXPECT_EQ(info.chunks[2].original_offset, 32u);
   EXPECT_EQ(info.chunks[2].original_size, text.size() - 32);
-  EXPECT_EQ(info.chunks[1].original_crc32c, lmc::crc32c(as_bytes(text.substr(16, 16))));
+  EXPECT_EQ(info.chunks[1].original_crc32c, lmc::coding::crc32c(as_bytes(text.substr(16, 16))));
   std::uint64_t end = info.chunks[2].compressed_offset + info.chunks[2].compressed_size;
   EXPECT_EQ(end + 12, container.size());
 }
@@ -142,8 +143,8 @@ TEST_F(Container, ResealedStreamDamageNeverDecodesToWrongOutput) {
       // Make the stream checksum agree, so only the decoder and the original checksum remain.
       std::size_t entry = 46 + info.fingerprint.size() + 4 + 16 * chunk;
       write_u32(damaged, entry + 12,
-                lmc::crc32c(std::span(damaged).subspan(info.chunks[chunk].compressed_offset,
-                                                       info.chunks[chunk].compressed_size)));
+                lmc::coding::crc32c(std::span(damaged).subspan(
+                    info.chunks[chunk].compressed_offset, info.chunks[chunk].compressed_size)));
       reseal(damaged);
       // The last bytes of a range-coder stream have slack: a change there may still decode to
       // the same data. What must never happen is different data.

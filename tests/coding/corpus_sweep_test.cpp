@@ -105,8 +105,7 @@ void expect_overhead_below_half_percent(const lmc::Model& model, std::span<const
   std::uint64_t coded = 0;
   for (const lmc::ChunkInfo& chunk : info.chunks) coded += chunk.compressed_size;
   const auto started = Clock::now();
-  const double ideal_bytes =
-      lmc_test::ideal_bits(model, input, info.chunk_bytes, info.window_tokens) / 8;
+  const double ideal_bytes = lmc_test::ideal_bits(model, input, info.chunk_bytes, info.context) / 8;
   const double overhead = static_cast<double>(coded) / ideal_bytes - 1;
   std::printf("cc_like.jsonl: ideal %.1f bytes, coded %llu bytes (%+.3f %%), ideal in %.0f s\n",
               ideal_bytes, static_cast<unsigned long long>(coded), 100 * overhead,
@@ -118,7 +117,6 @@ TEST(CorpusSweep, EveryFileRoundTripsAcrossThreadsAndPaths) {
   LMC_REQUIRE_TESTDATA();
   lmc_test::KernelPathGuard guard;
   lmc::Model model = lmc_test::load_stories();
-  auto coding = lmc::make_coding_model(model);
   const std::vector<KernelPath> paths = lmc_test::supported_paths();
   const std::vector<fs::path> files = corpus_files();
   ASSERT_GE(files.size(), 30u);
@@ -146,14 +144,14 @@ TEST(CorpusSweep, EveryFileRoundTripsAcrossThreadsAndPaths) {
 
     lmc::nn::force_kernel_path(c.compress_path);
     lmc::Compressor compressor(
-        *coding,
+        model,
         {.threads = c.compress_threads, .chunk_bytes = chunk_bytes, .choose_by_cost = false});
     auto t = Clock::now();
     const std::vector<std::byte> container = compressor.compress(input);
     const double compressed_in = seconds_since(t);
 
     lmc::nn::force_kernel_path(c.decompress_path);
-    lmc::Compressor decompressor(*coding,
+    lmc::Compressor decompressor(model,
                                  {.threads = c.decompress_threads, .chunk_bytes = chunk_bytes});
     t = Clock::now();
     EXPECT_TRUE(decompressor.decompress(container) == input) << file;
@@ -163,7 +161,7 @@ TEST(CorpusSweep, EveryFileRoundTripsAcrossThreadsAndPaths) {
     const lmc::ContainerInfo info = lmc::inspect(container);
     if (!info.chunks.empty()) {
       lmc::Compressor other(
-          *coding,
+          model,
           {.threads = 3 - c.compress_threads, .chunk_bytes = chunk_bytes, .choose_by_cost = false});
       const auto first = std::span(input).first(info.chunks[0].original_size);
       const std::vector<std::byte> again = other.compress(first);

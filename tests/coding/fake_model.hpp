@@ -2,10 +2,10 @@
 // round-trip everything (like real ones) and a fixed bigram model trained on a sample text.
 //
 // Tokenizer: ids 0 = start, 1..256 = single bytes, then words (with their leading space, as
-// BPE vocabularies hold them). tokenize() normalizes first — CR LF becomes LF, NUL bytes are
+// BPE vocabularies hold them). encode() normalizes first — CR LF becomes LF, NUL bytes are
 // dropped, runs of spaces become one space, bytes of invalid UTF-8 become '?' — then adds a
 // dummy-prefix space (as SentencePiece does) and matches greedily, longest first.
-// detokenize() joins the pieces and drops the dummy prefix.
+// decode() joins the pieces and drops the dummy prefix.
 #pragma once
 
 #include <lmc/coding_model.hpp>
@@ -25,7 +25,7 @@
 namespace lmc_test {
 
 struct FakeModelOptions {
-  std::size_t context_length = 1 << 20;
+  std::size_t context = 1 << 20;
   std::string fingerprint = "fake-bigram-v1";
   std::uint32_t numeric_profile = 7;
   /// Break the determinism contract: logits_batch perturbs rows when fed more than one token.
@@ -45,14 +45,14 @@ class FakeModel final : public lmc::CodingModel {
     std::istringstream words(training_text);
     for (std::string word; words >> word;) ++counts[word.insert(0, 1, ' ')];
     for (const auto& [word, count] : counts) {
-      if (count >= 2 && word.size() > 2 && lmc::utf8::is_valid(word)) add_word(word);
+      if (count >= 2 && word.size() > 2 && lmc::base::utf8::is_valid(word)) add_word(word);
     }
     for (const char* word : {" the", " and", " of", " to", " a", " in", "the", "The"})
       add_word(word);
     vocab_ = pieces_.size() + options_.padding_tokens;
     // Bigram counts with add-0.1 smoothing; logits are log-probabilities.
     std::vector<double> pair_counts(vocab_ * vocab_, 0.1);
-    std::vector<lmc::Token> tokens = tokenize(training_text);
+    std::vector<lmc::Token> tokens = encode(training_text);
     lmc::Token previous = 0;
     for (lmc::Token token : tokens) {
       pair_counts[static_cast<std::size_t>(previous) * vocab_ + static_cast<std::size_t>(token)] +=
@@ -71,12 +71,12 @@ class FakeModel final : public lmc::CodingModel {
   }
 
   std::size_t vocab_size() const override { return vocab_; }
-  std::size_t context_length() const override { return options_.context_length; }
+  std::size_t context() const override { return options_.context; }
   lmc::Token start_token() const override { return 0; }
   std::string fingerprint() const override { return options_.fingerprint; }
   std::uint32_t numeric_profile() const override { return options_.numeric_profile; }
 
-  std::vector<lmc::Token> tokenize(std::string_view raw) const override {
+  std::vector<lmc::Token> encode(std::string_view raw) const override {
     std::string text(1, ' ');  // the dummy prefix
     text += normalize(raw);
     std::vector<lmc::Token> tokens;
@@ -97,7 +97,7 @@ class FakeModel final : public lmc::CodingModel {
     return tokens;
   }
 
-  std::string detokenize(std::span<const lmc::Token> tokens) const override {
+  std::string decode(std::span<const lmc::Token> tokens) const override {
     std::string text;
     for (lmc::Token token : tokens) {
       if (static_cast<std::size_t>(token) < pieces_.size())
@@ -125,7 +125,7 @@ class FakeModel final : public lmc::CodingModel {
         throw lmc::Error(lmc::ErrorCode::internal, "fake model: logits span has the wrong size");
       }
       fed_ += tokens.size();
-      if (fed_ > model_.options_.context_length) {
+      if (fed_ > model_.options_.context) {
         throw lmc::Error(lmc::ErrorCode::internal, "fake model: context overflow");
       }
       if (tokens.size() > 1) ++model_.batched_calls_;
@@ -154,7 +154,7 @@ class FakeModel final : public lmc::CodingModel {
     std::string text;
     std::size_t pos = 0;
     while (pos < raw.size()) {
-      std::size_t length = lmc::utf8::sequence_length(raw, pos);
+      std::size_t length = lmc::base::utf8::sequence_length(raw, pos);
       if (length == 0) {
         text += '?';
         ++pos;

@@ -103,7 +103,8 @@ TEST_F(LmcZip, FailedRunsLeaveNoOutputAndExistingOutputNeedsForce) {
   std::string in = (dir / "in.txt").string();
   std::string out = (dir / "out.lmcz").string();
   expect_one_line_error(run("compress --model missing.gguf " + in + " " + out), "cannot open");
-  expect_one_line_error(run("compress " + in + " " + out), "--model");
+  // Without --model the bundled model is used: a missing input still fails before any output.
+  expect_one_line_error(run("compress " + (dir / "absent.txt").string() + " " + out), "absent.txt");
   EXPECT_FALSE(fs::exists(out));
   write(dir / "out.lmcz", lmc_test::as_bytes("keep me"));
   expect_one_line_error(run("decompress --model m.gguf " + in + " " + out), "--force");

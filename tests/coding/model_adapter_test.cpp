@@ -1,4 +1,4 @@
-// The real model behind the compressor: lmc::Model (stories260K) through make_coding_model.
+// The real model behind the compressor: lmc::Model (stories260K) in lmc::Compressor.
 // Round trips crossing thread counts and SIMD paths, the coding overhead against the ideal
 // Σ −log2 p computed independently from Model::token_logprobs, refusal of another model's
 // containers, and round trips of the first 4 kB of every corpus file (every file whole, crossing
@@ -11,6 +11,7 @@
 #include <lmc/tokenizer.hpp>
 
 #include "coding/stories_support.hpp"
+#include "nn/numeric_profile.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,36 +41,37 @@ using lmc_test::load_stories;
 using lmc_test::read_bytes;
 using lmc_test::supported_paths;
 
-TEST(ModelCodingAdapter, DescribesTheModel) {
+TEST(ModelCompressor, RecordsTheModelInTheContainer) {
   LMC_REQUIRE_TESTDATA();
   lmc::Model model = load_stories();
-  auto coding = lmc::make_coding_model(model);
-  EXPECT_EQ(coding->vocab_size(), 512u);  // stories260K: 512 SentencePiece tokens
-  EXPECT_EQ(coding->start_token(), 1);    // <s>
-  EXPECT_EQ(coding->context_length(), model.context());
-  EXPECT_TRUE(coding->fingerprint().starts_with("lmc-model/1 llama ")) << coding->fingerprint();
+  const lmc::Compressor compressor(model);
+  const lmc::ContainerInfo info = lmc::inspect(compressor.compress(as_bytes("Once upon a time")));
+  EXPECT_EQ(info.vocab_size, 512u);  // stories260K: 512 SentencePiece tokens
+  EXPECT_EQ(info.context, model.context());
+  EXPECT_EQ(info.fingerprint, model.fingerprint());
+  EXPECT_EQ(info.numeric_profile, model.numeric_profile());
+  EXPECT_TRUE(model.fingerprint().starts_with("lmc-model/1 llama ")) << model.fingerprint();
+  EXPECT_EQ(model.numeric_profile() >> 16, lmc::nn::numerics_version);
   // Loading the same file again gives the same identity.
   lmc::Model again = load_stories();
-  EXPECT_EQ(lmc::make_coding_model(again)->fingerprint(), coding->fingerprint());
-  EXPECT_EQ(lmc::make_coding_model(again)->numeric_profile(), coding->numeric_profile());
-  EXPECT_EQ(coding->detokenize(coding->tokenize("Once upon a time")), "Once upon a time");
+  EXPECT_EQ(again.fingerprint(), model.fingerprint());
+  EXPECT_EQ(again.numeric_profile(), model.numeric_profile());
 }
 
 // Compress under every SIMD path with 1 and 2 threads, decompress under every path with 1 and
 // 2 threads: one container, always the input back.
-TEST(ModelCodingAdapter, RoundTripsAcrossThreadsAndKernelPaths) {
+TEST(ModelCompressor, RoundTripsAcrossThreadsAndKernelPaths) {
   LMC_REQUIRE_TESTDATA();
   KernelPathGuard guard;
   lmc::Model model = load_stories();
-  auto coding = lmc::make_coding_model(model);
   std::vector<std::byte> input =
       read_bytes(lmc_test::testdata("corpora/classic/canterbury/alice29.txt"), 5000);
   for (std::byte b : as_bytes(std::string("\r\n\0\xff\xfe  \t\t\t   tail\xc3", 18))) {
     input.push_back(b);
   }
   const lmc::CompressorOptions options{.chunk_bytes = 1500};
-  lmc::Compressor one(*coding, {.threads = 1, .chunk_bytes = options.chunk_bytes});
-  lmc::Compressor two(*coding, {.threads = 2, .chunk_bytes = options.chunk_bytes});
+  lmc::Compressor one(model, {.threads = 1, .chunk_bytes = options.chunk_bytes});
+  lmc::Compressor two(model, {.threads = 2, .chunk_bytes = options.chunk_bytes});
   std::vector<std::byte> reference;
   for (auto compress_path : supported_paths()) {
     lmc::nn::force_kernel_path(compress_path);
@@ -93,15 +95,13 @@ TEST(ModelCodingAdapter, RoundTripsAcrossThreadsAndKernelPaths) {
 // (docs/container.md, "The real model").
 void expect_overhead_below_half_percent(const fs::path& file, std::size_t limit) {
   lmc::Model model = load_stories();
-  auto coding = lmc::make_coding_model(model);
   std::vector<std::byte> input = read_bytes(file, limit);
-  lmc::Compressor compressor(*coding, {.threads = 2});
+  lmc::Compressor compressor(model, {.threads = 2});
   std::vector<std::byte> container = compressor.compress(input);
   lmc::ContainerInfo info = lmc::inspect(container);
   std::uint64_t coded = 0;
   for (const lmc::ChunkInfo& chunk : info.chunks) coded += chunk.compressed_size;
-  const double ideal_bytes =
-      lmc_test::ideal_bits(model, input, info.chunk_bytes, info.window_tokens) / 8;
+  const double ideal_bytes = lmc_test::ideal_bits(model, input, info.chunk_bytes, info.context) / 8;
   const double overhead = static_cast<double>(coded) / ideal_bytes - 1;
   std::printf("%s: %zu bytes, ideal %.1f bytes, coded %llu bytes (+%.3f %%), container %zu\n",
               file.filename().c_str(), input.size(), ideal_bytes,
@@ -110,7 +110,7 @@ void expect_overhead_below_half_percent(const fs::path& file, std::size_t limit)
   EXPECT_EQ(compressor.decompress(container), input);
 }
 
-TEST(ModelCodingAdapter, OverheadOverIdealOnAlice) {
+TEST(ModelCompressor, OverheadOverIdealOnAlice) {
   LMC_REQUIRE_TESTDATA();
   expect_overhead_below_half_percent(lmc_test::testdata("corpora/classic/canterbury/alice29.txt"),
                                      SIZE_MAX);
@@ -119,7 +119,7 @@ TEST(ModelCodingAdapter, OverheadOverIdealOnAlice) {
 // The first 32 kB; the whole file is checked in corpus_sweep_test.cpp.
 constexpr std::size_t cc_like_limit = 32 * 1024;
 
-TEST(ModelCodingAdapter, OverheadOverIdealOnCcLike) {
+TEST(ModelCompressor, OverheadOverIdealOnCcLike) {
   LMC_REQUIRE_TESTDATA();
   expect_overhead_below_half_percent(lmc_test::testdata("corpora/sets/cc_like.jsonl"),
                                      cc_like_limit);
@@ -128,11 +128,10 @@ TEST(ModelCodingAdapter, OverheadOverIdealOnCcLike) {
 // Binary data that the SentencePiece vocabulary tokenizes through byte tokens cost stories260K
 // 15 to 32 bits per byte before the escape path was chosen by cost; now every chunk costs at
 // most about what its escaped bytes do (docs/container.md, "Choosing by cost").
-TEST(ModelCodingAdapter, BinaryInputStaysNearEightBitsPerByte) {
+TEST(ModelCompressor, BinaryInputStaysNearEightBitsPerByte) {
   LMC_REQUIRE_TESTDATA();
   lmc::Model model = load_stories();
-  auto coding = lmc::make_coding_model(model);
-  lmc::Compressor compressor(*coding, {.threads = 2});
+  lmc::Compressor compressor(model, {.threads = 2});
   for (const char* name : {"classic/canterbury_artificial/random.txt", "classic/calgary/obj1",
                            "classic/canterbury/kennedy.xls", "classic/calgary/geo"}) {
     const std::vector<std::byte> input =
@@ -152,7 +151,7 @@ TEST(ModelCodingAdapter, BinaryInputStaysNearEightBitsPerByte) {
 }
 
 // stories260K with one weight changed by one ulp: another model, same tokenizer and shapes.
-TEST(ModelCodingAdapter, AnotherModelIsRefused) {
+TEST(ModelCompressor, AnotherModelIsRefused) {
   LMC_REQUIRE_TESTDATA();
   const fs::path dir =
       fs::temp_directory_path() / ("lmc_coding_adapter_" + std::to_string(::getpid()));
@@ -176,13 +175,10 @@ TEST(ModelCodingAdapter, AnotherModelIsRefused) {
   }
   lmc::Model model = load_stories();
   lmc::Model other = lmc::Model::load(changed, {.threads = 1});
-  auto coding = lmc::make_coding_model(model);
-  auto other_coding = lmc::make_coding_model(other);
-  EXPECT_NE(coding->fingerprint(), other_coding->fingerprint());
-  std::vector<std::byte> container =
-      lmc::Compressor(*coding).compress(as_bytes("Once upon a time"));
+  EXPECT_NE(model.fingerprint(), other.fingerprint());
+  std::vector<std::byte> container = lmc::Compressor(model).compress(as_bytes("Once upon a time"));
   try {
-    (void)lmc::Compressor(*other_coding).decompress(container);
+    (void)lmc::Compressor(other).decompress(container);
     ADD_FAILURE() << "decompressed with another model";
   } catch (const lmc::Error& e) {
     EXPECT_EQ(e.code(), lmc::ErrorCode::model_mismatch) << e.what();
@@ -192,11 +188,10 @@ TEST(ModelCodingAdapter, AnotherModelIsRefused) {
 
 // Every file under corpora/ (classic files, and each set as one file): the first 4 kB of each
 // plus one whole small file (every file whole in corpus_sweep_test.cpp).
-TEST(ModelCodingAdapter, CorpusRoundTrips) {
+TEST(ModelCompressor, CorpusRoundTrips) {
   LMC_REQUIRE_TESTDATA();
   lmc::Model model = load_stories();
-  auto coding = lmc::make_coding_model(model);
-  lmc::Compressor compressor(*coding, {.threads = 2});
+  lmc::Compressor compressor(model, {.threads = 2});
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(lmc_test::testdata("corpora"))) {
     const fs::path& p = entry.path();

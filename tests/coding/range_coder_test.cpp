@@ -31,10 +31,10 @@ struct Table {
 // Codes `symbols` with `table`, decodes them back, and returns the coded size in bytes.
 std::size_t round_trip(const Table& table, const std::vector<std::size_t>& symbols) {
   std::vector<std::byte> out;
-  lmc::RangeEncoder encoder(out);
+  lmc::coding::RangeEncoder encoder(out);
   for (std::size_t s : symbols) encoder.encode(table.cum[s], table.freq[s], table.total);
   encoder.finish();
-  lmc::RangeDecoder decoder(out);
+  lmc::coding::RangeDecoder decoder(out);
   for (std::size_t i = 0; i < symbols.size(); ++i) {
     std::uint64_t position = 0;
     EXPECT_TRUE(decoder.target(table.total, position));
@@ -56,7 +56,7 @@ TEST(RangeCoder, RandomTablesRoundTripAtTheirEntropy) {
     std::vector<std::uint64_t> freq(n_symbols);
     for (auto& f : freq) f = 1 + random() % ((std::uint64_t{1} << total_bits) / n_symbols);
     Table table(freq);
-    ASSERT_LE(table.total, lmc::kRangeCoderMaxTotal);
+    ASSERT_LE(table.total, lmc::coding::kRangeCoderMaxTotal);
     std::discrete_distribution<std::size_t> pick(freq.begin(), freq.end());
     std::vector<std::size_t> symbols(2000);
     double ideal = 0;
@@ -71,7 +71,7 @@ TEST(RangeCoder, RandomTablesRoundTripAtTheirEntropy) {
 
 TEST(RangeCoder, OneSymbolWithAllTheMassCostsAlmostNothing) {
   std::vector<std::uint64_t> freq(1000, 1);
-  freq[17] = lmc::kRangeCoderMaxTotal - 999;
+  freq[17] = lmc::coding::kRangeCoderMaxTotal - 999;
   Table table(freq);
   std::vector<std::size_t> symbols(100000, 17);
   EXPECT_LE(round_trip(table, symbols), 2u);
@@ -82,7 +82,7 @@ TEST(RangeCoder, OneSymbolWithAllTheMassCostsAlmostNothing) {
 TEST(RangeCoder, HugeVocabularyWithMinimalFrequencies) {
   constexpr std::size_t kVocab = 256 * 1024;
   std::vector<std::uint64_t> freq(kVocab, 1);
-  freq[0] = lmc::kRangeCoderMaxTotal - (kVocab - 1);
+  freq[0] = lmc::coding::kRangeCoderMaxTotal - (kVocab - 1);
   Table table(freq);
   std::mt19937_64 random(7);
   std::vector<std::size_t> symbols(3000);
@@ -111,13 +111,13 @@ TEST(RangeCoder, CarriesPropagateThroughRunsOfFF) {
 
 TEST(RangeCoder, EmptyStreamAndBits) {
   std::vector<std::byte> out;
-  lmc::RangeEncoder encoder(out);
+  lmc::coding::RangeEncoder encoder(out);
   encoder.finish();
   EXPECT_TRUE(out.empty());
-  lmc::RangeEncoder bits(out);
+  lmc::coding::RangeEncoder bits(out);
   for (std::uint64_t v = 0; v < 1000; ++v) bits.encode_bits((v * 2654435761u) & 0xFFFFFFFF, 32);
   bits.finish();
-  lmc::RangeDecoder decoder(out);
+  lmc::coding::RangeDecoder decoder(out);
   for (std::uint64_t v = 0; v < 1000; ++v) {
     std::uint64_t value = 0;
     ASSERT_TRUE(decoder.decode_bits(32, value));

@@ -24,14 +24,14 @@ class TokenizerWithHashedScorer final : public lmc::CodingModel {
   explicit TokenizerWithHashedScorer(lmc::Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
 
   std::size_t vocab_size() const override { return tokenizer_.vocab_size(); }
-  std::size_t context_length() const override { return 256; }
+  std::size_t context() const override { return 256; }
   lmc::Token start_token() const override { return tokenizer_.bos().value_or(0); }
   std::string fingerprint() const override { return "stories260K-tokenizer+hash"; }
   std::uint32_t numeric_profile() const override { return 1; }
-  std::vector<lmc::Token> tokenize(std::string_view text) const override {
+  std::vector<lmc::Token> encode(std::string_view text) const override {
     return tokenizer_.encode(text);
   }
-  std::string detokenize(std::span<const lmc::Token> tokens) const override {
+  std::string decode(std::span<const lmc::Token> tokens) const override {
     return tokenizer_.decode(tokens);
   }
   std::unique_ptr<lmc::CodingSession> new_session() const override {

@@ -11,13 +11,13 @@ using lmc_test::FakeModel;
 
 // Every byte covered once, in order; model segments reproduce their text.
 void expect_cover(const FakeModel& model, std::string_view text,
-                  const std::vector<lmc::Segment>& segments) {
+                  const std::vector<lmc::coding::Segment>& segments) {
   std::size_t next = 0;
   for (const auto& segment : segments) {
     ASSERT_EQ(segment.begin, next);
     ASSERT_GT(segment.size, 0u);
     if (segment.model) {
-      EXPECT_EQ(model.detokenize(segment.tokens), text.substr(segment.begin, segment.size));
+      EXPECT_EQ(model.decode(segment.tokens), text.substr(segment.begin, segment.size));
     }
     next += segment.size;
   }
@@ -26,11 +26,11 @@ void expect_cover(const FakeModel& model, std::string_view text,
 
 TEST(Segmentation, CleanTextIsOneModelSegment) {
   FakeModel model(english_sample());
-  auto segments = lmc::split_into_segments(model, english_sample());
+  auto segments = lmc::coding::split_into_segments(model, english_sample());
   ASSERT_EQ(segments.size(), 1u);
   EXPECT_TRUE(segments[0].model);
   expect_cover(model, english_sample(), segments);
-  EXPECT_TRUE(lmc::split_into_segments(model, "").empty());
+  EXPECT_TRUE(lmc::coding::split_into_segments(model, "").empty());
 }
 
 TEST(Segmentation, WhatTheTokenizerChangesIsEscaped) {
@@ -38,7 +38,7 @@ TEST(Segmentation, WhatTheTokenizerChangesIsEscaped) {
   using namespace std::string_literals;
   std::string text =
       "first line\nsecond  line with spaces\r\nthird \xff line\nfourth\0line\nfifth\0 ok"s;
-  auto segments = lmc::split_into_segments(model, text);
+  auto segments = lmc::coding::split_into_segments(model, text);
   expect_cover(model, text, segments);
   std::string escaped;
   for (const auto& segment : segments) {

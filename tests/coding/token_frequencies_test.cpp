@@ -10,9 +10,9 @@
 
 namespace {
 
-using lmc::kTokenFrequencyTotal;
+using lmc::coding::kTokenFrequencyTotal;
 
-void expect_valid_table(const lmc::TokenFrequencies& table) {
+void expect_valid_table(const lmc::coding::TokenFrequencies& table) {
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < table.vocab_size(); ++i) {
     ASSERT_GE(table.frequency(i), 1u) << i;
@@ -26,26 +26,26 @@ TEST(TokenFrequencies, FixedPointExpMatchesLibm) {
   // is rounded to 2^-17, a relative error up to ln(2) * 2^-17 = 5.3e-6, plus table rounding.
   for (std::int64_t y = 0; y < 24 * 65536; y += 997) {
     double expected = std::ldexp(std::exp(-static_cast<double>(y) / 65536.0), 30);
-    EXPECT_NEAR(lmc::fixed_exp_weight(y), expected, expected * 6e-6 + 2) << y;
+    EXPECT_NEAR(lmc::coding::fixed_exp_weight(y), expected, expected * 6e-6 + 2) << y;
   }
-  EXPECT_EQ(lmc::fixed_exp_weight(0), 1u << 30);
-  EXPECT_EQ(lmc::fixed_exp_weight(24 * 65536), 0u);
+  EXPECT_EQ(lmc::coding::fixed_exp_weight(0), 1u << 30);
+  EXPECT_EQ(lmc::coding::fixed_exp_weight(24 * 65536), 0u);
 }
 
 TEST(TokenFrequencies, RoundingStepIsTruncationOfLogitTimes65536) {
-  EXPECT_EQ(lmc::logit_to_fixed(1.5f), 98304);
-  EXPECT_EQ(lmc::logit_to_fixed(-1.5f), -98304);
-  EXPECT_EQ(lmc::logit_to_fixed(0.00001f), 0);  // 0.655.. truncates to 0
-  EXPECT_EQ(lmc::logit_to_fixed(-0.00002f), -1);
-  EXPECT_EQ(lmc::logit_to_fixed(1e9f), 16384 * 65536);
-  EXPECT_EQ(lmc::logit_to_fixed(-std::numeric_limits<float>::infinity()), -16384 * 65536);
-  EXPECT_EQ(lmc::logit_to_fixed(std::numeric_limits<float>::quiet_NaN()), -16384 * 65536);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(1.5f), 98304);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(-1.5f), -98304);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(0.00001f), 0);  // 0.655.. truncates to 0
+  EXPECT_EQ(lmc::coding::logit_to_fixed(-0.00002f), -1);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(1e9f), 16384 * 65536);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(-std::numeric_limits<float>::infinity()), -16384 * 65536);
+  EXPECT_EQ(lmc::coding::logit_to_fixed(std::numeric_limits<float>::quiet_NaN()), -16384 * 65536);
 }
 
 TEST(TokenFrequencies, HandComputedTwoTokenTable) {
   // p = (1/4, 3/4): frequencies 2^30 and 3 * 2^30, up to the rounding of the logits to 2^-16
   // nats (relative error <= 1.6e-5, i.e. 17000 here) and of log(3) to float.
-  lmc::TokenFrequencies table;
+  lmc::coding::TokenFrequencies table;
   std::vector<float> logits = {0.0f, static_cast<float>(std::log(3.0))};
   table.assign(logits);
   expect_valid_table(table);
@@ -55,7 +55,7 @@ TEST(TokenFrequencies, HandComputedTwoTokenTable) {
 }
 
 TEST(TokenFrequencies, UniformAndDegenerateRows) {
-  lmc::TokenFrequencies table;
+  lmc::coding::TokenFrequencies table;
   std::vector<float> uniform(1000, 2.5f);
   table.assign(uniform);
   expect_valid_table(table);
@@ -82,7 +82,7 @@ TEST(TokenFrequencies, LargeVocabularyFindsEveryInterval) {
   std::normal_distribution<float> normal(0.0f, 3.0f);
   std::vector<float> logits(kVocab);
   for (auto& logit : logits) logit = normal(random);
-  lmc::TokenFrequencies table;
+  lmc::coding::TokenFrequencies table;
   table.assign(logits);
   expect_valid_table(table);
   for (std::size_t token : {std::size_t{0}, std::size_t{1}, kVocab / 2, kVocab - 2, kVocab - 1}) {
@@ -102,7 +102,7 @@ TEST(TokenFrequencies, CodingCostIsWithinATenthOfAPercentOfTheSoftmax) {
   std::mt19937 random(11);
   std::normal_distribution<float> normal(0.0f, 2.5f);
   std::vector<float> logits(32000);
-  lmc::TokenFrequencies table;
+  lmc::coding::TokenFrequencies table;
   double ideal = 0;
   double coded = 0;
   for (int row = 0; row < 20; ++row) {

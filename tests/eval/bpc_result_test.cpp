@@ -17,7 +17,7 @@ using lmc::eval::FixedLoss;
 lmc::BpcResult shard(std::size_t index, std::size_t count, std::int64_t units,
                      std::uint64_t scored) {
   lmc::BpcResult result;
-  auto& state = lmc::BpcAccumulator::state(result);
+  auto& state = lmc::eval::Access::state(result);
   state.context = 1900;
   state.stride = 512;
   state.model_name = "m";
@@ -120,7 +120,7 @@ TEST(BpcResult, MergeAddsWindowFiguresAndKeepsCorpusFigures) {
   merged.merge(shard(1, 3, 11, 30));
   EXPECT_TRUE(merged.complete());
   EXPECT_EQ(merged.shards(), (std::vector<std::size_t>{0, 1, 2}));
-  EXPECT_EQ(lmc::BpcAccumulator::state(merged).loss.to_decimal(), "23");
+  EXPECT_EQ(lmc::eval::Access::state(merged).loss.to_decimal(), "23");
   EXPECT_EQ(merged.scored_tokens(), 60u);
   EXPECT_EQ(merged.windows(), 3u);
   EXPECT_EQ(merged.seconds(), 6.0);
@@ -143,13 +143,13 @@ TEST(BpcResult, MergeRefusesResultsOfDifferentEvaluations) {
   refuses(shard(0, 2, 1, 1), "shard 0/2");
   refuses(shard(1, 3, 1, 1), "shard counts");
   lmc::BpcResult other = shard(1, 2, 1, 1);
-  lmc::BpcAccumulator::state(other).context = 256;
+  lmc::eval::Access::state(other).context = 256;
   refuses(other, "contexts");
   other = shard(1, 2, 1, 1);
-  lmc::BpcAccumulator::state(other).characters = 999;
+  lmc::eval::Access::state(other).characters = 999;
   refuses(other, "character counts");
   other = shard(1, 2, 1, 1);
-  lmc::BpcAccumulator::state(other).model_name = "n";
+  lmc::eval::Access::state(other).model_name = "n";
   refuses(other, "model names");
 }
 

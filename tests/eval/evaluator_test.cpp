@@ -29,7 +29,7 @@ std::string jsonl(const std::vector<std::string>& documents) {
 lmc::BpcResult run(const std::string& path, FunctionScorer& scorer, lmc::BpcOptions options,
                    bool with_bos = false) {
   lmc::Corpus corpus = lmc::Corpus::open(path);
-  return lmc::evaluate_bpc(corpus, byte_tokenizer(with_bos), scorer, options);
+  return lmc::eval::evaluate_bpc(corpus, byte_tokenizer(with_bos), scorer, options);
 }
 
 lmc::BpcOptions small_windows(std::size_t context, std::size_t stride,
@@ -42,7 +42,7 @@ lmc::BpcOptions small_windows(std::size_t context, std::size_t stride,
 }
 
 std::string loss_of(const lmc::BpcResult& result) {
-  return lmc::BpcAccumulator::state(result).loss.to_decimal();
+  return lmc::eval::Access::state(result).loss.to_decimal();
 }
 
 TEST(Evaluator, UniformModelCountsBitsCharactersAndBytes) {
@@ -339,12 +339,13 @@ TEST(Evaluator, BadScorersAndOptionsAreErrors) {
   FunctionScorer inf_scorer([](std::span<const lmc::Token>, std::size_t) { return -INFINITY; });
   expect_code(nan_scorer, small_windows(4, 2), lmc::ErrorCode::out_of_range);
   expect_code(inf_scorer, small_windows(4, 2), lmc::ErrorCode::out_of_range);
-  class ShortScorer final : public lmc::LogprobScorer {
+  class ShortScorer final : public lmc::eval::LogprobScorer {
     std::vector<float> score(std::span<const lmc::Token>, std::size_t) override { return {-1.0f}; }
   } short_scorer;
   lmc::Corpus corpus = lmc::Corpus::open(dir.file("c.jsonl"));
-  EXPECT_THROW(lmc::evaluate_bpc(corpus, byte_tokenizer(false), short_scorer, small_windows(4, 2)),
-               lmc::Error);
+  EXPECT_THROW(
+      lmc::eval::evaluate_bpc(corpus, byte_tokenizer(false), short_scorer, small_windows(4, 2)),
+      lmc::Error);
   FunctionScorer fine(eval_test::uniform_byte);
   expect_code(fine, small_windows(4, 5), lmc::ErrorCode::invalid_argument);
   auto bad_shard = small_windows(4, 2);

@@ -5,6 +5,8 @@
 
 #include <lmc/eval.hpp>
 
+#include "eval/scorer.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -14,8 +16,8 @@
 namespace eval_test {
 
 /// Token of byte b is b + 1; 0 is BOS (prepended when `with_bos`).
-inline lmc::EvalTokenizer byte_tokenizer(bool with_bos) {
-  lmc::EvalTokenizer tokenizer;
+inline lmc::eval::EvalTokenizer byte_tokenizer(bool with_bos) {
+  lmc::eval::EvalTokenizer tokenizer;
   tokenizer.encode = [with_bos](std::string_view text) {
     std::vector<lmc::Token> ids;
     if (with_bos) ids.push_back(0);
@@ -30,7 +32,7 @@ inline lmc::EvalTokenizer byte_tokenizer(bool with_bos) {
 }
 
 /// Scores with a function of (window, index of the target in the window), and records calls.
-class FunctionScorer final : public lmc::LogprobScorer {
+class FunctionScorer final : public lmc::eval::LogprobScorer {
  public:
   using Function = std::function<float(std::span<const lmc::Token> window, std::size_t target)>;
   explicit FunctionScorer(Function function) : function_(std::move(function)) {}

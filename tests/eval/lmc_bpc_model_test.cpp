@@ -406,7 +406,7 @@ TEST_P(LmcBpcStories260K, ExactModeEqualsWindowByWindowLogprobsForThreadsAndShar
   EXPECT_EQ(single.windows, expected.windows);
   EXPECT_EQ(single.forward_tokens, expected.forward_tokens);
   // lmc-bpc adds each target's -ln p rounded to a multiple of 2^-32 nats (docs/bpc.md), and
-  // its ModelScorer's log-probabilities equal token_logprobs bit for bit (Session's contract:
+  // its eval::ModelScorer's log-probabilities equal token_logprobs bit for bit (Session's contract:
   // results do not depend on how tokens are split into passes, nor on the thread count), so
   // the fixed-point sums agree exactly.
   EXPECT_EQ(single.loss_nats_q32, decimal(expected.loss_nats_q32));

@@ -24,7 +24,7 @@ lmc::BpcResult run(const std::string& path, std::size_t index, std::size_t count
   options.stride = 64;
   options.shard_index = index;
   options.shard_count = count;
-  return lmc::evaluate_bpc(corpus, eval_test::byte_tokenizer(true), scorer, options);
+  return lmc::eval::evaluate_bpc(corpus, eval_test::byte_tokenizer(true), scorer, options);
 }
 
 }  // namespace

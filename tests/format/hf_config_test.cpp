@@ -152,7 +152,7 @@ TEST(HfTokenizerInfo, SummarizesTheTestdataTokenizers) {
     const auto info =
         lmc::HfTokenizerInfo::load(folder / "tokenizer.json", folder / "tokenizer_config.json");
     EXPECT_EQ(info.model_type, e.model_type);
-    EXPECT_EQ(info.n_vocab, e.n_vocab);
+    EXPECT_EQ(info.vocab_size, e.n_vocab);
     EXPECT_EQ(info.bos_id, e.bos_id);
     EXPECT_EQ(info.eos_id, e.eos_id);
   }

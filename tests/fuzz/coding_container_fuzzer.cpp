@@ -26,14 +26,14 @@ namespace {
 class ByteModel final : public lmc::CodingModel {
  public:
   std::size_t vocab_size() const override { return 257; }
-  std::size_t context_length() const override { return 64; }
+  std::size_t context() const override { return 64; }
   lmc::Token start_token() const override { return 256; }
   std::string fingerprint() const override { return "fuzz-byte-model"; }
   std::uint32_t numeric_profile() const override { return 1; }
-  std::vector<lmc::Token> tokenize(std::string_view text) const override {
+  std::vector<lmc::Token> encode(std::string_view text) const override {
     return {text.begin(), text.end()};
   }
-  std::string detokenize(std::span<const lmc::Token> tokens) const override {
+  std::string decode(std::span<const lmc::Token> tokens) const override {
     std::string text;
     for (lmc::Token token : tokens) {
       if (token < 256) text += static_cast<char>(token);
@@ -97,13 +97,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   info.fingerprint = model.fingerprint();
   info.numeric_profile = model.numeric_profile();
   info.vocab_size = 257;
-  info.window_tokens = 64;
+  info.context = 64;
   info.chunk_bytes = 1 << 16;
   info.original_size = original_size;
   if (original_size > 0) {
     streams.emplace_back(input.begin() + 2, input.end());
     info.chunks.push_back(lmc::ChunkInfo{0, original_size, 0, 0, 0});
   }
-  try_container(lmc::write_container(info, streams));
+  try_container(lmc::coding::write_container(info, streams));
   return 0;
 }

@@ -3,10 +3,13 @@
 #include "random_models.hpp"
 
 #include <lmc/model.hpp>
+#include <lmc/tokenizer.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <functional>
 
 namespace {
 
@@ -26,18 +29,70 @@ std::vector<std::int32_t> test_tokens(std::size_t n, std::int32_t vocab) {
   return tokens;
 }
 
-class LayoutTest : public ::testing::TestWithParam<const char*> {};
+// One entry per family and RoPE variant: how to build the model (both layouts hold the same
+// weights). A new family is one entry here and its builder in random_models.hpp.
+struct LayoutCase {
+  const char* name;
+  std::function<lmc_test::TinyModel()> build;
+};
+
+lmc_test::TinyModel family(const std::string& name) { return lmc_test::make_tiny_model(name, 42); }
+
+template <typename Change>
+std::function<lmc_test::TinyModel()> with(const std::string& name, Change change) {
+  return [name, change] {
+    lmc_test::TinyModel m = family(name);
+    change(m);
+    return m;
+  };
+}
+
+const LayoutCase layout_cases[] = {
+    {"llama", [] { return family("llama"); }},
+    {"mistral", [] { return family("mistral"); }},
+    {"qwen2", [] { return family("qwen2"); }},
+    {"gemma", [] { return family("gemma"); }},
+    {"gemma2", [] { return family("gemma2"); }},
+    {"gpt2", [] { return family("gpt2"); }},
+    {"stablelm", with("stablelm",
+                      [](lmc_test::TinyModel& m) {
+                        m.hf_config["partial_rotary_factor"] = "0.5";
+                        m.gguf_numbers["stablelm.rope.dimension_count"] = 4;
+                      })},
+    {"starcoder2", [] { return family("starcoder2"); }},
+    {"phi3", [] { return family("phi3"); }},
+    {"phi2", [] { return family("phi2"); }},
+    {"gptneox", [] { return family("gptneox"); }},
+    {"starcoder", [] { return family("starcoder"); }},
+    {"starcoder_mha", [] { return family("starcoder_mha"); }},
+    {"mixtral", [] { return family("mixtral"); }},
+    {"qwen", [] { return family("qwen"); }},
+    {"internlm2", [] { return family("internlm2"); }},
+    {"falcon", [] { return family("falcon"); }},
+    {"falcon_grouped", [] { return family("falcon_grouped"); }},
+    {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
+    {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
+    {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
+    {"qwen2_rope_yarn", with("qwen2", [](auto& m) { lmc_test::add_yarn_rope(m, 2.0, 32); })},
+    {"llama_rope_llama3",
+     with("llama", [](auto& m) { lmc_test::add_llama3_rope(m, 8.0, 1.0, 4.0, 1024.0); })},
+    {"phi3_longrope", with("phi3", [](auto& m) { lmc_test::add_longrope(m, 16); })},
+};
+
+class LayoutTest : public ::testing::TestWithParam<LayoutCase> {};
 
 TEST_P(LayoutTest, GgufAndHuggingFaceFolderAgree) {
-  const std::string family = GetParam();
-  const lmc_test::TinyModel m = lmc_test::make_tiny_model(family, 42);
-  const auto dir = scratch(family);
+  const std::string name = GetParam().name;
+  const lmc_test::TinyModel m = GetParam().build();
+  const auto dir = scratch(name);
   lmc_test::write_gguf(m, dir / "model.gguf");
   lmc_test::write_hf_folder(m, dir / "hf");
-  const lmc::Model gguf = lmc::Model::load(dir / "model.gguf");
-  const lmc::Model hf = lmc::Model::load(dir / "hf");
-  EXPECT_EQ(gguf.info().architecture, family);
-  EXPECT_EQ(hf.info().architecture, family);
+  lmc::ModelOptions options;
+  options.context = m.context;
+  const lmc::Model gguf = lmc::Model::load(dir / "model.gguf", options);
+  const lmc::Model hf = lmc::Model::load(dir / "hf", options);
+  EXPECT_EQ(gguf.info().architecture, m.arch);
+  EXPECT_EQ(hf.info().architecture, m.arch);
   EXPECT_EQ(hf.info().format, "safetensors");
   EXPECT_EQ(gguf.info().n_parameters, hf.info().n_parameters);
   const auto tokens = test_tokens(40, 64);
@@ -49,13 +104,39 @@ TEST_P(LayoutTest, GgufAndHuggingFaceFolderAgree) {
     worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
     spread = std::max(spread, static_cast<double>(std::abs(a[i] - a[0])));
   }
-  EXPECT_LE(worst, 1e-5) << family;
+  EXPECT_LE(worst, 1e-5) << name;
   EXPECT_GT(spread, 0.1) << "the model should not be uniform";
   std::filesystem::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, LayoutTest, ::testing::Values("llama", "qwen2", "gemma", "gpt2"),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Families, LayoutTest, ::testing::ValuesIn(layout_cases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// Each RoPE scaling must change the result (else the case above would not test it).
+TEST(RopeScaling, EachTypeChangesTheLogProbabilities) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    const auto dir = scratch("scaling_" + name);
+    lmc_test::write_hf_folder(m, dir / "hf");
+    lmc::ModelOptions options;
+    options.context = m.context;
+    const std::vector<float> lp = lmc::Model::load(dir / "hf", options).token_logprobs(tokens);
+    std::filesystem::remove_all(dir);
+    return lp;
+  };
+  for (const LayoutCase& c : layout_cases) {
+    const std::string name = c.name;
+    if (name.find("rope") == std::string::npos) continue;
+    const lmc_test::TinyModel scaled = c.build();
+    lmc_test::TinyModel plain = family(name.substr(0, name.find('_')));
+    plain.context = scaled.context;
+    const std::vector<float> a = score(scaled, name), b = score(plain, name + "_plain");
+    double moved = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      moved = std::max(moved, static_cast<double>(std::abs(a[i] - b[i])));
+    EXPECT_GT(moved, 1e-3) << name;
+  }
+}
 
 TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
   // A model stored as F16/BF16/Q8_0 must score like an F32 model holding the same rounded
@@ -97,6 +178,160 @@ TEST(WeightTypes, F16Bf16AndQ8_0ComputeExactlyFromStoredValues) {
     EXPECT_GT(moved, 0.0) << name << " should round something";
     EXPECT_LE(moved, distance) << name;
   }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+std::string hf_error(lmc_test::TinyModel m, const std::string& name) {
+  const auto dir = scratch("key_" + name);
+  lmc_test::write_hf_folder(m, dir / "hf");
+  std::string message;
+  try {
+    lmc::Model::load(dir / "hf");
+  } catch (const lmc::Error& e) {
+    message = e.what();
+  }
+  std::filesystem::remove_all(dir);
+  return message;
+}
+
+// A config.json key that changes the computation and that lmc does not implement is refused
+// with its name, never ignored.
+TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
+  struct Case {
+    const char* family;
+    const char* key;
+    const char* value;
+  };
+  const Case cases[] = {
+      {"llama", "quantization_config", R"({"quant_method": "gptq"})"},
+      {"llama", "mlp_bias", "true"},
+      {"llama", "some_new_setting", "3"},
+      {"qwen2", "use_sliding_window", "true"},
+      {"stablelm", "qk_layernorm", "true"},
+      {"stablelm", "use_parallel_residual", "true"},
+      {"gptneox", "use_parallel_residual", "false"},
+      {"gpt2", "scale_attn_by_inverse_layer_idx", "true"},
+      {"phi2", "qk_layernorm", "true"},
+      {"starcoder", "scale_attn_weights", "false"},
+      {"llama", "hidden_act", R"("relu")"},
+      {"mixtral", "some_new_setting", "1"},
+      {"qwen", "no_bias", "false"},
+      {"qwen", "use_cache_quantization", "true"},
+      {"internlm2", "bias", "true"},
+      {"falcon", "alibi", "true"},
+      {"falcon", "parallel_attn", "false"},
+      {"falcon", "bias", "true"},
+      {"falcon", "apply_residual_connection_post_layernorm", "true"},
+      {"falcon", "num_ln_in_parallel_attn", "2"},
+      {"falcon_grouped", "num_ln_in_parallel_attn", "null"},  // 40B's two norms, not yet
+      {"falcon", "activation", R"("relu")"},
+  };
+  for (const Case& c : cases) {
+    lmc_test::TinyModel m = family(c.family);
+    m.hf_config[c.key] = c.value;
+    const std::string message = hf_error(m, std::string(c.family) + "_" + c.key);
+    EXPECT_NE(message.find(std::string("'") + c.key + "'"), std::string::npos)
+        << c.family << " " << c.key << ": " << message;
+  }
+  // A default that lmc does not compute is refused as well: InternLM2Config's bias is true.
+  lmc_test::TinyModel internlm2 = family("internlm2");
+  internlm2.hf_config.erase("bias");
+  EXPECT_NE(hf_error(internlm2, "internlm2_default_bias").find("'bias' = true (the default)"),
+            std::string::npos);
+  // Keys that do not change the computation load.
+  lmc_test::TinyModel m = family("llama");
+  m.hf_config["attention_dropout"] = "0.1";
+  m.hf_config["bos_token_id"] = "1";
+  m.hf_config["transformers_version"] = R"("4.45.0")";
+  m.hf_config["pretraining_tp"] = "1";
+  EXPECT_EQ(hf_error(m, "harmless"), "");
+}
+
+// transformers' "gelu" is the exact (erf) GELU: a GPT-NeoX folder with it computes something
+// else than with gelu_new (the tanh form the GGUF copy and llama.cpp use), and close to it.
+TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    const auto dir = scratch("gelu_" + name);
+    lmc_test::write_hf_folder(m, dir / "hf");
+    const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
+    std::filesystem::remove_all(dir);
+    return lp;
+  };
+  lmc_test::TinyModel m = family("gptneox");
+  const std::vector<float> tanh_form = score(m, "tanh");
+  m.hf_config["hidden_act"] = R"("gelu")";
+  const std::vector<float> exact = score(m, "erf");
+  double moved = 0;
+  for (std::size_t i = 0; i < exact.size(); ++i)
+    moved = std::max(moved, static_cast<double>(std::abs(exact[i] - tanh_form[i])));
+  EXPECT_GT(moved, 0.0);
+  EXPECT_LT(moved, 0.05);
+}
+
+// Qwen-1's use_dynamic_ntk and use_logn_attn (on by default) change RoPE and the queries once a
+// sequence exceeds seq_length: lmc loads such a folder only with a context up to seq_length.
+TEST(HfFolders, QwenRefusesContextsBeyondSeqLengthWhereItsNtkAndLogNApply) {
+  lmc_test::TinyModel m = family("qwen");  // seq_length 64
+  const auto dir = scratch("qwen_context");
+  lmc_test::write_hf_folder(m, dir / "hf");
+  lmc::ModelOptions options;
+  options.context = 64;
+  EXPECT_NO_THROW(lmc::Model::load(dir / "hf", options));
+  options.context = 65;
+  try {
+    lmc::Model::load(dir / "hf", options);
+    ADD_FAILURE() << "a context beyond seq_length loaded";
+  } catch (const lmc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("use_dynamic_ntk and use_logn_attn"), std::string::npos)
+        << e.what();
+  }
+  m.hf_config["use_dynamic_ntk"] = "false";
+  m.hf_config["use_logn_attn"] = "false";
+  lmc_test::write_hf_folder(m, dir / "plain");
+  EXPECT_EQ(lmc::Model::load(dir / "plain", options).context(), 65u);
+  std::filesystem::remove_all(dir);
+}
+
+std::string base64(const std::string& bytes) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) out += alphabet[(v >> shift) & 63];
+  }
+  if (bytes.size() - i == 1) {
+    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
+  } else if (bytes.size() - i == 2) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// A Qwen-1 folder has no tokenizer.json: its tokenizer is the tiktoken rank file qwen.tiktoken.
+TEST(HfFolders, QwenReadsItsTiktokenRankFile) {
+  const lmc_test::TinyModel m = family("qwen");
+  const auto dir = scratch("qwen_tiktoken");
+  lmc_test::write_hf_folder(m, dir / "hf");
+  std::string ranks;
+  for (int b = 0; b < 256; ++b)
+    ranks += base64(std::string(1, static_cast<char>(b))) + " " + std::to_string(b) + "\n";
+  ranks += base64("ab") + " 256\n";
+  std::ofstream(dir / "hf" / "qwen.tiktoken") << ranks;
+  const lmc::Model model = lmc::Model::load(dir / "hf");
+  ASSERT_TRUE(model.has_tokenizer());
+  EXPECT_EQ(model.tokenizer().encode("abc"), (std::vector<lmc::Token>{256, 'c'}));
+  EXPECT_EQ(model.tokenizer().eos(), std::optional<lmc::Token>(257));  // <|endoftext|>
   std::filesystem::remove_all(dir);
 }
 

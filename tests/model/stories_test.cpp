@@ -23,7 +23,7 @@ TEST(Stories260K, InfoDescribesTheModel) {
   const lmc::ModelInfo& info = model.info();
   EXPECT_EQ(info.architecture, "llama");
   EXPECT_EQ(info.format, "gguf");
-  EXPECT_EQ(info.n_vocab, 512);
+  EXPECT_EQ(info.vocab_size, 512);
   EXPECT_EQ(info.n_embd, 64);
   EXPECT_EQ(info.n_layers, 5);
   EXPECT_EQ(info.n_heads, 8);
@@ -60,7 +60,7 @@ std::vector<float> score_in_chunks(const lmc::Model& model, const std::vector<st
     const std::size_t end = std::min(tokens.size() - 1, begin + chunk);
     session.feed(std::span<const std::int32_t>(tokens).subspan(begin, end - begin));
     for (std::size_t i = 0; i < end - begin; ++i)
-      result.push_back(session.log_prob(i, tokens[begin + i + 1]));
+      result.push_back(session.logprob(i, tokens[begin + i + 1]));
   }
   return result;
 }
@@ -80,7 +80,7 @@ TEST(Stories260K, BatchedChunkedAndIncrementalAgreeAcrossThreads) {
     lmc::Session session(two_threads);
     for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
       session.feed(tokens[i]);
-      single.push_back(session.log_prob(0, tokens[i + 1]));
+      single.push_back(session.logprob(0, tokens[i + 1]));
     }
   }
   ASSERT_EQ(batched.size(), tokens.size() - 1);
@@ -113,8 +113,8 @@ TEST(Stories260K, SessionTruncateAndResetReplay) {
   ASSERT_EQ(session.n_outputs(), 1u);
   const auto again = session.logits(0);
   EXPECT_TRUE(std::equal(again.begin(), again.end(), row_9.begin()));
-  const std::vector<float> lp = session.log_probs(0);
-  EXPECT_FLOAT_EQ(lp[static_cast<std::size_t>(tokens[10])], session.log_prob(0, tokens[10]));
+  const std::vector<float> lp = session.logprobs(0);
+  EXPECT_FLOAT_EQ(lp[static_cast<std::size_t>(tokens[10])], session.logprob(0, tokens[10]));
   const std::int32_t bad = 512;
   EXPECT_THROW(session.feed(bad), lmc::Error);
   EXPECT_EQ(session.position(), 10u);

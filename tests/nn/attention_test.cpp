@@ -175,7 +175,7 @@ TEST_P(AttentionOrder, BitIdenticalToTheReferenceBatchedIncrementalAndThreaded) 
   }
   const std::size_t out_row = c.n_heads * c.value_dim;
   const std::vector<float> expected = reference_attention(c, q, n, 0, k, v);
-  lmc::ThreadPool pool(3);
+  lmc::base::ThreadPool pool(3);
   for (KernelPath path : supported_paths()) {
     lmc::nn::force_kernel_path(path);
     std::vector<float> batched(n * out_row), single(n * out_row), split(n * out_row);

@@ -127,6 +127,60 @@ TEST(Rope, AdjacentAndHalfSplitPairs) {
   }
 }
 
+TEST(Rope, YarnRampAndAttentionFactor) {
+  // Four pairs; YaRN interpolates pairs past the correction range fully (×freq_scale), keeps
+  // those before it, and mixes linearly in between; cos and sin are scaled by the factor.
+  RopeConfig config;
+  config.pairing = RopePairing::adjacent;
+  config.rotated_dims = 8;
+  config.base = 10000.0;
+  config.freq_scale = 0.25;
+  config.yarn_ext_factor = 1.0;
+  config.yarn_low = 1.0;
+  config.yarn_high = 3.0;
+  config.attention_factor = 1.5;
+  const std::size_t position = 7;
+  RopeTable table(config, &position, 1);
+  std::vector<float> x = {1, 0, 1, 0, 1, 0, 1, 0};
+  table.apply(0, x.data(), 1, 8);
+  // ramp r_i (weight of the unscaled frequency): 1, 1, 0.5, 0
+  const double r[4] = {1.0, 1.0, 0.5, 0.0};
+  for (int i = 0; i < 4; ++i) {
+    const double w = std::pow(10000.0, -2.0 * i / 8.0);
+    const double omega = w * 0.25 * (1 - r[i]) + w * r[i];
+    EXPECT_NEAR(x[2 * i], 1.5 * std::cos(7 * omega), 1e-6) << i;
+    EXPECT_NEAR(x[2 * i + 1], 1.5 * std::sin(7 * omega), 1e-6) << i;
+  }
+}
+
+TEST(Rope, YarnCorrectionRange) {
+  // d·ln(L / (2π·β)) / (2 ln base) for d = 64, L = 4096, base 10000: β = 32 → 10.47,
+  // β = 1 → 22.51; truncated: 10 and 23.
+  const auto [low, high] = yarn_correction_range(64, 10000.0, 4096.0, 32.0, 1.0, true);
+  EXPECT_EQ(low, 10.0);
+  EXPECT_EQ(high, 23.0);
+  const auto [raw_low, raw_high] = yarn_correction_range(64, 10000.0, 4096.0, 32.0, 1.0, false);
+  EXPECT_NEAR(raw_low, 64 * std::log(4096 / (64 * 3.141592653589793)) / (2 * std::log(10000.0)),
+              1e-12);
+  EXPECT_NEAR(raw_high, 64 * std::log(4096 / (2 * 3.141592653589793)) / (2 * std::log(10000.0)),
+              1e-12);
+  EXPECT_EQ(yarn_correction_range(8, 10000.0, 1e9, 1.0, 1.0, true).second, 7.0);  // clamped
+}
+
+TEST(Elementwise, ErfAndExactGelu) {
+  // Against the C library's erf (used only here, as the reference).
+  for (double x = -7.0; x <= 7.0; x += 0.03125) {
+    EXPECT_NEAR(erf_fixed(x), std::erf(x), 2e-15) << x;
+  }
+  std::vector<float> v = {-3.0f, -0.5f, 0.0f, 0.7f, 2.5f};
+  std::vector<float> g = v;
+  gelu_erf(g.data(), g.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double x = v[i];
+    EXPECT_NEAR(g[i], 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))), 1e-7) << x;
+  }
+}
+
 // Naive double attention for one query head.
 std::vector<double> naive_attention(const AttentionConfig& c, const std::vector<float>& q,
                                     std::size_t t, std::size_t first, const std::vector<float>& k,
@@ -171,7 +225,7 @@ TEST(Attention, GroupedQueryWindowAndSoftCapMatchNaiveReference) {
   for (float& x : k) x = normal(rng);
   for (float& x : v) x = normal(rng);
   std::vector<float> out(n * c.n_heads * c.value_dim);
-  lmc::ThreadPool pool(2);
+  lmc::base::ThreadPool pool(2);
   causal_attention(c, q.data(), c.n_heads * c.key_dim, n, first, k.data(), v.data(), out.data(),
                    &pool);
   for (std::size_t t = 0; t < n; ++t) {

@@ -147,7 +147,7 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   std::vector<float> reference(tokens * rows);
   lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
 
-  lmc::ThreadPool pool(3);
+  lmc::base::ThreadPool pool(3);
   for (KernelPath path : supported_paths()) {
     lmc::nn::force_kernel_path(path);
     std::vector<float> batched(tokens * rows), single(tokens * rows), threaded(tokens * rows);

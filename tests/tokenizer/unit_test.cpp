@@ -15,18 +15,21 @@ namespace {
 
 std::string nfc(std::string_view text) {
   std::string out;
-  return lmc::unicode::normalize(lmc::unicode::NormalForm::nfc, text, out) ? out
-                                                                           : std::string(text);
+  return lmc::tokenizer::unicode::normalize(lmc::tokenizer::unicode::NormalForm::nfc, text, out)
+             ? out
+             : std::string(text);
 }
 std::string nfd(std::string_view text) {
   std::string out;
-  return lmc::unicode::normalize(lmc::unicode::NormalForm::nfd, text, out) ? out
-                                                                           : std::string(text);
+  return lmc::tokenizer::unicode::normalize(lmc::tokenizer::unicode::NormalForm::nfd, text, out)
+             ? out
+             : std::string(text);
 }
 std::string nfkc(std::string_view text) {
   std::string out;
-  return lmc::unicode::normalize(lmc::unicode::NormalForm::nfkc, text, out) ? out
-                                                                            : std::string(text);
+  return lmc::tokenizer::unicode::normalize(lmc::tokenizer::unicode::NormalForm::nfkc, text, out)
+             ? out
+             : std::string(text);
 }
 
 TEST(Unicode, NormalForms) {

@@ -50,8 +50,8 @@ class LMC_EXPORT StudyTable {
   /// is malformed (ragged row, unterminated quote, empty or duplicate header name), naming the
   /// file and line.
   static StudyTable read_csv(const std::string& path);
-  /// Parses CSV text; `source_name` stands for the file name in error messages.
-  static StudyTable parse_csv(std::string_view text, std::string_view source_name);
+  /// Parses CSV text; `source` stands for the file name in error messages.
+  static StudyTable parse_csv(std::string_view text, std::string_view source);
 
   StudyTable(StudyTable&&) noexcept;
   StudyTable& operator=(StudyTable&&) noexcept;

@@ -1,4 +1,5 @@
-// Internal: how the GGUF reader fills GgufValue objects (the only code allowed to).
+// format::Access: the format stage's one way into its public classes' private state (how the
+// GGUF reader fills GgufValue objects and the writer reads them back). Only lib/format includes it.
 #pragma once
 
 #include <lmc/gguf.hpp>
@@ -6,6 +7,7 @@
 #include <cstddef>
 
 LMC_BEGIN_NAMESPACE
+namespace format {
 
 /// Bytes of one scalar of `type`; 0 for string and array (variable size) and unknown types.
 constexpr std::size_t gguf_scalar_width(GgufValueType type) noexcept {
@@ -25,9 +27,7 @@ constexpr std::size_t gguf_scalar_width(GgufValueType type) noexcept {
   }
 }
 
-namespace detail {
-
-struct GgufValueBuilder {
+struct Access {
   static void set_key(GgufValue& v, std::string_view key, const std::string* source) {
     v.key_ = key;
     v.source_ = source;
@@ -66,5 +66,5 @@ struct GgufValueBuilder {
   static const std::byte* data(const GgufValue& v) { return v.data_; }
 };
 
-}  // namespace detail
+}  // namespace format
 LMC_END_NAMESPACE

@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""Trains lmc's bundled model: data from Debian packages, its own byte-level BPE tokenizer, a
+small Llama, written as GGUF with PyTorch reference log-probabilities beside it.
+
+    python3 models/train/train.py --work DIR [--sets DIR] [--out models]
+
+Every stage keeps its result in DIR and is skipped when that result is there; training saves
+a checkpoint every --checkpoint-every steps and resumes from the last one, bit for bit (the
+batch of step s is drawn from a generator seeded with (seed, s), and torch runs on a fixed
+number of threads with deterministic algorithms). See models/README.md.
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bpe  # noqa: E402
+import gguf_file  # noqa: E402
+import heldout  # noqa: E402
+import llama  # noqa: E402
+import sources  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.dirname(HERE)
+
+# Everything that decides the result. Changing any of it changes the model.
+RECIPE = dict(
+    seed=20260813,
+    vocab=4096,                     # 256 bytes + 3839 merges + <|endoftext|>
+    tokenizer_chars_per_domain=1_500_000,
+    chars_per_domain=dict(prose=6_000_000, python=5_000_000, latex=4_000_000),
+    mix=dict(prose=0.45, python=0.30, latex=0.25),
+    dim=128, layers=4, heads=2, ffn=384, rope_base=10000.0,
+    # (sequence length, sequences per step, steps); the last phase trains the full context.
+    phases=[(256, 16, 170), (2048, 2, 12)],
+    lr=5e-3, min_lr_ratio=0.1, warmup=20, weight_decay=0.1, betas=(0.9, 0.95), clip=1.0,
+    threads=2,
+    context_length=2048,
+)
+EOT = "<|endoftext|>"
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def sha1(s):
+    return hashlib.sha1(s.encode("utf-8")).hexdigest()
+
+
+# ---- stage 1: documents -------------------------------------------------------------------
+
+def collect(work, sets_dir):
+    path = os.path.join(work, "documents.jsonl")
+    if os.path.exists(path):
+        return path
+    demo = os.path.join(MODELS, "demo")
+    held = heldout.HeldOut(heldout.held_out_texts(sets_dir, demo))
+    if not held.keys:
+        raise SystemExit("no held-out texts found: pass --sets (../shared/testdata/corpora/sets)")
+    log(f"held-out lines: {len(held.keys)}")
+    by_domain = {}
+    stats = []
+    for src in sources.SOURCES:
+        docs, dropped = [], 0
+        for p, text in sources.documents(src):
+            if held.overlaps(text):
+                dropped += 1
+                continue
+            docs.append((sha1(p), src["name"], p, text))
+        stats.append(dict(name=src["name"], package=src["package"],
+                          version=sources.package_version(src["package"]),
+                          licence=src["licence"], domain=src["domain"], documents=len(docs),
+                          chars=sum(len(d[3]) for d in docs), dropped_overlap=dropped))
+        log(f"{src['name']}: {len(docs)} documents, {stats[-1]['chars']} chars, "
+            f"{dropped} dropped for overlap with held-out text")
+        by_domain.setdefault(src["domain"], []).extend(docs)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        for domain, docs in sorted(by_domain.items()):
+            docs.sort()  # sha1 of the path: a fixed shuffle that mixes the sources
+            budget = RECIPE["chars_per_domain"][domain]
+            used = 0
+            for _, name, p, text in docs:
+                if used >= budget:
+                    break
+                used += len(text)
+                f.write(json.dumps(dict(domain=domain, source=name, path=p, text=text),
+                                   ensure_ascii=False) + "\n")
+            for s in stats:
+                if s["domain"] == domain:
+                    s["domain_chars_used"] = used
+    with open(os.path.join(work, "sources.json"), "w") as f:
+        json.dump(stats, f, indent=1)
+    os.replace(tmp, path)
+    return path
+
+
+def read_documents(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+# ---- stage 2: tokenizer -------------------------------------------------------------------
+
+def tokenizer(work, docs):
+    path = os.path.join(work, "merges.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return [tuple(m) for m in json.load(f)]
+    sample = []
+    for domain in sorted(RECIPE["mix"]):
+        used = 0
+        for d in docs:
+            if d["domain"] == domain and used < RECIPE["tokenizer_chars_per_domain"]:
+                sample.append(d["text"])
+                used += len(d["text"])
+    log(f"training BPE on {sum(map(len, sample))} chars")
+    merges = bpe.train(sample, RECIPE["vocab"] - 257)
+    if len(merges) != RECIPE["vocab"] - 257:
+        raise SystemExit(f"only {len(merges)} merges found")
+    with open(path + ".tmp", "w") as f:
+        json.dump(merges, f)
+    os.replace(path + ".tmp", path)
+    return merges
+
+
+# ---- stage 3: token streams ---------------------------------------------------------------
+
+def streams(work, docs, encoder, eot_id):
+    path = os.path.join(work, "tokens.pt")
+    if os.path.exists(path):
+        return torch.load(path)
+    out = {}
+    for domain in sorted(RECIPE["mix"]):
+        ids = []
+        chars = 0
+        for d in docs:
+            if d["domain"] == domain:
+                ids.append(eot_id)
+                ids.extend(encoder.encode(d["text"]))
+                chars += len(d["text"])
+        out[domain] = torch.tensor(ids, dtype=torch.int16)
+        log(f"{domain}: {len(ids)} tokens, {chars / len(ids):.2f} chars per token")
+    torch.save(out, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return out
+
+
+# ---- stage 4: training --------------------------------------------------------------------
+
+def schedule():
+    steps = []
+    for seq, batch, n in RECIPE["phases"]:
+        steps += [(seq, batch)] * n
+    return steps
+
+
+def lr_at(step, total):
+    r = RECIPE
+    if step < r["warmup"]:
+        return r["lr"] * (step + 1) / r["warmup"]
+    t = (step - r["warmup"]) / max(1, total - r["warmup"])
+    return r["lr"] * (r["min_lr_ratio"] + (1 - r["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def batch_at(step, seq, batch, data):
+    g = torch.Generator().manual_seed(RECIPE["seed"] * 1000 + step)
+    domains = sorted(RECIPE["mix"])
+    weights = torch.tensor([RECIPE["mix"][d] for d in domains], dtype=torch.float64)
+    which = torch.multinomial(weights, batch, replacement=True, generator=g)
+    rows = []
+    for i in range(batch):
+        s = data[domains[which[i]]]
+        start = int(torch.randint(0, len(s) - seq - 1, (1,), generator=g))
+        rows.append(s[start:start + seq + 1].long())
+    x = torch.stack(rows)
+    return x[:, :-1], x[:, 1:]
+
+
+def make_model(vocab):
+    r = RECIPE
+    cfg = llama.Config(vocab, r["dim"], r["layers"], r["heads"], r["ffn"], r["rope_base"])
+    torch.manual_seed(r["seed"])
+    return llama.Llama(cfg)
+
+
+def train(work, data, vocab):
+    final = os.path.join(work, "final.pt")
+    if os.path.exists(final):
+        model = make_model(vocab)
+        model.load_state_dict(torch.load(final)["model"])
+        return model
+    model = make_model(vocab)
+    decay = [p for p in model.parameters() if p.dim() == 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([dict(params=decay, weight_decay=RECIPE["weight_decay"]),
+                             dict(params=no_decay, weight_decay=0.0)],
+                            lr=RECIPE["lr"], betas=RECIPE["betas"])
+    ckpt = os.path.join(work, "checkpoint.pt")
+    step, spent = 0, dict(wall=0.0, cpu=0.0, tokens=0)
+    if os.path.exists(ckpt):
+        state = torch.load(ckpt)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step, spent = state["step"], state["spent"]
+        log(f"resumed at step {step}")
+    plan = schedule()
+    t0, c0 = time.time(), time.process_time()
+    ema = None
+    every = ARGS.checkpoint_every
+
+    def save(path):
+        now = dict(wall=spent["wall"] + time.time() - t0,
+                   cpu=spent["cpu"] + time.process_time() - c0, tokens=spent["tokens"])
+        torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), step=step, spent=now),
+                   path + ".tmp")
+        os.replace(path + ".tmp", path)
+        return now
+
+    while step < len(plan):
+        seq, batch = plan[step]
+        x, y = batch_at(step, seq, batch, data)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, len(plan))
+        # bfloat16 matrix products (oneDNN) train twice as fast as float32 on CPUs that have
+        # them; the weights and the optimizer stay float32.
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = model(x)
+        loss = F.cross_entropy(logits.float().reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), RECIPE["clip"])
+        opt.step()
+        step += 1
+        spent["tokens"] += seq * batch
+        ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
+        if step % 10 == 0:
+            log(f"step {step}/{len(plan)} seq {seq} loss {loss.item():.3f} (ema {ema:.3f}) "
+                f"tokens {spent['tokens']} cpu {spent['cpu'] + time.process_time() - c0:.0f}s")
+        if step % every == 0 or step == len(plan) or (step < len(plan) and plan[step] != plan[step - 1]):
+            save(ckpt)
+    now = save(final)
+    with open(os.path.join(work, "training_time.json"), "w") as f:
+        json.dump(now, f)
+    return model
+
+
+# ---- stage 5: files -----------------------------------------------------------------------
+
+def token_texts(merges):
+    table = bpe.bytes_to_unicode()
+    return ["".join(table[b] for b in tb) for tb in bpe.token_bytes(merges)] + [EOT]
+
+
+def write_gguf(path, model, merges):
+    c = model.c
+    texts = token_texts(merges)
+    types = [1] * (len(texts) - 1) + [3]
+    eot = len(texts) - 1
+    merge_lines = [texts[a] + " " + texts[b] for a, b in merges]
+    A, S, U, F32, I, B = (gguf_file.T_ARRAY, gguf_file.T_STRING, gguf_file.T_UINT32,
+                          gguf_file.T_FLOAT32, gguf_file.T_INT32, gguf_file.T_BOOL)
+    meta = [
+        ("general.architecture", S, "llama"),
+        ("general.name", S, "lmc-tiny"),
+        ("general.license", S, "MIT"),
+        ("general.alignment", U, gguf_file.ALIGN),
+        ("general.file_type", U, 1),
+        ("llama.context_length", U, RECIPE["context_length"]),
+        ("llama.embedding_length", U, c.dim),
+        ("llama.block_count", U, c.layers),
+        ("llama.feed_forward_length", U, c.ffn),
+        ("llama.attention.head_count", U, c.heads),
+        ("llama.attention.head_count_kv", U, c.heads),
+        ("llama.attention.layer_norm_rms_epsilon", F32, c.eps),
+        ("llama.rope.freq_base", F32, c.rope_base),
+        ("llama.rope.dimension_count", U, c.head_dim),
+        ("llama.vocab_size", U, c.vocab),
+        ("tokenizer.ggml.model", S, "gpt2"),
+        ("tokenizer.ggml.pre", S, "gpt-2"),
+        ("tokenizer.ggml.tokens", A, (S, texts)),
+        ("tokenizer.ggml.token_type", A, (I, types)),
+        ("tokenizer.ggml.merges", A, (S, merge_lines)),
+        ("tokenizer.ggml.bos_token_id", U, eot),
+        ("tokenizer.ggml.eos_token_id", U, eot),
+        ("tokenizer.ggml.add_bos_token", B, True),
+    ]
+    tensors = []
+    for name, p in model.gguf_tensors():
+        a = p.detach().numpy()
+        tensors.append((name, a.astype(np.float16) if a.ndim == 2 else a.astype(np.float32)))
+    gguf_file.write(path, meta, tensors)
+
+
+def demo_texts():
+    demo = os.path.join(MODELS, "demo")
+    out = []
+    for name in sorted(os.listdir(demo)):
+        with open(os.path.join(demo, name), encoding="utf-8") as f:
+            out.append((name, f.read()))
+    return out
+
+
+def reference_logprobs(path, model, encoder, eot):
+    """ln p(token | previous) in float64 for every token of each demo sample (each fits one
+    window): the independent reference that tests/bundled compares lmc's forward pass and
+    BPC accounting with."""
+    m = make_model(model.c.vocab).double()
+    m.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+    records = []
+    with torch.no_grad():
+        for name, text in demo_texts():
+            ids = [eot] + encoder.encode(text)
+            if len(ids) > RECIPE["context_length"]:
+                raise SystemExit(f"demo sample {name} is longer than the context")
+            logp = torch.log_softmax(m(torch.tensor([ids])), -1)[0]
+            lp = [float(logp[i - 1, ids[i]]) for i in range(1, len(ids))]
+            records.append(dict(name=name, characters=len(text),
+                                bytes=len(text.encode("utf-8")), ids=ids, logprob_next=lp))
+    with open(path + ".tmp", "w") as f:
+        json.dump(dict(note="ln p(ids[i] | ids[:i]) for i >= 1, PyTorch float64 on the F16 "
+                            "weights of the GGUF file; ids[0] is BOS", records=records), f)
+    os.replace(path + ".tmp", path)
+
+
+def paper_bpc(model, ids, n_chars, context=1900, stride=512):
+    """Bits per character the paper's way: windows of `context` tokens every `stride` tokens,
+    each window scoring the tokens no earlier window scored."""
+    nll, scored = 0.0, 1  # ids[0] is BOS, never scored
+    with torch.no_grad():
+        start = 0
+        while scored < len(ids):
+            end = min(start + context, len(ids))
+            logp = torch.log_softmax(model(torch.tensor([ids[start:end]])), -1)[0]
+            for i in range(max(scored, start + 1), end):
+                nll -= float(logp[i - 1 - start, ids[i]])
+            scored = end
+            start += stride
+    return nll / math.log(2) / n_chars
+
+
+def evaluate(model, encoder, eot, sets_dir):
+    model.eval()
+    out = {}
+    for name, text in demo_texts():
+        ids = [eot] + encoder.encode(text)
+        out["demo/" + name] = paper_bpc(model, ids, len(text))
+    return out
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--work", required=True, help="folder for stage results and checkpoints")
+    ap.add_argument("--sets", default=os.path.join(MODELS, "..", "..", "shared", "testdata",
+                                                   "corpora", "sets"),
+                    help="the evaluation sets, kept out of the training data")
+    ap.add_argument("--out", default=MODELS, help="where the GGUF file and references go")
+    ap.add_argument("--checkpoint-every", type=int, default=25)
+    ap.add_argument("--stop-after", default="", help="collect|tokenizer|tokens: stop there")
+    ARGS = ap.parse_args()
+    torch.set_num_threads(RECIPE["threads"])
+    torch.use_deterministic_algorithms(True)
+    os.makedirs(ARGS.work, exist_ok=True)
+    docs = read_documents(collect(ARGS.work, ARGS.sets))
+    if ARGS.stop_after == "collect":
+        return
+    merges = tokenizer(ARGS.work, docs)
+    if ARGS.stop_after == "tokenizer":
+        return
+    encoder = bpe.Encoder(merges)
+    eot = RECIPE["vocab"] - 1
+    data = streams(ARGS.work, docs, encoder, eot)
+    del docs
+    if ARGS.stop_after == "tokens":
+        return
+    model = train(ARGS.work, data, RECIPE["vocab"])
+    model.round_matrices_to_f16()
+    os.makedirs(ARGS.out, exist_ok=True)
+    write_gguf(os.path.join(ARGS.out, "lmc-tiny.gguf"), model, merges)
+    reference_logprobs(os.path.join(ARGS.out, "lmc-tiny.reference.json"), model, encoder, eot)
+    figures = evaluate(model, encoder, eot, ARGS.sets)
+    with open(os.path.join(ARGS.work, "training_time.json")) as f:
+        spent = json.load(f)
+    report = dict(recipe=RECIPE, spent=spent, heldout_bpc=figures)
+    with open(os.path.join(ARGS.out, "lmc-tiny.training.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    log(json.dumps(report["heldout_bpc"]))
+    log(f"training: {spent['wall']:.0f} s wall, {spent['cpu']:.0f} s CPU, {spent['tokens']} tokens")
+
+
+if __name__ == "__main__":
+    main()
