@@ -87,11 +87,10 @@ void print_human(const std::string& csv, const lmc::stats::StudyData& data,
 }
 
 int run(int argc, char** argv) {
-  const cli::Arguments args(
-      argc, argv,
-      {"csv", "x", "x-mean", "y", "y-mean", "rows", "exclude", "label", "plot", "title",
-       "resamples", "seed", "level"},
-      {"json"});
+  const cli::Arguments args(argc, argv,
+                            {"csv", "x", "x-mean", "y", "y-mean", "rows", "exclude", "label",
+                             "plot", "title", "resamples", "seed", "level"},
+                            {"json"});
   if (!args.positional().empty()) {
     throw std::invalid_argument("unexpected argument '" + args.positional().front() + "'");
   }
