@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 LMC_BEGIN_NAMESPACE
@@ -224,26 +225,51 @@ class Binder {
     out_.weight_bytes += t.data.size();
   }
 
+  // The kernels' type for a stored type, or nullopt for types they do not read.
+  static std::optional<nn::WeightType> kernel_type(DType type) {
+    switch (type) {
+      case DType::f32: return nn::WeightType::f32;
+      case DType::f16: return nn::WeightType::f16;
+      case DType::bf16: return nn::WeightType::bf16;
+      case DType::q8_0: return nn::WeightType::q8_0;
+      case DType::q4_0: return nn::WeightType::q4_0;
+      case DType::q4_1: return nn::WeightType::q4_1;
+      case DType::q5_0: return nn::WeightType::q5_0;
+      case DType::q5_1: return nn::WeightType::q5_1;
+      case DType::q2_k: return nn::WeightType::q2_k;
+      case DType::q3_k: return nn::WeightType::q3_k;
+      case DType::q4_k: return nn::WeightType::q4_k;
+      case DType::q5_k: return nn::WeightType::q5_k;
+      case DType::q6_k: return nn::WeightType::q6_k;
+      default: return std::nullopt;
+    }
+  }
+
   nn::WeightMatrix view(const Tensor& t) {
     nn::WeightMatrix m;
     m.rows = static_cast<std::size_t>(t.rows());
     m.cols = static_cast<std::size_t>(t.cols());
-    switch (t.type) {
-      case DType::f32: m.type = nn::WeightType::f32; break;
-      case DType::f16: m.type = nn::WeightType::f16; break;
-      case DType::bf16: m.type = nn::WeightType::bf16; break;
-      case DType::q8_0: m.type = nn::WeightType::q8_0; break;
-      default: {
-        // Types the kernels do not read: one dequantized F32 copy of this tensor.
-        out_.dequantized.push_back(to_f32(t));
-        m.type = nn::WeightType::f32;
-        m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
-        weight_types_.insert(std::string(dtype_name(t.type)));
-        return m;
-      }
+    weight_types_.insert(std::string(dtype_name(t.type)));
+    const std::optional<nn::WeightType> type = kernel_type(t.type);
+    if (!type) {
+      // Types the kernels do not read (integer tensors, ...): one dequantized F32 copy.
+      out_.dequantized.push_back(to_f32(t));
+      m.type = nn::WeightType::f32;
+      m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
+      return m;
+    }
+    m.type = *type;
+    // The readers already refuse rows that are not whole blocks and files shorter than their
+    // tensors; the kernels read rows·row_bytes bytes, so check it here too rather than trust it.
+    const std::size_t block = nn::weight_block_values(m.type);
+    if (m.cols % block != 0 || t.data.size() != m.rows * nn::weight_row_bytes(m.type, m.cols)) {
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' of type {} holds {} bytes for {} rows of {} values (blocks of "
+                 "{} values, {} bytes each)",
+                 checkpoint_.source(), t.name, dtype_name(t.type), t.data.size(), m.rows, m.cols,
+                 block, nn::weight_block_bytes(m.type));
     }
     m.data = t.data.data();
-    weight_types_.insert(std::string(dtype_name(t.type)));
     return m;
   }
 

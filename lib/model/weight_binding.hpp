@@ -1,6 +1,7 @@
 // Binding a checkpoint's tensors to the forward pass: every tensor the architecture needs is
 // looked up by role, its shape checked against the hyper-parameters, and viewed in place
-// (F32/F16/BF16/Q8_0) or, for other types, dequantized once.
+// (F32/F16/BF16 and every block-quantized type the kernels read: Q4_0 … Q8_0, Q2_K … Q6_K)
+// or, for any other type, dequantized once.
 #pragma once
 
 #include "model/checkpoint.hpp"

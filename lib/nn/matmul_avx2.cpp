@@ -60,24 +60,6 @@ struct Load16<WeightType::bf16> {
   }
 };
 
-template <>
-struct Load16<WeightType::q8_0> {
-  static Lanes at(const std::byte* row, std::size_t k) {
-    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
-    const __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(block)));
-    const std::byte* q = block + 2 + k % q8_0_block_values;
-    const __m256i low = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
-    const __m256i high =
-        _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8)));
-    return {_mm256_mul_ps(d, _mm256_cvtepi32_ps(low)), _mm256_mul_ps(d, _mm256_cvtepi32_ps(high))};
-  }
-  static float one(const std::byte* row, std::size_t k) {
-    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
-    return _cvtsh_ss(load_u16(block)) *
-           static_cast<float>(static_cast<std::int8_t>(block[2 + k % q8_0_block_values]));
-  }
-};
-
 // The fixed tree of matmul.hpp.
 inline float reduce_lanes(const Lanes& v) {
   const __m256 s8 = _mm256_add_ps(v.low, v.high);
@@ -170,8 +152,7 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
       return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::bf16:
       return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    case WeightType::q8_0:
-      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    default: return;  // quantized types take the integer kernels (matmul_quant.hpp)
   }
 }
 
