@@ -261,6 +261,8 @@ class Binder {
       case DType::q4_k: return nn::WeightType::q4_k;
       case DType::q5_k: return nn::WeightType::q5_k;
       case DType::q6_k: return nn::WeightType::q6_k;
+      case DType::iq4_nl: return nn::WeightType::iq4_nl;
+      case DType::iq4_xs: return nn::WeightType::iq4_xs;
       default: return std::nullopt;
     }
   }
@@ -274,6 +276,7 @@ class Binder {
     if (!type) {
       // Types the kernels do not read (integer tensors, ...): one dequantized F32 copy.
       out_.dequantized.push_back(to_f32(t));
+      out_.copied_weight_bytes += out_.dequantized.back().size() * sizeof(float);
       m.type = nn::WeightType::f32;
       m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
       return m;

@@ -98,6 +98,10 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   }
   const bool quantized = weight_is_quantized(w.type);
   const bool integer = quantized && w.recipe == QuantRecipe::integer;
+  // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
+  // time in registers (or, for many tokens, a block of rows into L2) with the same result as
+  // the tiles below and less traffic.
+  const bool tiled = quantized && !integer && w.type != WeightType::q8_0;
   detail::QuantizedActivations qx;
   if (integer) {
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
@@ -124,7 +128,7 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     const std::size_t end = std::min(w.rows, begin + rows_per_task);
     if (integer) {
       quant_kernel(w, begin, end, qx, y, y_stride);
-    } else if (quantized) {
+    } else if (tiled) {
       std::vector<float> tile(std::min(tile_rows, end - begin) * w.cols);
       for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
         const std::size_t rows = std::min(tile_rows, end - n0);

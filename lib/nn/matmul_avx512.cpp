@@ -18,7 +18,9 @@
 // GCC 12's avx512fintrin.h builds "undefined" vectors by self-initialization, which its own
 // -Wuninitialized then reports inside the intrinsics; the warning says nothing about this file.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -54,6 +56,23 @@ struct Load16<WeightType::bf16> {
   }
   static float one(const std::byte* row, std::size_t k) {
     return bf16_to_float(load_u16(row + 2 * k));
+  }
+};
+
+template <>
+struct Load16<WeightType::q8_0> {
+  // k is a multiple of 16, so the 16 values lie in one block.
+  static __m512 at(const std::byte* row, std::size_t k) {
+    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
+    const __m512 d = _mm512_set1_ps(_cvtsh_ss(load_u16(block)));
+    const __m128i q =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % q8_0_block_values));
+    return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)));
+  }
+  static float one(const std::byte* row, std::size_t k) {
+    const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
+    return _cvtsh_ss(load_u16(block)) *
+           static_cast<float>(static_cast<std::int8_t>(block[2 + k % q8_0_block_values]));
   }
 };
 
@@ -147,7 +166,11 @@ void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t 
       return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::bf16:
       return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    default: return;  // quantized types take the integer kernels (matmul_quant.hpp)
+    case WeightType::q8_0:
+      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    // The other block-quantized types: matmul.cpp decodes them a tile at a time, or runs the
+    // integer kernels of matmul_quant.hpp.
+    default: return;
   }
 }
 

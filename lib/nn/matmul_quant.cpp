@@ -115,7 +115,10 @@ void quant_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n
           std::int32_t dot = 0, offset = 0, min = 0;
           for (std::size_t g = 0; g < 16; ++g) {
             std::int32_t s = 0;
-            for (std::size_t i = 0; i < 16; ++i) s += c.q[16 * g + i] * xq[16 * g + i];
+            for (std::size_t i = 0; i < 16; ++i) {
+              const std::uint8_t q = c.q[16 * g + i];
+              s += (traits.is_signed ? static_cast<std::int8_t>(q) : q) * xq[16 * g + i];
+            }
             dot += c.sc[g] * s;
             offset += c.sc[g] * bsum[g];
             min += c.mn[g] * bsum[g];

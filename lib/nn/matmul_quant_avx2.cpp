@@ -3,7 +3,8 @@
 // same multiplies and fused multiply-adds as the scalar reference, per lane.
 //
 // vpmaddubsw saturates at ±32767; no sum of two products can reach it: codes are at most 63
-// (q8_0's |q| at most 128) and activations at most 127 in magnitude (2 · 128 · 127 = 32512).
+// (q8_0's and the iq4 levels' |q| at most 128) and activations at most 127 in magnitude (2 · 128 ·
+// 127 = 32512).
 #include "nn/matmul_quant.hpp"
 
 #include <immintrin.h>
@@ -113,8 +114,9 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
   }
 }
 
-// K-quants: one accumulator per (row, token), one super-block per chunk.
-template <bool has_min>
+// K-quants (and iq4_xs, whose codes are signed): one accumulator per (row, token), one
+// super-block per chunk.
+template <bool has_min, bool is_signed>
 void rows_k(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
             const QuantizedActivations& x, float* y, std::size_t y_stride, int offset) {
   const std::size_t chunks = w.cols / chunk_values;
@@ -146,7 +148,10 @@ void rows_k(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
         for (std::size_t r = 0; r < rows; ++r) {
           __m256i dot = _mm256_setzero_si256();
           for (std::size_t j = 0; j < 8; ++j) {
-            const __m256i p = _mm256_maddubs_epi16(load(c[r].q + 32 * j), xv[j]);
+            const __m256i q = load(c[r].q + 32 * j);
+            const __m256i p =
+                is_signed ? _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(xv[j], q))
+                          : _mm256_maddubs_epi16(q, xv[j]);
             dot = _mm256_add_epi32(dot, _mm256_madd_epi16(p, scales[r][j]));
           }
           dot =
@@ -171,8 +176,9 @@ void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_e
                      const QuantizedActivations& x, float* y, std::size_t y_stride) {
   const QuantTraits t = quant_traits(w.type);
   if (t.k_quant) {
-    if (t.has_min) return rows_k<true>(w, n_begin, n_end, x, y, y_stride, t.offset);
-    return rows_k<false>(w, n_begin, n_end, x, y, y_stride, t.offset);
+    if (t.has_min) return rows_k<true, false>(w, n_begin, n_end, x, y, y_stride, t.offset);
+    if (t.is_signed) return rows_k<false, true>(w, n_begin, n_end, x, y, y_stride, 0);
+    return rows_k<false, false>(w, n_begin, n_end, x, y, y_stride, t.offset);
   }
   if (t.is_signed) return rows_block32<true, false>(w, n_begin, n_end, x, y, y_stride, 0);
   if (t.has_min) return rows_block32<false, true>(w, n_begin, n_end, x, y, y_stride, t.offset);

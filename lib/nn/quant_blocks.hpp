@@ -22,7 +22,8 @@ constexpr std::size_t chunk_values = 256;
 
 /// What the integer recipe needs of one chunk of one weight row.
 struct Chunk {
-  /// Codes in element order: unsigned for every type but q8_0 (whose bytes are int8).
+  /// Codes in element order: unsigned for every type but q8_0 (whose bytes are int8) and the
+  /// iq4 types (whose codes are stored as their int8 levels).
   alignas(32) std::uint8_t q[chunk_values];
   /// Blocks of 32 (q4_0 … q8_0): scale and min (0 for the symmetric types) of each block.
   alignas(32) float d[8];
@@ -57,6 +58,8 @@ constexpr QuantTraits quant_traits(WeightType type) {
     case WeightType::q4_k: return {0, true, false, true};
     case WeightType::q5_k: return {0, true, false, true};
     case WeightType::q6_k: return {32, false, false, true};
+    case WeightType::iq4_nl: return {0, false, true, false};
+    case WeightType::iq4_xs: return {0, false, true, true};
     default: return {0, false, false, false};
   }
 }
@@ -74,6 +77,18 @@ inline std::uint32_t block_u32(const std::uint8_t* p) {
 }
 
 // --- blocks of 32 ---------------------------------------------------------------------------
+
+// ggml's 16 non-uniform levels of the iq4 codes (kvalues_iq4nl), denser near zero.
+inline constexpr std::int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                               1,    13,   25,  38,  53,  69,  89,  113};
+
+// 32 iq4 codes (16 bytes of nibbles, low nibbles first) as their levels, stored as int8 bytes.
+inline void decode_iq4_nibbles(const std::uint8_t* qs, std::uint8_t* q) {
+  for (int j = 0; j < 16; ++j) {
+    q[j] = static_cast<std::uint8_t>(iq4_levels[qs[j] & 0x0f]);
+    q[j + 16] = static_cast<std::uint8_t>(iq4_levels[qs[j] >> 4]);
+  }
+}
 
 inline void decode_nibbles(const std::uint8_t* qs, std::uint8_t* q) {
   for (int j = 0; j < 16; ++j) {
@@ -106,6 +121,7 @@ inline void decode_block32(WeightType type, const std::uint8_t* b, std::uint8_t*
       decode_nibbles(b + 8, q);
       decode_fifth_bits(block_u32(b + 4), q);
       return;
+    case WeightType::iq4_nl: decode_iq4_nibbles(b + 2, q); return;
     default: return;
   }
 }
@@ -228,6 +244,23 @@ inline void decode_q6_k(const std::uint8_t* b, Chunk& c) {
   c.dmink = 0;
 }
 
+// IQ4_XS: d, 16 bits holding the 2 high bits of each group's scale, 4 bytes of low nibbles,
+// then 8 groups of 32 codes. A group's scale is (low | high << 4) − 32, repeated for both of
+// its halves of 16.
+inline void decode_iq4_xs(const std::uint8_t* b, Chunk& c) {
+  c.dk = block_half(b);
+  c.dmink = 0;
+  const std::uint32_t high =
+      static_cast<std::uint32_t>(b[2]) | (static_cast<std::uint32_t>(b[3]) << 8);
+  for (int g = 0; g < 8; ++g) {
+    const int low = (b[4 + g / 2] >> (4 * (g % 2))) & 0x0f;
+    const int scale = (low | static_cast<int>(((high >> (2 * g)) & 3) << 4)) - 32;
+    c.sc[2 * g] = c.sc[2 * g + 1] = static_cast<std::int16_t>(scale);
+    c.mn[2 * g] = c.mn[2 * g + 1] = 0;
+    decode_iq4_nibbles(b + 8 + 16 * g, c.q + 32 * g);
+  }
+}
+
 /// Chunk `index` (values 256·index …) of weight row `row` of a quantized type.
 inline void decode_chunk(const WeightMatrix& w, const std::byte* row, std::size_t index, Chunk& c) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(row);
@@ -240,6 +273,7 @@ inline void decode_chunk(const WeightMatrix& w, const std::byte* row, std::size_
       case WeightType::q4_k: decode_q4_k(b, c); return;
       case WeightType::q5_k: decode_q5_k(b, c); return;
       case WeightType::q6_k: decode_q6_k(b, c); return;
+      case WeightType::iq4_xs: decode_iq4_xs(b, c); return;
       default: return;
     }
   }
@@ -275,7 +309,9 @@ inline void chunk_to_float(WeightType type, const Chunk& c, float* out) {
     const float dl = c.dk * static_cast<float>(c.sc[g]);
     const float ml = c.dmink * static_cast<float>(c.mn[g]);
     for (int i = 0; i < 16; ++i) {
-      const float value = static_cast<float>(c.q[16 * g + i] - t.offset);
+      const std::uint8_t code = c.q[16 * g + i];
+      const float value =
+          static_cast<float>(t.is_signed ? static_cast<std::int8_t>(code) : code - t.offset);
       out[16 * g + i] = t.has_min ? dl * value - ml : dl * value;
     }
   }

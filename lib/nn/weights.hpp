@@ -19,16 +19,18 @@ enum class WeightType : std::uint8_t {
   f32,
   f16,
   bf16,
-  q8_0,  ///< blocks of 32: an fp16 scale d, then 32 int8 q; value = d · q
-  q4_0,  ///< blocks of 32 / 18 bytes: d, 16 bytes of nibbles; value = d · (q − 8)
-  q4_1,  ///< blocks of 32 / 20 bytes: d, m, nibbles; value = d · q + m
-  q5_0,  ///< blocks of 32 / 22 bytes: d, 32 high bits, nibbles; value = d · (q − 16)
-  q5_1,  ///< blocks of 32 / 24 bytes: d, m, 32 high bits, nibbles; value = d · q + m
-  q2_k,  ///< super-blocks of 256 / 84 bytes
-  q3_k,  ///< super-blocks of 256 / 110 bytes
-  q4_k,  ///< super-blocks of 256 / 144 bytes
-  q5_k,  ///< super-blocks of 256 / 176 bytes
-  q6_k,  ///< super-blocks of 256 / 210 bytes
+  q8_0,    ///< blocks of 32: an fp16 scale d, then 32 int8 q; value = d · q
+  q4_0,    ///< blocks of 32 / 18 bytes: d, 16 bytes of nibbles; value = d · (q − 8)
+  q4_1,    ///< blocks of 32 / 20 bytes: d, m, nibbles; value = d · q + m
+  q5_0,    ///< blocks of 32 / 22 bytes: d, 32 high bits, nibbles; value = d · (q − 16)
+  q5_1,    ///< blocks of 32 / 24 bytes: d, m, 32 high bits, nibbles; value = d · q + m
+  q2_k,    ///< super-blocks of 256 / 84 bytes
+  q3_k,    ///< super-blocks of 256 / 110 bytes
+  q4_k,    ///< super-blocks of 256 / 144 bytes
+  q5_k,    ///< super-blocks of 256 / 176 bytes
+  q6_k,    ///< super-blocks of 256 / 210 bytes
+  iq4_nl,  ///< blocks of 32 / 18 bytes: d, nibbles; value = d · level[q] (16 fixed levels)
+  iq4_xs,  ///< super-blocks of 256 / 136 bytes: d, 6-bit group scales, nibbles as iq4_nl
 };
 
 inline constexpr std::size_t q8_0_block_values = 32;
@@ -44,12 +46,14 @@ constexpr std::size_t weight_block_values(WeightType type) {
     case WeightType::q4_0:
     case WeightType::q4_1:
     case WeightType::q5_0:
-    case WeightType::q5_1: return 32;
+    case WeightType::q5_1:
+    case WeightType::iq4_nl: return 32;
     case WeightType::q2_k:
     case WeightType::q3_k:
     case WeightType::q4_k:
     case WeightType::q5_k:
-    case WeightType::q6_k: return 256;
+    case WeightType::q6_k:
+    case WeightType::iq4_xs: return 256;
   }
   return 1;
 }
@@ -70,6 +74,8 @@ constexpr std::size_t weight_block_bytes(WeightType type) {
     case WeightType::q4_k: return 144;
     case WeightType::q5_k: return 176;
     case WeightType::q6_k: return 210;
+    case WeightType::iq4_nl: return 18;
+    case WeightType::iq4_xs: return 136;
   }
   return 4;
 }

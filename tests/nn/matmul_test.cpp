@@ -39,7 +39,7 @@ struct TestMatrix {
 TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std::mt19937& rng) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   TestMatrix m;
-  m.view = WeightMatrix{type, rows, cols, nullptr, 0, lmc::nn::QuantRecipe::float_exact};
+  m.view = WeightMatrix{type, rows, cols, nullptr, 0};
   m.bytes.resize(rows * m.view.row_bytes());
   m.values.resize(rows * cols);
   for (std::size_t r = 0; r < rows; ++r) {
@@ -63,7 +63,20 @@ TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std:
           exact = lmc::nn::bf16_to_float(b);
           break;
         }
-        default: break;  // quantized types: tests/nn/quant_matmul_test.cpp
+        case WeightType::q8_0: {
+          std::byte* block = row + (c / 32) * 34;
+          if (c % 32 == 0) {
+            const std::uint16_t d = float_to_half_bits(0.02f + 0.001f * static_cast<float>(r % 7));
+            std::memcpy(block, &d, 2);
+          }
+          const auto q = static_cast<std::int8_t>(static_cast<int>(std::lround(v * 40)) % 127);
+          block[2 + c % 32] = static_cast<std::byte>(q);
+          std::uint16_t d;
+          std::memcpy(&d, block, 2);
+          exact = static_cast<double>(lmc::nn::half_to_float(d)) * q;
+          break;
+        }
+        default: break;  // the other quantized types: tests/nn/quant_matmul_test.cpp
       }
       m.values[r * cols + c] = exact;
     }
@@ -123,8 +136,8 @@ TEST_P(MatmulTest, MatchesDoubleReferenceOnEveryPath) {
 TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   PathGuard guard;
   std::mt19937 rng(11);
-  // Odd sizes exercise every tile edge and the K tail.
-  const std::size_t cols = 150;
+  // Odd sizes exercise every tile edge and the K tail (except q8_0, whose K is whole blocks).
+  const std::size_t cols = GetParam() == WeightType::q8_0 ? 160 : 150;
   const std::size_t rows = 37, tokens = 23;
   TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
   std::vector<float> x(tokens * cols);
@@ -155,7 +168,8 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,
-                         ::testing::Values(WeightType::f32, WeightType::f16, WeightType::bf16));
+                         ::testing::Values(WeightType::f32, WeightType::f16, WeightType::bf16,
+                                           WeightType::q8_0));
 
 TEST(Dot, FollowsTheSixteenLaneOrder) {
   // 17 values: lane 0 gets two products, the tree then sums lanes pairwise.
