@@ -58,10 +58,17 @@ class Binder {
     }
 
     const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
+    const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
     w.layers.resize(h_.n_layers);
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
-      layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      if (second_norm) {
+        layer.attention_norm = norm(Role::attn_norm_2, Role::attn_norm_2_bias, l);
+        layer.feed_forward_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      } else {
+        layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      }
       const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
       if (fused) {
         layer.query_key_value =
@@ -75,7 +82,7 @@ class Binder {
           linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
       if (wanted(Role::post_attn_norm))
         layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
-      if (spec_.residual != nn::ResidualKind::parallel_shared)
+      if (spec_.residual != nn::ResidualKind::parallel_shared && !second_norm)
         layer.feed_forward_norm = norm(Role::ffn_norm, Role::ffn_norm_bias, l);
       if (wanted(Role::post_ffn_norm))
         layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
@@ -135,7 +142,7 @@ class Binder {
     c.rope.attention_factor = h_.rope_attention_factor;
     c.activation = h_.activation.value_or(spec_.activation);
     c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
-    c.residual = spec_.residual;
+    c.residual = second_norm ? nn::ResidualKind::parallel_separate : spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
     c.attention_scale = h_.attention_scale;
     c.attention_soft_cap = h_.attention_soft_cap;
@@ -144,6 +151,7 @@ class Binder {
     c.sliding_layers =
         h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
+    checkpoint_.check_every_tensor_used();
   }
 
  private:
