@@ -74,8 +74,8 @@ TEST(BadModels, TensorThatNothingReadsIsRefusedByName) {
 
 TEST(BadModels, UnknownArchitectureIsNamed) {
   const std::string message = load_error(
-      "arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "rwkv7"); });
-  EXPECT_NE(message.find("architecture 'rwkv7'"), std::string::npos) << message;
+      "arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "rwkv6"); });
+  EXPECT_NE(message.find("architecture 'rwkv6'"), std::string::npos) << message;
   EXPECT_NE(message.find("not supported"), std::string::npos) << message;
 }
 
