@@ -59,10 +59,17 @@ class Binder {
     }
 
     const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
+    const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
     w.layers.resize(h_.n_layers);
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
-      layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      if (second_norm) {
+        layer.attention_norm = norm(Role::attn_norm_2, Role::attn_norm_2_bias, l);
+        layer.feed_forward_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      } else {
+        layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      }
       const bool ssm = l < h_.ssm_layer.size() && h_.ssm_layer[l];
       const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
       if (ssm) {
@@ -80,7 +87,8 @@ class Binder {
             linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
       if (wanted(Role::post_attn_norm))
         layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
-      if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm))
+      if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm) &&
+          !second_norm)
         layer.feed_forward_norm = norm(Role::ffn_norm, Role::ffn_norm_bias, l);
       if (wanted(Role::post_ffn_norm))
         layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
@@ -149,7 +157,7 @@ class Binder {
       c.ssm.norm_eps = h_.norm_eps;
       c.ssm.dt_bc_norm = h_.ssm.dt_bc_norm || wanted(Role::ssm_dt_norm);
     }
-    c.residual = spec_.residual;
+    c.residual = second_norm ? nn::ResidualKind::parallel_separate : spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
     c.attention_scale = h_.attention_scale;
     c.attention_soft_cap = h_.attention_soft_cap;
@@ -158,6 +166,7 @@ class Binder {
     c.sliding_layers =
         h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
+    checkpoint_.check_every_tensor_used();
   }
 
  private:
