@@ -83,6 +83,9 @@ class Checkpoint {
   virtual std::string tensor_name(Role role, std::size_t layer) const = 0;
   /// How many tensors the file holds (bounds the layer count before anything is allocated).
   virtual std::size_t tensor_count() const = 0;
+  /// Called once every tensor has been bound: throws Error(unsupported) naming a tensor of the
+  /// file that nothing read (a part of the computation lmc would silently leave out).
+  virtual void check_every_tensor_used() const {}
 
   /// The GGUF file when the checkpoint is one (for the tokenizer), else nullptr.
   virtual const GgufFile* gguf() const { return nullptr; }

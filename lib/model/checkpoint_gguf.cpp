@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <deque>
+#include <set>
 #include <tuple>
 
 LMC_BEGIN_NAMESPACE
@@ -47,6 +48,7 @@ class GgufCheckpoint final : public Checkpoint {
     read_hyper_parameters();
     if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
       hyper_parameters_.rope_freq_factors = to_f32(*factors);
+      used_.insert("rope_freqs.weight");
     }
   }
 
@@ -60,7 +62,20 @@ class GgufCheckpoint final : public Checkpoint {
   }
 
   const Tensor* find(Role role, std::size_t layer) override {
-    return file_.find_tensor(tensor_name(role, layer));
+    std::string name = tensor_name(role, layer);
+    const Tensor* tensor = file_.find_tensor(name);
+    if (tensor) used_.insert(std::move(name));
+    return tensor;
+  }
+
+  void check_every_tensor_used() const override {
+    for (const Tensor& tensor : file_.tensors()) {
+      if (used_.contains(tensor.name)) continue;
+      base::fail(ErrorCode::unsupported,
+                 "{}: tensor '{}' is not part of lmc's '{}' architecture (lmc would compute "
+                 "without it)",
+                 source_, tensor.name, spec_->name);
+    }
   }
 
  private:
@@ -138,6 +153,8 @@ class GgufCheckpoint final : public Checkpoint {
       }
       h.rope_long_factors = to_f32(*long_factors);
       h.rope_short_factors = to_f32(*short_factors);
+      used_.insert("rope_factors_long.weight");
+      used_.insert("rope_factors_short.weight");
       h.rope_original_context = optional_size("rope.scaling.original_context_length", 0, unused_);
       if (h.rope_original_context == 0)
         base::fail(ErrorCode::format, "{}: LongRoPE needs metadata key '{}'", source_,
@@ -264,6 +281,7 @@ class GgufCheckpoint final : public Checkpoint {
 
   GgufFile file_;
   std::string unused_;
+  std::set<std::string> used_;  ///< names of the tensors handed out
 };
 
 }  // namespace
