@@ -309,6 +309,12 @@ std::shared_ptr<TokenizerImpl> load_gguf(const GgufFile& file) {
   if (auto id = id_key(file, "tokenizer.ggml.eos_token_id", size)) vocab.eos = id;
   if (auto id = id_key(file, "tokenizer.ggml.unknown_token_id", size)) vocab.unk = id;
   if (auto id = id_key(file, "tokenizer.ggml.padding_token_id", size)) vocab.pad = id;
+  // The family's defaults (BERT's 101 and 100, llama's 0) must name a token of this vocabulary
+  // too: one past it is "none", as id_key makes an explicit one (found by fuzzing: a 20-token
+  // "bert" vocabulary encoded text to ids 101 and 100).
+  for (std::optional<Token>* id : {&vocab.bos, &vocab.eos, &vocab.unk, &vocab.pad}) {
+    if (*id && (**id < 0 || static_cast<std::size_t>(**id) >= size)) id->reset();
+  }
   impl->bpe.unknown = vocab.unk;
   if (model_name != "llama") impl->bpe.unknown.reset();
 
