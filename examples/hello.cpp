@@ -23,7 +23,7 @@ int main(int argc, char** argv) try {
   std::printf("tokens %zu, -ln p %.3f nats\n", ids.size(), nats);
 
   lmc::Corpus corpus = lmc::Corpus::open(argv[2], {.format = lmc::CorpusFormat::text});
-  lmc::BpcResult bpc = lmc::evaluate_bpc(model, corpus, {.context = 1900, .stride = 512});
+  lmc::BpcResult bpc = lmc::evaluate_bpc(model, corpus);  // the paper's windows: 1900 / 512
   std::printf("bits per character %.5f\n", bpc.bpc());
 
   lmc::Compressor zip(model);

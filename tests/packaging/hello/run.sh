@@ -11,10 +11,10 @@
 set -euo pipefail
 prefix=$1 work=$2 cxx=$3 source=$4
 here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work"
+rm -rf "$work" && mkdir -p "$work"
 cmake -S "$here" -B "$work" -DCMAKE_PREFIX_PATH="$prefix" -DLMC_SOURCE_DIR="$source" \
-  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >"$work.configure.log" 2>&1 ||
-  { cat "$work.configure.log"; exit 1; }
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log"; exit 1; }
 cmake --build "$work" --parallel 2
 data="$prefix/share/lmc"
 out=$("$work/hello" "$data/lmc-tiny.gguf" "$data/demo/prose.txt")
