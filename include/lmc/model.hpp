@@ -128,7 +128,9 @@ class LMC_EXPORT Session {
   /// Appends `tokens` at positions position()..., runs them in one batched pass, and keeps
   /// the logits of the fed positions that `outputs` asks for (replacing those of the previous
   /// call). Error(invalid_argument) for a bad id, Error(out_of_range) past context(); on error
-  /// the session is unchanged.
+  /// the session is unchanged (except after a failure inside the pass itself, such as running
+  /// out of memory, in a model with state-space layers: their state cannot rewind, the session
+  /// is reset).
   void feed(std::span<const Token> tokens, Outputs outputs = Outputs::all);
   /// Same as feed({&token, 1}, Outputs::last).
   void feed(Token token);
@@ -153,6 +155,8 @@ class LMC_EXPORT Session {
   /// Forgets every position (and the kept logits).
   void reset();
   /// Keeps the first `n` positions (no-op when position() ≤ n) and drops the kept logits.
+  /// A model with state-space (Mamba) layers keeps only the state after its last position, so
+  /// there only n = 0 (a reset) is possible; another n < position() is Error(unsupported).
   void truncate(std::size_t n);
 
   /// Old names (docs/api.md, "Names"), kept for one release.

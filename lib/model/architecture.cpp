@@ -37,6 +37,18 @@ constexpr std::array<std::string_view, role_count> gguf_names = {
     "blk.{}.ffn_gate_exps.weight",
     "blk.{}.ffn_up_exps.weight",
     "blk.{}.ffn_down_exps.weight",
+    "blk.{}.ssm_in.weight",
+    "blk.{}.ssm_conv1d.weight",
+    "blk.{}.ssm_conv1d.bias",
+    "blk.{}.ssm_x.weight",
+    "blk.{}.ssm_dt_norm.weight",
+    "blk.{}.ssm_dt.weight",
+    "blk.{}.ssm_dt.bias",
+    "blk.{}.ssm_b_norm.weight",
+    "blk.{}.ssm_c_norm.weight",
+    "blk.{}.ssm_a",
+    "blk.{}.ssm_d",
+    "blk.{}.ssm_out.weight",
 };
 
 }  // namespace
@@ -71,6 +83,8 @@ std::span<const ArchitectureSpec* const> architectures() {
       &falcon_architecture(),
       &starcoder2_architecture(),
       &stablelm_architecture(),
+      &mamba_architecture(),
+      &jamba_architecture(),
       // Computes as llama (found first by GGUF name); only its Hugging Face layout differs.
       &mixtral_architecture(),
   };

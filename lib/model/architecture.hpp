@@ -49,8 +49,21 @@ enum class Role : std::uint8_t {
   ffn_gate_experts,
   ffn_up_experts,
   ffn_down_experts,
+  // Mamba blocks (nn/ssm.hpp)
+  ssm_in,
+  ssm_conv1d,
+  ssm_conv1d_bias,
+  ssm_x,
+  ssm_dt_norm,
+  ssm_dt,
+  ssm_dt_bias,
+  ssm_b_norm,
+  ssm_c_norm,
+  ssm_a,
+  ssm_d,
+  ssm_out,
 };
-inline constexpr std::size_t role_count = static_cast<std::size_t>(Role::ffn_down_experts) + 1;
+inline constexpr std::size_t role_count = static_cast<std::size_t>(Role::ssm_out) + 1;
 
 /// llama.cpp's GGUF tensor name of a role ("blk.{}.attn_q.weight").
 std::string_view gguf_tensor_name(Role role) noexcept;
@@ -60,6 +73,13 @@ bool is_per_layer(Role role) noexcept;
 enum class Presence : std::uint8_t { absent, optional, required };
 
 enum class RopeStyle : std::uint8_t { none, adjacent_pairs, half_split };
+
+/// Which layers are Mamba blocks instead of attention.
+enum class SsmLayers : std::uint8_t {
+  none,
+  all,          ///< every layer (mamba): no attention keys at all
+  no_kv_heads,  ///< the layers whose entry of the per-layer head_count_kv array is 0 (jamba)
+};
 
 /// How a fused query-key-value matrix orders its rows in a Hugging Face checkpoint.
 enum class HfQkvLayout : std::uint8_t {
@@ -144,6 +164,9 @@ struct ArchitectureSpec {
   bool ffn_key_is_doubled = false;             ///< Qwen-1 writes twice the FFN width
   nn::SlidingLayers sliding = nn::SlidingLayers::none;
   bool soft_caps = false;  ///< gemma2: attention and final logit soft-capping
+  SsmLayers ssm_layers = SsmLayers::none;
+  bool renormalize_experts = true;    ///< false: top-k weights are the probabilities (jamba)
+  bool experts_where_router = false;  ///< a layer is MoE iff it has a router tensor (jamba)
   std::array<Presence, role_count> tensors{};
   HfLayout hf;
 };
@@ -175,6 +198,8 @@ const ArchitectureSpec& phi3_architecture();
 const ArchitectureSpec& falcon_architecture();
 const ArchitectureSpec& starcoder2_architecture();
 const ArchitectureSpec& stablelm_architecture();
+const ArchitectureSpec& mamba_architecture();
+const ArchitectureSpec& jamba_architecture();
 
 }  // namespace model
 LMC_END_NAMESPACE

@@ -49,10 +49,13 @@ struct HyperParameters {
   /// which. Loading with a larger context is refused.
   std::size_t context_limit = 0;
   std::string context_limit_reason;
+  /// Mamba blocks: their sizes (ssm.enabled()) and which layers they are (empty: none).
+  nn::SsmConfig ssm;
+  std::vector<bool> ssm_layer;
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
-      key_n_experts, key_rope_dims;
+      key_n_experts, key_rope_dims, key_ssm;
 };
 
 class Checkpoint {

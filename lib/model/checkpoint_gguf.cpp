@@ -153,13 +153,83 @@ class GgufCheckpoint final : public Checkpoint {
     }
   }
 
-  void read_hyper_parameters() {
+  // ssm.*: the Mamba block's sizes; which layers are Mamba blocks.
+  void read_ssm() {
+    HyperParameters& h = hyper_parameters_;
+    nn::SsmConfig& ssm = h.ssm;
+    std::string k;
+    ssm.conv = required_size("ssm.conv_kernel", k);
+    h.key_ssm = k;
+    ssm.inner = required_size("ssm.inner_size", k);
+    h.key_ssm += ", " + k;
+    ssm.state = required_size("ssm.state_size", k);
+    h.key_ssm += ", " + k;
+    ssm.dt_rank = required_size("ssm.time_step_rank", k);
+    h.key_ssm += ", " + k;
+    if (const GgufValue* rms = file_.find(key("ssm.dt_b_c_rms"))) ssm.dt_bc_norm = rms->as_bool();
+    if (spec_->ssm_layers == SsmLayers::all) h.ssm_layer.assign(h.n_layers, true);
+  }
+
+  // Jamba's attention.head_count_kv is one entry per layer; 0 marks a Mamba block. The
+  // attention layers must agree on one count.
+  std::size_t per_layer_kv_heads() {
+    HyperParameters& h = hyper_parameters_;
+    h.key_n_kv_heads = key("attention.head_count_kv");
+    const GgufValue* value = file_.find(h.key_n_kv_heads);
+    if (!value || !value->is_array()) {
+      const std::size_t n = optional_size("attention.head_count_kv", h.n_heads, unused_);
+      h.ssm_layer.assign(h.n_layers, n == 0);
+      return n == 0 ? h.n_heads : n;
+    }
+    const std::vector<std::int64_t> counts = value->as_ints();
+    if (counts.size() != h.n_layers) {
+      base::fail(ErrorCode::format, "{}: metadata key '{}' has {} entries for {} layers", source_,
+                 h.key_n_kv_heads, counts.size(), h.n_layers);
+    }
+    std::size_t heads = 0;
+    h.ssm_layer.assign(h.n_layers, false);
+    for (std::size_t l = 0; l < counts.size(); ++l) {
+      if (counts[l] < 0 || counts[l] > static_cast<std::int64_t>(h.n_heads)) {
+        base::fail(ErrorCode::format, "{}: metadata key '{}' = {} at layer {} is out of range",
+                   source_, h.key_n_kv_heads, counts[l], l);
+      }
+      const auto n = static_cast<std::size_t>(counts[l]);
+      if (n == 0) {
+        h.ssm_layer[l] = true;
+      } else if (heads != 0 && n != heads) {
+        base::fail(ErrorCode::unsupported,
+                   "{}: metadata key '{}': attention layers with different KV head counts ({} "
+                   "and {}) are not supported",
+                   source_, h.key_n_kv_heads, heads, n);
+      } else {
+        heads = n;
+      }
+    }
+    return heads == 0 ? h.n_heads : heads;
+  }
+
+  // A model of Mamba blocks only: no attention or FFN keys (llama.cpp writes them as 0).
+  void read_mamba_hyper_parameters() {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = required_size("embedding_length", h.key_n_embd);
     h.n_layers = required_size("block_count", unused);
+    h.context_length = optional_size("context_length", 0, unused);
+    h.norm_eps = static_cast<float>(file_.at(key("attention.layer_norm_rms_epsilon")).as_double());
+    read_ssm();
+    if (const GgufValue* name = file_.find("general.name")) h.name = std::string(name->as_string());
+  }
+
+  void read_hyper_parameters() {
+    HyperParameters& h = hyper_parameters_;
+    if (spec_->ssm_layers == SsmLayers::all) return read_mamba_hyper_parameters();
+    std::string unused;
+    h.n_embd = required_size("embedding_length", h.key_n_embd);
+    h.n_layers = required_size("block_count", unused);
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
-    h.n_kv_heads = optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
+    h.n_kv_heads = spec_->ssm_layers == SsmLayers::no_kv_heads
+                       ? per_layer_kv_heads()
+                       : optional_size("attention.head_count_kv", h.n_heads, h.key_n_kv_heads);
     if (h.n_kv_heads == 0)
       base::fail(ErrorCode::format, "{}: metadata key '{}' is 0", source_, h.key_n_kv_heads);
     h.key_dim = optional_size("attention.key_length", h.n_embd / h.n_heads, h.key_key_dim);
@@ -188,6 +258,7 @@ class GgufCheckpoint final : public Checkpoint {
         h.attention_scale =
             static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
     }
+    if (spec_->ssm_layers != SsmLayers::none) read_ssm();
     if (const GgufValue* name = file_.find("general.name")) h.name = std::string(name->as_string());
   }
 

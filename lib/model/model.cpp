@@ -160,6 +160,12 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
                "context overflow: {} + {} tokens exceed the session's {} positions", start,
                tokens.size(), impl_->cache.max_length());
   }
+  for (Token t : tokens) {
+    if (t < 0 || static_cast<std::size_t>(t) >= n_vocab) {
+      base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})", t,
+                 n_vocab);
+    }
+  }
   const std::size_t rows = outputs == Outputs::all ? tokens.size() : 1;
   std::vector<float> logits(rows * n_vocab);
   try {
@@ -167,7 +173,13 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
         tokens, impl_->cache, impl_->model->pool.get(),
         outputs == Outputs::all ? nn::LogitsFor::all : nn::LogitsFor::last, logits.data());
   } catch (...) {
-    impl_->cache.truncate(start);
+    // Everything the caller can get wrong is checked above; what fails here failed mid-pass
+    // (memory). Keys and values rewind; a recurrent state cannot, so it starts over.
+    if (impl_->cache.has_recurrent()) {
+      impl_->cache.reset();
+    } else {
+      impl_->cache.truncate(start);
+    }
     throw;
   }
   impl_->logits = std::move(logits);

@@ -125,6 +125,25 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
   }
 }
 
+// Hashed only for models with Mamba blocks, so that other fingerprints stay as they were.
+void hash_ssm(FastHash& hash, const nn::TransformerConfig& c) {
+  if (!c.ssm.enabled()) return;
+  for (std::size_t v : {c.ssm.inner, c.ssm.state, c.ssm.conv, c.ssm.dt_rank})
+    hash.value(static_cast<std::uint64_t>(v));
+  hash.value(static_cast<int>(c.ssm.dt_bc_norm));
+  hash.value(std::bit_cast<std::uint32_t>(c.ssm.norm_eps));
+  hash.value(static_cast<int>(c.renormalize_experts));
+}
+
+void hash_mamba(FastHash& hash, const nn::MambaWeights& m) {
+  if (!m.present()) return;
+  for (const nn::WeightMatrix* matrix : {&m.in_proj, &m.x_proj, &m.dt_proj, &m.out_proj})
+    hash_matrix(hash, *matrix);
+  for (const std::vector<float>* v :
+       {&m.conv_weight, &m.conv_bias, &m.dt_norm, &m.b_norm, &m.c_norm, &m.dt_bias, &m.a, &m.d})
+    hash_floats(hash, *v);
+}
+
 void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
   hash_matrix(hash, w.token_embedding);
   hash_matrix(hash, w.position_embedding);
@@ -142,6 +161,7 @@ void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
       hash.value(static_cast<std::uint64_t>(experts->size()));
       for (const nn::WeightMatrix& m : *experts) hash_matrix(hash, m);
     }
+    hash_mamba(hash, l.mamba);
   }
   hash_norm(hash, w.output_norm);
   // A tied output matrix views the embedding: hash whether it does, not its bytes twice.
@@ -172,6 +192,7 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
   FastHash hash;
   hash.text(architecture);
   hash_config(hash, bound.config);
+  hash_ssm(hash, bound.config);
   if (tokenizer) hash_tokenizer(hash, *tokenizer);
   hash_weights(hash, bound.weights);
   return fmt::format("lmc-model/1 {} {:016x}", architecture, hash.finish());

@@ -62,8 +62,11 @@ class Binder {
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
       layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      const bool ssm = l < h_.ssm_layer.size() && h_.ssm_layer[l];
       const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
-      if (fused) {
+      if (ssm) {
+        layer.mamba = mamba(l);
+      } else if (fused) {
         layer.query_key_value =
             linear(Role::attn_qkv, Role::attn_qkv_bias, l, q + k + v, e, head_keys);
       } else {
@@ -71,22 +74,25 @@ class Binder {
         layer.key = linear(Role::attn_k, Role::attn_k_bias, l, k, e, head_keys);
         layer.value = linear(Role::attn_v, Role::attn_v_bias, l, v, e, head_keys);
       }
-      layer.attention_output =
-          linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
+      if (!ssm)
+        layer.attention_output =
+            linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
       if (wanted(Role::post_attn_norm))
         layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
-      if (spec_.residual != nn::ResidualKind::parallel_shared)
+      if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm))
         layer.feed_forward_norm = norm(Role::ffn_norm, Role::ffn_norm_bias, l);
       if (wanted(Role::post_ffn_norm))
         layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
 
       const std::string ffn_keys = h_.key_n_ff + ", " + h_.key_n_embd;
-      if (mixture) {
+      if (mixture && (!spec_.experts_where_router || checkpoint_.find(Role::ffn_router, l))) {
         layer.router =
             linear(Role::ffn_router, Role::ffn_router, l, h_.n_experts, e, h_.key_n_experts, false);
         layer.expert_gate = experts(Role::ffn_gate_experts, l, f, e);
         layer.expert_up = experts(Role::ffn_up_experts, l, f, e);
         layer.expert_down = experts(Role::ffn_down_experts, l, e, f);
+      } else if (!wanted(Role::ffn_up)) {
+        // no FFN (mamba)
       } else if (spec_.feed_forward == nn::FeedForwardKind::gated) {
         layer.gate = linear(Role::ffn_gate, Role::ffn_gate, l, f, e, ffn_keys, false);
         layer.up = linear(Role::ffn_up, Role::ffn_up_bias, l, f, e, ffn_keys);
@@ -134,7 +140,14 @@ class Binder {
     c.rope.yarn_high = h_.rope_yarn_high;
     c.rope.attention_factor = h_.rope_attention_factor;
     c.activation = h_.activation.value_or(spec_.activation);
-    c.feed_forward = mixture ? nn::FeedForwardKind::mixture : spec_.feed_forward;
+    c.feed_forward =
+        mixture && !spec_.experts_where_router ? nn::FeedForwardKind::mixture : spec_.feed_forward;
+    c.renormalize_experts = spec_.renormalize_experts;
+    if (h_.ssm.enabled()) {
+      c.ssm = h_.ssm;
+      c.ssm.norm_eps = h_.norm_eps;
+      c.ssm.dt_bc_norm = h_.ssm.dt_bc_norm || wanted(Role::ssm_dt_norm);
+    }
     c.residual = spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
     c.attention_scale = h_.attention_scale;
@@ -155,6 +168,13 @@ class Binder {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
       base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
                  checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+    }
+    if (spec_.ssm_layers != SsmLayers::none) {
+      const nn::SsmConfig& s = h_.ssm;
+      if (s.inner == 0 || s.state == 0 || s.conv == 0 || s.dt_rank == 0)
+        key_error(h_.key_ssm, "a state-space size is 0");
+      if (h_.n_embd == 0) key_error(h_.key_n_embd, "zero embedding width");
+      if (spec_.ssm_layers == SsmLayers::all) return;  // no attention sizes to check
     }
     if (h_.n_embd == 0 || h_.n_heads == 0)
       key_error(h_.key_n_embd, "zero embedding width or head count");
@@ -317,6 +337,42 @@ class Binder {
       slices[i].data = all.data + i * rows * all.row_bytes();
     }
     return slices;
+  }
+
+  // A [rows][cols] tensor's values as F32 (the Mamba block's small per-channel tables).
+  std::vector<float> table(Role role, std::size_t layer, std::size_t rows, std::size_t cols,
+                           std::string_view keys) {
+    const Tensor& t = required(role, layer);
+    if (t.shape.size() != 2 || t.shape[0] != static_cast<std::int64_t>(rows) ||
+        t.shape[1] != static_cast<std::int64_t>(cols)) {
+      shape_error(t, role, layer, fmt::format("[{}, {}]", rows, cols), keys);
+    }
+    count(t);
+    return to_f32(t);
+  }
+
+  nn::MambaWeights mamba(std::size_t l) {
+    const nn::SsmConfig& s = h_.ssm;
+    const std::size_t e = h_.n_embd, inner = s.inner, state = s.state, rank = s.dt_rank;
+    const std::string keys = h_.key_ssm + ", " + h_.key_n_embd;
+    nn::MambaWeights m;
+    m.in_proj = linear(Role::ssm_in, Role::ssm_in, l, 2 * inner, e, keys, false).weight;
+    m.conv_weight = table(Role::ssm_conv1d, l, inner, s.conv, keys);
+    m.conv_bias = vector(required(Role::ssm_conv1d_bias, l), Role::ssm_conv1d_bias, l, inner, keys);
+    m.x_proj = linear(Role::ssm_x, Role::ssm_x, l, rank + 2 * state, inner, keys, false).weight;
+    if (wanted(Role::ssm_dt_norm)) {
+      m.dt_norm = vector(required(Role::ssm_dt_norm, l), Role::ssm_dt_norm, l, rank, keys);
+      m.b_norm = vector(required(Role::ssm_b_norm, l), Role::ssm_b_norm, l, state, keys);
+      m.c_norm = vector(required(Role::ssm_c_norm, l), Role::ssm_c_norm, l, state, keys);
+    }
+    nn::Linear dt = linear(Role::ssm_dt, Role::ssm_dt_bias, l, inner, rank, keys);
+    m.dt_proj = dt.weight;
+    m.dt_bias = std::move(dt.bias);
+    if (m.dt_bias.empty()) m.dt_bias.assign(inner, 0.0f);
+    m.a = table(Role::ssm_a, l, inner, state, keys);
+    m.d = vector(required(Role::ssm_d, l), Role::ssm_d, l, inner, keys);
+    m.out_proj = linear(Role::ssm_out, Role::ssm_out, l, e, inner, keys, false).weight;
+    return m;
   }
 
   Checkpoint& checkpoint_;

@@ -1,5 +1,6 @@
 // Keys and values of every layer for the positions fed so far (F32), grown on demand up to
-// the context length chosen when the cache is made.
+// the context length chosen when the cache is made. Recurrent layers (state-space blocks) keep
+// a fixed-size state instead, which follows the last position fed.
 #pragma once
 
 #include "base/fail.hpp"
@@ -21,6 +22,26 @@ class KvCache {
         keys_(n_layers),
         values_(n_layers) {}
 
+  /// As above; layer l with recurrent_floats[l] > 0 keeps that many floats of recurrent state
+  /// (zero at the start) and no keys or values.
+  KvCache(std::size_t n_layers, std::size_t key_width, std::size_t value_width,
+          std::size_t max_length, std::vector<std::size_t> recurrent_floats)
+      : KvCache(n_layers, key_width, value_width, max_length) {
+    recurrent_.resize(n_layers);
+    for (std::size_t l = 0; l < n_layers && l < recurrent_floats.size(); ++l) {
+      recurrent_[l].assign(recurrent_floats[l], 0.0f);
+      has_recurrent_ = has_recurrent_ || recurrent_floats[l] > 0;
+    }
+  }
+
+  /// Whether some layer keeps a recurrent state (which cannot be rewound, see truncate()).
+  bool has_recurrent() const { return has_recurrent_; }
+  /// Layer l's recurrent state (null when the layer has none).
+  float* recurrent(std::size_t layer) {
+    return layer < recurrent_.size() && !recurrent_[layer].empty() ? recurrent_[layer].data()
+                                                                   : nullptr;
+  }
+
   std::size_t length() const { return length_; }
   std::size_t max_length() const { return max_length_; }
   std::size_t key_width() const { return key_width_; }
@@ -36,8 +57,11 @@ class KvCache {
     if (length <= capacity_) return;
     std::size_t capacity = std::max<std::size_t>({length, capacity_ * 2, 64});
     capacity = std::min(capacity, max_length_);
-    for (auto& k : keys_) k.resize(capacity * key_width_);
-    for (auto& v : values_) v.resize(capacity * value_width_);
+    for (std::size_t l = 0; l < keys_.size(); ++l) {
+      if (recurrent(l)) continue;
+      keys_[l].resize(capacity * key_width_);
+      values_[l].resize(capacity * value_width_);
+    }
     capacity_ = capacity;
   }
 
@@ -46,15 +70,31 @@ class KvCache {
 
   /// Called by the forward pass once every layer holds `length` positions.
   void set_length(std::size_t length) { length_ = length; }
-  /// Forgets positions from `length` on (no-op if already shorter).
-  void truncate(std::size_t length) { length_ = std::min(length_, length); }
-  void reset() { length_ = 0; }
+  /// Forgets positions from `length` on (no-op if already shorter). A recurrent state only
+  /// knows its last position: rewinding it to a length other than 0 is Error(unsupported).
+  void truncate(std::size_t length) {
+    if (length >= length_) return;
+    if (length == 0) return reset();
+    if (has_recurrent_) {
+      base::fail(ErrorCode::unsupported,
+                 "a recurrent (state-space) model cannot rewind from {} to {} positions; only a "
+                 "reset to 0 is possible",
+                 length_, length);
+    }
+    length_ = length;
+  }
+  void reset() {
+    length_ = 0;
+    for (auto& r : recurrent_) std::fill(r.begin(), r.end(), 0.0f);
+  }
 
  private:
   std::size_t key_width_, value_width_, max_length_;
   std::size_t capacity_ = 0;
   std::size_t length_ = 0;
   std::vector<std::vector<float>> keys_, values_;
+  std::vector<std::vector<float>> recurrent_;  // per layer; empty for attention layers
+  bool has_recurrent_ = false;
 };
 
 }  // namespace nn

@@ -65,7 +65,7 @@ void project(const Linear& linear, const float* x, std::size_t x_stride, std::si
 void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
                   std::size_t n_rows, float* y, base::ThreadPool* pool) {
   const std::size_t e = config.n_embd, f = config.n_ff;
-  switch (config.feed_forward) {
+  switch (layer.router.present() ? FeedForwardKind::mixture : config.feed_forward) {
     case FeedForwardKind::gated: {
       std::vector<float> gate(n_rows * f), up(n_rows * f);
       project(layer.gate, x, e, n_rows, gate.data(), f, pool);
@@ -115,6 +115,7 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
                          [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
         double total = 0;
         for (std::size_t r = 0; r < used; ++r) total += p[order[r]];
+        if (!config.renormalize_experts) total = 1.0;
         for (std::size_t r = 0; r < used; ++r) {
           choice[t * used + r] = order[r];
           choice_weight[t * used + r] = static_cast<float>(p[order[r]] / total);
@@ -228,6 +229,18 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
 
   for (std::size_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& layer = w.layers[l];
+    if (layer.mamba.present()) {
+      // A Mamba block in place of attention; then the FFN, if the layer has one (Jamba).
+      norm_rows(pool, c, layer.attention_norm, x.data(), normed.data(), n);
+      mamba_block(c.ssm, layer.mamba, normed.data(), n, cache.recurrent(l), branch.data(), pool);
+      for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + branch[i];
+      if (layer.feed_forward_norm.present()) {
+        norm_rows(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
+        feed_forward(c, layer, normed.data(), n, ffn_out.data(), pool);
+        for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + ffn_out[i];
+      }
+      continue;
+    }
     float* keys = cache.keys(l) + first * k_width;
     float* values = cache.values(l) + first * v_width;
 

@@ -9,6 +9,7 @@
 #include "base/thread_pool.hpp"
 #include "nn/kv_cache.hpp"
 #include "nn/rope.hpp"
+#include "nn/ssm.hpp"
 #include "nn/weights.hpp"
 
 #include <cstddef>
@@ -28,6 +29,8 @@ enum class FeedForwardKind {
   gated_fused,  ///< up has 2F rows [gate; up]: down(act(y[:F]) ⊙ y[F:])  (phi3)
   mixture,      ///< softmax router, top-k experts renormalized, each a gated FFN (Mixtral)
 };
+// A layer whose LayerWeights has a router computes `mixture` whatever the config's kind (Jamba
+// mixes dense and expert layers); a layer without FFN weights (Mamba) has no FFN.
 
 enum class ResidualKind {
   sequential,         ///< x += attn(norm1 x); x += ffn(norm2 x)
@@ -55,6 +58,8 @@ struct TransformerConfig {
   float final_soft_cap = 0.0f;      ///< 0: off
   std::size_t sliding_window = 0;
   SlidingLayers sliding_layers = SlidingLayers::none;
+  bool renormalize_experts = true;  ///< divide the top-k probabilities by their sum (Mixtral)
+  SsmConfig ssm;                    ///< sizes of the layers that are Mamba blocks
 };
 
 /// A normalization's parameters (bias empty for RMSNorm or LayerNorm without bias).
@@ -82,6 +87,9 @@ struct LayerWeights {
   Norm post_feed_forward_norm;
   Linear router;  ///< mixture: [n_experts][E]
   std::vector<WeightMatrix> expert_gate, expert_up, expert_down;
+  /// A Mamba block in place of attention (attention_norm is its norm); its state lives in the
+  /// cache's recurrent(l).
+  MambaWeights mamba;
 };
 
 struct TransformerWeights {
@@ -104,8 +112,12 @@ class Transformer {
   const TransformerConfig& config() const { return config_; }
 
   KvCache make_cache(std::size_t max_length) const {
+    std::vector<std::size_t> recurrent(config_.n_layers, 0);
+    for (std::size_t l = 0; l < config_.n_layers && l < weights_.layers.size(); ++l) {
+      if (weights_.layers[l].mamba.present()) recurrent[l] = config_.ssm.state_floats();
+    }
     return KvCache(config_.n_layers, config_.n_kv_heads * config_.key_dim,
-                   config_.n_kv_heads * config_.value_dim, max_length);
+                   config_.n_kv_heads * config_.value_dim, max_length, std::move(recurrent));
   }
 
   /// Feeds `tokens` at positions cache.length()... and appends them to the cache. Writes

@@ -45,6 +45,9 @@ std::optional<std::string> decode_base64(std::string_view text) {
   return out;
 }
 
+// Ranks beyond twice the number of tokens listed, plus this, are refused.
+constexpr std::size_t kTolerableRankGaps = 1024;
+
 struct Family {
   std::string_view name;
   std::string_view regex;
@@ -75,7 +78,17 @@ std::shared_ptr<TokenizerImpl> load_tiktoken(const std::filesystem::path& path,
   const std::string_view text(reinterpret_cast<const char*>(file.bytes().data()), file.size());
   auto impl = std::make_shared<TokenizerImpl>();
   Vocabulary& vocab = impl->vocab;
-  std::vector<std::string> bytes_of;  // by rank
+  // Read every line first: the largest rank sizes the vocabulary, and it must be checked
+  // against the number of lines before anything is sized by it (a two-line file must not
+  // make a vocabulary of 2^24 entries).
+  struct Entry {
+    std::uint32_t rank;
+    std::size_t line;
+    std::string bytes;
+  };
+  std::vector<Entry> entries;
+  std::uint32_t max_rank = 0;
+  std::size_t max_rank_line = 0;
   std::size_t line_number = 0;
   for (std::size_t pos = 0; pos < text.size();) {
     std::size_t end = text.find('\n', pos);
@@ -100,11 +113,24 @@ std::shared_ptr<TokenizerImpl> load_tiktoken(const std::filesystem::path& path,
       base::fail(ErrorCode::format, "{}: line {}: expected 'base64-token rank'", path.string(),
                  line_number);
     }
-    if (rank >= bytes_of.size()) bytes_of.resize(rank + 1);
-    if (!bytes_of[rank].empty())
-      base::fail(ErrorCode::format, "{}: line {}: rank {} appears twice", path.string(),
-                 line_number, rank);
-    bytes_of[rank] = std::move(*token);
+    if (entries.empty() || rank > max_rank) {
+      max_rank = rank;
+      max_rank_line = line_number;
+    }
+    entries.push_back({rank, line_number, std::move(*token)});
+  }
+  // Real rank files number their tokens densely; a few gaps are tolerated.
+  if (!entries.empty() && max_rank >= 2 * entries.size() + kTolerableRankGaps) {
+    base::fail(ErrorCode::format,
+               "{}: line {}: rank {} leaves most ranks without a token (the file lists {})",
+               path.string(), max_rank_line, max_rank, entries.size());
+  }
+  std::vector<std::string> bytes_of(entries.empty() ? 0 : std::size_t{max_rank} + 1);  // by rank
+  for (Entry& entry : entries) {
+    if (!bytes_of[entry.rank].empty())
+      base::fail(ErrorCode::format, "{}: line {}: rank {} appears twice", path.string(), entry.line,
+                 entry.rank);
+    bytes_of[entry.rank] = std::move(entry.bytes);
   }
   const std::size_t ranks = bytes_of.size();
   vocab.resize(ranks + family.specials.size());

@@ -21,6 +21,9 @@ namespace {
 
 using Json = rapidjson::Value;
 
+// Ids beyond twice the number of tokens listed, plus this, are refused.
+constexpr std::size_t kTolerableIdGaps = 1024;
+
 struct Context {
   std::string file;
 
@@ -385,6 +388,7 @@ std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& 
   if (vocab_node == nullptr || !vocab_node->IsObject())
     context.bad("model.vocab", "missing or not an object");
   std::size_t size = 0;
+  bool size_from_added = false;
   for (const auto& entry : vocab_node->GetObject()) {
     if (!entry.value.IsUint() || entry.value.GetUint() >= (1u << 30)) {
       context.bad("model.vocab",
@@ -399,8 +403,20 @@ std::shared_ptr<TokenizerImpl> load_tokenizer_json(const std::filesystem::path& 
       const Json* id = member(token, "id");
       if (id == nullptr || !id->IsUint() || id->GetUint() >= (1u << 30))
         context.bad("added_tokens", "bad 'id'");
-      size = std::max<std::size_t>(size, id->GetUint() + 1);
+      if (id->GetUint() + 1 > size) {
+        size = id->GetUint() + 1;
+        size_from_added = true;
+      }
     }
+  }
+  // Ids are dense in real files (a few gaps are tolerated); a large id in a small file must not
+  // size the vocabulary (a billion empty entries from one token).
+  const std::size_t listed =
+      vocab_node->MemberCount() + (added_node != nullptr ? added_node->Size() : 0);
+  if (size > 2 * listed + kTolerableIdGaps) {
+    context.bad(size_from_added ? "added_tokens" : "model.vocab",
+                fmt::format("id {} leaves most ids without a token (the file lists {} tokens)",
+                            size - 1, listed));
   }
   vocab.resize(size);
   for (const auto& entry : vocab_node->GetObject()) {
