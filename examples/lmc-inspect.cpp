@@ -127,7 +127,20 @@ Summary inspect_gguf(const std::filesystem::path& path) {
   const std::string prefix = summary.architecture + ".";
   for (const auto& key : file.metadata_keys()) {
     const auto& value = file.at(key);
-    if (value.is_array()) continue;
+    if (value.is_array()) {
+      // Per-layer integer arrays (Jamba's head_count_kv: 0 marks a Mamba layer) are
+      // hyper-parameters too; they are printed as text.
+      const auto element = value.element_type();
+      if (!summary.architecture.empty() && key.starts_with(prefix) && value.size() <= 1024 &&
+          element != lmc::GgufValueType::string && element != lmc::GgufValueType::array &&
+          element != lmc::GgufValueType::f32 && element != lmc::GgufValueType::f64) {
+        std::string text = "[";
+        for (const std::int64_t v : value.as_ints())
+          text += (text.size() > 1 ? ", " : "") + std::to_string(v);
+        summary.hyper_parameters.emplace_back(key.substr(prefix.size()), text + "]");
+      }
+      continue;
+    }
     const Scalar scalar = gguf_scalar(value);
     summary.metadata.emplace_back(key, scalar);
     if (!summary.architecture.empty() && key.starts_with(prefix)) {
@@ -180,6 +193,18 @@ Summary inspect_folder(const std::filesystem::path& path) {
                   config.rope_scaling ? Scalar{config.rope_scaling->type} : Scalar{});
   hp.emplace_back("tie_word_embeddings", optional_scalar(config.tie_word_embeddings));
   hp.emplace_back("sliding_window", optional_scalar(config.sliding_window));
+  // State-space sizes and layer patterns (MambaConfig, JambaConfig), when the config has them.
+  for (const char* key :
+       {"state_size", "conv_kernel", "expand", "time_step_rank", "mamba_d_state", "mamba_d_conv",
+        "mamba_expand", "mamba_dt_rank", "attn_layer_period", "attn_layer_offset",
+        "expert_layer_period", "expert_layer_offset", "num_experts", "num_experts_per_tok"}) {
+    const auto it = config.values.find(key);
+    if (it == config.values.end()) continue;
+    Scalar scalar;
+    if (auto i = std::get_if<std::int64_t>(&it->second)) scalar = *i;
+    if (auto t = std::get_if<std::string>(&it->second)) scalar = *t;
+    hp.emplace_back(key, scalar);
+  }
   for (const auto& [key, value] : config.values) {
     Scalar scalar;
     if (auto s = std::get_if<std::string>(&value)) scalar = *s;

@@ -128,6 +128,18 @@ struct HfDefaults {
   std::size_t sliding_window = 0;
 };
 
+/// config.json keys of the Mamba blocks' sizes (empty: the family has none).
+struct HfSsmKeys {
+  std::string_view state, conv, expand;
+  std::string_view inner;    ///< the inner width itself, when the config states it
+  std::string_view dt_rank;  ///< an integer, or "auto" / absent: ceil(hidden / 16)
+  /// Jamba: layer l attends iff l % period == offset; the others are Mamba blocks. Empty: every
+  /// layer is a Mamba block.
+  std::string_view attention_period, attention_offset;
+  std::size_t state_default = 16, conv_default = 4, expand_default = 2;
+  std::size_t attention_period_default = 1, attention_offset_default = 0;
+};
+
 /// How a family's tensors are named and stored in a Hugging Face checkpoint.
 struct HfLayout {
   std::vector<std::string_view> model_types;  ///< config.json "model_type" values
@@ -150,6 +162,7 @@ struct HfLayout {
   std::vector<HfFlag> flags;
   /// Further keys this family reads or that do not change its computation.
   std::vector<std::string_view> understood;
+  HfSsmKeys ssm;
 };
 
 struct ArchitectureSpec {

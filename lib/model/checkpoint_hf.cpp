@@ -6,6 +6,7 @@
 #include "model/rope_scaling.hpp"
 
 #include "base/fail.hpp"
+#include "nn/elementwise.hpp"
 
 #include <lmc/hf_config.hpp>
 #include <lmc/safetensors.hpp>
@@ -203,6 +204,8 @@ class HfCheckpoint final : public Checkpoint {
     if ((role == Role::attn_qkv || role == Role::attn_qkv_bias) &&
         qkv_layout_ != HfQkvLayout::blocks)
       return qkv_rows(*tensor, role, layer, 0, block_order().size());
+    if (role == Role::ssm_conv1d) return conv_taps(*tensor);
+    if (role == Role::ssm_a) return a_from_log(*tensor);
     if (hf.transposed_linear && is_layer_matrix(role)) return transposed(*tensor);
     if (hf.norm_weight_offset != 0.0f && is_norm_weight(role)) return offset(*tensor);
     return tensor;
@@ -336,6 +339,22 @@ class HfCheckpoint final : public Checkpoint {
     return keep(std::move(out), std::move(t));
   }
 
+  // nn.Conv1d(groups = channels) keeps its weight as [I][1][K]; the binder reads [I][K].
+  const Tensor* conv_taps(const Tensor& tensor) {
+    if (tensor.shape.size() != 3 || tensor.shape[1] != 1) return &tensor;  // the binder says
+    Tensor out = tensor;
+    out.shape = {tensor.shape[0], tensor.shape[2]};
+    owned_tensors_.push_back(std::move(out));
+    return &owned_tensors_.back();
+  }
+
+  // transformers keeps A_log and computes A = -exp(A_log); the binder takes A (as GGUF stores).
+  const Tensor* a_from_log(const Tensor& tensor) {
+    std::vector<float> values = to_f32(tensor);
+    for (float& v : values) v = static_cast<float>(-nn::exp_fixed(static_cast<double>(v)));
+    return keep(tensor, std::move(values));
+  }
+
   const Tensor* offset(const Tensor& tensor) {
     std::vector<float> values = to_f32(tensor);
     for (float& v : values) v = v + spec_->hf.norm_weight_offset;
@@ -366,7 +385,61 @@ class HfCheckpoint final : public Checkpoint {
     return folder_.config.number(key);
   }
 
+  // The Mamba blocks' sizes and which layers they are.
+  void read_ssm() {
+    const HfConfig& config = folder_.config;
+    const HfSsmKeys& keys = spec_->hf.ssm;
+    HyperParameters& h = hyper_parameters_;
+    nn::SsmConfig& ssm = h.ssm;
+    std::string unused;
+    ssm.state = size_key(keys.state, keys.state_default, unused);
+    ssm.conv = size_key(keys.conv, keys.conv_default, unused);
+    const std::size_t expand = size_key(keys.expand, keys.expand_default, unused);
+    ssm.inner = expand * h.n_embd;
+    if (!keys.inner.empty() && config.integer(keys.inner))
+      ssm.inner = size_key(keys.inner, std::nullopt, unused);
+    read_.insert(std::string(keys.dt_rank));
+    ssm.dt_rank = (h.n_embd + 15) / 16;  // "auto"
+    if (config.integer(keys.dt_rank)) {
+      ssm.dt_rank = size_key(keys.dt_rank, std::nullopt, unused);
+    } else if (config.contains(keys.dt_rank) && config.string(keys.dt_rank) != "auto") {
+      base::fail(ErrorCode::format, "{} must be an integer or \"auto\"", where(keys.dt_rank));
+    }
+    h.key_ssm = fmt::format("{}, {}, {}, {}", keys.state, keys.conv, keys.expand, keys.dt_rank);
+    h.ssm_layer.assign(h.n_layers, true);
+    if (!keys.attention_period.empty()) {
+      const std::size_t period =
+          size_key(keys.attention_period, keys.attention_period_default, unused);
+      const std::size_t offset =
+          size_key(keys.attention_offset, keys.attention_offset_default, unused);
+      if (period == 0 || offset >= period) {
+        base::fail(ErrorCode::format, "{} = {} must be below {} = {}", where(keys.attention_offset),
+                   offset, keys.attention_period, period);
+      }
+      for (std::size_t l = 0; l < h.n_layers; ++l) h.ssm_layer[l] = l % period != offset;
+    }
+  }
+
+  // A model of Mamba blocks only: no attention, FFN or RoPE keys.
+  void read_mamba_hyper_parameters() {
+    const HfConfig& config = folder_.config;
+    const HfLayout& hf = spec_->hf;
+    HyperParameters& h = hyper_parameters_;
+    std::string unused;
+    h.n_embd = size_key(hf.keys.hidden, std::nullopt, h.key_n_embd);
+    h.n_layers = size_key(hf.keys.layers, std::nullopt, unused);
+    h.norm_eps = static_cast<float>(number_key(hf.keys.eps).value_or(hf.defaults.eps));
+    read_.insert("tie_word_embeddings");
+    h.tied_output = config.boolean("tie_word_embeddings").value_or(hf.defaults.tied);
+    for (const HfFlag& flag : hf.flags) read_.insert(std::string(flag.key));
+    for (std::string_view key : hf.understood) read_.insert(std::string(key));
+    read_ssm();
+    h.name = folder_.path.filename().string();
+    if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
+  }
+
   void read_hyper_parameters() {
+    if (spec_->ssm_layers == SsmLayers::all) return read_mamba_hyper_parameters();
     const HfConfig& config = folder_.config;
     const HfLayout& hf = spec_->hf;
     const HfConfigKeys& keys = hf.keys;
@@ -467,6 +540,7 @@ class HfCheckpoint final : public Checkpoint {
     for (const HfFlag& flag : hf.flags) read_.insert(std::string(flag.key));
     for (std::string_view key : hf.understood) read_.insert(std::string(key));
     apply_family_flags();
+    if (spec_->ssm_layers != SsmLayers::none) read_ssm();
     h.name = folder_.path.filename().string();
     if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
   }

@@ -110,12 +110,12 @@ TEST(BadModels, BadTokensAndContextOverflowAreRefused) {
 TEST(BadModels, UnsupportedHuggingFaceModelType) {
   const auto dir = std::filesystem::temp_directory_path() / "lmc_bad_model_hf_type";
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "config.json") << R"({"model_type": "jamba", "hidden_size": 8})";
+  std::ofstream(dir / "config.json") << R"({"model_type": "rwkv6", "hidden_size": 8})";
   try {
     lmc::Model::load(dir);
     ADD_FAILURE() << "loaded";
   } catch (const lmc::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("model_type 'jamba'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("model_type 'rwkv6'"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(dir);
 }

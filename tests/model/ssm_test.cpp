@@ -10,12 +10,16 @@
 #include <lmc/error.hpp>
 #include <lmc/gguf.hpp>
 #include <lmc/model.hpp>
+#include <lmc/safetensors.hpp>
+#include <lmc/tensor.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 
 namespace {
@@ -280,6 +284,195 @@ TEST_F(StateSpaceBadFiles, SsmTensorShapesThatDisagreeWithTheKeysAreNamed) {
       });
   EXPECT_NE(load_error(conv).find("blk.1.ssm_conv1d.weight"), std::string::npos)
       << load_error(conv);
+}
+
+// The archs2 weights written as a Hugging Face folder, with transformers' names, shapes and
+// config keys (MambaForCausalLM, JambaForCausalLM): conv1d as [I][1][K], A as A_log, experts
+// one tensor each. `config` is config.json; `rename` maps a GGUF name to the HF one (empty:
+// handled by the caller).
+void write_hf_folder(const std::filesystem::path& gguf, const std::filesystem::path& folder,
+                     const std::string& config,
+                     const std::function<std::string(const std::string&)>& rename) {
+  const lmc::GgufFile in = lmc::GgufFile::open(gguf);
+  lmc::SafetensorsWriter out;
+  for (const lmc::Tensor& t : in.tensors()) {
+    std::vector<float> values = lmc::to_f32(t);
+    std::vector<std::int64_t> shape = t.shape;
+    const std::string name = t.name;
+    const auto ends = [&](const char* s) { return name.ends_with(s); };
+    if (ends(".ssm_conv1d.weight")) shape = {shape[0], 1, shape[1]};
+    if (ends(".ssm_a")) {
+      for (float& v : values) v = std::log(-v);
+    }
+    if (ends("_exps.weight")) {
+      // [experts][rows][cols] → one [rows][cols] tensor per expert.
+      const std::int64_t n = shape[0], rows = shape[1], cols = shape[2];
+      for (std::int64_t e = 0; e < n; ++e) {
+        const std::vector<std::int64_t> one = {rows, cols};
+        const auto first = values.begin() + e * rows * cols;
+        const std::vector<float> slice(first, first + rows * cols);
+        std::string hf = rename(name);
+        hf.replace(hf.find("{}"), 2, std::to_string(e));
+        out.add_tensor_f32(hf, one, slice);
+      }
+      continue;
+    }
+    out.add_tensor_f32(rename(name), shape, values);
+  }
+  std::filesystem::create_directories(folder);
+  out.write(folder / "model.safetensors");
+  std::ofstream(folder / "config.json") << config;
+}
+
+// "blk.3.ssm_in.weight" → {3, "ssm_in.weight"}; a global tensor has layer -1.
+std::pair<int, std::string> split_name(const std::string& name) {
+  if (!name.starts_with("blk.")) return {-1, name};
+  const std::size_t dot = name.find('.', 4);
+  return {std::stoi(name.substr(4, dot - 4)), name.substr(dot + 1)};
+}
+
+std::string mamba_hf_name(const std::string& gguf) {
+  const auto [layer, rest] = split_name(gguf);
+  if (layer < 0) {
+    if (rest == "token_embd.weight") return "backbone.embeddings.weight";
+    if (rest == "output_norm.weight") return "backbone.norm_f.weight";
+    return "lm_head.weight";
+  }
+  const std::string p = "backbone.layers." + std::to_string(layer) + ".";
+  static const std::map<std::string, std::string> names = {
+      {"attn_norm.weight", "norm.weight"},
+      {"ssm_in.weight", "mixer.in_proj.weight"},
+      {"ssm_conv1d.weight", "mixer.conv1d.weight"},
+      {"ssm_conv1d.bias", "mixer.conv1d.bias"},
+      {"ssm_x.weight", "mixer.x_proj.weight"},
+      {"ssm_dt.weight", "mixer.dt_proj.weight"},
+      {"ssm_dt.bias", "mixer.dt_proj.bias"},
+      {"ssm_a", "mixer.A_log"},
+      {"ssm_d", "mixer.D"},
+      {"ssm_out.weight", "mixer.out_proj.weight"}};
+  return p + names.at(rest);
+}
+
+std::string jamba_hf_name(const std::string& gguf) {
+  const auto [layer, rest] = split_name(gguf);
+  if (layer < 0) {
+    if (rest == "token_embd.weight") return "model.embed_tokens.weight";
+    if (rest == "output_norm.weight") return "model.final_layernorm.weight";
+    return "lm_head.weight";
+  }
+  const std::string p = "model.layers." + std::to_string(layer) + ".";
+  static const std::map<std::string, std::string> names = {
+      {"attn_norm.weight", "input_layernorm.weight"},
+      {"attn_q.weight", "self_attn.q_proj.weight"},
+      {"attn_k.weight", "self_attn.k_proj.weight"},
+      {"attn_v.weight", "self_attn.v_proj.weight"},
+      {"attn_output.weight", "self_attn.o_proj.weight"},
+      {"ffn_norm.weight", "pre_ff_layernorm.weight"},
+      {"ffn_gate.weight", "feed_forward.gate_proj.weight"},
+      {"ffn_up.weight", "feed_forward.up_proj.weight"},
+      {"ffn_down.weight", "feed_forward.down_proj.weight"},
+      {"ffn_gate_inp.weight", "feed_forward.router.weight"},
+      {"ffn_gate_exps.weight", "feed_forward.experts.{}.gate_proj.weight"},
+      {"ffn_up_exps.weight", "feed_forward.experts.{}.up_proj.weight"},
+      {"ffn_down_exps.weight", "feed_forward.experts.{}.down_proj.weight"},
+      {"ssm_in.weight", "mamba.in_proj.weight"},
+      {"ssm_conv1d.weight", "mamba.conv1d.weight"},
+      {"ssm_conv1d.bias", "mamba.conv1d.bias"},
+      {"ssm_x.weight", "mamba.x_proj.weight"},
+      {"ssm_dt_norm.weight", "mamba.dt_layernorm.weight"},
+      {"ssm_dt.weight", "mamba.dt_proj.weight"},
+      {"ssm_dt.bias", "mamba.dt_proj.bias"},
+      {"ssm_b_norm.weight", "mamba.b_layernorm.weight"},
+      {"ssm_c_norm.weight", "mamba.c_layernorm.weight"},
+      {"ssm_a", "mamba.A_log"},
+      {"ssm_d", "mamba.D"},
+      {"ssm_out.weight", "mamba.out_proj.weight"}};
+  return p + names.at(rest);
+}
+
+// config.json as transformers' MambaConfig / JambaConfig save it for the archs2 shapes (see
+// ../shared/testdata/archs2/README.md: mamba 3 layers, E 64, I 128, S 8, K 4, R 4; jamba 4
+// layers, attention on layer 2, experts on layers 1 and 3).
+const char* const mamba_config = R"({
+  "architectures": ["MambaForCausalLM"], "model_type": "mamba", "vocab_size": 512,
+  "hidden_size": 64, "num_hidden_layers": 3, "state_size": 8, "conv_kernel": 4, "expand": 2,
+  "intermediate_size": 128, "time_step_rank": 4, "layer_norm_epsilon": 1e-05,
+  "use_bias": false, "use_conv_bias": true, "hidden_act": "silu", "residual_in_fp32": true,
+  "time_step_scale": 1.0, "time_step_min": 0.001, "time_step_max": 0.1,
+  "time_step_init_scheme": "random", "time_step_floor": 0.0001,
+  "rescale_prenorm_residual": false, "use_cache": true, "use_mambapy": false,
+  "initializer_range": 0.1, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0,
+  "tie_word_embeddings": true, "torch_dtype": "float32", "transformers_version": "4.46.0"
+})";
+
+const char* const jamba_config = R"({
+  "architectures": ["JambaForCausalLM"], "model_type": "jamba", "vocab_size": 512,
+  "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 4,
+  "num_attention_heads": 4, "num_key_value_heads": 2, "hidden_act": "silu",
+  "rms_norm_eps": 1e-06, "max_position_embeddings": 512, "sliding_window": null,
+  "attn_layer_period": 4, "attn_layer_offset": 2, "expert_layer_period": 2,
+  "expert_layer_offset": 1, "num_experts": 4, "num_experts_per_tok": 2,
+  "mamba_d_state": 8, "mamba_d_conv": 4, "mamba_expand": 2, "mamba_dt_rank": 8,
+  "mamba_conv_bias": true, "mamba_proj_bias": false, "use_mamba_kernels": false,
+  "num_logits_to_keep": 1, "output_router_logits": false, "router_aux_loss_coef": 0.001,
+  "attention_dropout": 0.0, "initializer_range": 0.02, "use_cache": true,
+  "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0, "tie_word_embeddings": false,
+  "torch_dtype": "float32", "transformers_version": "4.46.0"
+})";
+
+class StateSpaceHuggingFace : public StateSpaceBadFiles {};
+
+TEST_F(StateSpaceHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
+  struct Case {
+    const char* name;
+    const char* config;
+    std::string (*rename)(const std::string&);
+  };
+  for (const Case& c :
+       {Case{"mamba", mamba_config, mamba_hf_name}, Case{"jamba", jamba_config, jamba_hf_name}}) {
+    const auto gguf = archs2(std::string(c.name) + ".gguf");
+    const auto folder = dir_ / c.name;
+    write_hf_folder(gguf, folder, c.config, c.rename);
+    const lmc::Model from_gguf = lmc::Model::load(gguf);
+    const lmc::Model from_hf = lmc::Model::load(folder);
+    EXPECT_EQ(from_hf.info().architecture, c.name);
+    EXPECT_EQ(from_hf.info().n_parameters, from_gguf.info().n_parameters) << c.name;
+    const auto ref = lmc_test::read_reference(archs2(std::string(c.name) + ".ref.json"));
+    for (const auto& rc : ref.cases) {
+      const std::vector<float> a = from_gguf.token_logprobs(rc.tokens);
+      const std::vector<float> b = from_hf.token_logprobs(rc.tokens);
+      ASSERT_EQ(a.size(), b.size());
+      double worst = 0;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
+      EXPECT_LE(worst, 1e-5) << c.name << "/" << rc.name;
+    }
+  }
+}
+
+TEST_F(StateSpaceHuggingFace, SettingsLmcDoesNotComputeAreRefusedByName) {
+  const auto expect_refused = [&](const char* name, std::string config, const std::string& from,
+                                  const std::string& to, const std::string& named) {
+    const auto at = config.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    config.replace(at, from.size(), to);
+    const auto folder = dir_ / (std::string(name) + "_" + std::to_string(config.size()));
+    write_hf_folder(archs2(std::string(name) + ".gguf"), folder, config,
+                    std::string(name) == "mamba" ? mamba_hf_name : jamba_hf_name);
+    const std::string error = load_error(folder);
+    EXPECT_NE(error.find(named), std::string::npos) << to << ": " << error;
+  };
+  expect_refused("mamba", mamba_config, R"("use_bias": false)", R"("use_bias": true)",
+                 "'use_bias'");
+  expect_refused("mamba", mamba_config, R"("use_bias": false,)", "", "'use_bias' = true");
+  expect_refused("mamba", mamba_config, R"("hidden_act": "silu")", R"("hidden_act": "gelu")",
+                 "'hidden_act'");
+  expect_refused("jamba", jamba_config, R"("sliding_window": null)", R"("sliding_window": 8)",
+                 "'sliding_window'");
+  expect_refused("jamba", jamba_config, R"("attn_layer_offset": 2)", R"("attn_layer_offset": 4)",
+                 "attn_layer_offset");
+  expect_refused("jamba", jamba_config, R"("mamba_proj_bias": false)", R"("mamba_proj_bias": true)",
+                 "'mamba_proj_bias'");
 }
 
 }  // namespace
