@@ -32,6 +32,9 @@ class Session {
   }
 };
 
+/// Waits until every rank gets here.
+inline void barrier() { MPI_Barrier(MPI_COMM_WORLD); }
+
 /// Collective over MPI_COMM_WORLD: every rank passes its shard's result, or nullopt when it
 /// failed (having reported why itself). Rank 0 gets the merged result, its time set to the
 /// longest rank's (the wall-clock time of the parallel run); the other ranks get nullopt.

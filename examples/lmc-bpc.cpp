@@ -4,7 +4,7 @@
 //   lmc-bpc --model M --corpus C [--context 1900] [--stride 512] [--mode exact|paper]
 //           [--score-bos] [--threads N] [--shard i/n] [--json OUT] [--dump-tokens OUT.tsv]
 //           [--max-docs K] [--text-field NAME] [--skip-bad-records] [--per-document]
-//           [--progress]
+//           [--progress] [--checkpoint FILE [--checkpoint-seconds 60]]
 //   lmc-bpc --merge A.json B.json ... [--json OUT]
 //
 // Without --model it uses the bundled model; without --corpus it runs the demo on the bundled
@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -39,6 +40,7 @@ const char* const kUsage =
     "               [--score-bos] [--threads N] [--shard i/n] [--json OUT]\n"
     "               [--dump-tokens OUT.tsv] [--max-docs K] [--text-field NAME]\n"
     "               [--skip-bad-records] [--per-document] [--progress]\n"
+    "               [--checkpoint FILE [--checkpoint-seconds 60]]\n"
     "       lmc-bpc --merge A.json B.json ... [--json OUT]\n"
     "Without --model: the bundled model. Without --corpus: the demo on the bundled samples.\n";
 
@@ -46,6 +48,22 @@ std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double number_option(const cli::Arguments& args, const std::string& name, double fallback) {
+  auto value = args.get(name);
+  if (!value) return fallback;
+  std::size_t used = 0;
+  double result = 0;
+  try {
+    result = std::stod(*value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value->size() || !(result >= 0)) {
+    throw std::invalid_argument("option --" + name + " needs a number >= 0, got '" + *value + "'");
+  }
+  return result;
 }
 
 std::string format_duration(double seconds) {
@@ -190,6 +208,14 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
     dump.emplace(process.size > 1 ? *path + "." + std::to_string(process.rank) : *path);
     options.token_dump = &dump->stream();
   }
+  if (auto checkpoint = args.get("checkpoint")) {
+    // Under MPI each rank keeps its own shard's state in FILE.<rank>.
+    options.checkpoint =
+        process.size > 1 ? *checkpoint + "." + std::to_string(process.rank) : *checkpoint;
+    options.checkpoint_seconds = number_option(args, "checkpoint-seconds", 60);
+  } else if (args.get("checkpoint-seconds")) {
+    throw std::invalid_argument("--checkpoint-seconds needs --checkpoint");
+  }
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   ProgressLine progress_line(terminal);
   if (process.rank == 0 && (terminal || args.flag("progress"))) {
@@ -198,6 +224,15 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
   lmc::BpcResult result = lmc::evaluate_bpc(model, corpus, options);
   if (dump) dump->commit();
   return result;
+}
+
+// Once the result is reported, its checkpoint has served: a later run starts afresh.
+void remove_checkpoint(const cli::Arguments& args, const Process& process) {
+  if (auto checkpoint = args.get("checkpoint")) {
+    std::error_code ignored;
+    std::filesystem::remove(
+        process.size > 1 ? *checkpoint + "." + std::to_string(process.rank) : *checkpoint, ignored);
+  }
 }
 
 int demo_main(const cli::Arguments& args) {
@@ -232,7 +267,7 @@ int main(int argc, char** argv) {
     const cli::Arguments args(
         argc, argv,
         {"model", "corpus", "context", "stride", "mode", "threads", "shard", "json", "dump-tokens",
-         "max-docs", "text-field"},
+         "max-docs", "text-field", "checkpoint", "checkpoint-seconds"},
         {"merge", "score-bos", "skip-bad-records", "per-document", "progress", "help"});
     if (args.flag("help")) {
       if (process.rank == 0) std::fputs(kUsage, stdout);
@@ -250,10 +285,13 @@ int main(int argc, char** argv) {
       }
       const std::optional<lmc::BpcResult> merged = bpc_mpi::reduce(mine);
       if (merged) report(args, *merged);
+      bpc_mpi::barrier();  // every rank's checkpoint stays until rank 0 has reported
+      if (mine) remove_checkpoint(args, process);
       return mine ? 0 : 1;
     }
 #endif
     report(args, evaluate(args, process));
+    remove_checkpoint(args, process);
     return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "lmc-bpc: %s\n", error.what());

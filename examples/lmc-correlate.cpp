@@ -3,8 +3,9 @@
 // the least-squares fit with its RMSE, leave-one-out error and resampling intervals; optionally
 // an SVG scatter plot and JSON.
 //
-//   lmc-correlate --csv FILE --x COL (--y COL | --y-mean COL1,COL2,...) [--rows NAME1,NAME2,...]
-//                 [--label COL] [--plot OUT.svg] [--title TEXT] [--json]
+//   lmc-correlate --csv FILE (--x COL | --x-mean COL1,COL2,...) (--y COL | --y-mean COL1,...)
+//                 [--rows NAME1,NAME2,...] [--exclude NAME1,...] [--label COL]
+//                 [--plot OUT.svg] [--title TEXT] [--json]
 //                 [--resamples N] [--seed S] [--level 0.95]
 #include <lmc/lmc.hpp>
 
@@ -86,16 +87,25 @@ void print_human(const std::string& csv, const lmc::stats::StudyData& data,
 }
 
 int run(int argc, char** argv) {
-  const cli::Arguments args(
-      argc, argv,
-      {"csv", "x", "y", "y-mean", "rows", "label", "plot", "title", "resamples", "seed", "level"},
-      {"json"});
+  const cli::Arguments args(argc, argv,
+                            {"csv", "x", "x-mean", "y", "y-mean", "rows", "exclude", "label",
+                             "plot", "title", "resamples", "seed", "level"},
+                            {"json"});
   if (!args.positional().empty()) {
     throw std::invalid_argument("unexpected argument '" + args.positional().front() + "'");
   }
   const std::string csv = args.required("csv");
   lmc::stats::StudySelection selection;
-  selection.x = args.required("x");
+  if (args.get("x") && args.get("x-mean")) {
+    throw std::invalid_argument("give either --x or --x-mean, not both");
+  }
+  if (auto x = args.get("x")) {
+    selection.x = *x;
+  } else if (auto columns = args.get("x-mean")) {
+    selection.x_mean = split_list(*columns);
+  } else {
+    throw std::invalid_argument("missing required option --x (or --x-mean)");
+  }
   if (args.get("y") && args.get("y-mean")) {
     throw std::invalid_argument("give either --y or --y-mean, not both");
   }
@@ -108,6 +118,7 @@ int run(int argc, char** argv) {
   }
   if (auto label = args.get("label")) selection.label = *label;
   if (auto rows = args.get("rows")) selection.rows = split_list(*rows);
+  if (auto rows = args.get("exclude")) selection.exclude = split_list(*rows);
 
   lmc::stats::AnalysisOptions options;
   options.confidence_level = number_option(args, "level", 0.95);

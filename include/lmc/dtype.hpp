@@ -14,7 +14,8 @@
 LMC_BEGIN_NAMESPACE
 
 /// A tensor element type. Plain types store one value per element; the quantized types (q*)
-/// store blocks of 32 or 256 elements with shared scales, laid out exactly as ggml does.
+/// store blocks of 32 or 256 elements with shared scales, laid out exactly as ggml does; the iq4
+/// types map 4-bit codes through ggml's fixed non-linear table of 16 levels.
 enum class DType : std::uint8_t {
   f32,
   f16,
@@ -35,10 +36,12 @@ enum class DType : std::uint8_t {
   q4_k,
   q5_k,
   q6_k,
+  iq4_nl,
+  iq4_xs,
 };
 
 /// Number of DType values (for tables and loops).
-inline constexpr int dtype_count = 19;
+inline constexpr int dtype_count = 21;
 
 /// Upper-case name as GGUF and safetensors spell it: "F32", "BF16", "Q8_0", "Q4_K", "U8".
 LMC_EXPORT std::string_view dtype_name(DType type) noexcept;
@@ -46,13 +49,14 @@ LMC_EXPORT std::string_view dtype_name(DType type) noexcept;
 /// Inverse of dtype_name (case-sensitive); nullopt for names lmc does not know.
 LMC_EXPORT std::optional<DType> dtype_from_name(std::string_view name) noexcept;
 
-/// Elements per block: 1 for plain types, 32 for q4_0..q8_0, 256 for the k-quants.
+/// Elements per block: 1 for plain types, 32 for q4_0..q8_0 and iq4_nl, 256 for the k-quants and
+/// iq4_xs.
 LMC_EXPORT std::int64_t dtype_block_size(DType type) noexcept;
 
 /// Bytes per block (4 for f32, 34 for q8_0, 210 for q6_k, ...).
 LMC_EXPORT std::int64_t dtype_block_bytes(DType type) noexcept;
 
-/// True for the block-quantized types (q4_0 ... q6_k).
+/// True for the block-quantized types (q4_0 ... q6_k, iq4_nl, iq4_xs).
 LMC_EXPORT bool dtype_is_quantized(DType type) noexcept;
 
 /// Bytes that `n_elements` consecutive elements occupy. Throws Error(invalid_argument) when

@@ -74,6 +74,19 @@ struct BpcOptions {
   std::ostream* token_dump = nullptr;
   /// Called after each scored window.
   std::function<void(const EvalProgress&)> progress;
+  /// Resumable evaluation (docs/bpc.md, "Checkpoints"). When not empty, the evaluation's exact
+  /// state (the integer loss sums and counts, the next window, a digest of the documents read
+  /// so far, the model's fingerprint and these options) is written to this file, atomically,
+  /// after a scored window once checkpoint_seconds have passed since the last write, and at
+  /// the end. When the file exists as the evaluation starts, it continues from it: the corpus
+  /// is read again (windows already scored are not), and the result equals an uninterrupted
+  /// run's in every figure but the timings (seconds sums the runs). A checkpoint written for
+  /// other options, another model or another corpus is refused (Error: invalid_argument, or
+  /// model_mismatch for another model); so is a token_dump with a checkpoint (the dump of a
+  /// resumed run would lack the windows scored before).
+  std::string checkpoint;
+  /// Seconds between checkpoint writes (0: after every scored window).
+  double checkpoint_seconds = 60;
 };
 
 /// A shard "i/n" (0 <= i < n), as the --shard option writes it.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <lmc/eval.hpp>
+#include <lmc/json.hpp>
 
 #include "eval/fixed_loss.hpp"
 
@@ -59,6 +60,10 @@ struct Access {
   static State& state(BpcResult& result) { return *result.impl_; }
   static const State& state(const BpcResult& result) { return *result.impl_; }
 };
+
+/// Writes the members of BpcResult::to_json's object into an object `writer` has open (the
+/// checkpoint file embeds them).
+void write_result_members(JsonWriter& writer, const BpcResult& result);
 
 }  // namespace eval
 

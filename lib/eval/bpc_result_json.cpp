@@ -76,10 +76,10 @@ class Reader {
 
 }  // namespace
 
-std::string BpcResult::to_json() const {
-  const Impl& state = *impl_;
-  JsonWriter writer(JsonWriter::Style::indented, 2);
-  writer.begin_object();
+namespace eval {
+
+void write_result_members(JsonWriter& writer, const BpcResult& result) {
+  const Access::State& state = Access::state(result);
   write_string(writer, "lmc_version", LMC_VERSION_STRING);
   write_string(writer, "model", state.model_name);
   write_string(writer, "corpus", state.corpus);
@@ -92,12 +92,12 @@ std::string BpcResult::to_json() const {
   writer.key("shards").begin_array();
   for (std::size_t shard : state.shards) writer.value(shard);
   writer.end_array();
-  write_number(writer, "bpc", bpc());
-  write_number(writer, "bpb", bits_per_byte());
-  write_number(writer, "bits_per_token", bits_per_token());
-  write_number(writer, "token_perplexity", token_perplexity());
-  write_number(writer, "total_bits", total_bits());
-  write_number(writer, "total_nats", total_nats());
+  write_number(writer, "bpc", result.bpc());
+  write_number(writer, "bpb", result.bits_per_byte());
+  write_number(writer, "bits_per_token", result.bits_per_token());
+  write_number(writer, "token_perplexity", result.token_perplexity());
+  write_number(writer, "total_bits", result.total_bits());
+  write_number(writer, "total_nats", result.total_nats());
   write_string(writer, "loss_nats_q32", state.loss.to_decimal());
   write_count(writer, "characters", state.characters);
   write_count(writer, "bytes", state.bytes);
@@ -109,8 +109,8 @@ std::string BpcResult::to_json() const {
   write_count(writer, "skipped_records", state.skipped_records);
   write_count(writer, "empty_documents", state.empty_documents);
   write_number(writer, "seconds", state.seconds);
-  write_number(writer, "tokens_per_second", tokens_per_second());
-  write_number(writer, "forward_tokens_per_second", forward_tokens_per_second());
+  write_number(writer, "tokens_per_second", result.tokens_per_second());
+  write_number(writer, "forward_tokens_per_second", result.forward_tokens_per_second());
   if (state.per_document) {
     writer.key("per_document").begin_array();
     for (std::size_t i = 0; i < state.documents_figures.size(); ++i) {
@@ -129,6 +129,14 @@ std::string BpcResult::to_json() const {
     }
     writer.end_array();
   }
+}
+
+}  // namespace eval
+
+std::string BpcResult::to_json() const {
+  JsonWriter writer(JsonWriter::Style::indented, 2);
+  writer.begin_object();
+  eval::write_result_members(writer, *this);
   writer.end_object();
   return writer.str() + "\n";
 }

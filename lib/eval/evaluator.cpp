@@ -2,18 +2,26 @@
 // soon as the tokens they need are known, keeping only the tokens later windows still need.
 #include "eval/scorer.hpp"
 
+#include <lmc/atomic_file.hpp>
 #include <lmc/eval.hpp>
 
 #include "base/fail.hpp"
 #include "base/utf8.hpp"
 #include "eval/bpc_result_impl.hpp"
+#include "eval/checkpoint.hpp"
 #include "eval/window_plan.hpp"
+
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <ostream>
+#include <sstream>
 
 LMC_BEGIN_NAMESPACE
 namespace eval {
@@ -41,8 +49,12 @@ void write_escaped(std::ostream& out, std::string_view text) {
 class Evaluation {
  public:
   Evaluation(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
-             const BpcOptions& options)
-      : corpus_(corpus), tokenizer_(tokenizer), scorer_(scorer), options_(options) {
+             const BpcOptions& options, std::string_view model_fingerprint)
+      : corpus_(corpus),
+        tokenizer_(tokenizer),
+        scorer_(scorer),
+        options_(options),
+        model_fingerprint_(model_fingerprint) {
     grid_.context = options.context;
     grid_.stride = options.stride;
     grid_.validate();
@@ -66,10 +78,25 @@ class Evaluation {
     state.shard_count = options.shard_count;
     state.shards = {options.shard_index};
     state.per_document = options.per_document;
+    if (!options.checkpoint.empty()) {
+      if (options.token_dump != nullptr) {
+        base::fail(ErrorCode::invalid_argument,
+                   "a token dump cannot be combined with a checkpoint (the dump of a resumed run "
+                   "would lack the windows scored before)");
+      }
+      if (!(options.checkpoint_seconds >= 0)) {
+        base::fail(ErrorCode::invalid_argument, "checkpoint_seconds is {}: it must be 0 or more",
+                   options.checkpoint_seconds);
+      }
+    }
   }
 
   BpcResult run() {
     start_ = Clock::now();
+    last_checkpoint_ = start_;
+    if (!options_.checkpoint.empty() && std::filesystem::exists(options_.checkpoint)) {
+      resume(load_checkpoint());
+    }
     if (options_.token_dump != nullptr) {
       *options_.token_dump << "document\tposition\ttoken\ttext\tbits\n";
     }
@@ -82,12 +109,20 @@ class Evaluation {
         continue;
       }
       add_document(document);
+      if (resume_ && state.documents == resume_->documents_read) verify_resumed_corpus();
       while (grid_.full_end(next_window_) <= total_tokens_) {
         process_window(next_window_++);
       }
       drop_unneeded_tokens();
     }
     corpus_read_ = true;
+    if (resume_ && !resume_verified_) {
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: checkpoint of another corpus: it was written after {} documents of {}, but "
+                 "{} has only {}",
+                 options_.checkpoint, resume_->documents_read, resume_->partial.corpus(),
+                 corpus_.path(), state.documents);
+    }
     const std::uint64_t count = grid_.window_count(plan_mode_, total_tokens_);
     while (next_window_ < count) process_window(next_window_++);
 
@@ -95,16 +130,102 @@ class Evaluation {
     state.empty_documents = corpus_.empty_documents() + empty_kept_;
     state.refresh_document_bits();
     state.seconds = elapsed();
+    if (!options_.checkpoint.empty()) write_checkpoint();
     return std::move(result_);
   }
 
  private:
-  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  // Seconds of this evaluation, the runs before a resume included.
+  double elapsed() const {
+    return earlier_seconds_ + std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+
+  Checkpoint load_checkpoint() const {
+    std::ifstream file(options_.checkpoint, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (!file || file.bad()) {
+      base::fail(ErrorCode::io, "{}: cannot read the checkpoint", options_.checkpoint);
+    }
+    return checkpoint_from_json(text.str(), options_.checkpoint);
+  }
+
+  // Takes over a checkpoint's sums after checking that it belongs to this very evaluation.
+  void resume(Checkpoint checkpoint) {
+    eval::Access::State& state = eval::Access::state(result_);
+    const eval::Access::State& saved = eval::Access::state(checkpoint.partial);
+    const std::string& file = options_.checkpoint;
+    if (checkpoint.model_fingerprint != model_fingerprint_) {
+      base::fail(ErrorCode::model_mismatch,
+                 "{}: checkpoint of another model: its fingerprint is '{}', this model's is '{}'",
+                 file, checkpoint.model_fingerprint, model_fingerprint_);
+    }
+    auto differ = [&](const char* what, const auto& there, const auto& here) {
+      if (there == here) return;
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: checkpoint of another evaluation: {} is {} there but {} here (restart with "
+                 "the same arguments, or remove the checkpoint)",
+                 file, what, there, here);
+    };
+    differ("the corpus", saved.corpus, state.corpus);
+    differ("the model name", saved.model_name, state.model_name);
+    differ("the context", saved.context, state.context);
+    differ("the stride", saved.stride, state.stride);
+    differ("the window mode", to_string(saved.mode), to_string(state.mode));
+    differ("BOS scoring", saved.score_bos, state.score_bos);
+    differ("max_documents", saved.max_documents, state.max_documents);
+    differ("the shard count", saved.shard_count, state.shard_count);
+    differ("the shard", fmt::format("{}", fmt::join(saved.shards, ",")),
+           fmt::format("{}", fmt::join(state.shards, ",")));
+    differ("per-document figures", saved.per_document, state.per_document);
+    if (saved.per_document && saved.documents_figures.size() != checkpoint.documents_read) {
+      base::fail(ErrorCode::format, "{}: {} per-document entries for {} documents read", file,
+                 saved.documents_figures.size(), checkpoint.documents_read);
+    }
+    state.loss = saved.loss;
+    state.scored_tokens = saved.scored_tokens;
+    state.windows = saved.windows;
+    state.forward_tokens = saved.forward_tokens;
+    earlier_seconds_ = saved.seconds;
+    next_window_ = checkpoint.next_window;
+    last_end_ = checkpoint.last_end;
+    resume_ = std::move(checkpoint);
+    if (resume_->documents_read == 0) verify_resumed_corpus();
+  }
+
+  // Called once the resumed run has read as many documents as the checkpoint had.
+  void verify_resumed_corpus() {
+    if (digest_.value() != resume_->corpus_digest || total_tokens_ != resume_->stream_tokens) {
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: checkpoint of another corpus: the first {} documents of {} differ from those "
+                 "the checkpoint was written for",
+                 options_.checkpoint, resume_->documents_read, corpus_.path());
+    }
+    resume_verified_ = true;
+  }
+
+  void write_checkpoint() {
+    eval::Access::State& state = eval::Access::state(result_);
+    Checkpoint checkpoint;
+    checkpoint.partial = result_;  // a copy: the evaluation goes on with result_
+    eval::Access::State& saved = eval::Access::state(checkpoint.partial);
+    saved.seconds = elapsed();
+    saved.refresh_document_bits();
+    checkpoint.model_fingerprint = std::string(model_fingerprint_);
+    checkpoint.documents_read = state.documents;
+    checkpoint.corpus_digest = digest_.value();
+    checkpoint.stream_tokens = total_tokens_;
+    checkpoint.next_window = next_window_;
+    checkpoint.last_end = last_end_;
+    write_file_atomically(options_.checkpoint, checkpoint_to_json(checkpoint));
+    last_checkpoint_ = Clock::now();
+  }
 
   void add_document(const Document& document) {
     eval::Access::State& state = eval::Access::state(result_);
     const std::vector<Token> ids = tokenizer_.encode(document.text);
     const std::uint64_t index = state.documents++;
+    digest_.add(document.text);
     const std::uint64_t characters = base::utf8::count_code_points(document.text);
     state.characters += characters;
     state.bytes += document.text.size();
@@ -123,6 +244,12 @@ class Evaluation {
       figures.tokens = ids.size();
       state.documents_figures.push_back(std::move(figures));
       state.document_losses.emplace_back();
+      if (resume_ && index < resume_->documents_read) {
+        // Targets of this document scored before the checkpoint.
+        const eval::Access::State& saved = eval::Access::state(resume_->partial);
+        state.document_losses.back() = saved.document_losses[index];
+        state.documents_figures.back().scored_tokens = saved.documents_figures[index].scored_tokens;
+      }
     }
   }
 
@@ -131,11 +258,14 @@ class Evaluation {
   void drop_unneeded_tokens() {
     const std::uint64_t keep_from = next_window_ * grid_.stride;
     if (keep_from <= buffer_start_) return;
-    const auto droppable = static_cast<std::size_t>(keep_from - buffer_start_);
+    // A resumed run starts at a late window while the stream is still short: never drop more
+    // than the buffer holds.
+    const auto droppable =
+        std::min(static_cast<std::size_t>(keep_from - buffer_start_), tokens_.size());
     if (droppable < tokens_.size() / 2) return;
     tokens_.erase(tokens_.begin(), tokens_.begin() + static_cast<std::ptrdiff_t>(droppable));
     origins_.erase(origins_.begin(), origins_.begin() + static_cast<std::ptrdiff_t>(droppable));
-    buffer_start_ = keep_from;
+    buffer_start_ += droppable;
   }
 
   void process_window(std::uint64_t k) {
@@ -175,6 +305,11 @@ class Evaluation {
     state.forward_tokens += size - 1;
     last_end_ = window.end;
     report_progress();
+    if (!options_.checkpoint.empty() &&
+        std::chrono::duration<double>(Clock::now() - last_checkpoint_).count() >=
+            options_.checkpoint_seconds) {
+      write_checkpoint();
+    }
   }
 
   void dump(const TokenOrigin& origin, Token token, float logprob) {
@@ -234,6 +369,7 @@ class Evaluation {
   const EvalTokenizer& tokenizer_;
   LogprobScorer& scorer_;
   const BpcOptions& options_;
+  std::string_view model_fingerprint_;
   eval::WindowGrid grid_;
   eval::PlanMode plan_mode_ = eval::PlanMode::exact;
   bool count_bos_ = false;
@@ -248,13 +384,20 @@ class Evaluation {
   std::uint64_t total_tokens_ = 0;    // tokens in the stream so far
   std::uint64_t next_window_ = 0;
   std::uint64_t last_end_ = 0;  // end of the last window this shard scored
+
+  // Checkpoints.
+  CorpusDigest digest_;                // of the documents read so far
+  Clock::time_point last_checkpoint_;  // when the last one was written (or the run began)
+  double earlier_seconds_ = 0;         // time of the runs before a resume
+  std::optional<Checkpoint> resume_;   // the checkpoint this run continues
+  bool resume_verified_ = false;       // its corpus digest matched
 };
 
 }  // namespace
 
 BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
-                       const BpcOptions& options) {
-  return Evaluation(corpus, tokenizer, scorer, options).run();
+                       const BpcOptions& options, std::string_view model_fingerprint) {
+  return Evaluation(corpus, tokenizer, scorer, options, model_fingerprint).run();
 }
 
 }  // namespace eval

@@ -55,7 +55,9 @@ BpcResult evaluate_bpc(const Model& model, Corpus& corpus, const BpcOptions& opt
   }
   const eval::EvalTokenizer tokenizer = eval::eval_tokenizer(model);
   eval::ModelScorer scorer(model);
-  return eval::evaluate_bpc(corpus, tokenizer, scorer, options);
+  // The fingerprint hashes every weight byte, so it is computed only when a checkpoint needs it.
+  const std::string fingerprint = options.checkpoint.empty() ? std::string() : model.fingerprint();
+  return eval::evaluate_bpc(corpus, tokenizer, scorer, options, fingerprint);
 }
 
 LMC_END_NAMESPACE

@@ -50,10 +50,13 @@ class LogprobScorer {
 };
 
 /// Evaluates `scorer` on `corpus` (read from where it stands to its end, or max_documents).
-/// Throws lmc::Error: what the corpus, tokenizer or scorer throw; invalid_argument for bad
-/// options; out_of_range when the scorer returns a wrong count or a non-finite value.
+/// `model_fingerprint` identifies the model in checkpoints (BpcOptions::checkpoint): a
+/// checkpoint with another is refused. Throws lmc::Error: what the corpus, tokenizer or scorer
+/// throw; invalid_argument for bad options or a checkpoint of another evaluation;
+/// model_mismatch for a checkpoint of another model; out_of_range when the scorer returns a
+/// wrong count or a non-finite value.
 BpcResult evaluate_bpc(Corpus& corpus, const EvalTokenizer& tokenizer, LogprobScorer& scorer,
-                       const BpcOptions& options = {});
+                       const BpcOptions& options = {}, std::string_view model_fingerprint = {});
 
 /// An lmc::Model as a LogprobScorer. Each window runs in a fresh Session: the prefix before the
 /// first target is fed keeping only its last output row, then the targets, so the output layer

@@ -12,6 +12,10 @@
 //   Q4_K 256 el /144 B: d, dmin, scales[12] (8 six-bit scales + 8 six-bit mins), qs[128]
 //   Q5_K 256 el /176 B: d, dmin, scales[12], qh[32], qs[128]
 //   Q6_K 256 el /210 B: ql[128], qh[64], scales int8[16], d
+//   IQ4_NL 32 el / 18 B: d f16, qs[16] (nibbles as Q4_0)            y = d level[q]
+//   IQ4_XS 256 el/136 B: d f16, scales_h u16 (2 high bits per 32), scales_l[4] (4 low bits per
+//                        32), qs[128] (nibbles as Q4_0 per 32 elements); y = d (s-32) level[q]
+// where level[] is ggml's fixed table of 16 non-uniform levels (kvalues_iq4nl).
 // These are ggml's layouts (ggml-common.h), restated here from the format's public description;
 // the formulas below reproduce ggml's reference dequantizers bit for bit (every product is exact
 // in float32, so only the final add of a min term rounds).
@@ -247,6 +251,35 @@ void q6_k_block(const Byte* block, float* y) {
   }
 }
 
+// The 16 levels of the iq4 codes, from -127 to 113: denser near zero, where weights cluster.
+constexpr std::array<std::int8_t, 16> iq4_levels{-127, -104, -83, -65, -49, -35, -22, -10,
+                                                 1,    13,   25,  38,  53,  69,  89,  113};
+
+// Decodes 32 elements stored as 16 bytes of nibbles (low nibbles first) with scale d.
+void iq4_nibbles(const Byte* qs, float d, float* y) {
+  for (int j = 0; j < 16; ++j) {
+    y[j] = d * static_cast<float>(iq4_levels[qs[j] & 0x0f]);
+    y[j + 16] = d * static_cast<float>(iq4_levels[qs[j] >> 4]);
+  }
+}
+
+void iq4_nl_block(const Byte* block, float* y) { iq4_nibbles(block + 2, half_at(block), y); }
+
+void iq4_xs_block(const Byte* block, float* y) {
+  const float d = half_at(block);
+  std::uint16_t scales_high = 0;
+  std::memcpy(&scales_high, block + 2, sizeof scales_high);
+  const Byte* scales_low = block + 4;
+  const Byte* qs = block + 8;
+  for (int group = 0; group < 8; ++group) {
+    const int low = (scales_low[group / 2] >> (4 * (group % 2))) & 0x0f;
+    const int high = (scales_high >> (2 * group)) & 3;
+    // d * (s - 32) is exact in float32 (11 + 6 bits); ggml multiplies the level in after it.
+    const float group_scale = d * static_cast<float>((low | (high << 4)) - 32);
+    iq4_nibbles(qs + 16 * group, group_scale, y + 32 * group);
+  }
+}
+
 using BlockDecoder = void (*)(const Byte*, float*);
 
 template <BlockDecoder decode_block>
@@ -306,6 +339,8 @@ void dequantize_row(DType type, const std::byte* source, float* dst, std::int64_
     case DType::q4_k: blocks_to_f32<q4_k_block>(type, src, dst, n); return;
     case DType::q5_k: blocks_to_f32<q5_k_block>(type, src, dst, n); return;
     case DType::q6_k: blocks_to_f32<q6_k_block>(type, src, dst, n); return;
+    case DType::iq4_nl: blocks_to_f32<iq4_nl_block>(type, src, dst, n); return;
+    case DType::iq4_xs: blocks_to_f32<iq4_xs_block>(type, src, dst, n); return;
   }
   base::fail(ErrorCode::invalid_argument, "dequantize_row: unknown type {}",
              static_cast<int>(type));

@@ -18,7 +18,9 @@
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")
 #endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {

@@ -44,7 +44,9 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_avx2(__m256 v) {
 // -Wuninitialized then reports inside the intrinsics (as in matmul_avx512.cpp).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 __attribute__((target("avx512f,avx2,fma"))) inline __m512 exp_avx512(__m512 v) {
   const __m512 low = _mm512_set1_ps(-87.0f), high = _mm512_set1_ps(88.0f);
   const __m512 magic = _mm512_set1_ps(exp_round_magic);

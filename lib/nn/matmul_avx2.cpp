@@ -1,10 +1,19 @@
 // The AVX2 path of matmul (see matmul.hpp for the 16-lane order it must follow): two ymm
 // registers hold the 16 lanes of one dot product, lanes 0–7 and 8–15.
+//
+// Each output needs two accumulators, so a tile holds at most 6 outputs (12 of the 16 ymm
+// registers), and the loop walks K in halves of 8 so that only one half of the weights of each
+// row is live at a time: 3 tokens × 2 rows is 12 accumulators + 2 weight vectors + 1 activation
+// vector, 5 loads per 6 fused multiply-adds. For many tokens, rows of F16/BF16/Q8_0 weights are
+// first decoded (exactly) into an F32 block that stays in L2, so the conversion is paid once per
+// block instead of once per token tile; the products are then the F32 kernel's, operation for
+// operation, and the results do not change.
 #include "nn/matmul.hpp"
 
 #include <immintrin.h>
 
 #include <algorithm>
+#include <vector>
 
 // clang ignores GCC target pragmas; its attribute pragma does the same for every function.
 #if defined(__clang__)
@@ -18,19 +27,13 @@ LMC_BEGIN_NAMESPACE
 namespace nn::detail {
 namespace {
 
-struct Lanes {
-  __m256 low;   // lanes 0..7
-  __m256 high;  // lanes 8..15
-};
-
 template <WeightType type>
-struct Load16;
+struct Load8;
 
 template <>
-struct Load16<WeightType::f32> {
-  static Lanes at(const std::byte* row, std::size_t k) {
-    const float* p = reinterpret_cast<const float*>(row) + k;
-    return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)};
+struct Load8<WeightType::f32> {
+  static __m256 at(const std::byte* row, std::size_t k) {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + k);
   }
   static float one(const std::byte* row, std::size_t k) {
     return reinterpret_cast<const float*>(row)[k];
@@ -38,22 +41,18 @@ struct Load16<WeightType::f32> {
 };
 
 template <>
-struct Load16<WeightType::f16> {
-  static Lanes at(const std::byte* row, std::size_t k) {
-    const __m128i* p = reinterpret_cast<const __m128i*>(row + 2 * k);
-    return {_mm256_cvtph_ps(_mm_loadu_si128(p)), _mm256_cvtph_ps(_mm_loadu_si128(p + 1))};
+struct Load8<WeightType::f16> {
+  static __m256 at(const std::byte* row, std::size_t k) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * k)));
   }
   static float one(const std::byte* row, std::size_t k) { return _cvtsh_ss(load_u16(row + 2 * k)); }
 };
 
 template <>
-struct Load16<WeightType::bf16> {
-  static __m256 widen(const __m128i* p) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(p)), 16));
-  }
-  static Lanes at(const std::byte* row, std::size_t k) {
-    const __m128i* p = reinterpret_cast<const __m128i*>(row + 2 * k);
-    return {widen(p), widen(p + 1)};
+struct Load8<WeightType::bf16> {
+  static __m256 at(const std::byte* row, std::size_t k) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * k));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
   }
   static float one(const std::byte* row, std::size_t k) {
     return bf16_to_float(load_u16(row + 2 * k));
@@ -61,15 +60,14 @@ struct Load16<WeightType::bf16> {
 };
 
 template <>
-struct Load16<WeightType::q8_0> {
-  static Lanes at(const std::byte* row, std::size_t k) {
+struct Load8<WeightType::q8_0> {
+  // k is a multiple of 8, so the 8 values lie in one block.
+  static __m256 at(const std::byte* row, std::size_t k) {
     const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
     const __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(block)));
-    const std::byte* q = block + 2 + k % q8_0_block_values;
-    const __m256i low = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)));
-    const __m256i high =
-        _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8)));
-    return {_mm256_mul_ps(d, _mm256_cvtepi32_ps(low)), _mm256_mul_ps(d, _mm256_cvtepi32_ps(high))};
+    const __m128i q =
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(block + 2 + k % q8_0_block_values));
+    return _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)));
   }
   static float one(const std::byte* row, std::size_t k) {
     const std::byte* block = row + (k / q8_0_block_values) * q8_0_block_bytes;
@@ -79,82 +77,135 @@ struct Load16<WeightType::q8_0> {
 };
 
 // The fixed tree of matmul.hpp.
-inline float reduce_lanes(const Lanes& v) {
-  const __m256 s8 = _mm256_add_ps(v.low, v.high);
+inline float reduce_lanes(__m256 low, __m256 high) {
+  const __m256 s8 = _mm256_add_ps(low, high);
   const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
   const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
   return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
 }
 
-inline void fma_lanes(Lanes& acc, const Lanes& x, const Lanes& w) {
-  acc.low = _mm256_fmadd_ps(x.low, w.low, acc.low);
-  acc.high = _mm256_fmadd_ps(x.high, w.high, acc.high);
-}
-
+// Y[t0..t0+MT)[n0..n0+NT) over the whole of K; `rows` are the NT weight rows of type `type`.
 template <WeightType type, int MT, int NT>
-void tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
-          std::size_t t0, float* y, std::size_t y_stride) {
-  Lanes acc[MT][NT];
-  const std::byte* rows[NT];
+inline void tile(const std::byte* const* rows, std::size_t cols, const float* x,
+                 std::size_t x_stride, float* y, std::size_t y_stride) {
+  __m256 acc[MT][NT][2];
   const float* xs[MT];
-  for (int n = 0; n < NT; ++n) rows[n] = w.row(n0 + n);
   for (int t = 0; t < MT; ++t) {
-    xs[t] = x + (t0 + t) * x_stride;
-    for (int n = 0; n < NT; ++n) acc[t][n] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    xs[t] = x + t * x_stride;
+    for (int n = 0; n < NT; ++n) acc[t][n][0] = acc[t][n][1] = _mm256_setzero_ps();
   }
-  const std::size_t cols = w.cols;
   const std::size_t full = cols / 16 * 16;
   for (std::size_t k = 0; k < full; k += 16) {
-    Lanes wv[NT];
-    for (int n = 0; n < NT; ++n) wv[n] = Load16<type>::at(rows[n], k);
-    for (int t = 0; t < MT; ++t) {
-      const Lanes xv{_mm256_loadu_ps(xs[t] + k), _mm256_loadu_ps(xs[t] + k + 8)};
-      for (int n = 0; n < NT; ++n) fma_lanes(acc[t][n], xv, wv[n]);
+    for (int h = 0; h < 2; ++h) {
+      __m256 wv[NT];
+      for (int n = 0; n < NT; ++n) wv[n] = Load8<type>::at(rows[n], k + 8 * h);
+      for (int t = 0; t < MT; ++t) {
+        const __m256 xv = _mm256_loadu_ps(xs[t] + k + 8 * h);
+        for (int n = 0; n < NT; ++n) acc[t][n][h] = _mm256_fmadd_ps(xv, wv[n], acc[t][n][h]);
+      }
     }
   }
   if (full < cols) {
+    // Tail: missing lanes are fma(0, 0, lane) = lane.
     alignas(32) float wt[NT][16] = {};
     alignas(32) float xt[16] = {};
     for (int n = 0; n < NT; ++n) {
-      for (std::size_t k = full; k < cols; ++k) wt[n][k - full] = Load16<type>::one(rows[n], k);
+      for (std::size_t k = full; k < cols; ++k) wt[n][k - full] = Load8<type>::one(rows[n], k);
     }
     for (int t = 0; t < MT; ++t) {
       for (std::size_t k = full; k < cols; ++k) xt[k - full] = xs[t][k];
-      const Lanes xv{_mm256_load_ps(xt), _mm256_load_ps(xt + 8)};
-      for (int n = 0; n < NT; ++n) {
-        fma_lanes(acc[t][n], xv, Lanes{_mm256_load_ps(wt[n]), _mm256_load_ps(wt[n] + 8)});
+      for (int h = 0; h < 2; ++h) {
+        const __m256 xv = _mm256_load_ps(xt + 8 * h);
+        for (int n = 0; n < NT; ++n) {
+          acc[t][n][h] = _mm256_fmadd_ps(xv, _mm256_load_ps(wt[n] + 8 * h), acc[t][n][h]);
+        }
       }
     }
   }
   for (int t = 0; t < MT; ++t) {
-    for (int n = 0; n < NT; ++n) y[(t0 + t) * y_stride + n0 + n] = reduce_lanes(acc[t][n]);
+    for (int n = 0; n < NT; ++n) y[t * y_stride + n] = reduce_lanes(acc[t][n][0], acc[t][n][1]);
   }
 }
 
-constexpr int tile_tokens = 2;
+constexpr int tile_tokens = 3;
 constexpr int tile_rows = 2;
 
+// Rows [n_begin, n_end) of a matrix whose row n starts at row(n), against every token.
+template <WeightType type, typename RowAt>
+void rows_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n_end,
+                 const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                 std::size_t y_stride) {
+  std::size_t t = 0;
+  for (; t + tile_tokens <= tokens; t += tile_tokens) {
+    const float* xt = x + t * x_stride;
+    float* yt = y + t * y_stride;
+    std::size_t n = n_begin;
+    for (; n + tile_rows <= n_end; n += tile_rows) {
+      const std::byte* r[tile_rows] = {row(n), row(n + 1)};
+      tile<type, tile_tokens, tile_rows>(r, cols, xt, x_stride, yt + n, y_stride);
+    }
+    for (; n < n_end; ++n) {
+      const std::byte* r[1] = {row(n)};
+      tile<type, tile_tokens, 1>(r, cols, xt, x_stride, yt + n, y_stride);
+    }
+  }
+  if (t < tokens) {
+    // The last one or two tokens: one token against four rows (also the decoding kernel).
+    for (; t < tokens; ++t) {
+      const float* xt = x + t * x_stride;
+      float* yt = y + t * y_stride;
+      std::size_t n = n_begin;
+      for (; n + 4 <= n_end; n += 4) {
+        const std::byte* r[4] = {row(n), row(n + 1), row(n + 2), row(n + 3)};
+        tile<type, 1, 4>(r, cols, xt, x_stride, yt + n, y_stride);
+      }
+      for (; n < n_end; ++n) {
+        const std::byte* r[1] = {row(n)};
+        tile<type, 1, 1>(r, cols, xt, x_stride, yt + n, y_stride);
+      }
+    }
+  }
+}
+
+// Decodes rows [n_begin, n_end) of w to float, exactly (see weights.hpp), row-major.
 template <WeightType type>
-void rows_kernel(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+void decode_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, float* out) {
+  const std::size_t cols = w.cols, full = cols / 8 * 8;
+  for (std::size_t n = n_begin; n < n_end; ++n) {
+    const std::byte* row = w.row(n);
+    float* o = out + (n - n_begin) * cols;
+    std::size_t k = 0;
+    for (; k < full; k += 8) _mm256_storeu_ps(o + k, Load8<type>::at(row, k));
+    for (; k < cols; ++k) o[k] = Load8<type>::one(row, k);
+  }
+}
+
+// Bytes of F32 weights one block holds: with the activations of one token tile in L1 (3 rows
+// of K floats), the block stays in the 512 KiB L2 of the AVX2 machines lmc targets.
+constexpr std::size_t block_bytes = std::size_t{192} << 10;
+// From this many tokens on, decoding a block to F32 first costs less than converting the
+// weights inside every token tile.
+constexpr std::size_t decode_from_tokens = 6;
+
+template <WeightType type>
+void matmul_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                  std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
+  const std::size_t cols = w.cols;
   const std::size_t block_rows =
-      std::clamp<std::size_t>((std::size_t{192} << 10) / std::max<std::size_t>(1, w.row_bytes()), 4,
-                              512) /
-      4 * 4;
+      std::clamp<std::size_t>(block_bytes / std::max<std::size_t>(1, cols * 4), 2, 512) / 2 * 2;
+  const bool decode = type != WeightType::f32 && tokens >= decode_from_tokens;
+  thread_local std::vector<float> decoded;
+  if (decode) decoded.resize(std::min(block_rows, n_end - n_begin) * cols);
   for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
     const std::size_t ne = std::min(n_end, nb + block_rows);
-    std::size_t t = 0;
-    for (; t + tile_tokens <= tokens; t += tile_tokens) {
-      std::size_t n = nb;
-      for (; n + tile_rows <= ne; n += tile_rows) {
-        tile<type, tile_tokens, tile_rows>(w, n, x, x_stride, t, y, y_stride);
-      }
-      for (; n < ne; ++n) tile<type, tile_tokens, 1>(w, n, x, x_stride, t, y, y_stride);
-    }
-    for (; t < tokens; ++t) {
-      std::size_t n = nb;
-      for (; n + 4 <= ne; n += 4) tile<type, 1, 4>(w, n, x, x_stride, t, y, y_stride);
-      for (; n < ne; ++n) tile<type, 1, 1>(w, n, x, x_stride, t, y, y_stride);
+    if (decode) {
+      decode_rows<type>(w, nb, ne, decoded.data());
+      const std::byte* base = reinterpret_cast<const std::byte*>(decoded.data()) - nb * cols * 4;
+      rows_kernel<WeightType::f32>([base, cols](std::size_t n) { return base + n * cols * 4; },
+                                   cols, nb, ne, x, x_stride, tokens, y, y_stride);
+    } else {
+      rows_kernel<type>([&w](std::size_t n) { return w.row(n); }, cols, nb, ne, x, x_stride, tokens,
+                        y, y_stride);
     }
   }
 }
@@ -165,13 +216,13 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
                       std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
   switch (w.type) {
     case WeightType::f32:
-      return rows_kernel<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+      return matmul_rows<WeightType::f32>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::f16:
-      return rows_kernel<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+      return matmul_rows<WeightType::f16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::bf16:
-      return rows_kernel<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+      return matmul_rows<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::q8_0:
-      return rows_kernel<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+      return matmul_rows<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
   }
 }
 

@@ -8,7 +8,9 @@
 
 // clang ignores GCC target pragmas; its attribute pragma does the same for every function.
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), apply_to = function)
+#pragma clang attribute push(                                                    \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), \
+    apply_to = function)
 #else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")
@@ -16,7 +18,9 @@
 // GCC 12's avx512fintrin.h builds "undefined" vectors by self-initialization, which its own
 // -Wuninitialized then reports inside the intrinsics; the warning says nothing about this file.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {

@@ -98,20 +98,26 @@ class Frame {
 
 // Places each label next to its point where it overlaps the fewest labels, points and the
 // frame edges already there, trying eight positions around the point.
-std::vector<std::pair<Box, std::string_view>> place_labels(const StudyData& data,
+// A labelled point: the data's, a reference point or a placed one.
+struct Labelled {
+  double x, y;
+  std::string_view label;
+};
+
+std::vector<std::pair<Box, std::string_view>> place_labels(const std::vector<Labelled>& points,
                                                            const Frame& frame) {
   std::vector<Box> occupied;
-  for (std::size_t i = 0; i < data.x.size(); ++i) {
-    const double cx = frame.px(data.x[i]), cy = frame.py(data.y[i]);
+  for (const Labelled& point : points) {
+    const double cx = frame.px(point.x), cy = frame.py(point.y);
     occupied.push_back(
         {cx - point_radius, cy - point_radius, cx + point_radius, cy + point_radius});
   }
   std::vector<std::pair<Box, std::string_view>> placed;
-  for (std::size_t i = 0; i < data.x.size(); ++i) {
-    const std::string_view label = data.labels[i];
+  for (const Labelled& point : points) {
+    const std::string_view label = point.label;
     const double w = static_cast<double>(label.size()) * label_char_width;
     const double h = label_font_size + 2;
-    const double cx = frame.px(data.x[i]), cy = frame.py(data.y[i]);
+    const double cx = frame.px(point.x), cy = frame.py(point.y);
     const double gap = point_radius + 2;
     const std::array<Box, 8> candidates = {{
         {cx + gap, cy - h / 2, cx + gap + w, cy + h / 2},                          // right
@@ -159,14 +165,36 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   const LinearFit fit = linear_fit(data.x, data.y);   // validates the pairs
   predict(fit, data.x[0], options.confidence_level);  // validates the level
   const double width = options.width, height = options.height;
+  for (const auto* points : {&options.reference, &options.placed}) {
+    for (const PlotPoint& point : *points) {
+      const bool bar_ok = (std::isnan(point.y_low) && std::isnan(point.y_high)) ||
+                          (std::isfinite(point.y_low) && std::isfinite(point.y_high));
+      if (!std::isfinite(point.x) || !std::isfinite(point.y) || !bar_ok) {
+        base::fail(ErrorCode::invalid_argument,
+                   "scatter_plot_svg: point '{}' ({}, {}) is not finite", point.label, point.x,
+                   point.y);
+      }
+    }
+  }
 
-  // Data range padded by 6%, so that points never sit on the frame.
-  auto [x_min, x_max] = std::minmax_element(data.x.begin(), data.x.end());
-  auto [y_min, y_max] = std::minmax_element(data.y.begin(), data.y.end());
-  const double x_pad = (*x_max - *x_min) * 0.06;
-  const double y_pad = (*y_max - *y_min) * 0.08;
-  const double x_low = *x_min - x_pad, x_high = *x_max + x_pad;
-  const double y_low = *y_min - y_pad, y_high = *y_max + y_pad;
+  // Range of everything drawn, padded by 6% (x) and 8% (y), so that points never sit on the
+  // frame.
+  double x_min = *std::min_element(data.x.begin(), data.x.end());
+  double x_max = *std::max_element(data.x.begin(), data.x.end());
+  double y_min = *std::min_element(data.y.begin(), data.y.end());
+  double y_max = *std::max_element(data.y.begin(), data.y.end());
+  for (const auto* points : {&options.reference, &options.placed}) {
+    for (const PlotPoint& point : *points) {
+      x_min = std::min(x_min, point.x);
+      x_max = std::max(x_max, point.x);
+      y_min = std::min({y_min, point.y, std::isnan(point.y_low) ? point.y : point.y_low});
+      y_max = std::max({y_max, point.y, std::isnan(point.y_high) ? point.y : point.y_high});
+    }
+  }
+  const double x_pad = (x_max - x_min) * 0.06;
+  const double y_pad = (y_max - y_min) * 0.08;
+  const double x_low = x_min - x_pad, x_high = x_max + x_pad;
+  const double y_low = y_min - y_pad, y_high = y_max + y_pad;
   const Frame frame(x_low, x_high, y_low, y_high, width, height);
 
   std::string svg;
@@ -235,15 +263,57 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
                  "fill=\"none\" stroke=\"#555\"/>\n",
                  frame.left(), frame.top(), frame.right() - frame.left(),
                  frame.bottom() - frame.top());
+  // Reference points under the data's, hollow and grey.
+  if (!options.reference.empty()) {
+    svg += "<g fill=\"none\" stroke=\"#8a8a8a\" stroke-width=\"1.3\">\n";
+    for (const PlotPoint& point : options.reference) {
+      fmt::format_to(out, "<circle cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"{}\"/>\n", frame.px(point.x),
+                     frame.py(point.y), point_radius);
+    }
+    svg += "</g>\n";
+  }
   svg += "<g fill=\"#d9542b\" stroke=\"white\" stroke-width=\"1\">\n";
   for (std::size_t i = 0; i < data.x.size(); ++i) {
     fmt::format_to(out, "<circle cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"{}\"/>\n", frame.px(data.x[i]),
                    frame.py(data.y[i]), point_radius);
   }
   svg += "</g>\n";
-  if (options.point_labels && !data.labels.empty()) {
+  // Placed points on top: an interval bar with end caps, then a diamond.
+  if (!options.placed.empty()) {
+    svg += "<g stroke=\"#1b1b1b\" stroke-width=\"1.5\" fill=\"#1b1b1b\">\n";
+    for (const PlotPoint& point : options.placed) {
+      const double cx = frame.px(point.x), cy = frame.py(point.y);
+      if (!std::isnan(point.y_low)) {
+        const double top = frame.py(point.y_high), bottom = frame.py(point.y_low);
+        fmt::format_to(out,
+                       "<line x1=\"{0:.2f}\" y1=\"{1:.2f}\" x2=\"{0:.2f}\" y2=\"{2:.2f}\"/>\n"
+                       "<line x1=\"{3:.2f}\" y1=\"{1:.2f}\" x2=\"{4:.2f}\" y2=\"{1:.2f}\"/>\n"
+                       "<line x1=\"{3:.2f}\" y1=\"{2:.2f}\" x2=\"{4:.2f}\" y2=\"{2:.2f}\"/>\n",
+                       cx, top, bottom, cx - 5, cx + 5);
+      }
+      const double r = point_radius + 2;
+      fmt::format_to(
+          out, "<polygon points=\"{:.2f},{:.2f} {:.2f},{:.2f} {:.2f},{:.2f} {:.2f},{:.2f}\"/>\n",
+          cx, cy - r, cx + r, cy, cx, cy + r, cx - r, cy);
+    }
+    svg += "</g>\n";
+  }
+  std::vector<Labelled> labelled;
+  if (options.point_labels) {
+    for (std::size_t i = 0; i < data.labels.size(); ++i) {
+      labelled.push_back({data.x[i], data.y[i], data.labels[i]});
+    }
+    for (const PlotPoint& point : options.reference) {
+      labelled.push_back({point.x, point.y, point.label});
+    }
+  }
+  // Placed points are always labelled: they are what the plot is about.
+  for (const PlotPoint& point : options.placed) {
+    labelled.push_back({point.x, point.y, point.label});
+  }
+  if (!labelled.empty()) {
     fmt::format_to(out, "<g font-size=\"{}\" fill=\"#222\">\n", label_font_size);
-    for (const auto& [box, label] : place_labels(data, frame)) {
+    for (const auto& [box, label] : place_labels(labelled, frame)) {
       fmt::format_to(out, "<text x=\"{:.2f}\" y=\"{:.2f}\">{}</text>\n", box.left, box.bottom - 3,
                      escape_xml(label));
     }
@@ -272,8 +342,11 @@ std::string scatter_plot_svg(const StudyData& data, const PlotOptions& options) 
   const PearsonResult correlation = pearson(data.x, data.y);
   const std::string line1 =
       fmt::format("r = {:.3f}  ·  RMSE = {:.3g}  ·  n = {}", correlation.r, fit.rmse, fit.n);
-  const std::string line2 =
+  std::string line2 =
       fmt::format("band: {:g}% confidence of the fit", options.confidence_level * 100);
+  if (!options.reference.empty()) {
+    line2 += fmt::format("  ·  ○ {} (not fitted)", options.reference_name);
+  }
   const double box_width =
       static_cast<double>(std::max(line1.size(), line2.size())) * 0.56 * 13 + 16;
   const double box_height = 44;

@@ -113,86 +113,107 @@ const std::string& StudyTable::cell(std::size_t row, std::size_t column) const {
   return impl_->rows[row].fields[column];
 }
 
+namespace {
+
+// "name" for one column, "mean(a, b, ...)" for several.
+std::string mean_name(const std::vector<std::string>& columns) {
+  if (columns.size() == 1) return columns.front();
+  std::string name = "mean(";
+  for (std::size_t i = 0; i < columns.size(); ++i) name += (i ? ", " : "") + columns[i];
+  return name + ")";
+}
+
+}  // namespace
+
 StudyData StudyTable::select(const StudySelection& selection) const {
   const Impl& table = *impl_;
   if (selection.y.empty()) {
     base::fail(ErrorCode::invalid_argument, "{}: no y column selected", table.source);
   }
+  if (selection.x.empty() == selection.x_mean.empty()) {
+    base::fail(ErrorCode::invalid_argument,
+               "{}: select either one x column or several to average (x_mean), not {}",
+               table.source, selection.x.empty() ? "neither" : "both");
+  }
   const std::size_t label_column =
       selection.label.empty() ? 0 : table.column_index(selection.label, "label");
-  const std::size_t x_column = table.column_index(selection.x, "x");
+  const std::vector<std::string> x_names =
+      selection.x_mean.empty() ? std::vector<std::string>{selection.x} : selection.x_mean;
+  std::vector<std::size_t> x_columns;
+  for (const std::string& name : x_names) x_columns.push_back(table.column_index(name, "x"));
   std::vector<std::size_t> y_columns;
   for (const std::string& name : selection.y) y_columns.push_back(table.column_index(name, "y"));
 
-  // The rows to use, in table order.
-  std::vector<std::size_t> chosen;
-  if (selection.rows.empty()) {
-    for (std::size_t r = 0; r < table.rows.size(); ++r) chosen.push_back(r);
-  } else {
-    std::map<std::string, std::size_t> by_label;
-    std::set<std::string> ambiguous;
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      if (!by_label.emplace(table.rows[r].fields[label_column], r).second) {
-        ambiguous.insert(table.rows[r].fields[label_column]);
-      }
+  // Rows by label, for `rows` and `exclude`.
+  std::map<std::string, std::size_t> by_label;
+  std::set<std::string> ambiguous;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    if (!by_label.emplace(table.rows[r].fields[label_column], r).second) {
+      ambiguous.insert(table.rows[r].fields[label_column]);
     }
-    std::set<std::size_t> wanted;
-    for (const std::string& name : selection.rows) {
-      auto it = by_label.find(name);
-      if (it == by_label.end()) {
-        base::fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'",
-                   table.source, name, table.columns[label_column]);
-      }
-      if (ambiguous.contains(name)) {
-        base::fail(ErrorCode::invalid_argument,
-                   "{}: more than one row is labelled '{}' in column '{}'", table.source, name,
-                   table.columns[label_column]);
-      }
-      wanted.insert(it->second);
-    }
-    chosen.assign(wanted.begin(), wanted.end());
   }
+  auto find_row = [&](const std::string& name) {
+    auto it = by_label.find(name);
+    if (it == by_label.end()) {
+      base::fail(ErrorCode::invalid_argument, "{}: no row labelled '{}' in column '{}'",
+                 table.source, name, table.columns[label_column]);
+    }
+    if (ambiguous.contains(name)) {
+      base::fail(ErrorCode::invalid_argument,
+                 "{}: more than one row is labelled '{}' in column '{}'", table.source, name,
+                 table.columns[label_column]);
+    }
+    return it->second;
+  };
+
+  // The rows to use, in table order.
+  std::set<std::size_t> wanted;
+  if (selection.rows.empty()) {
+    for (std::size_t r = 0; r < table.rows.size(); ++r) wanted.insert(r);
+  } else {
+    for (const std::string& name : selection.rows) wanted.insert(find_row(name));
+  }
+  for (const std::string& name : selection.exclude) wanted.erase(find_row(name));
+  const std::vector<std::size_t> chosen(wanted.begin(), wanted.end());
 
   StudyData data;
-  data.x_name = selection.x;
-  if (selection.y.size() == 1) {
-    data.y_name = selection.y.front();
-  } else {
-    data.y_name = "mean(";
-    for (std::size_t i = 0; i < selection.y.size(); ++i) {
-      data.y_name += (i ? ", " : "") + selection.y[i];
-    }
-    data.y_name += ")";
-  }
+  data.x_name = mean_name(x_names);
+  data.y_name = mean_name(selection.y);
   for (std::size_t r : chosen) {
     const std::string& label = table.rows[r].fields[label_column];
     auto skip = [&](const char* role, std::size_t column) {
       data.skipped.push_back(fmt::format("{} (line {}): {} column '{}' is missing", label,
                                          table.rows[r].line, role, table.columns[column]));
     };
-    std::optional<double> x = table.number(r, x_column);
-    // Every used cell is parsed, so that a bad cell is reported even in a row that is skipped.
-    double sum = 0;
-    std::optional<std::size_t> first_missing;
-    for (std::size_t column : y_columns) {
-      std::optional<double> y = table.number(r, column);
-      if (y) {
-        sum += *y;
-      } else if (!first_missing) {
-        first_missing = column;
+    // The mean of some columns of this row, or the first of them that is missing. Every used
+    // cell is parsed, so that a bad cell is reported even in a row that is skipped.
+    auto mean = [&](const std::vector<std::size_t>& columns, std::optional<std::size_t>& missing) {
+      double sum = 0;
+      for (std::size_t column : columns) {
+        std::optional<double> value = table.number(r, column);
+        if (value) {
+          sum += *value;
+        } else if (!missing) {
+          missing = column;
+        }
       }
-    }
-    if (!x) {
-      skip("x", x_column);
+      return sum / static_cast<double>(columns.size());
+    };
+    std::optional<std::size_t> x_missing;
+    std::optional<std::size_t> y_missing;
+    const double x = mean(x_columns, x_missing);
+    const double y = mean(y_columns, y_missing);
+    if (x_missing) {
+      skip("x", *x_missing);
       continue;
     }
-    if (first_missing) {
-      skip("y", *first_missing);
+    if (y_missing) {
+      skip("y", *y_missing);
       continue;
     }
     data.labels.push_back(label);
-    data.x.push_back(*x);
-    data.y.push_back(sum / static_cast<double>(y_columns.size()));
+    data.x.push_back(x);
+    data.y.push_back(y);
   }
   return data;
 }

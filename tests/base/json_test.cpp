@@ -74,6 +74,29 @@ TEST(JsonDoor, NestingIsLimitedWithoutRecursion) {
   EXPECT_EQ(lmc::base::parse_json(in_string, "t")["a"].GetStringLength(), 1001u);
 }
 
+// Found by fuzzing: rapidjson's full-precision parser hit undefined behaviour (clz of zero) on a
+// zero with an exponent or many fraction digits. Such numbers read as zero; malformed ones stay
+// errors.
+TEST(JsonDoor, ZeroWithAnExponentIsZero) {
+  const std::string many_zeros = "0." + std::string(400, '0');
+  const auto doc = lmc::base::parse_json(
+      R"({"a": 0e101, "b": -0.000E-50, "c": [0e+9, 1e2], "d": "0e5", "e": 0.0e0, "f": )" +
+          many_zeros + "}",
+      "zeros");
+  EXPECT_EQ(doc["a"].GetDouble(), 0.0);
+  EXPECT_EQ(doc["b"].GetDouble(), 0.0);
+  EXPECT_TRUE(std::signbit(doc["b"].GetDouble()));
+  EXPECT_EQ(doc["c"][0].GetDouble(), 0.0);
+  EXPECT_EQ(doc["c"][1].GetDouble(), 100.0);
+  EXPECT_STREQ(doc["d"].GetString(), "0e5");
+  EXPECT_EQ(doc["e"].GetDouble(), 0.0);
+  EXPECT_TRUE(doc["f"].IsDouble());
+  EXPECT_EQ(doc["f"].GetDouble(), 0.0);
+  for (const char* bad : {"[0e]", "[0e+]", "[00e5]", "[0.e5]"}) {
+    EXPECT_THROW((void)lmc::base::parse_json(bad, "bad"), lmc::Error) << bad;
+  }
+}
+
 TEST(JsonDoor, OneRuleSet) {
   // Invalid UTF-8, a lone surrogate escape and trailing garbage are refused with the offset.
   EXPECT_NE(message_of([] {

@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -109,3 +110,48 @@ TEST(DType, IntegerRows) {
 }
 
 }  // namespace
+
+// Hand-built blocks against ggml's published iq4 level table (kvalues_iq4nl): level[0] = -127,
+// level[7] = -10, level[8] = 1, level[15] = 113.
+TEST(DType, Iq4NlBlock) {
+  std::vector<std::uint8_t> block(18, 0x88);  // every other code is 8: level 1
+  block[0] = 0x00;
+  block[1] = 0x38;   // d = 0.5
+  block[2] = 0x8f;   // element 0: code 15, element 16: code 8
+  block[17] = 0x07;  // element 15: code 7, element 31: code 0
+  std::vector<float> out(32);
+  lmc::dequantize_row(lmc::DType::iq4_nl, reinterpret_cast<const std::byte*>(block.data()),
+                      out.data(), 32);
+  EXPECT_EQ(out[0], 56.5f);
+  EXPECT_EQ(out[16], 0.5f);
+  EXPECT_EQ(out[15], -5.0f);
+  EXPECT_EQ(out[31], -63.5f);
+  EXPECT_EQ(out[1], 0.5f);
+  EXPECT_EQ(lmc::dtype_block_bytes(lmc::DType::iq4_nl), 2 + 16);
+}
+
+TEST(DType, Iq4XsBlock) {
+  std::vector<std::uint8_t> block(136, 0x88);
+  block[0] = 0x00;
+  block[1] = 0x3c;  // d = 1
+  // Scale of group g: low 4 bits from nibble g of scales_l, high 2 bits from bits 2g of scales_h;
+  // the group's multiplier is scale - 32. Group 0: 0b10'0011 = 35 -> 3; group 1: 0 -> -32;
+  // groups 2..7: 0b10'0000 = 32 -> 0.
+  const std::uint16_t scales_high = 0b1010'1010'1010'0010;
+  block[2] = static_cast<std::uint8_t>(scales_high & 0xff);
+  block[3] = static_cast<std::uint8_t>(scales_high >> 8);
+  block[4] = 0x03;
+  block[5] = block[6] = block[7] = 0x00;
+  block[8] = 0x70;       // element 0: code 0, element 16: code 7
+  block[8 + 16] = 0x08;  // element 32: code 8, element 48: code 0
+  std::vector<float> out(256);
+  lmc::dequantize_row(lmc::DType::iq4_xs, reinterpret_cast<const std::byte*>(block.data()),
+                      out.data(), 256);
+  EXPECT_EQ(out[0], -381.0f);
+  EXPECT_EQ(out[16], -30.0f);
+  EXPECT_EQ(out[1], 3.0f);
+  EXPECT_EQ(out[32], -32.0f);
+  EXPECT_EQ(out[48], 4064.0f);
+  EXPECT_EQ(out[100], 0.0f);
+  EXPECT_EQ(lmc::dtype_block_bytes(lmc::DType::iq4_xs), 2 + 2 + 4 + 128);
+}

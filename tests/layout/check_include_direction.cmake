@@ -10,6 +10,7 @@
 #    its weights to. No other stage's private header may be included from outside it;
 #  - <lmc/H> is allowed when H belongs to S or to a stage S may use (the table below);
 #  - <lmc/lmc.hpp>, the umbrella, is for programs: no file of the library includes it;
+#  - capi (the C API) sits above every stage: it includes their public headers only;
 #  - examples/ include public headers and their own headers only (the public API).
 
 cmake_minimum_required(VERSION 3.25)
@@ -27,7 +28,8 @@ set(uses_model base format tokenizer)
 set(uses_eval base format tokenizer model)
 set(uses_coding base format tokenizer model)
 set(uses_stats base)
-set(stages base format nn tokenizer model eval coding stats)
+set(uses_capi base format tokenizer model eval coding stats)
+set(stages base format nn tokenizer model eval coding stats capi)
 
 # The stage of every public header (path below include/lmc/, without ".hpp"). A new public header
 # gets a line here.
@@ -56,6 +58,7 @@ set(public_stats/regression stats)
 set(public_stats/resampling stats)
 set(public_stats/study stats)
 set(public_lmc umbrella)
+set(public_lmc.h capi)  # the C API
 
 set(problems "")
 set(checked 0)

@@ -4,8 +4,11 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,12 +20,26 @@ struct ReferenceCase {
   std::string text;
   std::vector<std::int32_t> tokens;
   std::vector<double> logprob_next;
+  // quantized/ only: llama.cpp on the same weights dequantized to F32 (empty elsewhere).
+  std::vector<double> logprob_next_dequantized_f32;
 };
 
 struct Reference {
   std::vector<ReferenceCase> cases;
-  double tolerance = 0;  // checks.recommended_f32_tolerance_max_abs, when present
+  // checks.recommended_f32_tolerance_max_abs, or checks.tolerance_max_abs, when present
+  double tolerance = 0;
 };
+
+// Largest |a[i] - b[i]|; infinity when the lengths differ, so that a mismatch cannot pass.
+template <typename A, typename B>
+double max_abs_difference(const std::vector<A>& a, const std::vector<B>& b) {
+  if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+  }
+  return worst;
+}
 
 inline Reference read_reference(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -34,6 +51,8 @@ inline Reference read_reference(const std::filesystem::path& path) {
   if (doc.HasParseError() || !doc.IsObject()) return ref;
   if (doc.HasMember("checks") && doc["checks"].HasMember("recommended_f32_tolerance_max_abs")) {
     ref.tolerance = doc["checks"]["recommended_f32_tolerance_max_abs"].GetDouble();
+  } else if (doc.HasMember("checks") && doc["checks"].HasMember("tolerance_max_abs")) {
+    ref.tolerance = doc["checks"]["tolerance_max_abs"].GetDouble();
   }
   for (const auto& c : doc["cases"].GetArray()) {
     ReferenceCase rc;
@@ -41,6 +60,11 @@ inline Reference read_reference(const std::filesystem::path& path) {
     rc.text = c["text"].GetString();
     for (const auto& t : c["tokens"].GetArray()) rc.tokens.push_back(t.GetInt());
     for (const auto& v : c["logprob_next"].GetArray()) rc.logprob_next.push_back(v.GetDouble());
+    if (c.HasMember("logprob_next_dequantized_f32")) {
+      for (const auto& v : c["logprob_next_dequantized_f32"].GetArray()) {
+        rc.logprob_next_dequantized_f32.push_back(v.GetDouble());
+      }
+    }
     ref.cases.push_back(std::move(rc));
   }
   return ref;

@@ -26,11 +26,17 @@ struct StudySelection {
   std::vector<std::string> y{};     ///< one y column, or several whose row-wise mean is y
   std::string label{};              ///< column naming each row (model); empty: the first column
   std::vector<std::string> rows{};  ///< labels of the rows to keep, in any order; empty: all rows
+  /// Labels of rows to leave out (after `rows` is applied), e.g. the models a published fit
+  /// excludes. Every label must name a row: a typo is an error, not a silent no-op.
+  std::vector<std::string> exclude{};
+  /// Several x columns whose row-wise mean is x (e.g. the BPC of three corpora), instead of
+  /// `x`; give one or the other. A row with any of them missing is skipped.
+  std::vector<std::string> x_mean{};
 };
 
 /// The pairs a selection yields, in table order.
 struct StudyData {
-  std::string x_name{};               ///< the x column's name
+  std::string x_name{};               ///< the x column's name, or "mean(a, b, ...)" for an average
   std::string y_name{};               ///< the y column's name, or "mean(a, b, ...)" for an average
   std::vector<std::string> labels{};  ///< row labels of the pairs kept
   std::vector<double> x{};
@@ -63,7 +69,8 @@ class LMC_EXPORT StudyTable {
   const std::string& cell(std::size_t row, std::size_t column) const;
 
   /// The pairs of a selection. Throws lmc::Error naming the file: invalid_argument for an
-  /// unknown column or row label, a duplicate label among selected rows or an empty y list;
+  /// unknown column or row label (in `rows` or `exclude`), a duplicate label among selected
+  /// rows, an empty y list, or neither or both of `x` and `x_mean`;
   /// format for a non-numeric or infinite cell in a used column (with its line, column number
   /// and column name).
   StudyData select(const StudySelection& selection) const;

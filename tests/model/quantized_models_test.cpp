@@ -1,0 +1,52 @@
+// The random-weight Llama of ../shared/testdata/quantized in every quantized weight type against
+// llama.cpp: lmc's log-probabilities must agree within the stated tolerance with one of the two
+// references, llama.cpp computing on the blocks (activations quantized as ggml does) or llama.cpp
+// on the same weights dequantized to F32 (see the testdata README). A misread block layout is off
+// by whole nats.
+#include "reference_cases.hpp"
+#include "support/testdata.hpp"
+
+#include <lmc/model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace {
+
+class QuantizedModelTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(QuantizedModelTest, MatchesLlamaCppWithinItsTolerance) {
+  LMC_REQUIRE_TESTDATA();
+  const std::string type = GetParam();
+  const auto model_path = lmc_test::testdata("quantized/q-" + type + ".gguf");
+  ASSERT_TRUE(std::filesystem::exists(model_path)) << model_path;
+  const auto ref =
+      lmc_test::read_reference(lmc_test::testdata("quantized/q-" + type + ".ref.json"));
+  ASSERT_FALSE(ref.cases.empty());
+  ASSERT_GT(ref.tolerance, 0.0);
+  lmc::ModelOptions options;
+  options.threads = 2;
+  const lmc::Model model = lmc::Model::load(model_path, options);
+  for (const auto& c : ref.cases) {
+    const std::vector<float> lp = model.token_logprobs(c.tokens);
+    ASSERT_EQ(lp.size(), c.logprob_next.size()) << type << "/" << c.name;
+    const double vs_blocks = lmc_test::max_abs_difference(lp, c.logprob_next);
+    // F16 has only the block reference; the others have both.
+    const double vs_dequantized =
+        c.logprob_next_dequantized_f32.empty()
+            ? vs_blocks
+            : lmc_test::max_abs_difference(lp, c.logprob_next_dequantized_f32);
+    EXPECT_LE(std::min(vs_blocks, vs_dequantized), ref.tolerance) << type << "/" << c.name;
+    std::printf("%s/%s: max |Δ| %.3g vs blocks, %.3g vs dequantized F32 (tolerance %.3g)\n",
+                type.c_str(), c.name.c_str(), vs_blocks, vs_dequantized, ref.tolerance);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Quantized, QuantizedModelTest,
+                         ::testing::Values("F16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K",
+                                           "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "IQ4_NL",
+                                           "IQ4_XS"),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
