@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -192,7 +193,11 @@ int run(int argc, char** argv) {
   const lmc::stats::StudyData data = table.select(fit.selection);
   const lmc::stats::LinearFit line = lmc::stats::linear_fit(data.x, data.y);
   const lmc::stats::Prediction prediction = lmc::stats::predict(line, x, level);
-  const lmc::stats::LeaveOneOut loo = lmc::stats::leave_one_out(data.x, data.y);
+  // Leave-one-out refits on n - 1 models, which needs n >= 4 (a line through two points has no
+  // error to speak of); a smaller study still predicts, without that figure (null in JSON).
+  lmc::stats::LeaveOneOut loo;
+  loo.mae = loo.rmse = std::numeric_limits<double>::quiet_NaN();
+  if (data.x.size() >= 4) loo = lmc::stats::leave_one_out(data.x, data.y);
   const double x_low = *std::min_element(data.x.begin(), data.x.end());
   const double x_high = *std::max_element(data.x.begin(), data.x.end());
   const bool extrapolated = x < x_low || x > x_high;
@@ -231,8 +236,12 @@ int run(int argc, char** argv) {
   std::printf("             %s = %.6g %+.6g * %s   n = %zu   r = %+.4f   RMSE = %.4g\n",
               data.y_name.c_str(), line.intercept, line.slope, data.x_name.c_str(), line.n, line.r,
               line.rmse);
-  std::printf("             leave-one-out error of the fit: MAE = %.4g   RMSE = %.4g\n", loo.mae,
-              loo.rmse);
+  if (std::isfinite(loo.mae)) {
+    std::printf("             leave-one-out error of the fit: MAE = %.4g   RMSE = %.4g\n", loo.mae,
+                loo.rmse);
+  } else {
+    std::printf("             leave-one-out error of the fit: none (it needs 4 models or more)\n");
+  }
   std::printf("%-12s BPC %.6g%s\n", name.c_str(), x,
               extrapolated ? "   (outside the fit's BPC range: an extrapolation)" : "");
   std::printf(

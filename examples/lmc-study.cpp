@@ -6,12 +6,17 @@
 // reference when the manifest asks for them.
 //
 //   lmc-study MANIFEST [--shard i/n] [--plan] [--progress]
+//   lmc-study --example DIR
 //
 // --shard i/n evaluates shard i of every unfinished pair (results/<pair>.shard-i-of-n.json);
 // whichever process finds all n shards merges them. --plan prints an lmc-bpc command per
-// unfinished pair (to run under mpirun or a batch system) and runs nothing.
+// unfinished pair (to run under mpirun or a batch system) and runs nothing. --example writes
+// a small study that runs anywhere into DIR: three test models made from the bundled model,
+// the bundled demo samples as corpora, made-up scores and the manifest (README's worked
+// example).
 #include <lmc/lmc.hpp>
 
+#include "bundled.hpp"
 #include "cli.hpp"
 #include "study_manifest.hpp"
 
@@ -29,6 +34,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -526,24 +532,114 @@ void write_outputs(const Study& study) {
     std::printf("\n");
   }
   for (const Fit& fit : fits) {
-    std::printf("%-10s n = %zu  r = %+.4f  RMSE = %.4g  LOO MAE = %.4g  (%s)\n", fit.name.c_str(),
+    const double loo = fit.analysis.leave_one_out.mae;
+    std::printf("%-10s n = %zu  r = %+.4f  RMSE = %.4g  LOO MAE = %s  (%s)\n", fit.name.c_str(),
                 fit.analysis.n, fit.analysis.pearson.r, fit.analysis.fit.rmse,
-                fit.analysis.leave_one_out.mae, (m.output / (fit.name + ".svg")).string().c_str());
+                std::isfinite(loo) ? number_text(loo).c_str() : "- (needs 4 models)",
+                (m.output / (fit.name + ".svg")).string().c_str());
   }
   std::printf("table: %s, %s\n", (m.output / "study.csv").string().c_str(),
               (m.output / "study.json").string().c_str());
 }
 
+// The bundled model with its final norm's weights multiplied by `scale`: the same model with
+// flatter predictions, hence a higher BPC on every corpus. It gives a study test models whose
+// BPCs differ in a known direction without shipping more model files.
+void write_softened_model(const fs::path& bundled, const fs::path& out, float scale) {
+  const lmc::GgufFile in = lmc::GgufFile::open(bundled);
+  lmc::GgufWriter writer;
+  for (const std::string& key : in.metadata_keys()) {
+    if (key != "general.alignment") writer.set_value(in.at(key), key);  // the writer sets it
+  }
+  bool softened = false;
+  for (const lmc::Tensor& tensor : in.tensors()) {
+    if (tensor.name == "output_norm.weight") {
+      std::vector<float> values = lmc::to_f32(tensor);
+      for (float& v : values) v *= scale;
+      writer.add_tensor_f32(tensor.name, tensor.shape, values);
+      softened = true;
+    } else {
+      writer.add_tensor(tensor.name, tensor.type, tensor.shape, tensor.data);
+    }
+  }
+  if (!softened) throw std::runtime_error(bundled.string() + ": no output_norm.weight tensor");
+  writer.write(out);
+}
+
+// --example DIR: a whole study folder. Nothing in DIR is overwritten.
+void write_example(const fs::path& dir) {
+  const fs::path data = bundled::data_dir();
+  const std::vector<std::pair<std::string, std::string>> corpora = {
+      {"prose", "prose.txt"}, {"code", "code.py"}, {"math", "math.tex"}};
+  std::vector<std::string> files = {"study.ini", "scores.csv", "tiny-a.gguf", "tiny-b.gguf",
+                                    "tiny-c.gguf"};
+  for (const auto& [label, name] : corpora) files.push_back(name);
+  for (const std::string& name : files) {
+    if (fs::exists(dir / name)) {
+      throw std::runtime_error((dir / name).string() + " exists already: give --example a " +
+                               "new or empty folder");
+    }
+  }
+  fs::create_directories(dir);
+  for (const auto& [label, name] : corpora) fs::copy_file(data / "demo" / name, dir / name);
+  fs::copy_file(data / bundled::kModelFile, dir / "tiny-a.gguf");
+  write_softened_model(data / bundled::kModelFile, dir / "tiny-b.gguf", 0.7f);
+  write_softened_model(data / bundled::kModelFile, dir / "tiny-c.gguf", 0.5f);
+  // Made-up scores, falling as the final norm is softened: they only give the fits something
+  // to fit. They are no model's measured benchmark scores.
+  lmc::write_file_atomically(dir / "scores.csv",
+                             "model,trivia,arc,humaneval,gsm8k\n"
+                             "tiny-a,40.5,38.0,12.0,9.5\n"
+                             "tiny-b,33.0,31.5,8.0,6.0\n"
+                             "tiny-c,21.0,24.0,3.5,2.0\n");
+  lmc::write_file_atomically(
+      dir / "study.ini",
+      "# A small study written by `lmc-study --example`: the bundled model (tiny-a) and two\n"
+      "# copies whose final norm is scaled by 0.7 (tiny-b) and 0.5 (tiny-c), on the bundled\n"
+      "# demo samples, with made-up scores. Run it with: lmc-study study.ini\n"
+      "[study]\n"
+      "output = out\n"
+      "context = 64\n"
+      "stride = 32\n"
+      "threads = 1\n"
+      "scores = scores.csv        # made up: model,trivia,arc,humaneval,gsm8k\n"
+      "reference = paper          # draw the paper's models in the plots\n"
+      "\n"
+      "[model tiny-a]\npath = tiny-a.gguf\n"
+      "[model tiny-b]\npath = tiny-b.gguf\n"
+      "[model tiny-c]\npath = tiny-c.gguf\n"
+      "\n"
+      "[corpus prose]\npath = prose.txt\n"
+      "[corpus code]\npath = code.py\n"
+      "[corpus math]\npath = math.tex\n"
+      "\n"
+      "[area knowledge]\ncorpus = prose\nscores = trivia, arc\npaper = knowledge\n"
+      "[area coding]\ncorpus = code\nscores = humaneval\npaper = coding\n"
+      "[area math]\ncorpus = math\nscores = gsm8k\npaper = math\n");
+  std::printf("wrote a study of 3 test models x 3 corpora to %s; run: lmc-study %s\n",
+              dir.string().c_str(), (dir / "study.ini").string().c_str());
+}
+
+constexpr const char* kUsage =
+    "lmc-study MANIFEST [--shard i/n] [--plan] [--progress] | lmc-study --example DIR";
+
 int run(int argc, char** argv) {
-  const cli::Arguments args(argc, argv, {"shard"}, {"plan", "progress", "help"});
+  const cli::Arguments args(argc, argv, {"shard", "example"}, {"plan", "progress", "help"});
   if (args.flag("help")) {
-    std::puts("usage: lmc-study MANIFEST [--shard i/n] [--plan] [--progress]");
+    std::printf("usage: %s\n", kUsage);
+    return 0;
+  }
+  if (auto dir = args.get("example")) {
+    if (!args.positional().empty() || args.get("shard") || args.flag("plan") ||
+        args.flag("progress")) {
+      throw std::invalid_argument("--example takes only its folder (usage: " + std::string(kUsage) +
+                                  ")");
+    }
+    write_example(*dir);
     return 0;
   }
   if (args.positional().size() != 1) {
-    throw std::invalid_argument(
-        "give one manifest file (usage: lmc-study MANIFEST [--shard i/n] "
-        "[--plan] [--progress])");
+    throw std::invalid_argument("give one manifest file (usage: " + std::string(kUsage) + ")");
   }
   std::optional<lmc::Shard> shard;
   if (auto text = args.get("shard")) shard = lmc::parse_shard(*text);

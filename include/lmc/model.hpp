@@ -52,6 +52,10 @@ struct ModelInfo {
   std::int64_t n_parameters = 0;     ///< elements of every weight tensor the model uses
   std::uint64_t weight_bytes = 0;    ///< bytes of those tensors as stored
   std::string weight_type;           ///< the matrices' type ("F32", "Q8_0", ...) or "mixed"
+  /// Bytes of weight matrices held in memory as F32 copies, outside the file's mapping: 0 for
+  /// every type the kernels read in place (F32, F16, BF16, Q4_0 … Q8_0, Q2_K … Q6_K, IQ4_NL,
+  /// IQ4_XS); the rest (integer tensors, ...) is dequantized once at load.
+  std::uint64_t copied_weight_bytes = 0;
 };
 
 class Session;

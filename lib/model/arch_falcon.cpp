@@ -1,5 +1,7 @@
-// Falcon (7B layout): one LayerNorm per block, attention and MLP in parallel, fused qkv
-// without bias and multi-query attention, rotate_half RoPE, GELU MLP without biases.
+// Falcon: attention and MLP in parallel, fused qkv without bias, rotate_half RoPE, GELU MLP
+// without biases. The 7B layout has one LayerNorm per block and multi-query attention; the 40B
+// layout (new_decoder_architecture) has grouped KV heads and two LayerNorms, attn_norm_2
+// (ln_attn) feeding attention and attn_norm (ln_mlp) feeding the MLP.
 #include "model/arch_common.hpp"
 
 LMC_BEGIN_NAMESPACE
@@ -21,6 +23,8 @@ const ArchitectureSpec& falcon_architecture() {
         {Role::output, optional},
         {Role::attn_norm, required},
         {Role::attn_norm_bias, required},
+        {Role::attn_norm_2, optional},
+        {Role::attn_norm_2_bias, optional},
         {Role::attn_qkv, required},
         {Role::attn_output, required},
         {Role::ffn_up, required},
@@ -32,8 +36,11 @@ const ArchitectureSpec& falcon_architecture() {
         {Role::output_norm, "transformer.ln_f.weight"},
         {Role::output_norm_bias, "transformer.ln_f.bias"},
         {Role::output, "lm_head.weight"},
-        {Role::attn_norm, "transformer.h.{}.input_layernorm.weight"},
-        {Role::attn_norm_bias, "transformer.h.{}.input_layernorm.bias"},
+        {Role::attn_norm, "transformer.h.{}.input_layernorm.weight|transformer.h.{}.ln_mlp.weight"},
+        {Role::attn_norm_bias,
+         "transformer.h.{}.input_layernorm.bias|transformer.h.{}.ln_mlp.bias"},
+        {Role::attn_norm_2, "transformer.h.{}.ln_attn.weight"},
+        {Role::attn_norm_2_bias, "transformer.h.{}.ln_attn.bias"},
         {Role::attn_qkv, "transformer.h.{}.self_attention.query_key_value.weight"},
         {Role::attn_output, "transformer.h.{}.self_attention.dense.weight"},
         {Role::ffn_up, "transformer.h.{}.mlp.dense_h_to_4h.weight"},

@@ -14,6 +14,8 @@ constexpr std::array<std::string_view, role_count> gguf_names = {
     "output.bias",
     "blk.{}.attn_norm.weight",
     "blk.{}.attn_norm.bias",
+    "blk.{}.attn_norm_2.weight",
+    "blk.{}.attn_norm_2.bias",
     "blk.{}.attn_q.weight",
     "blk.{}.attn_q.bias",
     "blk.{}.attn_k.weight",

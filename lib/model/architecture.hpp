@@ -26,6 +26,8 @@ enum class Role : std::uint8_t {
   output_bias,
   attn_norm,
   attn_norm_bias,
+  attn_norm_2,  ///< Falcon-40B: a second LayerNorm whose output feeds attention
+  attn_norm_2_bias,
   attn_q,
   attn_q_bias,
   attn_k,

@@ -54,8 +54,8 @@ struct HyperParameters {
   std::vector<bool> ssm_layer;
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
-  std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
-      key_n_experts, key_rope_dims, key_ssm;
+  std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,
+      key_n_ff, key_n_experts, key_rope_dims, key_ssm;
 };
 
 class Checkpoint {
@@ -83,6 +83,9 @@ class Checkpoint {
   virtual std::string tensor_name(Role role, std::size_t layer) const = 0;
   /// How many tensors the file holds (bounds the layer count before anything is allocated).
   virtual std::size_t tensor_count() const = 0;
+  /// Called once every tensor has been bound: throws Error(unsupported) naming a tensor of the
+  /// file that nothing read (a part of the computation lmc would silently leave out).
+  virtual void check_every_tensor_used() const {}
 
   /// The GGUF file when the checkpoint is one (for the tokenizer), else nullptr.
   virtual const GgufFile* gguf() const { return nullptr; }

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <deque>
+#include <set>
 #include <tuple>
 
 LMC_BEGIN_NAMESPACE
@@ -47,6 +48,7 @@ class GgufCheckpoint final : public Checkpoint {
     read_hyper_parameters();
     if (const Tensor* factors = file_.find_tensor("rope_freqs.weight")) {
       hyper_parameters_.rope_freq_factors = to_f32(*factors);
+      used_.insert("rope_freqs.weight");
     }
   }
 
@@ -60,7 +62,20 @@ class GgufCheckpoint final : public Checkpoint {
   }
 
   const Tensor* find(Role role, std::size_t layer) override {
-    return file_.find_tensor(tensor_name(role, layer));
+    std::string name = tensor_name(role, layer);
+    const Tensor* tensor = file_.find_tensor(name);
+    if (tensor) used_.insert(std::move(name));
+    return tensor;
+  }
+
+  void check_every_tensor_used() const override {
+    for (const Tensor& tensor : file_.tensors()) {
+      if (used_.contains(tensor.name)) continue;
+      base::fail(ErrorCode::unsupported,
+                 "{}: tensor '{}' is not part of lmc's '{}' architecture (lmc would compute "
+                 "without it)",
+                 source_, tensor.name, spec_->name);
+    }
   }
 
  private:
@@ -138,6 +153,8 @@ class GgufCheckpoint final : public Checkpoint {
       }
       h.rope_long_factors = to_f32(*long_factors);
       h.rope_short_factors = to_f32(*short_factors);
+      used_.insert("rope_factors_long.weight");
+      used_.insert("rope_factors_short.weight");
       h.rope_original_context = optional_size("rope.scaling.original_context_length", 0, unused_);
       if (h.rope_original_context == 0)
         base::fail(ErrorCode::format, "{}: LongRoPE needs metadata key '{}'", source_,
@@ -213,7 +230,7 @@ class GgufCheckpoint final : public Checkpoint {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = required_size("embedding_length", h.key_n_embd);
-    h.n_layers = required_size("block_count", unused);
+    h.n_layers = required_size("block_count", h.key_n_layers);
     h.context_length = optional_size("context_length", 0, unused);
     h.norm_eps = static_cast<float>(file_.at(key("attention.layer_norm_rms_epsilon")).as_double());
     read_ssm();
@@ -225,7 +242,7 @@ class GgufCheckpoint final : public Checkpoint {
     if (spec_->ssm_layers == SsmLayers::all) return read_mamba_hyper_parameters();
     std::string unused;
     h.n_embd = required_size("embedding_length", h.key_n_embd);
-    h.n_layers = required_size("block_count", unused);
+    h.n_layers = required_size("block_count", h.key_n_layers);
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
     h.n_kv_heads = spec_->ssm_layers == SsmLayers::no_kv_heads
                        ? per_layer_kv_heads()
@@ -264,6 +281,7 @@ class GgufCheckpoint final : public Checkpoint {
 
   GgufFile file_;
   std::string unused_;
+  std::set<std::string> used_;  ///< names of the tensors handed out
 };
 
 }  // namespace

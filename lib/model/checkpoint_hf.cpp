@@ -24,8 +24,8 @@ namespace model {
 namespace {
 
 bool is_norm_weight(Role role) {
-  return role == Role::attn_norm || role == Role::ffn_norm || role == Role::post_attn_norm ||
-         role == Role::post_ffn_norm || role == Role::output_norm;
+  return role == Role::attn_norm || role == Role::attn_norm_2 || role == Role::ffn_norm ||
+         role == Role::post_attn_norm || role == Role::post_ffn_norm || role == Role::output_norm;
 }
 
 bool is_layer_matrix(Role role) {
@@ -425,9 +425,8 @@ class HfCheckpoint final : public Checkpoint {
     const HfConfig& config = folder_.config;
     const HfLayout& hf = spec_->hf;
     HyperParameters& h = hyper_parameters_;
-    std::string unused;
     h.n_embd = size_key(hf.keys.hidden, std::nullopt, h.key_n_embd);
-    h.n_layers = size_key(hf.keys.layers, std::nullopt, unused);
+    h.n_layers = size_key(hf.keys.layers, std::nullopt, h.key_n_layers);
     h.norm_eps = static_cast<float>(number_key(hf.keys.eps).value_or(hf.defaults.eps));
     read_.insert("tie_word_embeddings");
     h.tied_output = config.boolean("tie_word_embeddings").value_or(hf.defaults.tied);
@@ -446,7 +445,7 @@ class HfCheckpoint final : public Checkpoint {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
-    h.n_layers = size_key(keys.layers, std::nullopt, unused);
+    h.n_layers = size_key(keys.layers, std::nullopt, h.key_n_layers);
     h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
     if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
     h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);
@@ -552,18 +551,18 @@ class HfCheckpoint final : public Checkpoint {
     if (spec_->name == "falcon") {
       // FalconAttention: new_decoder_architecture groups q heads with their k and v;
       // multi_query (one KV head) keeps [Q; K; V]; otherwise each head holds its q, k, v.
-      // FalconDecoderLayer: the new architecture has two LayerNorms (ln_attn, ln_mlp) unless
-      // num_ln_in_parallel_attn is 1.
+      // FalconDecoderLayer: the new architecture has two LayerNorms (ln_attn feeding attention,
+      // ln_mlp the MLP) unless num_ln_in_parallel_attn is 1 (then input_layernorm feeds both).
       const bool new_decoder = config.boolean("new_decoder_architecture").value_or(false);
       if (new_decoder) {
         qkv_layout_ = HfQkvLayout::grouped;
-        if (config.integer("num_ln_in_parallel_attn").value_or(2) != 1) {
-          base::fail(
-              ErrorCode::unsupported,
-              "{}: key 'new_decoder_architecture' = true without 'num_ln_in_parallel_attn' = 1 "
-              "(two LayerNorms per block, Falcon-40B's ln_attn/ln_mlp) is not supported for "
-              "Hugging Face folders yet",
-              config.path.string());
+        const bool two_norms = config.integer("num_ln_in_parallel_attn").value_or(2) != 1;
+        if (two_norms != (lookup(Role::attn_norm_2, 0) != nullptr)) {
+          base::fail(ErrorCode::format,
+                     "{}: key 'num_ln_in_parallel_attn' asks for {} LayerNorm(s) per block, but "
+                     "the weights {} '{}'",
+                     config.path.string(), two_norms ? 2 : 1, two_norms ? "lack" : "have",
+                     tensor_name(Role::attn_norm_2, 0));
         }
       } else if (config.integer("num_ln_in_parallel_attn").value_or(1) != 1) {
         base::fail(

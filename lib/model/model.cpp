@@ -75,6 +75,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   info.n_parameters = impl->bound.n_parameters;
   info.weight_bytes = impl->bound.weight_bytes;
   info.weight_type = impl->bound.weight_type;
+  info.copied_weight_bytes = impl->bound.copied_weight_bytes;
   return Model(std::move(impl));
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 LMC_BEGIN_NAMESPACE
@@ -58,10 +59,17 @@ class Binder {
     }
 
     const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
+    const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
     w.layers.resize(h_.n_layers);
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
-      layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      if (second_norm) {
+        layer.attention_norm = norm(Role::attn_norm_2, Role::attn_norm_2_bias, l);
+        layer.feed_forward_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      } else {
+        layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
+      }
       const bool ssm = l < h_.ssm_layer.size() && h_.ssm_layer[l];
       const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
       if (ssm) {
@@ -79,7 +87,8 @@ class Binder {
             linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
       if (wanted(Role::post_attn_norm))
         layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
-      if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm))
+      if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm) &&
+          !second_norm)
         layer.feed_forward_norm = norm(Role::ffn_norm, Role::ffn_norm_bias, l);
       if (wanted(Role::post_ffn_norm))
         layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
@@ -148,7 +157,7 @@ class Binder {
       c.ssm.norm_eps = h_.norm_eps;
       c.ssm.dt_bc_norm = h_.ssm.dt_bc_norm || wanted(Role::ssm_dt_norm);
     }
-    c.residual = spec_.residual;
+    c.residual = second_norm ? nn::ResidualKind::parallel_separate : spec_.residual;
     if (spec_.scale_embeddings) c.embedding_scale = std::sqrt(static_cast<float>(e));
     c.attention_scale = h_.attention_scale;
     c.attention_soft_cap = h_.attention_soft_cap;
@@ -157,6 +166,7 @@ class Binder {
     c.sliding_layers =
         h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
+    checkpoint_.check_every_tensor_used();
   }
 
  private:
@@ -166,8 +176,9 @@ class Binder {
 
   void check_hyper_parameters() {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
-      base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
-                 checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+      base::fail(ErrorCode::format,
+                 "{}: layer count {} ({}) does not fit the {} tensors of the file",
+                 checkpoint_.source(), h_.n_layers, h_.key_n_layers, checkpoint_.tensor_count());
     }
     if (spec_.ssm_layers != SsmLayers::none) {
       const nn::SsmConfig& s = h_.ssm;
@@ -244,26 +255,54 @@ class Binder {
     out_.weight_bytes += t.data.size();
   }
 
+  // The kernels' type for a stored type, or nullopt for types they do not read.
+  static std::optional<nn::WeightType> kernel_type(DType type) {
+    switch (type) {
+      case DType::f32: return nn::WeightType::f32;
+      case DType::f16: return nn::WeightType::f16;
+      case DType::bf16: return nn::WeightType::bf16;
+      case DType::q8_0: return nn::WeightType::q8_0;
+      case DType::q4_0: return nn::WeightType::q4_0;
+      case DType::q4_1: return nn::WeightType::q4_1;
+      case DType::q5_0: return nn::WeightType::q5_0;
+      case DType::q5_1: return nn::WeightType::q5_1;
+      case DType::q2_k: return nn::WeightType::q2_k;
+      case DType::q3_k: return nn::WeightType::q3_k;
+      case DType::q4_k: return nn::WeightType::q4_k;
+      case DType::q5_k: return nn::WeightType::q5_k;
+      case DType::q6_k: return nn::WeightType::q6_k;
+      case DType::iq4_nl: return nn::WeightType::iq4_nl;
+      case DType::iq4_xs: return nn::WeightType::iq4_xs;
+      default: return std::nullopt;
+    }
+  }
+
   nn::WeightMatrix view(const Tensor& t) {
     nn::WeightMatrix m;
     m.rows = static_cast<std::size_t>(t.rows());
     m.cols = static_cast<std::size_t>(t.cols());
-    switch (t.type) {
-      case DType::f32: m.type = nn::WeightType::f32; break;
-      case DType::f16: m.type = nn::WeightType::f16; break;
-      case DType::bf16: m.type = nn::WeightType::bf16; break;
-      case DType::q8_0: m.type = nn::WeightType::q8_0; break;
-      default: {
-        // Types the kernels do not read: one dequantized F32 copy of this tensor.
-        out_.dequantized.push_back(to_f32(t));
-        m.type = nn::WeightType::f32;
-        m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
-        weight_types_.insert(std::string(dtype_name(t.type)));
-        return m;
-      }
+    weight_types_.insert(std::string(dtype_name(t.type)));
+    const std::optional<nn::WeightType> type = kernel_type(t.type);
+    if (!type) {
+      // Types the kernels do not read (integer tensors, ...): one dequantized F32 copy.
+      out_.dequantized.push_back(to_f32(t));
+      out_.copied_weight_bytes += out_.dequantized.back().size() * sizeof(float);
+      m.type = nn::WeightType::f32;
+      m.data = reinterpret_cast<const std::byte*>(out_.dequantized.back().data());
+      return m;
+    }
+    m.type = *type;
+    // The readers already refuse rows that are not whole blocks and files shorter than their
+    // tensors; the kernels read rows·row_bytes bytes, so check it here too rather than trust it.
+    const std::size_t block = nn::weight_block_values(m.type);
+    if (m.cols % block != 0 || t.data.size() != m.rows * nn::weight_row_bytes(m.type, m.cols)) {
+      base::fail(ErrorCode::format,
+                 "{}: tensor '{}' of type {} holds {} bytes for {} rows of {} values (blocks of "
+                 "{} values, {} bytes each)",
+                 checkpoint_.source(), t.name, dtype_name(t.type), t.data.size(), m.rows, m.cols,
+                 block, nn::weight_block_bytes(m.type));
     }
     m.data = t.data.data();
-    weight_types_.insert(std::string(dtype_name(t.type)));
     return m;
   }
 

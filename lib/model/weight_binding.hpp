@@ -1,6 +1,8 @@
 // Binding a checkpoint's tensors to the forward pass: every tensor the architecture needs is
 // looked up by role, its shape checked against the hyper-parameters, and viewed in place
-// (F32/F16/BF16/Q8_0) or, for other types, dequantized once.
+// (F32/F16/BF16 and every block-quantized type the kernels read: Q4_0 … Q8_0, Q2_K … Q6_K,
+// IQ4_NL, IQ4_XS)
+// or, for any other type, dequantized once.
 #pragma once
 
 #include "model/checkpoint.hpp"
@@ -18,6 +20,7 @@ struct BoundModel {
   std::int64_t n_parameters = 0;
   std::uint64_t weight_bytes = 0;
   std::string weight_type;                     ///< "F32", "Q8_0", ... or "mixed"
+  std::uint64_t copied_weight_bytes = 0;       ///< bytes of `dequantized`
   std::deque<std::vector<float>> dequantized;  ///< storage for tensors of other types
 };
 

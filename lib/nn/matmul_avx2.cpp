@@ -223,6 +223,9 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
       return matmul_rows<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::q8_0:
       return matmul_rows<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    // The other block-quantized types: matmul.cpp decodes them a tile at a time, or runs the
+    // integer kernels of matmul_quant.hpp.
+    default: return;
   }
 }
 

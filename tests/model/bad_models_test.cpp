@@ -57,6 +57,21 @@ TEST(BadModels, WrongShapeIsNamedWithTheExpectedShape) {
       << message;
 }
 
+// A tensor the architecture does not read (here a second attention norm, as Falcon-40B has) is
+// a part of the computation lmc would leave out: refused by name, never ignored.
+TEST(BadModels, TensorThatNothingReadsIsRefusedByName) {
+  const std::string message = load_error("extra", [](lmc_test::TinyModel& m) {
+    lmc_test::TinyTensor extra;
+    extra.gguf_name = "blk.1.attn_norm_2.weight";
+    extra.shape = {m.sizes.embd};
+    extra.values.assign(static_cast<std::size_t>(m.sizes.embd), 1.0f);
+    m.tensors.push_back(extra);
+  });
+  EXPECT_NE(message.find("tensor 'blk.1.attn_norm_2.weight' is not part of lmc's 'llama'"),
+            std::string::npos)
+      << message;
+}
+
 TEST(BadModels, UnknownArchitectureIsNamed) {
   const std::string message = load_error(
       "arch", {}, [](lmc::GgufWriter& w) { w.set_string("general.architecture", "rwkv6"); });

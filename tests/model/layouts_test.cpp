@@ -70,6 +70,7 @@ const LayoutCase layout_cases[] = {
     {"internlm2", [] { return family("internlm2"); }},
     {"falcon", [] { return family("falcon"); }},
     {"falcon_grouped", [] { return family("falcon_grouped"); }},
+    {"falcon40b", [] { return family("falcon40b"); }},
     {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
     {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
     {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
@@ -227,7 +228,8 @@ TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
       {"falcon", "bias", "true"},
       {"falcon", "apply_residual_connection_post_layernorm", "true"},
       {"falcon", "num_ln_in_parallel_attn", "2"},
-      {"falcon_grouped", "num_ln_in_parallel_attn", "null"},  // 40B's two norms, not yet
+      {"falcon_grouped", "num_ln_in_parallel_attn", "null"},  // two norms, but no ln_attn
+      {"falcon40b", "num_ln_in_parallel_attn", "1"},          // one norm, but ln_attn too
       {"falcon", "activation", R"("relu")"},
   };
   for (const Case& c : cases) {

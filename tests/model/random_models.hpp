@@ -692,7 +692,10 @@ inline void build_internlm2(TinyModel& m, std::uint32_t seed) {
 // (multi_query) keeps query_key_value as [Q; K (d); V (d)]; the new decoder architecture with
 // num_ln_in_parallel_attn = 1 (Falcon2-11B) groups it per KV head, which llama.cpp's converter
 // reorders to [Q; K; V].
-inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder) {
+// Falcon: 7B (multi-query, one LayerNorm), the grouped new decoder with one LayerNorm (11B's
+// num_ln_in_parallel_attn = 1) or with two (40B: ln_attn feeds attention, ln_mlp the MLP).
+inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder,
+                         bool two_norms = false) {
   TinyBuilder b(m, seed);
   TinySizes& s = m.sizes;
   if (!new_decoder) s.kv_heads = 1;
@@ -703,8 +706,13 @@ inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder) {
   for (std::int64_t l = 0; l < s.layers; ++l) {
     const std::string g = "blk." + std::to_string(l) + ".",
                       n = "transformer.h." + std::to_string(l) + ".";
-    b.add(g + "attn_norm.weight", n + "input_layernorm.weight", {e}, 0.1f, 1.0f);
-    b.add(g + "attn_norm.bias", n + "input_layernorm.bias", {e}, 0.05f);
+    const std::string norm = two_norms ? "ln_mlp" : "input_layernorm";
+    b.add(g + "attn_norm.weight", n + norm + ".weight", {e}, 0.1f, 1.0f);
+    b.add(g + "attn_norm.bias", n + norm + ".bias", {e}, 0.05f);
+    if (two_norms) {
+      b.add(g + "attn_norm_2.weight", n + "ln_attn.weight", {e}, 0.1f, 1.0f);
+      b.add(g + "attn_norm_2.bias", n + "ln_attn.bias", {e}, 0.05f);
+    }
     const std::vector<float> qkv = b.draw(static_cast<std::size_t>(rows * e), 1.2f * w_sigma);
     std::vector<float> hf = qkv;
     if (new_decoder) {  // [Q; K; V] → [group][its query heads, k, v]
@@ -757,7 +765,8 @@ inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder) {
                  {"vocab_size", std::to_string(s.vocab)}};
   if (new_decoder) {
     m.hf_config["num_kv_heads"] = std::to_string(s.kv_heads);
-    m.hf_config["num_ln_in_parallel_attn"] = "1";
+    // Falcon-40B's config.json has no num_ln_in_parallel_attn: two norms is the default.
+    if (!two_norms) m.hf_config["num_ln_in_parallel_attn"] = "1";
   } else {
     m.hf_config["apply_residual_connection_post_layernorm"] = "false";
   }
@@ -826,6 +835,9 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
   } else if (family == "falcon_grouped") {
     m.arch = "falcon";
     build_falcon(m, seed, true);
+  } else if (family == "falcon40b") {
+    m.arch = "falcon";
+    build_falcon(m, seed, true, true);
   } else if (family == "phi3") {
     build_llama_style(m, {.model_type = "phi3", .fused_phi3 = true}, seed);
   } else {
@@ -836,9 +848,10 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
 
 /// The families make_tiny_model builds.
 inline std::vector<std::string> tiny_families() {
-  return {"llama",         "mistral",    "qwen2", "gemma",     "gemma2",  "gpt2",
-          "stablelm",      "starcoder2", "phi3",  "phi2",      "gptneox", "starcoder",
-          "starcoder_mha", "mixtral",    "qwen",  "internlm2", "falcon",  "falcon_grouped"};
+  return {"llama",     "mistral",   "qwen2",          "gemma",    "gemma2",
+          "gpt2",      "stablelm",  "starcoder2",     "phi3",     "phi2",
+          "gptneox",   "starcoder", "starcoder_mha",  "mixtral",  "qwen",
+          "internlm2", "falcon",    "falcon_grouped", "falcon40b"};
 }
 
 // RoPE scaling, written as config.json states it and as llama.cpp's converter

@@ -76,6 +76,7 @@ TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std:
           exact = static_cast<double>(lmc::nn::half_to_float(d)) * q;
           break;
         }
+        default: break;  // the other quantized types: tests/nn/quant_matmul_test.cpp
       }
       m.values[r * cols + c] = exact;
     }

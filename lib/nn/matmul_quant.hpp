@@ -1,0 +1,55 @@
+// Integer matrix products for block-quantized weights (see matmul.hpp for the recipe): the
+// activations are quantized once per call, per token and per block, to int8 (as ggml's Q8_0
+// for weights in blocks of 32, as its Q8_K for the K-quants); each SIMD path then multiplies
+// them with the weight codes decoded chunk by chunk from the mapped blocks.
+#pragma once
+
+#include "base/thread_pool.hpp"
+#include "nn/weights.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+LMC_BEGIN_NAMESPACE
+namespace nn::detail {
+
+/// `tokens` rows of `cols` activations quantized in blocks of `block` (32 or 256) values.
+struct QuantizedActivations {
+  std::size_t cols = 0;
+  std::size_t tokens = 0;
+  std::size_t block = 0;
+  std::vector<std::int8_t> q;       ///< [tokens][cols] codes in −127..127
+  std::vector<float> d;             ///< [tokens][cols / block] scales: value ≈ d · q
+  std::vector<std::int16_t> sum16;  ///< [tokens][cols / 16] Σ q over each 16 values
+  std::vector<std::int32_t> sum32;  ///< [tokens][cols / 32] Σ q over each 32 values
+
+  const std::int8_t* row_q(std::size_t t) const { return q.data() + t * cols; }
+  const float* row_d(std::size_t t) const { return d.data() + t * (cols / block); }
+  const std::int16_t* row_sum16(std::size_t t) const { return sum16.data() + t * (cols / 16); }
+  const std::int32_t* row_sum32(std::size_t t) const { return sum32.data() + t * (cols / 32); }
+};
+
+/// The activation block the kernels of `type` expect: 32 for q4_0 … q8_0, 256 for K-quants.
+std::size_t activation_block(WeightType type);
+
+/// Quantizes X (rows `x_stride` floats apart) into `out`: per block, amax = max |x|; blocks of
+/// 32: d = amax / 127 stored rounded to fp16, q = round(x · 127 / amax); blocks of 256:
+/// q = round(x · s) with s = 127 / amax, d = 1 / s. Rounding is to nearest, ties to even;
+/// codes are clamped to ±127 (a NaN becomes 0); an all-zero block has d = 0, q = 0. One scalar
+/// implementation serves every SIMD path. Tokens are split over `pool` (may be null).
+void quantize_activations(const float* x, std::size_t x_stride, std::size_t tokens,
+                          std::size_t cols, std::size_t block, QuantizedActivations& out,
+                          base::ThreadPool* pool);
+
+/// One SIMD path's integer kernel: Y[t][n] for rows [n_begin, n_end) of W and every token.
+using QuantRowsKernel = void (*)(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                                 const QuantizedActivations& x, float* y, std::size_t y_stride);
+
+void quant_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                       const QuantizedActivations& x, float* y, std::size_t y_stride);
+void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                     const QuantizedActivations& x, float* y, std::size_t y_stride);
+
+}  // namespace nn::detail
+LMC_END_NAMESPACE

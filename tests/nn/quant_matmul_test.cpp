@@ -1,0 +1,303 @@
+// The integer kernels of the block-quantized types (nn/matmul.hpp, "Quantized weights"):
+// blocks decoded exactly as llama.cpp dequantizes them, integer products equal to the exact
+// products of the decoded values, and bit-identical results across SIMD paths, batch splits
+// and thread counts.
+#include "nn/cpu_features.hpp"
+#include "nn/matmul.hpp"
+#include "nn/matmul_quant.hpp"
+
+#include <lmc/dtype.hpp>
+#include <lmc/gguf.hpp>
+
+#include "support/testdata.hpp"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+using lmc::nn::KernelPath;
+using lmc::nn::QuantRecipe;
+using lmc::nn::WeightMatrix;
+using lmc::nn::WeightType;
+
+struct TypeCase {
+  WeightType type;
+  lmc::DType dtype;
+  const char* name;
+  std::vector<std::size_t> half_offsets;  // fp16 fields of a block (scales), set to sane values
+};
+
+const std::vector<TypeCase>& type_cases() {
+  static const std::vector<TypeCase> cases = {
+      {WeightType::q8_0, lmc::DType::q8_0, "Q8_0", {0}},
+      {WeightType::q4_0, lmc::DType::q4_0, "Q4_0", {0}},
+      {WeightType::q4_1, lmc::DType::q4_1, "Q4_1", {0, 2}},
+      {WeightType::q5_0, lmc::DType::q5_0, "Q5_0", {0}},
+      {WeightType::q5_1, lmc::DType::q5_1, "Q5_1", {0, 2}},
+      {WeightType::q2_k, lmc::DType::q2_k, "Q2_K", {80, 82}},
+      {WeightType::q3_k, lmc::DType::q3_k, "Q3_K", {108}},
+      {WeightType::q4_k, lmc::DType::q4_k, "Q4_K", {0, 2}},
+      {WeightType::q5_k, lmc::DType::q5_k, "Q5_K", {0, 2}},
+      {WeightType::q6_k, lmc::DType::q6_k, "Q6_K", {208}},
+      {WeightType::iq4_nl, lmc::DType::iq4_nl, "IQ4_NL", {0}},
+      {WeightType::iq4_xs, lmc::DType::iq4_xs, "IQ4_XS", {0}},
+  };
+  return cases;
+}
+
+std::string case_name(const ::testing::TestParamInfo<std::size_t>& info) {
+  return type_cases()[info.param].name;
+}
+
+std::vector<KernelPath> supported_paths() {
+  std::vector<KernelPath> paths;
+  for (KernelPath p : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
+    if (lmc::nn::cpu_supports(p)) paths.push_back(p);
+  }
+  return paths;
+}
+
+class PathGuard {
+ public:
+  PathGuard() : saved_(lmc::nn::active_kernel_path()) {}
+  ~PathGuard() { lmc::nn::force_kernel_path(saved_); }
+
+ private:
+  KernelPath saved_;
+};
+
+// Random blocks: every code, sub-scale and high bit random; the fp16 scales between 1/512 and
+// 1/64 with random signs, so that no value is infinite or NaN.
+struct RandomMatrix {
+  std::vector<std::byte> bytes;
+  WeightMatrix view;
+};
+
+RandomMatrix random_matrix(const TypeCase& c, std::size_t rows, std::size_t cols, std::mt19937& rng,
+                           QuantRecipe recipe = QuantRecipe::integer) {
+  RandomMatrix m;
+  m.view = WeightMatrix{c.type, rows, cols, nullptr, 0, recipe};
+  m.bytes.resize(rows * m.view.row_bytes());
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (std::byte& b : m.bytes) b = static_cast<std::byte>(byte(rng));
+  std::uniform_real_distribution<float> scale(1.0f / 512, 1.0f / 64);
+  const std::size_t block_bytes = lmc::nn::weight_block_bytes(c.type);
+  for (std::size_t at = 0; at < m.bytes.size(); at += block_bytes) {
+    for (std::size_t offset : c.half_offsets) {
+      const float s = scale(rng) * (byte(rng) < 64 ? -1.0f : 1.0f);
+      const std::uint16_t h = lmc::nn::float_to_half(s);
+      std::memcpy(m.bytes.data() + at + offset, &h, 2);
+    }
+  }
+  m.view.data = m.bytes.data();
+  return m;
+}
+
+std::vector<float> random_activations(std::size_t n, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(n);
+  for (float& v : x) v = normal(rng);
+  return x;
+}
+
+class QuantMatmulTest : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(QuantMatmulTest, DecodesRowsAsTheFormatDequantizes) {
+  // nn's decoder (used for embedding rows and by the kernels) against lmc::dequantize_row,
+  // which tests/format/quants_conformance_test checks bit for bit against llama.cpp.
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(3);
+  const std::size_t cols = lmc::nn::weight_block_values(c.type) == 32 ? 288 : 512;
+  const RandomMatrix m = random_matrix(c, 5, cols, rng);
+  std::vector<float> ours(cols), theirs(cols);
+  for (std::size_t r = 0; r < 5; ++r) {
+    lmc::nn::dequantize_row(m.view, r, ours.data());
+    lmc::dequantize_row(c.dtype, m.view.row(r), theirs.data(), static_cast<std::int64_t>(cols));
+    for (std::size_t k = 0; k < cols; ++k) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(ours[k]), std::bit_cast<std::uint32_t>(theirs[k]))
+          << "row " << r << " col " << k;
+    }
+  }
+}
+
+TEST_P(QuantMatmulTest, DecodesLlamaCppBlocksBitExactly) {
+  LMC_REQUIRE_TESTDATA();
+  const TypeCase& c = type_cases()[GetParam()];
+  const std::string type = c.name;
+  const auto path = lmc_test::testdata("quants/" + type + ".gguf");
+  if (!std::filesystem::exists(path)) {
+    // testdata/quants holds llama.cpp's dumps for the types up to Q6_K; the iq4 types are
+    // checked through lmc::dequantize_row above and by tests/model/quantized_models_test.
+    GTEST_SKIP() << "no llama.cpp block dump for " << type;
+  }
+  const auto file = lmc::GgufFile::open(path);
+  for (const char* name : {"w.a", "w.b"}) {
+    const lmc::Tensor& tensor = file.tensor(name);
+    ASSERT_EQ(tensor.type, c.dtype);
+    const WeightMatrix w{c.type,
+                         static_cast<std::size_t>(tensor.rows()),
+                         static_cast<std::size_t>(tensor.cols()),
+                         tensor.data.data(),
+                         0,
+                         QuantRecipe::float_exact};
+    std::ifstream in(lmc_test::testdata("quants/" + type + "." + name + ".f32"), std::ios::binary);
+    const std::vector<char> raw((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+    ASSERT_EQ(raw.size(), w.rows * w.cols * 4);
+    std::vector<float> row(w.cols);
+    for (std::size_t r = 0; r < w.rows; ++r) {
+      lmc::nn::dequantize_row(w, r, row.data());
+      ASSERT_EQ(0, std::memcmp(row.data(), raw.data() + r * w.cols * 4, w.cols * 4))
+          << name << " row " << r;
+    }
+  }
+}
+
+TEST_P(QuantMatmulTest, IntegerProductsEqualTheExactProductsOfTheDecodedValues) {
+  // y[t][n] must be Σ_k w[n][k] · (d_x q_x)[t][k] up to the float rounding of the per-block
+  // combination: any misread code, scale, min or offset moves it by far more.
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(5);
+  const std::size_t block = lmc::nn::weight_block_values(c.type);
+  for (std::size_t cols : block == 32 ? std::vector<std::size_t>{32, 96, 256, 800}
+                                      : std::vector<std::size_t>{256, 768}) {
+    const std::size_t rows = 13, tokens = 9;
+    const RandomMatrix m = random_matrix(c, rows, cols, rng);
+    const std::vector<float> x = random_activations(tokens * cols, rng);
+    lmc::nn::detail::QuantizedActivations qx;
+    lmc::nn::detail::quantize_activations(x.data(), cols, tokens, cols,
+                                          lmc::nn::detail::activation_block(c.type), qx, nullptr);
+    std::vector<float> w(rows * cols);
+    for (std::size_t n = 0; n < rows; ++n) lmc::nn::dequantize_row(m.view, n, w.data() + n * cols);
+    for (KernelPath path : supported_paths()) {
+      lmc::nn::force_kernel_path(path);
+      std::vector<float> y(tokens * rows);
+      lmc::nn::matmul(m.view, x.data(), cols, tokens, y.data(), rows, nullptr, nullptr);
+      for (std::size_t t = 0; t < tokens; ++t) {
+        for (std::size_t n = 0; n < rows; ++n) {
+          double expected = 0, magnitude = 0;
+          for (std::size_t k = 0; k < cols; ++k) {
+            const double xk = static_cast<double>(qx.row_d(t)[k / qx.block]) * qx.row_q(t)[k];
+            expected += w[n * cols + k] * xk;
+            magnitude += std::abs(w[n * cols + k] * xk);
+          }
+          EXPECT_NEAR(y[t * rows + n], expected, 1e-5 * magnitude + 1e-7)
+              << to_string(path) << " cols " << cols << " t " << t << " n " << n;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(QuantMatmulTest, FloatRecipeIsTheF32ProductOfTheDecodedMatrix) {
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(13);
+  const std::size_t cols = lmc::nn::weight_block_values(c.type) == 32 ? 800 : 768;
+  const std::size_t rows = 70, tokens = 7;  // 70 rows: more than one decoded tile
+  const RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::float_exact);
+  std::vector<float> decoded(rows * cols);
+  for (std::size_t n = 0; n < rows; ++n) {
+    lmc::nn::dequantize_row(m.view, n, decoded.data() + n * cols);
+  }
+  const WeightMatrix f32{
+      WeightType::f32,         rows, cols, reinterpret_cast<const std::byte*>(decoded.data()), 0,
+      QuantRecipe::float_exact};
+  const std::vector<float> x = random_activations(tokens * cols, rng);
+  lmc::base::ThreadPool pool(2);
+  for (KernelPath path : supported_paths()) {
+    lmc::nn::force_kernel_path(path);
+    std::vector<float> want(tokens * rows), got(tokens * rows);
+    lmc::nn::matmul(f32, x.data(), cols, tokens, want.data(), rows, nullptr, nullptr);
+    lmc::nn::matmul(m.view, x.data(), cols, tokens, got.data(), rows, nullptr, &pool);
+    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * 4)) << to_string(path);
+  }
+}
+
+class QuantRecipeTest : public ::testing::TestWithParam<std::tuple<std::size_t, QuantRecipe>> {};
+
+TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
+  PathGuard guard;
+  const TypeCase& c = type_cases()[std::get<0>(GetParam())];
+  std::mt19937 rng(11);
+  // 288 = one full chunk of 8 blocks and a chunk of one; 37 rows leave a partial row tile.
+  const std::size_t cols = lmc::nn::weight_block_values(c.type) == 32 ? 288 : 512;
+  const std::size_t rows = 37, tokens = 23;
+  const RandomMatrix m = random_matrix(c, rows, cols, rng, std::get<1>(GetParam()));
+  const std::vector<float> x = random_activations(tokens * cols, rng);
+
+  lmc::nn::force_kernel_path(KernelPath::scalar);
+  std::vector<float> reference(tokens * rows);
+  lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
+
+  lmc::base::ThreadPool pool(3);
+  for (KernelPath path : supported_paths()) {
+    lmc::nn::force_kernel_path(path);
+    std::vector<float> batched(tokens * rows), single(tokens * rows), threaded(tokens * rows);
+    lmc::nn::matmul(m.view, x.data(), cols, tokens, batched.data(), rows, nullptr, nullptr);
+    for (std::size_t t = 0; t < tokens; ++t) {
+      lmc::nn::matmul(m.view, x.data() + t * cols, cols, 1, single.data() + t * rows, rows, nullptr,
+                      nullptr);
+    }
+    lmc::nn::matmul(m.view, x.data(), cols, tokens, threaded.data(), rows, nullptr, &pool);
+    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4))
+        << to_string(path);
+    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4))
+        << to_string(path);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantMatmulTest, ::testing::Range<std::size_t>(0, 12), case_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    Types, QuantRecipeTest,
+    ::testing::Combine(::testing::Range<std::size_t>(0, 12),
+                       ::testing::Values(QuantRecipe::float_exact, QuantRecipe::integer)),
+    [](const ::testing::TestParamInfo<std::tuple<std::size_t, QuantRecipe>>& info) {
+      return std::string(type_cases()[std::get<0>(info.param)].name) +
+             (std::get<1>(info.param) == QuantRecipe::integer ? "_integer" : "_float");
+    });
+
+TEST(QuantizedActivations, AreWithinHalfAStepOfTheInput) {
+  std::mt19937 rng(2);
+  const std::size_t cols = 512;
+  std::vector<float> x = random_activations(3 * cols, rng);
+  x[5] = 0;
+  for (std::size_t i = 256; i < 512; ++i) x[i] = 0;  // an all-zero block of 256
+  for (std::size_t block : {std::size_t{32}, std::size_t{256}}) {
+    lmc::nn::detail::QuantizedActivations qx;
+    lmc::nn::detail::quantize_activations(x.data(), cols, 3, cols, block, qx, nullptr);
+    for (std::size_t t = 0; t < 3; ++t) {
+      for (std::size_t k = 0; k < cols; ++k) {
+        const float d = qx.row_d(t)[k / block];
+        const int q = qx.row_q(t)[k];
+        EXPECT_LE(std::abs(q), 127);
+        // 32-blocks store d rounded to fp16 (relative error ≤ 2^-11), so allow that too.
+        EXPECT_NEAR(d * q, x[t * cols + k], 0.5 * d + std::abs(x[t * cols + k]) * 1e-3)
+            << block << " " << t << " " << k;
+      }
+      for (std::size_t g = 0; g < cols / 16; ++g) {
+        int s = 0;
+        for (std::size_t i = 0; i < 16; ++i) s += qx.row_q(t)[16 * g + i];
+        EXPECT_EQ(qx.row_sum16(t)[g], s);
+      }
+    }
+    EXPECT_EQ(qx.row_d(0)[256 / block], 0.0f);
+  }
+}
+
+}  // namespace
