@@ -57,7 +57,7 @@ RECIPE = dict(
 # The recipe proposed for the next model (`--recipe next`), from the pilots in models/README.md:
 # float32 (4.3 times the throughput of emulated bfloat16 on AVX2 CPUs), 2.6 times the data
 # (Django's documentation, TeX Live's latex-extra and publishers documentation) and about
-# 8,500 training CPU-seconds on two quiet cores. Not yet run to the end.
+# 6,500-8,500 training CPU-seconds (passive OpenMP waits). Not yet run to the end.
 RECIPE_NEXT = dict(
     RECIPE,
     bf16=False,
