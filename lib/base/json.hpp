@@ -23,8 +23,10 @@ inline constexpr std::size_t kMaxJsonDepth = 128;
 
 /// Parses `text`: one JSON value, which must be valid UTF-8 (invalid bytes and lone surrogate
 /// escapes are errors), nested at most kMaxJsonDepth deep, optionally surrounded by whitespace.
-/// Numbers are read with full precision (correctly rounded). The parser is iterative: no input
-/// can exhaust the stack. Throws Error(format) "<source>: invalid JSON at offset N: <reason>".
+/// Numbers are correctly rounded (converted by std::from_chars, not by rapidjson 1.1, whose
+/// conversion of long or tiny numbers is wrong); integers get rapidjson's types (the narrowest
+/// of int, unsigned, int64, uint64 that holds them, else double); a number beyond the doubles is
+/// an error, one below them reads as 0. The parser is iterative: no input can exhaust the stack. Throws Error(format) "<source>: invalid JSON at offset N: <reason>".
 rapidjson::Document parse_json(std::string_view text, std::string_view source);
 
 /// parse_json for input that may be skipped rather than refused (a JSONL record): false and

@@ -182,6 +182,27 @@ class Evaluation {
       base::fail(ErrorCode::format, "{}: {} per-document entries for {} documents read", file,
                  saved.documents_figures.size(), checkpoint.documents_read);
     }
+    // The position in the token stream must be one this evaluation can reach: a damaged
+    // next_window would otherwise wrap the window arithmetic and point outside the buffer.
+    // 2^62 tokens is far beyond any corpus and keeps every window end inside 64 bits.
+    constexpr std::uint64_t kMaxStreamTokens = std::uint64_t{1} << 62;
+    if (checkpoint.stream_tokens > kMaxStreamTokens) {
+      base::fail(ErrorCode::format, "{}: key \"checkpoint.stream_tokens\": {} is out of range",
+                 file, checkpoint.stream_tokens);
+    }
+    const std::uint64_t windows = grid_.window_count(plan_mode_, checkpoint.stream_tokens);
+    if (checkpoint.next_window > windows) {
+      base::fail(ErrorCode::format,
+                 "{}: key \"checkpoint.next_window\": window {} is past the {} windows of the {} "
+                 "tokens the checkpoint was written after",
+                 file, checkpoint.next_window, windows, checkpoint.stream_tokens);
+    }
+    if (checkpoint.last_end > checkpoint.stream_tokens) {
+      base::fail(ErrorCode::format,
+                 "{}: key \"checkpoint.last_end\": token {} is past the {} tokens the checkpoint "
+                 "was written after",
+                 file, checkpoint.last_end, checkpoint.stream_tokens);
+    }
     state.loss = saved.loss;
     state.scored_tokens = saved.scored_tokens;
     state.windows = saved.windows;

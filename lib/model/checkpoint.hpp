@@ -54,8 +54,8 @@ struct HyperParameters {
   std::vector<bool> ssm_layer;
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
-  std::string key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim, key_n_ff,
-      key_n_experts, key_rope_dims, key_ssm;
+  std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,
+      key_n_ff, key_n_experts, key_rope_dims, key_ssm;
 };
 
 class Checkpoint {

@@ -230,7 +230,7 @@ class GgufCheckpoint final : public Checkpoint {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = required_size("embedding_length", h.key_n_embd);
-    h.n_layers = required_size("block_count", unused);
+    h.n_layers = required_size("block_count", h.key_n_layers);
     h.context_length = optional_size("context_length", 0, unused);
     h.norm_eps = static_cast<float>(file_.at(key("attention.layer_norm_rms_epsilon")).as_double());
     read_ssm();
@@ -242,7 +242,7 @@ class GgufCheckpoint final : public Checkpoint {
     if (spec_->ssm_layers == SsmLayers::all) return read_mamba_hyper_parameters();
     std::string unused;
     h.n_embd = required_size("embedding_length", h.key_n_embd);
-    h.n_layers = required_size("block_count", unused);
+    h.n_layers = required_size("block_count", h.key_n_layers);
     h.n_heads = required_size("attention.head_count", h.key_n_heads);
     h.n_kv_heads = spec_->ssm_layers == SsmLayers::no_kv_heads
                        ? per_layer_kv_heads()

@@ -425,9 +425,8 @@ class HfCheckpoint final : public Checkpoint {
     const HfConfig& config = folder_.config;
     const HfLayout& hf = spec_->hf;
     HyperParameters& h = hyper_parameters_;
-    std::string unused;
     h.n_embd = size_key(hf.keys.hidden, std::nullopt, h.key_n_embd);
-    h.n_layers = size_key(hf.keys.layers, std::nullopt, unused);
+    h.n_layers = size_key(hf.keys.layers, std::nullopt, h.key_n_layers);
     h.norm_eps = static_cast<float>(number_key(hf.keys.eps).value_or(hf.defaults.eps));
     read_.insert("tie_word_embeddings");
     h.tied_output = config.boolean("tie_word_embeddings").value_or(hf.defaults.tied);
@@ -446,7 +445,7 @@ class HfCheckpoint final : public Checkpoint {
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
-    h.n_layers = size_key(keys.layers, std::nullopt, unused);
+    h.n_layers = size_key(keys.layers, std::nullopt, h.key_n_layers);
     h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
     if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
     h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);

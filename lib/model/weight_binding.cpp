@@ -176,8 +176,9 @@ class Binder {
 
   void check_hyper_parameters() {
     if (h_.n_layers == 0 || h_.n_layers > checkpoint_.tensor_count()) {
-      base::fail(ErrorCode::format, "{}: layer count {} does not fit the {} tensors of the file",
-                 checkpoint_.source(), h_.n_layers, checkpoint_.tensor_count());
+      base::fail(ErrorCode::format,
+                 "{}: layer count {} ({}) does not fit the {} tensors of the file",
+                 checkpoint_.source(), h_.n_layers, h_.key_n_layers, checkpoint_.tensor_count());
     }
     if (spec_.ssm_layers != SsmLayers::none) {
       const nn::SsmConfig& s = h_.ssm;

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -75,8 +77,8 @@ TEST(JsonDoor, NestingIsLimitedWithoutRecursion) {
 }
 
 // Found by fuzzing: rapidjson's full-precision parser hit undefined behaviour (clz of zero) on a
-// zero with an exponent or many fraction digits. Such numbers read as zero; malformed ones stay
-// errors.
+// zero with an exponent or many fraction digits. Such numbers read as zero (the door converts
+// numbers itself, see NumbersAreTheClosestDouble); malformed ones stay errors.
 TEST(JsonDoor, ZeroWithAnExponentIsZero) {
   const std::string many_zeros = "0." + std::string(400, '0');
   const auto doc = lmc::base::parse_json(
@@ -94,6 +96,90 @@ TEST(JsonDoor, ZeroWithAnExponentIsZero) {
   EXPECT_EQ(doc["f"].GetDouble(), 0.0);
   for (const char* bad : {"[0e]", "[0e+]", "[00e5]", "[0.e5]"}) {
     EXPECT_THROW((void)lmc::base::parse_json(bad, "bad"), lmc::Error) << bad;
+  }
+}
+
+// Found by fuzzing: rapidjson 1.1's full-precision conversion read long or tiny numbers wrongly
+// ("-0.9287e-327" as 1.7e305, "1.000...0e-340" as -2e292) or indexed its table of powers out of
+// bounds ("0." and 400 zeros and "1967"). The door converts numbers itself: each must be the
+// double that glibc's strtod (an independent, correctly rounded conversion) gives.
+TEST(JsonDoor, NumbersAreTheClosestDouble) {
+  std::vector<std::string> numbers = {"-0.9287e-327",
+                                      "1." + std::string(400, '0') + "e-340",
+                                      "0." + std::string(400, '0') + "1967",
+                                      "0." + std::string(400, '0') + "196e700",
+
+                                      "12345678901234567890123e-360",
+                                      "12345678901234567890123e-340",
+                                      "4.9406564584124654e-324",
+                                      "2.4703282292062328e-324",
+                                      "2.4703282292062327e-324",
+                                      "1.7976931348623157e308",
+                                      "0.1",
+                                      "-0.0",
+                                      "1e-5",
+                                      "123456789012345678901234567890",
+                                      "9" + std::string(300, '9'),
+                                      "0." + std::string(3000, '0') + "1e3000",
+                                      "1.5e-400",
+                                      "-1e-400"};
+  // Generated: an integer part, leading zeros in the fraction, digits, an exponent.
+  std::uint64_t state = 1;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (int n = 0; n < 20000; ++n) {
+    std::string x = next() % 2 ? "-" : "";
+    const auto int_digits = next() % 4;
+    x += int_digits == 0 ? "0" : std::to_string(1 + next() % 9);
+    for (std::uint64_t i = 1; i < int_digits; ++i) x += static_cast<char>('0' + next() % 10);
+    if (next() % 2) {
+      x += '.' + std::string(next() % 3 == 0 ? next() % 40 : 0, '0');
+      for (auto i = 1 + next() % 25; i > 0; --i) x += static_cast<char>('0' + next() % 10);
+    }
+    if (next() % 2) x += (next() % 2 ? "e-" : "E") + std::to_string(next() % 400);
+    numbers.push_back(x);
+  }
+  // (rapidjson's grammar itself refuses an integer part beyond 10^308 as too big, whatever the
+  // exponent after it: "1" and 400 zeros and "e-700" is an error, not 1e-300.)
+  for (const std::string& x : numbers) {
+    const double expected = std::strtod(x.c_str(), nullptr);
+    if (std::isinf(expected)) continue;
+    SCOPED_TRACE(x);
+    rapidjson::Document doc;
+    std::string problem;
+    ASSERT_TRUE(lmc::base::try_parse_json("[" + x + "]", doc, problem)) << problem;
+    ASSERT_TRUE(doc[0].IsNumber());
+    EXPECT_EQ(doc[0].GetDouble(), expected);
+    // "-0" is the integer 0 (rapidjson's type for it); -0.0 and -0e0 keep the sign.
+    if (x.find_first_of(".eE") != std::string::npos) {
+      EXPECT_EQ(std::signbit(doc[0].GetDouble()), std::signbit(expected));
+    }
+  }
+  // Integers keep rapidjson's types: the narrowest that holds them, a double beyond 64 bits.
+  const auto ints = lmc::base::parse_json(
+      "[4294967295, 4294967296, -2147483648, -2147483649, 18446744073709551615, "
+      "18446744073709551616, -9223372036854775808, -9223372036854775809, -0, 7]",
+      "ints");
+  EXPECT_TRUE(ints[0].IsUint() && !ints[0].IsInt());
+  EXPECT_TRUE(ints[1].IsUint64() && !ints[1].IsUint());
+  EXPECT_TRUE(ints[2].IsInt());
+  EXPECT_EQ(ints[2].GetInt(), std::numeric_limits<int>::min());
+  EXPECT_TRUE(ints[3].IsInt64() && !ints[3].IsInt());
+  EXPECT_EQ(ints[4].GetUint64(), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_TRUE(ints[5].IsDouble());
+  EXPECT_EQ(ints[6].GetInt64(), std::numeric_limits<std::int64_t>::min());
+  EXPECT_TRUE(ints[7].IsDouble());
+  EXPECT_TRUE(ints[8].IsInt() && ints[8].GetInt() == 0);
+  EXPECT_TRUE(ints[9].IsInt() && ints[9].IsUint());
+  // Beyond the largest double: refused, with the number's offset.
+  for (const std::string& big : {std::string("1e309"), std::string("1.9e308"),
+                                 "-" + std::string(400, '9'), std::string("0.5e99999999999")}) {
+    const std::string message =
+        message_of([&] { (void)lmc::base::parse_json("[1, " + big + "]", "big.json"); });
+    EXPECT_NE(message.find("big.json: invalid JSON at offset 4: Number too big"), std::string::npos)
+        << big << ": " << message;
   }
 }
 

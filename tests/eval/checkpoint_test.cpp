@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -244,6 +245,40 @@ TEST(Checkpoint, ABrokenCheckpointIsAFormatError) {
   EXPECT_NE(refusal(dir.file("c.jsonl"), options, "model-a", lmc::ErrorCode::format)
                 .find("not an lmc-bpc checkpoint"),
             std::string::npos);
+}
+
+// Replaces the number after `"key": ` in a checkpoint's text.
+std::string with_number(std::string json, const std::string& key, const std::string& value) {
+  const std::size_t at = json.find("\"" + key + "\": ");
+  EXPECT_NE(at, std::string::npos) << key;
+  if (at == std::string::npos) return json;
+  const std::size_t begin = at + key.size() + 4;
+  const std::size_t end = json.find_first_not_of("0123456789", begin);
+  return json.replace(begin, end - begin, value);
+}
+
+TEST(Checkpoint, APositionPastTheStreamIsAFormatError) {
+  // Found by fuzzing: a next_window near 2^64 / stride wrapped the window arithmetic, and the
+  // resumed run read before the start of its token buffer. A checkpoint's position must lie
+  // inside the stream it was written after.
+  TempDir dir;
+  write_file(dir.file("c.jsonl"), corpus_text());
+  const std::string checkpoint = dir.file("p.ckpt");
+  const lmc::BpcOptions options = options_for(checkpoint);
+  EXPECT_THROW(run(dir.file("c.jsonl"), options, 4), lmc::Error);
+  const std::string saved = eval_test::read_file(checkpoint);
+  // stride 5: 5 * 3689348814741910323 = 2^64 - 1, and the window's end wraps to 12.
+  for (const auto& [key, value] :
+       {std::pair<std::string, std::string>{"next_window", "3689348814741910323"},
+        {"next_window", "1000"},
+        {"last_end", "18446744073709551615"},
+        {"stream_tokens", "9223372036854775808"}}) {
+    write_file(checkpoint, with_number(saved, key, value));
+    const std::string message =
+        refusal(dir.file("c.jsonl"), options, "model-a", lmc::ErrorCode::format);
+    EXPECT_NE(message.find(checkpoint), std::string::npos) << message;
+    EXPECT_NE(message.find("\"checkpoint." + key + "\""), std::string::npos) << message;
+  }
 }
 
 TEST(Checkpoint, ATokenDumpCannotBeResumed) {

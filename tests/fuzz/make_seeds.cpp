@@ -11,6 +11,7 @@
 #include <lmc/safetensors.hpp>
 
 #include "fuzz/byte_model.hpp"
+#include "fuzz/eval_checkpoint_setup.hpp"
 #include "fuzz/seed_tokenizers.hpp"
 #include "model/random_models.hpp"
 
@@ -335,6 +336,29 @@ void model_seeds() {
   put("fuzz_hf_model", "llama3_rope.json", llama3.hf_config_json());
 }
 
+// Checkpoints of fuzz_eval_checkpoint's own evaluation, interrupted after 0, 1, 4 and 9 windows
+// and finished, with and without per-document figures: inputs that resume.
+void checkpoint_seeds() {
+  const fs::path file = fs::temp_directory_path() / "lmc_fuzz_make_seeds_checkpoint.json";
+  for (const bool per_document : {false, true}) {
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{9},
+                                    static_cast<std::size_t>(-1)}) {
+      fs::remove(file);
+      try {
+        (void)lmc_fuzz::run_checkpointed(file.string(), per_document, 0, limit);
+      } catch (const lmc::Error&) {  // the interruption
+      }
+      if (!fs::exists(file)) continue;  // interrupted before the first window ended
+      const std::string name = (per_document ? "per_document_" : "total_") +
+                               (limit == static_cast<std::size_t>(-1) ? std::string("finished")
+                                                                      : std::to_string(limit)) +
+                               ".json";
+      put("fuzz_eval_checkpoint", name, read(file));
+    }
+  }
+  fs::remove(file);
+}
+
 void copy_seeds(const fs::path& source) {
   for (const char* name : {"shard0of2.json", "shard1of2.json"}) {
     put("fuzz_bpc_result_json", name, read(source / "tests/eval/data" / name));
@@ -366,6 +390,7 @@ int main(int argc, char** argv) {
     tiktoken_seeds();
     gguf_tokenizer_seeds();
     model_seeds();
+    checkpoint_seeds();
     copy_seeds(argv[2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -23,6 +23,7 @@
 #include <zstd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,8 @@ void expect_refused(const std::function<void()>& body, const std::vector<std::st
   ASSERT_EQ(run.end, LimitedRun::End::error)
       << "ended with " << lmc_test::to_string(run.end) << ": " << run.message
       << (run.signal != 0 ? " (signal " + std::to_string(run.signal) + ")" : "");
+  // Printed so that the run shows what a user would read for each hostile file.
+  std::printf("refused: %s\n", run.message.c_str());
   for (const std::string& name : names) {
     EXPECT_NE(run.message.find(name), std::string::npos)
         << "the message does not name '" << name << "': " << run.message;
@@ -148,16 +151,19 @@ TEST(HostileInput, SafetensorsHeaderLengthAndShapes) {
     b.u64(std::uint64_t{1} << 60).text("{}");
     const auto path = folder / "header_length.safetensors";
     write_file(path, b.bytes());
-    expect_refused([&] { (void)lmc::SafetensorsFile::open(path); }, {path.string(), "header"});
+    expect_refused([&] { (void)lmc::SafetensorsFile::open(path); },
+                   {path.string(), "header length"});
   }
   {
     const std::string header =
-        R"({"w": {"dtype": "F32", "shape": [1099511627776, 1099511627776], "data_offsets": [0, 16]}})";
+        R"({"lm_head.weight": {"dtype": "F32", "shape": [1099511627776, 1099511627776],
+            "data_offsets": [0, 16]}})";
     RawBytes b;
     b.u64(header.size()).text(header).zeros(16);
     const auto path = folder / "shape.safetensors";
     write_file(path, b.bytes());
-    expect_refused([&] { (void)lmc::SafetensorsFile::open(path); }, {path.string(), "w"});
+    expect_refused([&] { (void)lmc::SafetensorsFile::open(path); },
+                   {path.string(), "'lm_head.weight'", "element count"});
   }
 }
 
@@ -166,7 +172,7 @@ TEST(HostileInput, TokenizerJsonOfTenMillionNestedArrays) {
   const auto path = folder / "tokenizer.json";
   write_file(path, std::string(10'000'000, '['));
   expect_refused([&] { (void)lmc::Tokenizer::from_tokenizer_json(path); },
-                 {path.string(), "nested deeper"});
+                 {path.string(), "offset 128", "nested deeper"});
 }
 
 TEST(HostileInput, TokenizerJsonVocabularyIdNearTwoToTheThirty) {
@@ -187,7 +193,8 @@ TEST(HostileInput, TiktokenRankNearTwoToTheTwentyFour) {
   lmc_test::TempFolder folder;
   const auto path = folder / "ranks.tiktoken";
   write_file(path, "IQ== 0\nIg== 16777000\n");
-  expect_refused([&] { (void)lmc::Tokenizer::from_tiktoken(path); }, {path.string(), "rank"});
+  expect_refused([&] { (void)lmc::Tokenizer::from_tiktoken(path); },
+                 {path.string(), "line 2", "rank"});
 }
 
 TEST(HostileInput, GgufTokenizerClaimingTwoToTheFortyTokens) {
@@ -239,7 +246,7 @@ TEST(HostileInput, CorpusLineOfOneGigabyteOfBrackets) {
         while (corpus.next(document)) {
         }
       },
-      {path.string(), "line 1", "nested deeper"}, 3 * 1024 * kMiB);
+      {path.string(), "line 1", "offset 128", "nested deeper"}, 3 * 1024 * kMiB);
 }
 
 TEST(HostileInput, CorpusLineLongerThanTheLimit) {
@@ -261,12 +268,12 @@ TEST(HostileInput, CorpusLineLongerThanTheLimit) {
 TEST(HostileInput, NestedBpcResultAndConfig) {
   const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
   expect_refused([&] { (void)lmc::BpcResult::from_json(deep, "result.json"); },
-                 {"result.json", "nested deeper"});
+                 {"result.json", "offset 128", "nested deeper"});
   expect_refused([&] { (void)lmc::HfConfig::parse(deep, "config.json"); },
-                 {"config.json", "nested deeper"});
+                 {"config.json", "offset 128", "nested deeper"});
   const std::string deep_object = "{\"a\": " + std::string(1'000'000, '[');
   expect_refused([&] { (void)lmc::HfConfig::parse(deep_object, "config.json"); },
-                 {"config.json", "nested deeper"});
+                 {"config.json", "offset 133", "nested deeper"});
 }
 
 TEST(HostileInput, ContainerClaimingFourBillionChunks) {
@@ -296,7 +303,7 @@ TEST(HostileInput, ContainerClaimingFourBillionChunks) {
 TEST(HostileInput, StudyCsvWithUnterminatedQuote) {
   const std::string csv = "model,bpc\n\"" + std::string(20'000'000, 'a');
   expect_refused([&] { (void)lmc::stats::StudyTable::parse_csv(csv, "study.csv"); },
-                 {"study.csv", "line 2"});
+                 {"study.csv", "line 2", "quoted field"});
 }
 
 TEST(HostileInput, GgufModelClaimingHugeShapes) {
@@ -317,7 +324,8 @@ TEST(HostileInput, GgufModelClaimingHugeShapes) {
   writer.add_tensor_f32("token_embd.weight", shape, values);
   const auto path = folder / "huge_model.gguf";
   writer.write(path);
-  expect_refused([&] { (void)lmc::Model::load(path, {.threads = 1}); }, {path.string()});
+  expect_refused([&] { (void)lmc::Model::load(path, {.threads = 1}); },
+                 {path.string(), "llama.block_count"});
 }
 
 }  // namespace
