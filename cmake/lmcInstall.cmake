@@ -25,5 +25,11 @@ install(FILES "${PROJECT_BINARY_DIR}/lmcConfig.cmake" "${PROJECT_BINARY_DIR}/lmc
 file(RELATIVE_PATH lmc_pc_prefix_rel "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 file(RELATIVE_PATH lmc_pc_libdir_rel "/prefix" "/prefix/${CMAKE_INSTALL_LIBDIR}")
 file(RELATIVE_PATH lmc_pc_includedir_rel "/prefix" "/prefix/${CMAKE_INSTALL_INCLUDEDIR}")
+# A static liblmc.a needs its dependencies on the consumer's link line (pkg-config --static).
+if(LMC_LIBRARY_TYPE STREQUAL "STATIC")
+  set(lmc_pc_private "Requires.private: fmt zlib libzstd liblzma libpcre2-8\nLibs.private: -pthread\n")
+else()
+  set(lmc_pc_private "")
+endif()
 configure_file("${PROJECT_SOURCE_DIR}/cmake/lmc.pc.in" "${PROJECT_BINARY_DIR}/lmc.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/lmc.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")

@@ -1,9 +1,15 @@
 // A tiny command-line parser shared by the example programs: "--name value", "--flag" and
 // positional arguments. Unknown options and missing values are errors with a clear message.
+// Also the few helpers several programs need (lists, numbers, files, durations), kept here once.
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +19,55 @@
 #include <vector>
 
 namespace cli {
+
+/// "a,b,,c" as {"a", "b", "", "c"}: items as written, empty ones kept (the caller decides).
+inline std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : text) {
+    if (c == ',') {
+      items.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  items.push_back(item);
+  return items;
+}
+
+/// `text` as a finite number, all of it; throws std::invalid_argument "WHAT needs a number, got
+/// 'TEXT'" otherwise.
+inline double parse_number(const std::string& text, const std::string& what) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || !std::isfinite(value)) {
+    throw std::invalid_argument(what + " needs a number, got '" + text + "'");
+  }
+  return value;
+}
+
+/// The whole file; throws std::runtime_error "cannot open PATH".
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Seconds as HH:MM:SS (rounded), "--:--:--" when unknown (NaN, infinite or negative).
+inline std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--:--";
+  const auto total = static_cast<long long>(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                total % 60);
+  return text;
+}
 
 class Arguments {
  public:
@@ -65,6 +120,12 @@ class Arguments {
       throw std::invalid_argument("option --" + name + " needs an integer, got '" + *value + "'");
     }
     return result;
+  }
+
+  /// The option's value as a finite number (parse_number), or `fallback` when it is absent.
+  double number(const std::string& name, double fallback) const {
+    auto value = get(name);
+    return value ? parse_number(*value, "option --" + name) : fallback;
   }
 
   const std::vector<std::string>& positional() const { return positional_; }

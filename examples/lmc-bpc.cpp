@@ -44,37 +44,6 @@ const char* const kUsage =
     "       lmc-bpc --merge A.json B.json ... [--json OUT]\n"
     "Without --model: the bundled model. Without --corpus: the demo on the bundled samples.\n";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-double number_option(const cli::Arguments& args, const std::string& name, double fallback) {
-  auto value = args.get(name);
-  if (!value) return fallback;
-  std::size_t used = 0;
-  double result = 0;
-  try {
-    result = std::stod(*value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value->size() || !(result >= 0)) {
-    throw std::invalid_argument("option --" + name + " needs a number >= 0, got '" + *value + "'");
-  }
-  return result;
-}
-
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--:--";
-  const auto total = static_cast<long long>(seconds + 0.5);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", total / 3600, total / 60 % 60,
-                total % 60);
-  return text;
-}
-
 // Progress on stderr: on a terminal one line redrawn at most twice a second; otherwise (with
 // --progress, e.g. into a log) one line every 30 seconds.
 class ProgressLine {
@@ -92,7 +61,7 @@ class ProgressLine {
     std::fprintf(stderr, "%s%llu / %llu tokens  %.0f tokens/s  ETA %s%s", terminal_ ? "\r" : "",
                  static_cast<unsigned long long>(progress.scored_tokens_done),
                  static_cast<unsigned long long>(progress.scored_tokens_total),
-                 progress.tokens_per_second, format_duration(progress.eta_seconds).c_str(),
+                 progress.tokens_per_second, cli::format_duration(progress.eta_seconds).c_str(),
                  terminal_ ? "   " : "\n");
     std::fflush(stderr);
     drawn_ = true;
@@ -144,7 +113,7 @@ int merge_main(const cli::Arguments& args) {
   lmc::BpcResult merged;
   bool first = true;
   for (const std::string& path : args.positional()) {
-    lmc::BpcResult shard = lmc::BpcResult::from_json(read_text(path), path);
+    lmc::BpcResult shard = lmc::BpcResult::from_json(cli::read_text(path), path);
     if (first) {
       merged = std::move(shard);
       first = false;
@@ -212,7 +181,11 @@ lmc::BpcResult evaluate(const cli::Arguments& args, const Process& process) {
     // Under MPI each rank keeps its own shard's state in FILE.<rank>.
     options.checkpoint =
         process.size > 1 ? *checkpoint + "." + std::to_string(process.rank) : *checkpoint;
-    options.checkpoint_seconds = number_option(args, "checkpoint-seconds", 60);
+    options.checkpoint_seconds = args.number("checkpoint-seconds", 60);
+    if (options.checkpoint_seconds < 0) {
+      throw std::invalid_argument("option --checkpoint-seconds needs a number >= 0, got '" +
+                                  *args.get("checkpoint-seconds") + "'");
+    }
   } else if (args.get("checkpoint-seconds")) {
     throw std::invalid_argument("--checkpoint-seconds needs --checkpoint");
   }

@@ -20,37 +20,6 @@
 
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::string item;
-  for (char c : text) {
-    if (c == ',') {
-      items.push_back(item);
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  items.push_back(item);
-  return items;
-}
-
-double number_option(const cli::Arguments& args, const std::string& name, double fallback) {
-  auto value = args.get(name);
-  if (!value) return fallback;
-  std::size_t used = 0;
-  double result = 0;
-  try {
-    result = std::stod(*value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value->size()) {
-    throw std::invalid_argument("option --" + name + " needs a number, got '" + *value + "'");
-  }
-  return result;
-}
-
 void print_human(const std::string& csv, const lmc::stats::StudyData& data,
                  const lmc::stats::Analysis& a, const lmc::stats::AnalysisOptions& options) {
   std::printf("%s: x = %s, y = %s, n = %zu", csv.c_str(), data.x_name.c_str(), data.y_name.c_str(),
@@ -102,7 +71,7 @@ int run(int argc, char** argv) {
   if (auto x = args.get("x")) {
     selection.x = *x;
   } else if (auto columns = args.get("x-mean")) {
-    selection.x_mean = split_list(*columns);
+    selection.x_mean = cli::split_list(*columns);
   } else {
     throw std::invalid_argument("missing required option --x (or --x-mean)");
   }
@@ -112,16 +81,16 @@ int run(int argc, char** argv) {
   if (auto y = args.get("y")) {
     selection.y = {*y};
   } else if (auto columns = args.get("y-mean")) {
-    selection.y = split_list(*columns);
+    selection.y = cli::split_list(*columns);
   } else {
     throw std::invalid_argument("missing required option --y (or --y-mean)");
   }
   if (auto label = args.get("label")) selection.label = *label;
-  if (auto rows = args.get("rows")) selection.rows = split_list(*rows);
-  if (auto rows = args.get("exclude")) selection.exclude = split_list(*rows);
+  if (auto rows = args.get("rows")) selection.rows = cli::split_list(*rows);
+  if (auto rows = args.get("exclude")) selection.exclude = cli::split_list(*rows);
 
   lmc::stats::AnalysisOptions options;
-  options.confidence_level = number_option(args, "level", 0.95);
+  options.confidence_level = args.number("level", 0.95);
   options.resampling.confidence_level = options.confidence_level;
   options.resampling.resamples = args.integer<std::size_t>("resamples", 9999);
   options.resampling.seed = args.integer<std::uint64_t>("seed", 1);

@@ -33,41 +33,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::string item;
-  for (char c : text) {
-    if (c == ',') {
-      items.push_back(item);
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  items.push_back(item);
-  return items;
-}
-
-double parse_number(const std::string& text, const std::string& what) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || !std::isfinite(value)) {
-    throw std::invalid_argument(what + " needs a number, got '" + text + "'");
-  }
-  return value;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // The paper's data: share/lmc/huang2024 of the installed tree, else the source tree.
 fs::path paper_table() {
   std::vector<fs::path> dirs;
@@ -136,7 +101,7 @@ int run(int argc, char** argv) {
     if (auto x = args.get("x")) {
       fit.selection.x = *x;
     } else if (auto columns = args.get("x-mean")) {
-      fit.selection.x_mean = split_list(*columns);
+      fit.selection.x_mean = cli::split_list(*columns);
       fit.x_columns = fit.selection.x_mean.size();
     } else {
       throw std::invalid_argument("missing required option --x (or --x-mean)");
@@ -144,11 +109,11 @@ int run(int argc, char** argv) {
     if (auto y = args.get("y")) {
       fit.selection.y = {*y};
     } else if (auto columns = args.get("y-mean")) {
-      fit.selection.y = split_list(*columns);
+      fit.selection.y = cli::split_list(*columns);
     } else {
       throw std::invalid_argument("missing required option --y (or --y-mean)");
     }
-    if (auto rows = args.get("exclude")) fit.selection.exclude = split_list(*rows);
+    if (auto rows = args.get("exclude")) fit.selection.exclude = cli::split_list(*rows);
     if (auto label = args.get("label")) fit.selection.label = *label;
     fit.description = "a study table";
   } else {
@@ -166,10 +131,11 @@ int run(int argc, char** argv) {
     throw std::invalid_argument("give either --bpc or --result, not both");
   }
   if (auto text = args.get("bpc")) {
-    for (const std::string& item : split_list(*text)) bpcs.push_back(parse_number(item, "--bpc"));
+    for (const std::string& item : cli::split_list(*text))
+      bpcs.push_back(cli::parse_number(item, "--bpc"));
   } else if (auto files = args.get("result")) {
-    for (const std::string& file : split_list(*files)) {
-      const double bpc = lmc::BpcResult::from_json(read_text(file), file).bpc();
+    for (const std::string& file : cli::split_list(*files)) {
+      const double bpc = lmc::BpcResult::from_json(cli::read_text(file), file).bpc();
       if (!std::isfinite(bpc)) throw std::runtime_error(file + ": the result has no BPC");
       bpcs.push_back(bpc);
     }
@@ -186,7 +152,7 @@ int run(int argc, char** argv) {
   double x = 0;
   for (double v : bpcs) x += v;
   x /= static_cast<double>(bpcs.size());
-  const double level = args.get("level") ? parse_number(*args.get("level"), "--level") : 0.95;
+  const double level = args.get("level") ? cli::parse_number(*args.get("level"), "--level") : 0.95;
   const std::string name = args.get("name").value_or("new model");
 
   const lmc::stats::StudyTable table = lmc::stats::StudyTable::read_csv(fit.table);

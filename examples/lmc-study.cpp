@@ -41,21 +41,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--:--";
-  const auto total = static_cast<long long>(seconds + 0.5);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", total / 3600, total / 60 % 60,
-                total % 60);
-  return text;
-}
-
 // Where the paper's data is: share/lmc/huang2024 of the installed tree, else the source tree.
 std::optional<fs::path> paper_data_dir() {
   std::vector<fs::path> dirs;
@@ -130,7 +115,7 @@ class Study {
                                             bool whole) const {
     std::error_code error;
     if (!fs::is_regular_file(path, error)) return std::nullopt;
-    lmc::BpcResult result = lmc::BpcResult::from_json(read_text(path), path.string());
+    lmc::BpcResult result = lmc::BpcResult::from_json(cli::read_text(path), path.string());
     const lmc::BpcOptions expected = options_for(pair);
     auto differs = [&](const std::string& what, const std::string& there, const std::string& here) {
       if (there == here) return;
@@ -253,7 +238,7 @@ class Study {
                        terminal ? "\r" : "", number, todo.size(), pair->model->label.c_str(),
                        pair->corpus->label.c_str(), fraction * 100,
                        total_work ? done / static_cast<double>(total_work) * 100 : 100.0,
-                       format_duration(eta).c_str(), terminal ? "   " : "\n");
+                       cli::format_duration(eta).c_str(), terminal ? "   " : "\n");
           std::fflush(stderr);
         };
       }

@@ -3,9 +3,9 @@
 // bigram model on alice29.txt (so the figures show the coder's cost without a forward pass).
 #include <lmc/compressor.hpp>
 
-#include "coding/fake_model.hpp"
 #include "coding/range_coder.hpp"
 #include "coding/token_frequencies.hpp"
+#include "support/fake_model.hpp"
 
 #include <benchmark/benchmark.h>
 

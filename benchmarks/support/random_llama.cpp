@@ -47,7 +47,9 @@ void set_made_up_vocabulary(lmc::GgufWriter& w) {
   w.set_u32("tokenizer.ggml.eos_token_id", 2);
 }
 
-void set_vocabulary(lmc::GgufWriter& w) {
+}  // namespace
+
+void set_llama_vocabulary(lmc::GgufWriter& w) {
   const fs::path llama2 = fs::path(LMC_TESTDATA_DIR) / "vocab/ggml-vocab-llama-spm.gguf";
   if (!fs::exists(llama2)) {
     set_made_up_vocabulary(w);
@@ -58,8 +60,6 @@ void set_vocabulary(lmc::GgufWriter& w) {
     if (key.starts_with("tokenizer.")) w.set_value(*vocab.find(key));
   }
 }
-
-}  // namespace
 
 fs::path bench_dir() {
   const char* dir = std::getenv("LMC_BENCH_DIR");
@@ -82,7 +82,7 @@ fs::path random_llama(lmc::DType type) {
   w.set_u32("llama.context_length", llama_context);
   w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
   w.set_f32("llama.rope.freq_base", 10000.0f);
-  set_vocabulary(w);
+  set_llama_vocabulary(w);
   auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean,
                  bool matrix) {
     std::size_t n = 1;

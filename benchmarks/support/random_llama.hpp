@@ -8,6 +8,7 @@
 #pragma once
 
 #include <lmc/dtype.hpp>
+#include <lmc/gguf.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -16,6 +17,10 @@ namespace lmc_bench {
 
 inline constexpr std::int64_t llama_dim = 768, llama_layers = 12, llama_heads = 12,
                               llama_ffn = 2048, llama_vocab = 32000, llama_context = 2048;
+
+/// Sets the tokenizer keys: Llama 2's vocabulary from the conformance data, or the made-up one
+/// described above.
+void set_llama_vocabulary(lmc::GgufWriter& w);
 
 /// The folder benchmark models are kept in: LMC_BENCH_DIR, or the temp folder.
 std::filesystem::path bench_dir();

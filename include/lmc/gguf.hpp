@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -202,6 +203,17 @@ class LMC_EXPORT GgufWriter {
   /// type GGUF cannot store.
   void add_tensor(std::string_view name, DType type, std::span<const std::int64_t> shape,
                   std::span<const std::byte> data);
+  /// Fills `out` with the stored bytes of rows [first, first + count) of a tensor added with
+  /// add_tensor_rows: exactly count · dtype_row_bytes(type, shape.back()) bytes, where a "row"
+  /// is one run of the last (innermost) dimension. Throwing aborts the write.
+  using RowSource =
+      std::function<void(std::int64_t first, std::int64_t count, std::span<std::byte> out)>;
+  /// Adds a tensor whose bytes `source` produces only when the file is written, in increasing
+  /// order of rows and a few MiB at a time, so that write() can produce a file larger than
+  /// memory (a 7B model, say); to_bytes() calls it too. Each write calls it again. Errors as
+  /// add_tensor.
+  void add_tensor_rows(std::string_view name, DType type, std::span<const std::int64_t> shape,
+                       RowSource source);
   /// Adds a float32 tensor converted with quantize_row to `store_as` (f32, f16, bf16, q8_0).
   void add_tensor_f32(std::string_view name, std::span<const std::int64_t> shape,
                       std::span<const float> values, DType store_as = DType::f32);
@@ -209,7 +221,8 @@ class LMC_EXPORT GgufWriter {
   /// The whole file as bytes.
   std::vector<std::byte> to_bytes() const;
   /// Writes the file atomically: to a temporary file beside `path`, then renamed over it.
-  /// Throws Error(io) on failure (and leaves no temporary file behind).
+  /// Tensor data is streamed, never the whole file held in memory. Throws Error(io) on failure
+  /// (and leaves no temporary file behind).
   void write(const std::filesystem::path& path) const;
 
  private:

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <functional>
+#include <utility>
 
 LMC_BEGIN_NAMESPACE
 
@@ -51,8 +53,16 @@ struct PendingTensor {
   std::string name;
   DType type;
   std::vector<std::int64_t> shape;  // outermost first
-  std::vector<std::byte> data;
+  std::vector<std::byte> data;      // the bytes, unless `source` produces them
+  GgufWriter::RowSource source;
+  std::uint64_t rows = 0;
+  std::uint64_t row_bytes = 0;
+
+  std::uint64_t size() const { return source ? rows * row_bytes : data.size(); }
 };
+
+// Bytes a row source produces per call, at most (but always at least one row).
+constexpr std::uint64_t source_chunk_bytes = std::uint64_t{8} << 20;
 
 // The encoding of a value read from a file (type tag not included).
 void encode_value_body(ByteSink& sink, const GgufValue& value) {
@@ -207,8 +217,12 @@ void GgufWriter::set_alignment(std::uint32_t alignment) {
   }
 }
 
-void GgufWriter::add_tensor(std::string_view name, DType type, std::span<const std::int64_t> shape,
-                            std::span<const std::byte> data) {
+namespace {
+
+// Checks a new tensor's name, type and shape; returns its rows and bytes per row.
+std::pair<std::uint64_t, std::uint64_t> check_new_tensor(const std::vector<PendingTensor>& tensors,
+                                                         std::string_view name, DType type,
+                                                         std::span<const std::int64_t> shape) {
   if (!gguf_type_id(type)) {
     base::fail(ErrorCode::invalid_argument, "tensor '{}': GGUF cannot store type {}", name,
                dtype_name(type));
@@ -223,17 +237,42 @@ void GgufWriter::add_tensor(std::string_view name, DType type, std::span<const s
       base::fail(ErrorCode::invalid_argument, "tensor '{}': negative dimension", name);
     rows *= static_cast<std::uint64_t>(shape[d]);
   }
-  const std::uint64_t expected = dtype_row_bytes(type, shape.back()) * rows;
+  for (const auto& t : tensors) {
+    if (t.name == name) base::fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
+  }
+  return {rows, dtype_row_bytes(type, shape.back())};
+}
+
+}  // namespace
+
+void GgufWriter::add_tensor(std::string_view name, DType type, std::span<const std::int64_t> shape,
+                            std::span<const std::byte> data) {
+  const auto [rows, row_bytes] = check_new_tensor(impl_->tensors, name, type, shape);
+  const std::uint64_t expected = row_bytes * rows;
   if (expected != data.size()) {
     base::fail(ErrorCode::invalid_argument, "tensor '{}': {} {} needs {} bytes, got {}", name,
                dtype_name(type), fmt::join(shape, "x"), expected, data.size());
   }
-  for (const auto& t : impl_->tensors) {
-    if (t.name == name) base::fail(ErrorCode::invalid_argument, "duplicate tensor name '{}'", name);
-  }
-  impl_->tensors.push_back({std::string(name), type,
+  impl_->tensors.push_back({std::string(name),
+                            type,
                             std::vector<std::int64_t>(shape.begin(), shape.end()),
-                            std::vector<std::byte>(data.begin(), data.end())});
+                            std::vector<std::byte>(data.begin(), data.end()),
+                            {},
+                            rows,
+                            row_bytes});
+}
+
+void GgufWriter::add_tensor_rows(std::string_view name, DType type,
+                                 std::span<const std::int64_t> shape, RowSource source) {
+  if (!source) base::fail(ErrorCode::invalid_argument, "tensor '{}': no row source", name);
+  const auto [rows, row_bytes] = check_new_tensor(impl_->tensors, name, type, shape);
+  impl_->tensors.push_back({std::string(name),
+                            type,
+                            std::vector<std::int64_t>(shape.begin(), shape.end()),
+                            {},
+                            std::move(source),
+                            rows,
+                            row_bytes});
 }
 
 void GgufWriter::add_tensor_f32(std::string_view name, std::span<const std::int64_t> shape,
@@ -256,20 +295,24 @@ void GgufWriter::add_tensor_f32(std::string_view name, std::span<const std::int6
   add_tensor(name, store_as, shape, data);
 }
 
-std::vector<std::byte> GgufWriter::to_bytes() const {
-  std::vector<std::byte> out;
-  ByteSink sink(out);
+namespace {
+
+// The file in order: everything up to the data section in one piece, then each tensor's bytes
+// (a source's in chunks) and its padding.
+void emit(const std::vector<Entry>& entries, const std::vector<PendingTensor>& tensors,
+          std::uint64_t alignment, const std::function<void(std::span<const std::byte>)>& put) {
+  std::vector<std::byte> head;
+  ByteSink sink(head);
   sink.put<std::uint32_t>(0x46554747);  // "GGUF"
   sink.put<std::uint32_t>(3);
-  sink.put<std::uint64_t>(impl_->tensors.size());
-  sink.put<std::uint64_t>(impl_->entries.size());
-  for (const auto& entry : impl_->entries) {
+  sink.put<std::uint64_t>(tensors.size());
+  sink.put<std::uint64_t>(entries.size());
+  for (const auto& entry : entries) {
     sink.put_string(entry.key);
     sink.put_bytes(entry.encoded.data(), entry.encoded.size());
   }
-  const std::uint64_t alignment = impl_->alignment;
   std::uint64_t offset = 0;
-  for (const auto& tensor : impl_->tensors) {
+  for (const auto& tensor : tensors) {
     sink.put_string(tensor.name);
     sink.put<std::uint32_t>(static_cast<std::uint32_t>(tensor.shape.size()));
     for (auto it = tensor.shape.rbegin(); it != tensor.shape.rend(); ++it) {
@@ -277,24 +320,51 @@ std::vector<std::byte> GgufWriter::to_bytes() const {
     }
     sink.put<std::uint32_t>(*gguf_type_id(tensor.type));
     sink.put<std::uint64_t>(offset);
-    offset += tensor.data.size();
+    offset += tensor.size();
     offset += (alignment - offset % alignment) % alignment;
   }
-  if (!impl_->tensors.empty()) {
-    sink.pad_to(alignment);
-    const std::size_t data_start = out.size();
-    for (const auto& tensor : impl_->tensors) {
-      sink.put_bytes(tensor.data.data(), tensor.data.size());
-      // Pad relative to the data section (which itself starts aligned).
-      out.resize(data_start + ((out.size() - data_start + alignment - 1) / alignment) * alignment,
-                 std::byte{0});
-    }
+  if (tensors.empty()) {
+    put(head);
+    return;
   }
+  sink.pad_to(alignment);
+  put(head);
+  const std::vector<std::byte> zeros(alignment);
+  std::vector<std::byte> chunk;
+  for (const auto& tensor : tensors) {
+    if (tensor.source) {
+      const std::uint64_t per_call = std::max<std::uint64_t>(
+          1, source_chunk_bytes / std::max<std::uint64_t>(1, tensor.row_bytes));
+      for (std::uint64_t first = 0; first < tensor.rows; first += per_call) {
+        const std::uint64_t count = std::min(per_call, tensor.rows - first);
+        chunk.assign(count * tensor.row_bytes, std::byte{0});
+        tensor.source(static_cast<std::int64_t>(first), static_cast<std::int64_t>(count), chunk);
+        put(chunk);
+      }
+    } else {
+      put(tensor.data);
+    }
+    // Pad relative to the data section (which itself starts aligned).
+    const std::uint64_t size = tensor.size();
+    put(std::span<const std::byte>(zeros).first((alignment - size % alignment) % alignment));
+  }
+}
+
+}  // namespace
+
+std::vector<std::byte> GgufWriter::to_bytes() const {
+  std::vector<std::byte> out;
+  emit(impl_->entries, impl_->tensors, impl_->alignment, [&](std::span<const std::byte> bytes) {
+    ByteSink(out).put_bytes(bytes.data(), bytes.size());
+  });
   return out;
 }
 
 void GgufWriter::write(const std::filesystem::path& path) const {
-  write_file_atomically(path, to_bytes());
+  AtomicFile file(path);
+  emit(impl_->entries, impl_->tensors, impl_->alignment,
+       [&](std::span<const std::byte> bytes) { file.write(bytes); });
+  file.commit();
 }
 
 LMC_END_NAMESPACE

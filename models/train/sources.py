@@ -155,6 +155,10 @@ SOURCES = [
     dict(name="sqlite-docs", package="sqlite3-doc", licence="public-domain", domain="prose",
          patterns=["/usr/share/doc/sqlite3/**/*.html"],
          extract=lambda path, text: html_to_text(text)),
+    dict(name="django-docs", package="python-django-doc", licence="BSD-3-Clause",
+         domain="prose", patterns=["/usr/share/doc/python-django-doc/html/**/*.html"],
+         exclude=re.compile(r"/_modules/|/genindex|/py-modindex|/search\.html"),
+         extract=lambda path, text: html_to_text(text)),
     dict(name="numpy", package="python3-numpy", licence="BSD-3-Clause", domain="python",
          patterns=[DIST + "/numpy/**/*.py"], extract=None),
     dict(name="sympy", package="python3-sympy", licence="BSD-3-Clause", domain="python",
@@ -173,6 +177,14 @@ SOURCES = [
          domain="latex", patterns=[TEXDOC + "/latex/**/*.tex", TEXDOC + "/latex/**/*.tex.gz"],
          package_files=True, extract=None),
     dict(name="latex-recommended-doc", package="texlive-latex-recommended-doc",
+         licence="per file: LPPL-1.3c or public domain (checked in each file or its README)",
+         domain="latex", patterns=[TEXDOC + "/latex/**/*.tex", TEXDOC + "/latex/**/*.tex.gz"],
+         package_files=True, extract=None),
+    dict(name="latex-extra-doc", package="texlive-latex-extra-doc",
+         licence="per file: LPPL-1.3c or public domain (checked in each file or its README)",
+         domain="latex", patterns=[TEXDOC + "/latex/**/*.tex", TEXDOC + "/latex/**/*.tex.gz"],
+         package_files=True, extract=None),
+    dict(name="latex-publishers-doc", package="texlive-publishers-doc",
          licence="per file: LPPL-1.3c or public domain (checked in each file or its README)",
          domain="latex", patterns=[TEXDOC + "/latex/**/*.tex", TEXDOC + "/latex/**/*.tex.gz"],
          package_files=True, extract=None),
@@ -212,6 +224,8 @@ def documents(source):
             pass
     for path in files(source["patterns"]):
         if path not in owned or path in held:
+            continue
+        if source.get("exclude") and source["exclude"].search(path):
             continue
         text = read_text(path)
         if text is None:

@@ -1,7 +1,7 @@
 #include <lmc/compressor.hpp>
 
-#include "coding/fake_model.hpp"
 #include "coding/round_trip.hpp"
+#include "support/fake_model.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>

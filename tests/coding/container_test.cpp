@@ -2,7 +2,7 @@
 
 #include "coding/container.hpp"
 #include "coding/crc32c.hpp"
-#include "coding/fake_model.hpp"
+#include "support/fake_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The lmc-zip command line: what works without the forward pass (info, errors, output files).
 #include <lmc/compressor.hpp>
 
-#include "coding/fake_model.hpp"
+#include "support/fake_model.hpp"
 
 #include <gtest/gtest.h>
 

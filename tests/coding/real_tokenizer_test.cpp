@@ -5,8 +5,8 @@
 #include <lmc/compressor.hpp>
 #include <lmc/tokenizer.hpp>
 
-#include "coding/fake_model.hpp"
 #include "coding/round_trip.hpp"
+#include "support/fake_model.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>

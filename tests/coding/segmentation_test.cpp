@@ -1,6 +1,6 @@
 #include "coding/segmentation.hpp"
 
-#include "coding/fake_model.hpp"
+#include "support/fake_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,6 +6,7 @@
 #include <lmc/tokenizer.hpp>
 
 #include "nn/cpu_features.hpp"
+#include "support/kernel_paths.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>
@@ -36,27 +37,6 @@ inline std::vector<std::byte> read_bytes(const std::filesystem::path& path,
 
 inline lmc::Model load_stories() {
   return lmc::Model::load(testdata("models/stories260K.gguf"), {.threads = 1});
-}
-
-/// Restores the SIMD path the process started with when a test that forces paths ends.
-class KernelPathGuard {
- public:
-  KernelPathGuard() : initial_(lmc::nn::active_kernel_path()) {}
-  ~KernelPathGuard() { lmc::nn::force_kernel_path(initial_); }
-  KernelPathGuard(const KernelPathGuard&) = delete;
-  KernelPathGuard& operator=(const KernelPathGuard&) = delete;
-
- private:
-  lmc::nn::KernelPath initial_;
-};
-
-inline std::vector<lmc::nn::KernelPath> supported_paths() {
-  std::vector<lmc::nn::KernelPath> paths;
-  for (auto path :
-       {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
-    if (lmc::nn::cpu_supports(path)) paths.push_back(path);
-  }
-  return paths;
 }
 
 /// Σ −log2 p over the tokens the compressor codes, from Model::token_logprobs: per chunk, the

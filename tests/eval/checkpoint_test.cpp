@@ -4,10 +4,10 @@
 // another evaluation are refused with errors that say why.
 #include <lmc/eval.hpp>
 
+#include "closed_form_scorers.hpp"
 #include "eval/bpc_result_impl.hpp"
 #include "eval/checkpoint.hpp"
 #include "eval_test_support.hpp"
-#include "fake_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // evaluate_bpc with fake scorers whose sums are known by hand or computed directly.
 #include <lmc/eval.hpp>
 
+#include "closed_form_scorers.hpp"
 #include "eval/bpc_result_impl.hpp"
 #include "eval_test_support.hpp"
-#include "fake_model.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>

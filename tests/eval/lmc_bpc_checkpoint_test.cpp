@@ -62,27 +62,6 @@ std::vector<std::string> arguments(const std::string& corpus, const std::string&
   return args;
 }
 
-pid_t start(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
-}
-
-// Exit status of a normal exit, or -signal.
-int wait_for(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
 rapidjson::Document read_json(const std::string& path) {
   rapidjson::Document document;
   const std::string text = eval_test::read_file(path);
@@ -96,7 +75,9 @@ TEST(LmcBpcCheckpoint, KilledAtRandomPointsResumesToTheUninterruptedResult) {
   const std::string corpus = make_corpus(dir, 2);
 
   const auto begin = std::chrono::steady_clock::now();
-  ASSERT_EQ(wait_for(start(arguments(corpus, dir.file("whole.json"), ""))), 0);
+  ASSERT_EQ(
+      lmc_test::wait_for(lmc_test::start_program(arguments(corpus, dir.file("whole.json"), ""))),
+      0);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 
@@ -113,12 +94,13 @@ TEST(LmcBpcCheckpoint, KilledAtRandomPointsResumesToTheUninterruptedResult) {
     int killed_mid_run = 0;
     while (true) {
       const bool had_checkpoint = std::filesystem::exists(checkpoint);
-      const pid_t pid = start(arguments(corpus, dir.file("resumed.json"), checkpoint));
+      const pid_t pid =
+          lmc_test::start_program(arguments(corpus, dir.file("resumed.json"), checkpoint));
       if (killed_mid_run < 4) {
         std::this_thread::sleep_for(std::chrono::duration<double>(fraction(random) * scale));
         ::kill(pid, SIGKILL);
       }
-      const int status = wait_for(pid);
+      const int status = lmc_test::wait_for(pid);
       if (status == -SIGKILL) {
         ++killed_mid_run;
         continue;
@@ -151,12 +133,12 @@ TEST(LmcBpcCheckpoint, ACheckpointOfOtherArgumentsIsRefused) {
   const std::string corpus = make_corpus(dir, 1);
   const std::string checkpoint = dir.file("run.ckpt");
   // Leave a checkpoint behind: the first run is killed once it has written one.
-  const pid_t pid = start(arguments(corpus, dir.file("a.json"), checkpoint));
+  const pid_t pid = lmc_test::start_program(arguments(corpus, dir.file("a.json"), checkpoint));
   for (int i = 0; i < 2000 && !std::filesystem::exists(checkpoint); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ::kill(pid, SIGKILL);
-  wait_for(pid);
+  lmc_test::wait_for(pid);
   if (!std::filesystem::exists(checkpoint)) GTEST_SKIP() << "the run ended before a checkpoint";
 
   const lmc_test::ProgramRun other = lmc_test::run_program(

@@ -4,7 +4,7 @@
 #include <lmc/eval.hpp>
 
 #include "bpc_mpi.hpp"
-#include "fake_model.hpp"
+#include "closed_form_scorers.hpp"
 
 #include <cstdio>
 #include <exception>

@@ -123,20 +123,6 @@ fs::path make_study(const fs::path& dir) {
   return dir / "study.ini";
 }
 
-pid_t start(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
-}
-
 std::vector<fs::path> finished_results(const fs::path& results) {
   std::vector<fs::path> out;
   std::error_code error;
@@ -157,16 +143,15 @@ TEST(LmcStudy, ResumesAfterAKillWithoutRedoingFinishedPairsAndWritesItsOutputs) 
   const fs::path out = dir.path() / "out";
 
   // Kill the study as soon as its first pair has a result.
-  const pid_t pid = start({kStudy, manifest.string()});
+  const pid_t pid = lmc_test::start_program({kStudy, manifest.string()});
   for (int i = 0; i < 60000 && finished_results(out / "results").empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const int status = lmc_test::wait_for(pid);
   const std::vector<fs::path> before = finished_results(out / "results");
   ASSERT_FALSE(before.empty());
-  if (WIFEXITED(status)) GTEST_SKIP() << "the study finished before it could be killed";
+  if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
   ASSERT_LT(before.size(), 9u) << "the study finished before it could be killed";
   std::map<fs::path, std::string> kept;
   std::map<fs::path, fs::file_time_type> times;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace {
 
 using lmc_test::patch;
@@ -27,7 +29,7 @@ void tensor_info(RawBytes& b, std::string_view name, std::vector<std::uint64_t> 
 
 // Expects Error with `code` whose message contains `fragment`.
 void expect_error(const std::vector<std::byte>& bytes, lmc::ErrorCode code,
-                  std::string_view fragment) {
+                  const std::string& fragment) {
   try {
     (void)lmc::GgufFile::parse(bytes, "bad.gguf");
     ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
@@ -174,6 +176,40 @@ TEST(GgufCorruption, OffsetsAndSizesPastTheEnd) {
   tensor_info(dims, "t", {1, 1, 1, 1, 1}, 0, 0);
   dims.pad_to(32).zeros(32);
   expect_error(dims.bytes(), lmc::ErrorCode::format, "5 dimensions");
+}
+
+// Every block-quantized type lmc computes with: rows that are not whole blocks, and data that
+// stops before the tensor's last block, are refused naming the tensor (the kernels read
+// rows · row bytes from the mapping and must never run past it).
+TEST(GgufCorruption, QuantizedTensorsWithPartialBlocksOrMissingBytesNameTheTensor) {
+  const std::string name = "blk.0.ffn_up.weight";
+  for (lmc::DType type :
+       {lmc::DType::q4_0, lmc::DType::q4_1, lmc::DType::q5_0, lmc::DType::q5_1, lmc::DType::q8_0,
+        lmc::DType::q2_k, lmc::DType::q3_k, lmc::DType::q4_k, lmc::DType::q5_k, lmc::DType::q6_k,
+        lmc::DType::iq4_nl, lmc::DType::iq4_xs}) {
+    SCOPED_TRACE(lmc::dtype_name(type));
+    const std::uint32_t id = *lmc::gguf_type_id(type);
+    const auto block = static_cast<std::uint64_t>(lmc::dtype_block_size(type));
+    const auto block_bytes = static_cast<std::uint64_t>(lmc::dtype_block_bytes(type));
+    // Two rows of one block and a half (the bytes of four whole blocks are present).
+    RawBytes partial = header(1, 0);
+    tensor_info(partial, name, {block + block / 2, 2}, id, 0);
+    partial.pad_to(32).zeros(4 * block_bytes);
+    expect_error(partial.bytes(), lmc::ErrorCode::format, "tensor '" + name + "'");
+    expect_error(partial.bytes(), lmc::ErrorCode::format,
+                 "not a multiple of " + std::to_string(block));
+    // Three rows of two blocks, the file one byte short of the sixth block.
+    RawBytes short_data = header(1, 0);
+    tensor_info(short_data, name, {2 * block, 3}, id, 0);
+    short_data.pad_to(32).zeros(6 * block_bytes - 1);
+    expect_error(short_data.bytes(), lmc::ErrorCode::format, "tensor '" + name + "'");
+    expect_error(short_data.bytes(), lmc::ErrorCode::format, "run past");
+    // The same tensor whole opens.
+    RawBytes whole = header(1, 0);
+    tensor_info(whole, name, {2 * block, 3}, id, 0);
+    whole.pad_to(32).zeros(6 * block_bytes);
+    EXPECT_NO_THROW((void)lmc::GgufFile::parse(whole.bytes(), "whole.gguf"));
+  }
 }
 
 TEST(GgufCorruption, OverlappingTensors) {

@@ -10,7 +10,9 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 namespace {
@@ -235,6 +237,58 @@ TEST(GgufRoundTrip, WritesFilesAtomically) {
   EXPECT_EQ(entries, 1u);  // no temporary file left behind
   EXPECT_THROW(writer.write(folder / "no_such_folder" / "x.gguf"), lmc::Error);
   std::filesystem::remove_all(folder);
+}
+
+TEST(GgufRoundTrip, TensorsFromRowSourcesEqualTensorsFromBytes) {
+  // Tensors larger than one call of a source, and a 1-D tensor between them that needs padding.
+  const std::vector<std::int64_t> big{3, 1536, 1024};
+  const std::vector<std::int64_t> odd{5};
+  const std::vector<float> values = random_values(3 * 1536 * 1024, 9);
+  const std::vector<float> five = random_values(5, 10);
+  lmc::GgufWriter from_bytes, from_rows;
+  for (lmc::GgufWriter* w : {&from_bytes, &from_rows}) {
+    w->set_string("general.architecture", "testarch");
+  }
+  from_bytes.add_tensor_f32("a", big, values, lmc::DType::f32);
+  from_bytes.add_tensor_f32("b", odd, five, lmc::DType::f32);
+  from_bytes.add_tensor_f32("c", big, values, lmc::DType::q8_0);
+  std::vector<std::int64_t> calls;
+  auto source = [&](lmc::DType type) {
+    return [&, type](std::int64_t first, std::int64_t count, std::span<std::byte> out) {
+      calls.push_back(count);
+      const std::uint64_t row_bytes = lmc::dtype_row_bytes(type, 1024);
+      ASSERT_EQ(out.size(), row_bytes * static_cast<std::uint64_t>(count));
+      for (std::int64_t r = 0; r < count; ++r) {
+        lmc::quantize_row(type, values.data() + (first + r) * 1024,
+                          out.data() + static_cast<std::uint64_t>(r) * row_bytes, 1024);
+      }
+    };
+  };
+  from_rows.add_tensor_rows("a", lmc::DType::f32, big, source(lmc::DType::f32));
+  from_rows.add_tensor_rows("b", lmc::DType::f32, odd,
+                            [&](std::int64_t, std::int64_t, std::span<std::byte> out) {
+                              std::memcpy(out.data(), five.data(), out.size());
+                            });
+  from_rows.add_tensor_rows("c", lmc::DType::q8_0, big, source(lmc::DType::q8_0));
+  EXPECT_THROW(from_rows.add_tensor_rows("c", lmc::DType::q8_0, big, source(lmc::DType::q8_0)),
+               lmc::Error);  // duplicate
+  const std::vector<std::int64_t> partial{33};
+  EXPECT_THROW(from_rows.add_tensor_rows("d", lmc::DType::q8_0, partial, source(lmc::DType::q8_0)),
+               lmc::Error);  // 33 % 32
+  const auto expected = from_bytes.to_bytes();
+  EXPECT_EQ(from_rows.to_bytes(), expected);
+  // The 18 MiB of F32 rows come in calls of at most 8 MiB (2048 rows of 4 KiB), the 4.8 MiB of
+  // Q8_0 rows in one.
+  EXPECT_EQ(calls, (std::vector<std::int64_t>{2048, 2048, 512, 4608}));
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lmc_gguf_rows_" +
+                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".gguf");
+  from_rows.write(path);
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  ASSERT_EQ(written.size(), expected.size());
+  EXPECT_EQ(0, std::memcmp(written.data(), expected.data(), expected.size()));
 }
 
 TEST(GgufRoundTrip, RewritingStories260KGivesIdenticalValues) {

@@ -9,18 +9,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::filesystem::path path = lmc_fuzz::scratch_folder() / "model.gguf";
   lmc_fuzz::write_file(path, data, size);
   try {
     const lmc::Model model = lmc::Model::load(path, {.threads = 1, .context = 8});
-    std::vector<lmc::Token> tokens = {0, 1, 2, 1};
-    for (lmc::Token& token : tokens) {
-      token %= static_cast<lmc::Token>(model.info().vocab_size > 0 ? model.info().vocab_size : 1);
-    }
-    (void)model.token_logprobs(tokens);
+    lmc_fuzz::score_a_few_tokens(model);
   } catch (const lmc::Error&) {
   }
   return 0;

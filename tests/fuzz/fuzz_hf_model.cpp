@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::filesystem::path folder = [] {
@@ -21,11 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   lmc_fuzz::write_file(folder / "config.json", data, size);
   try {
     const lmc::Model model = lmc::Model::load(folder, {.threads = 1, .context = 8});
-    std::vector<lmc::Token> tokens = {0, 1, 2, 1};
-    for (lmc::Token& token : tokens) {
-      token %= static_cast<lmc::Token>(model.info().vocab_size > 0 ? model.info().vocab_size : 1);
-    }
-    (void)model.token_logprobs(tokens);
+    lmc_fuzz::score_a_few_tokens(model);
   } catch (const lmc::Error&) {
   }
   return 0;

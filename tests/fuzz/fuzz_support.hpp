@@ -1,6 +1,9 @@
 // Helpers shared by the fuzz targets that hand their input to a reader of files: a private
-// temporary folder per process (several fuzzers may run at once) and file writing.
+// temporary folder per process (several fuzzers may run at once), file writing, and what the
+// model targets do with a model that loaded.
 #pragma once
+
+#include <lmc/model.hpp>
 
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmc_fuzz {
 
@@ -36,6 +40,16 @@ inline void write_file(const std::filesystem::path& path, const std::uint8_t* da
 
 inline void write_file(const std::filesystem::path& path, std::string_view text) {
   write_file(path, reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+}
+
+/// Scores four tokens (ids reduced modulo the vocabulary) with a model that loaded: a model that
+/// loads must also run.
+inline void score_a_few_tokens(const lmc::Model& model) {
+  std::vector<lmc::Token> tokens = {0, 1, 2, 1};
+  for (lmc::Token& token : tokens) {
+    token %= static_cast<lmc::Token>(model.info().vocab_size > 0 ? model.info().vocab_size : 1);
+  }
+  (void)model.token_logprobs(tokens);
 }
 
 }  // namespace lmc_fuzz

@@ -1,6 +1,7 @@
 // The same weights as a GGUF file (llama.cpp layout) and as a Hugging Face folder give the same
 // log-probabilities; F16/BF16/Q8_0 copies of a model stay close to F32.
 #include "random_models.hpp"
+#include "support/base64.hpp"
 
 #include <lmc/model.hpp>
 #include <lmc/tokenizer.hpp>
@@ -299,26 +300,7 @@ TEST(HfFolders, QwenRefusesContextsBeyondSeqLengthWhereItsNtkAndLogNApply) {
   std::filesystem::remove_all(dir);
 }
 
-std::string base64(const std::string& bytes) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6) out += alphabet[(v >> shift) & 63];
-  }
-  if (bytes.size() - i == 1) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
-  } else if (bytes.size() - i == 2) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+using lmc_test::base64;
 
 // A Qwen-1 folder has no tokenizer.json: its tokenizer is the tiktoken rank file qwen.tiktoken.
 TEST(HfFolders, QwenReadsItsTiktokenRankFile) {

@@ -11,6 +11,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -43,6 +48,34 @@ TEST_P(QuantizedModelTest, MatchesLlamaCppWithinItsTolerance) {
     std::printf("%s/%s: max |Δ| %.3g vs blocks, %.3g vs dequantized F32 (tolerance %.3g)\n",
                 type.c_str(), c.name.c_str(), vs_blocks, vs_dequantized, ref.tolerance);
   }
+}
+
+// A quantized model file cut short inside its tensor data: Model::load refuses it with an
+// lmc::Error naming the tensor whose blocks are missing, before any kernel reads them.
+TEST_P(QuantizedModelTest, TruncatedFileIsAnErrorNamingTheTensor) {
+  LMC_REQUIRE_TESTDATA();
+  const std::string type = GetParam();
+  const auto model_path = lmc_test::testdata("quantized/q-" + type + ".gguf");
+  std::ifstream in(model_path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4096u);
+  bytes.resize(bytes.size() - 3000);  // inside the last tensors' blocks
+  const auto cut = std::filesystem::temp_directory_path() /
+                   ("lmc_truncated_" + type + "_" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".gguf");
+  {
+    std::ofstream out(cut, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  std::string message;
+  try {
+    (void)lmc::Model::load(cut);
+  } catch (const lmc::Error& e) {
+    message = e.what();
+  }
+  std::filesystem::remove(cut);
+  EXPECT_NE(message.find("tensor '"), std::string::npos) << type << ": " << message;
+  EXPECT_NE(message.find("run past"), std::string::npos) << type << ": " << message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Quantized, QuantizedModelTest,

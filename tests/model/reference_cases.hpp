@@ -1,11 +1,15 @@
 // Reads the reference cases of ../shared/testdata (*.ref.json): tokens and llama.cpp's
-// next-token log-probabilities.
+// next-token log-probabilities; and the check that a model is within their tolerance.
 #pragma once
 
+#include <lmc/model.hpp>
+
+#include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -68,6 +72,20 @@ inline Reference read_reference(const std::filesystem::path& path) {
     ref.cases.push_back(std::move(rc));
   }
   return ref;
+}
+
+/// Every case of `ref` scored by `model` within ref.tolerance of llama.cpp's log-probabilities
+/// (a failure names `label` and the case); prints the largest difference of each case.
+inline void expect_within_tolerance(const lmc::Model& model, const Reference& ref,
+                                    const std::string& label) {
+  for (const auto& c : ref.cases) {
+    const std::vector<float> lp = model.token_logprobs(c.tokens);
+    ASSERT_EQ(lp.size(), c.logprob_next.size()) << label << "/" << c.name;
+    const double worst = max_abs_difference(lp, c.logprob_next);
+    EXPECT_LE(worst, ref.tolerance) << label << "/" << c.name;
+    std::printf("%s/%s: max |Δ| %.3g (tolerance %.3g)\n", label.c_str(), c.name.c_str(), worst,
+                ref.tolerance);
+  }
 }
 
 }  // namespace lmc_test

@@ -3,8 +3,8 @@
 // into smaller feeds (down to one token at a time) give bit-identical logits, on any thread
 // count; the state cannot be rewound except by a reset; bad files are refused with the key or
 // tensor named.
-#include "nn/cpu_features.hpp"
 #include "reference_cases.hpp"
+#include "support/kernel_paths.hpp"
 #include "support/testdata.hpp"
 
 #include <lmc/error.hpp>
@@ -43,16 +43,7 @@ TEST_P(StateSpaceReference, MatchesLlamaCpp) {
   options.threads = 2;
   const lmc::Model model = lmc::Model::load(model_path, options);
   EXPECT_EQ(model.info().architecture, name);
-  for (const auto& c : ref.cases) {
-    const std::vector<float> lp = model.token_logprobs(c.tokens);
-    ASSERT_EQ(lp.size(), c.logprob_next.size());
-    double worst = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i)
-      worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
-    EXPECT_LE(worst, ref.tolerance) << name << "/" << c.name;
-    std::printf("%s/%s: max |Δ| %.3g (tolerance %.3g)\n", name.c_str(), c.name.c_str(), worst,
-                ref.tolerance);
-  }
+  lmc_test::expect_within_tolerance(model, ref, name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs2, StateSpaceReference, ::testing::Values("mamba", "jamba"),
@@ -116,11 +107,9 @@ TEST_P(StateSpaceState, EverySimdPathGivesTheSameBits) {
   const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
   ASSERT_FALSE(ref.cases.empty());
   const lmc::Model model = lmc::Model::load(model_path);
-  const lmc::nn::KernelPath saved = lmc::nn::active_kernel_path();
+  const lmc_test::KernelPathGuard restore_path;
   std::vector<float> reference;
-  for (lmc::nn::KernelPath path :
-       {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
-    if (!lmc::nn::cpu_supports(path)) continue;
+  for (lmc::nn::KernelPath path : lmc_test::supported_paths()) {
     lmc::nn::force_kernel_path(path);
     const std::vector<float> lp = model.token_logprobs(ref.cases.back().tokens);
     if (reference.empty()) {
@@ -129,7 +118,6 @@ TEST_P(StateSpaceState, EverySimdPathGivesTheSameBits) {
       EXPECT_TRUE(same_bits(lp, reference)) << lmc::nn::to_string(path);
     }
   }
-  lmc::nn::force_kernel_path(saved);
 }
 
 TEST_P(StateSpaceState, StateRewindsOnlyToZero) {

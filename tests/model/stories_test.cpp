@@ -1,6 +1,7 @@
 // stories260K (a real Llama) against llama.cpp's reference log-probabilities, and the
 // agreement of batched, chunked and one-token-at-a-time scoring across thread counts.
 #include "reference_cases.hpp"
+#include "support/kernel_paths.hpp"
 #include "support/testdata.hpp"
 
 #include <lmc/model.hpp>
@@ -120,22 +121,14 @@ TEST(Stories260K, SessionTruncateAndResetReplay) {
   EXPECT_EQ(session.position(), 10u);
 }
 
-}  // namespace
-
-#include "nn/cpu_features.hpp"
-
-namespace {
-
 TEST(Stories260K, EverySimdPathGivesTheSameBits) {
   LMC_REQUIRE_TESTDATA();
   const auto ref = lmc_test::read_reference(lmc_test::testdata("models/stories260K.ref.json"));
   const std::vector<std::int32_t>& tokens = ref.cases.at(2).tokens;
   const lmc::Model model = load_stories(2);
-  const lmc::nn::KernelPath saved = lmc::nn::active_kernel_path();
+  const lmc_test::KernelPathGuard restore_path;
   std::vector<float> reference;
-  for (lmc::nn::KernelPath path :
-       {lmc::nn::KernelPath::scalar, lmc::nn::KernelPath::avx2, lmc::nn::KernelPath::avx512}) {
-    if (!lmc::nn::cpu_supports(path)) continue;
+  for (lmc::nn::KernelPath path : lmc_test::supported_paths()) {
     lmc::nn::force_kernel_path(path);
     const std::vector<float> lp = model.token_logprobs(tokens);
     if (reference.empty()) {
@@ -144,7 +137,6 @@ TEST(Stories260K, EverySimdPathGivesTheSameBits) {
       EXPECT_EQ(lp, reference) << lmc::nn::to_string(path);
     }
   }
-  lmc::nn::force_kernel_path(saved);
 }
 
 }  // namespace

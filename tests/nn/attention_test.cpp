@@ -4,6 +4,7 @@
 #include "nn/attention.hpp"
 #include "nn/cpu_features.hpp"
 #include "nn/elementwise.hpp"
+#include "support/kernel_paths.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,22 +22,8 @@ namespace {
 using lmc::nn::AttentionConfig;
 using lmc::nn::KernelPath;
 
-std::vector<KernelPath> supported_paths() {
-  std::vector<KernelPath> paths;
-  for (KernelPath p : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
-    if (lmc::nn::cpu_supports(p)) paths.push_back(p);
-  }
-  return paths;
-}
-
-class PathGuard {
- public:
-  PathGuard() : saved_(lmc::nn::active_kernel_path()) {}
-  ~PathGuard() { lmc::nn::force_kernel_path(saved_); }
-
- private:
-  KernelPath saved_;
-};
+using lmc_test::supported_paths;
+using PathGuard = lmc_test::KernelPathGuard;
 
 // exp_in_place's documented operation sequence, one float operation at a time (volatile
 // keeps the compiler from fusing a multiply and an add).

@@ -2,6 +2,7 @@
 // sizes and thread counts (the contract coding relies on).
 #include "nn/matmul.hpp"
 #include "nn/cpu_features.hpp"
+#include "support/kernel_paths.hpp"
 
 #include <gtest/gtest.h>
 
@@ -85,22 +86,8 @@ TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std:
   return m;
 }
 
-std::vector<KernelPath> supported_paths() {
-  std::vector<KernelPath> paths;
-  for (KernelPath p : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
-    if (lmc::nn::cpu_supports(p)) paths.push_back(p);
-  }
-  return paths;
-}
-
-class PathGuard {
- public:
-  PathGuard() : saved_(lmc::nn::active_kernel_path()) {}
-  ~PathGuard() { lmc::nn::force_kernel_path(saved_); }
-
- private:
-  KernelPath saved_;
-};
+using lmc_test::supported_paths;
+using PathGuard = lmc_test::KernelPathGuard;
 
 class MatmulTest : public ::testing::TestWithParam<WeightType> {};
 

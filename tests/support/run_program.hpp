@@ -1,14 +1,17 @@
 // Running one of the example programs from a test: through the shell, with its standard output
-// and standard error captured together.
+// and standard error captured together; or started in the background (to be killed mid-run).
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmc_test {
 
@@ -52,6 +55,29 @@ inline ProgramRun run_program(const std::string& program, const std::string& arg
   }
   const int status = pclose(pipe.release());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+/// Starts `args[0]` (a path) with `args` as its argv, without a shell, its output discarded, and
+/// returns at once with its process id (for kill and wait_for).
+inline pid_t start_program(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execv(argv[0], argv.data());
+    std::_Exit(127);
+  }
+  return pid;
+}
+
+/// Waits for a program of start_program: its exit status, or -signal when a signal ended it.
+inline int wait_for(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 }  // namespace lmc_test

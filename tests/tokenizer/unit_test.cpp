@@ -1,5 +1,6 @@
 // Unit tests with hand-computed expectations: Unicode normalization, the byte-level mapping,
 // tiktoken rank files, and the errors of unsupported tokenizer.json features.
+#include "support/base64.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/unicode.hpp"
 
@@ -66,26 +67,7 @@ std::filesystem::path temp_file(const std::string& name, const std::string& cont
   return path;
 }
 
-std::string base64(const std::string& bytes) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    for (int k = 3; k >= 0; --k) out.push_back(alphabet[(v >> (6 * k)) & 63]);
-  }
-  if (bytes.size() - i == 1) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
-  } else if (bytes.size() - i == 2) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+using lmc_test::base64;
 
 TEST(Tiktoken, MergesByRankOfTheConcatenation) {
   // Ranks 0..255 are the single bytes; then "ab" 256, "bc" 257, "abc" 258, " a" 259.

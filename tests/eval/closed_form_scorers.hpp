@@ -1,6 +1,6 @@
-// A fake model for evaluator tests: a byte tokenizer and scorers whose log-probabilities are
-// known in closed form, so that expected sums can be written by hand or computed directly
-// from the token stream.
+// Closed-form stand-ins for the evaluator's internal seams (lib/eval/scorer.hpp), not a model:
+// a byte tokenizer and scorers whose log-probabilities are known in closed form, so that
+// expected sums can be written by hand or computed directly from the token stream.
 #pragma once
 
 #include <lmc/eval.hpp>
