@@ -1,6 +1,7 @@
 // matmul against a double-precision reference, and bit-identity across SIMD paths, batch
 // sizes and thread counts (the contract coding relies on).
 #include "nn/matmul.hpp"
+#include "matmul_identity.hpp"
 #include "nn/cpu_features.hpp"
 #include "support/kernel_paths.hpp"
 
@@ -131,27 +132,7 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for (float& v : x) v = normal(rng);
 
-  lmc::nn::force_kernel_path(KernelPath::scalar);
-  std::vector<float> reference(tokens * rows);
-  lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
-
-  lmc::base::ThreadPool pool(3);
-  for (KernelPath path : supported_paths()) {
-    lmc::nn::force_kernel_path(path);
-    std::vector<float> batched(tokens * rows), single(tokens * rows), threaded(tokens * rows);
-    lmc::nn::matmul(m.view, x.data(), cols, tokens, batched.data(), rows, nullptr, nullptr);
-    for (std::size_t t = 0; t < tokens; ++t) {
-      lmc::nn::matmul(m.view, x.data() + t * cols, cols, 1, single.data() + t * rows, rows, nullptr,
-                      nullptr);
-    }
-    lmc::nn::matmul(m.view, x.data(), cols, tokens, threaded.data(), rows, nullptr, &pool);
-    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4))
-        << to_string(path);
-    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4))
-        << to_string(path);
-    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4))
-        << to_string(path);
-  }
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,

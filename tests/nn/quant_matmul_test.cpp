@@ -9,6 +9,8 @@
 #include <lmc/dtype.hpp>
 #include <lmc/gguf.hpp>
 
+#include "matmul_identity.hpp"
+#include "support/kernel_paths.hpp"
 #include "support/testdata.hpp"
 
 #include <gtest/gtest.h>
@@ -60,22 +62,8 @@ std::string case_name(const ::testing::TestParamInfo<std::size_t>& info) {
   return type_cases()[info.param].name;
 }
 
-std::vector<KernelPath> supported_paths() {
-  std::vector<KernelPath> paths;
-  for (KernelPath p : {KernelPath::scalar, KernelPath::avx2, KernelPath::avx512}) {
-    if (lmc::nn::cpu_supports(p)) paths.push_back(p);
-  }
-  return paths;
-}
-
-class PathGuard {
- public:
-  PathGuard() : saved_(lmc::nn::active_kernel_path()) {}
-  ~PathGuard() { lmc::nn::force_kernel_path(saved_); }
-
- private:
-  KernelPath saved_;
-};
+using lmc_test::supported_paths;
+using PathGuard = lmc_test::KernelPathGuard;
 
 // Random blocks: every code, sub-scale and high bit random; the fp16 scales between 1/512 and
 // 1/64 with random signs, so that no value is infinite or NaN.
@@ -238,27 +226,7 @@ TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   const RandomMatrix m = random_matrix(c, rows, cols, rng, std::get<1>(GetParam()));
   const std::vector<float> x = random_activations(tokens * cols, rng);
 
-  lmc::nn::force_kernel_path(KernelPath::scalar);
-  std::vector<float> reference(tokens * rows);
-  lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
-
-  lmc::base::ThreadPool pool(3);
-  for (KernelPath path : supported_paths()) {
-    lmc::nn::force_kernel_path(path);
-    std::vector<float> batched(tokens * rows), single(tokens * rows), threaded(tokens * rows);
-    lmc::nn::matmul(m.view, x.data(), cols, tokens, batched.data(), rows, nullptr, nullptr);
-    for (std::size_t t = 0; t < tokens; ++t) {
-      lmc::nn::matmul(m.view, x.data() + t * cols, cols, 1, single.data() + t * rows, rows, nullptr,
-                      nullptr);
-    }
-    lmc::nn::matmul(m.view, x.data(), cols, tokens, threaded.data(), rows, nullptr, &pool);
-    EXPECT_EQ(0, std::memcmp(batched.data(), reference.data(), batched.size() * 4))
-        << to_string(path);
-    EXPECT_EQ(0, std::memcmp(single.data(), reference.data(), single.size() * 4))
-        << to_string(path);
-    EXPECT_EQ(0, std::memcmp(threaded.data(), reference.data(), threaded.size() * 4))
-        << to_string(path);
-  }
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, QuantMatmulTest, ::testing::Range<std::size_t>(0, 12), case_name);
