@@ -125,6 +125,19 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
   }
 }
 
+void hash_flags(FastHash& hash, const std::vector<bool>& flags) {
+  hash.value(static_cast<std::uint64_t>(flags.size()));
+  for (bool f : flags) hash.value(static_cast<std::uint8_t>(f));
+}
+
+// Per-layer patterns, hashed only when set, so that other fingerprints stay as they were.
+void hash_layer_patterns(FastHash& hash, const nn::TransformerConfig& c) {
+  if (c.local_layer.empty() && c.no_rope_layer.empty()) return;
+  hash_flags(hash, c.local_layer);
+  hash.value(std::bit_cast<std::uint64_t>(c.local_rope_base));
+  hash_flags(hash, c.no_rope_layer);
+}
+
 // Hashed only for models with Mamba blocks, so that other fingerprints stay as they were.
 void hash_ssm(FastHash& hash, const nn::TransformerConfig& c) {
   if (!c.ssm.enabled()) return;
@@ -153,6 +166,11 @@ void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
     for (const nn::Linear* linear : {&l.query, &l.key, &l.value, &l.query_key_value,
                                      &l.attention_output, &l.gate, &l.up, &l.down, &l.router}) {
       hash_linear(hash, *linear);
+    }
+    // Hashed only when present, so that fingerprints of models without them stay as they were.
+    if (l.query_norm.present() || l.key_norm.present()) {
+      hash_norm(hash, l.query_norm);
+      hash_norm(hash, l.key_norm);
     }
     hash_norm(hash, l.post_attention_norm);
     hash_norm(hash, l.feed_forward_norm);
@@ -193,6 +211,7 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
   hash.text(architecture);
   hash_config(hash, bound.config);
   hash_ssm(hash, bound.config);
+  hash_layer_patterns(hash, bound.config);
   if (tokenizer) hash_tokenizer(hash, *tokenizer);
   hash_weights(hash, bound.weights);
   return fmt::format("lmc-model/1 {} {:016x}", architecture, hash.finish());

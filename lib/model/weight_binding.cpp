@@ -82,6 +82,12 @@ class Binder {
         layer.key = linear(Role::attn_k, Role::attn_k_bias, l, k, e, head_keys);
         layer.value = linear(Role::attn_v, Role::attn_v_bias, l, v, e, head_keys);
       }
+      if (!ssm && wanted(Role::attn_q_norm)) {
+        // One head's width shared by all heads, or the whole projection.
+        const bool per_head = spec_.qk_norm_width == QkNormWidth::head;
+        layer.query_norm = qk_norm(Role::attn_q_norm, l, per_head ? h_.key_dim : q, head_keys);
+        layer.key_norm = qk_norm(Role::attn_k_norm, l, per_head ? h_.key_dim : k, head_keys);
+      }
       if (!ssm)
         layer.attention_output =
             linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
@@ -165,6 +171,9 @@ class Binder {
     c.sliding_window = h_.sliding_window;
     c.sliding_layers =
         h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
+    c.local_layer = h_.local_layer;
+    c.local_rope_base = h_.local_layer.empty() ? 0.0 : h_.rope_local_base;
+    c.no_rope_layer = h_.no_rope_layer;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
     checkpoint_.check_every_tensor_used();
   }
@@ -212,6 +221,13 @@ class Binder {
       if (!factors->empty() && factors->size() != h_.rope_dims / 2) {
         base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
                    checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
+      }
+    }
+    for (const auto& [flags, key] : {std::pair{&h_.local_layer, &h_.key_local_layers},
+                                     std::pair{&h_.no_rope_layer, &h_.key_no_rope_layers}}) {
+      if (!flags->empty() && flags->size() != h_.n_layers) {
+        key_error(*key,
+                  fmt::format("{} per-layer entries for {} layers", flags->size(), h_.n_layers));
       }
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
@@ -323,6 +339,13 @@ class Binder {
         n.bias = vector(*b, bias, layer, h_.n_embd, h_.key_n_embd);
     }
     return n;
+  }
+
+  // A q/k norm weight of n values (RMSNorm: no bias).
+  nn::Norm qk_norm(Role role, std::size_t layer, std::size_t n, std::string_view keys) {
+    nn::Norm norm;
+    norm.weight = vector(required(role, layer), role, layer, n, keys);
+    return norm;
   }
 
   nn::Linear linear(Role weight, Role bias, std::size_t layer, std::size_t rows, std::size_t cols,

@@ -48,6 +48,30 @@ void norm_rows(base::ThreadPool* pool, const TransformerConfig& config, const No
                  [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
 }
 
+// RMSNorm of each run of norm.weight.size() values of the rows [n_rows][width] (q/k norms).
+void norm_runs(base::ThreadPool* pool, const TransformerConfig& config, const Norm& norm, float* x,
+               std::size_t width, std::size_t n_rows) {
+  const std::size_t run = norm.weight.size();
+  for_each_token(pool, n_rows, [&](std::size_t t) {
+    float* row = x + t * width;
+    for (std::size_t i = 0; i + run <= width; i += run)
+      rms_norm(row + i, norm.weight.data(), config.norm_eps, run, row + i);
+  });
+}
+
+// Gemma 3's local layers: their own base, none of the scaling of the global layers.
+RopeConfig local_rope_config(const RopeConfig& global, double base) {
+  RopeConfig local;
+  local.pairing = global.pairing;
+  local.rotated_dims = global.rotated_dims;
+  local.base = base;
+  return local;
+}
+
+bool flagged(const std::vector<bool>& flags, std::size_t layer) {
+  return layer < flags.size() && flags[layer];
+}
+
 void activate(Activation activation, float* x, std::size_t n) {
   switch (activation) {
     case Activation::silu: silu(x, n); return;
@@ -216,6 +240,9 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
 
   const RopeTable rope =
       c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
+  const bool local_rope = c.use_rope && c.local_rope_base > 0;
+  const RopeConfig local_config = local_rope_config(c.rope, c.local_rope_base);
+  const RopeTable rope_local(local_config, positions.data(), local_rope ? n : 0);
   std::vector<float> queries(n * q_width), attention(n * attn_width), fused;
   AttentionConfig attention_config{
       c.n_heads,
@@ -261,16 +288,22 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
       project(layer.key, normed.data(), e, n, keys, k_width, pool);
       project(layer.value, normed.data(), e, n, values, v_width, pool);
     }
-    if (c.use_rope) {
+    if (layer.query_norm.present())
+      norm_runs(pool, c, layer.query_norm, queries.data(), q_width, n);
+    if (layer.key_norm.present()) norm_runs(pool, c, layer.key_norm, keys, k_width, n);
+    const bool local = flagged(c.local_layer, l);
+    if (c.use_rope && !flagged(c.no_rope_layer, l)) {
+      const RopeTable& table = local && local_rope ? rope_local : rope;
       for_each_token(pool, n, [&](std::size_t t) {
-        rope.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
-        rope.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
+        table.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
+        table.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
       });
     }
 
     attention_config.window = 0;
     if (c.sliding_layers == SlidingLayers::all ||
-        (c.sliding_layers == SlidingLayers::even && l % 2 == 0)) {
+        (c.sliding_layers == SlidingLayers::even && l % 2 == 0) ||
+        (c.sliding_layers == SlidingLayers::listed && local)) {
       attention_config.window = c.sliding_window;
     }
     causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),

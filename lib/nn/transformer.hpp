@@ -38,7 +38,12 @@ enum class ResidualKind {
   parallel_separate,  ///< x += attn(norm1 x) + ffn(norm2 x)     (gptneox)
 };
 
-enum class SlidingLayers { none, all, even };
+enum class SlidingLayers {
+  none,
+  all,
+  even,
+  listed,  ///< the layers marked in TransformerConfig::local_layer (Gemma 3's 5:1 pattern)
+};
 
 struct TransformerConfig {
   std::size_t n_vocab = 0, n_embd = 0, n_layers = 0;
@@ -58,6 +63,12 @@ struct TransformerConfig {
   float final_soft_cap = 0.0f;      ///< 0: off
   std::size_t sliding_window = 0;
   SlidingLayers sliding_layers = SlidingLayers::none;
+  /// Per layer (empty: none): the layer is local. With SlidingLayers::listed its attention is
+  /// windowed; with local_rope_base > 0 it rotates with that base and no scaling of any kind.
+  std::vector<bool> local_layer;
+  double local_rope_base = 0.0;
+  /// Per layer (empty: none): RoPE is skipped on the layer's q and k (SmolLM3's NoPE layers).
+  std::vector<bool> no_rope_layer;
   bool renormalize_experts = true;  ///< divide the top-k probabilities by their sum (Mixtral)
   SsmConfig ssm;                    ///< sizes of the layers that are Mamba blocks
 };
@@ -80,6 +91,10 @@ struct LayerWeights {
   Norm attention_norm;
   Linear query, key, value;  ///< separate projections, or
   Linear query_key_value;    ///< fused rows [Q (H·Dk); K (G·Dk); V (G·Dv)]
+  /// RMSNorms of the projected queries and keys, before RoPE: each consecutive run of
+  /// weight.size() values is normalised with that weight, so a weight of Dk values normalises
+  /// every head on its own (qwen3) and one of H·Dk (G·Dk) the whole projection (olmo2).
+  Norm query_norm, key_norm;
   Linear attention_output;
   Norm post_attention_norm;  ///< gemma2: on the attention output, before the residual
   Norm feed_forward_norm;    ///< absent with ResidualKind::parallel_shared
