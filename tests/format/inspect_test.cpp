@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 namespace {
@@ -63,6 +64,34 @@ TEST(LmcInspect, SummarizesAHuggingFaceFolder) {
        "\"eos_id\": 1}",
        "\"hidden_size\": 8", "\"rms_norm_eps\": 1e-06", "\"architectures.0\": \"LlamaForCausalLM\"",
        "{\"name\": \"model.embed_tokens.weight\", \"type\": \"BF16\", \"shape\": [4, 8]}"}) {
+    EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
+  }
+}
+
+// Gemma 3's local layers and SmolLM3's NoPE layers: the keys that decide them are shown.
+TEST(LmcInspect, ShowsLocalAndNoRopeLayerSettings) {
+  LMC_REQUIRE_TESTDATA();
+  const auto gemma3 = lmc_test::testdata("archs2/gemma3.gguf");
+  if (!std::filesystem::exists(gemma3)) GTEST_SKIP() << gemma3 << " absent";
+  const ProgramRun gguf = run_inspect(gemma3.string());
+  EXPECT_EQ(gguf.status, 0) << gguf.output;
+  for (const char* fragment : {"rope.freq_base_swa = 10000", "attention.sliding_window = 16",
+                               "attention.key_length = 32", "rope.freq_base = 1e+06"}) {
+    EXPECT_NE(gguf.output.find(fragment), std::string::npos) << fragment << "\n" << gguf.output;
+  }
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "gemma3_text", "hidden_size": 8, "num_hidden_layers": 2,
+                   "rope_local_base_freq": 10000.0, "sliding_window_pattern": 6,
+                   "query_pre_attn_scalar": 256,
+                   "layer_types": ["sliding_attention", "full_attention"],
+                   "no_rope_layers": [1, 0]})");
+  const ProgramRun json = run_inspect(folder.path().string() + " --json");
+  EXPECT_EQ(json.status, 0) << json.output;
+  for (const char* fragment : {"\"rope_local_base_freq\": 10000", "\"sliding_window_pattern\": 6",
+                               "\"query_pre_attn_scalar\": 256",
+                               "\"layer_types\": \"[sliding_attention, full_attention]\"",
+                               "\"no_rope_layers\": \"[1, 0]\""}) {
     EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
   }
 }
