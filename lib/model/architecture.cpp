@@ -89,6 +89,9 @@ std::span<const ArchitectureSpec* const> architectures() {
       &stablelm_architecture(),
       &mamba_architecture(),
       &jamba_architecture(),
+      &qwen3_architecture(),
+      &qwen3moe_architecture(),
+      &olmo2_architecture(),
       &gemma3_architecture(),
       &smollm3_architecture(),
       // Computes as llama (found first by GGUF name); only its Hugging Face layout differs.

@@ -130,8 +130,12 @@ struct HfConfigKeys {
   std::string_view no_rope_interval = "";
   std::string_view experts = "";       ///< number of experts (Mixtral's num_local_experts)
   std::string_view experts_used = "";  ///< experts per token (num_experts_per_tok)
-  std::string_view multi_query = "";   ///< a boolean: true means one KV head (gpt_bigcode)
-  std::string_view activation = "";    ///< the activation's name (hidden_act, ...)
+  std::string_view expert_ffn = "";    ///< each expert's width (moe_intermediate_size); empty: ffn
+  /// A boolean: whether the top-k router probabilities are divided by their sum (norm_topk_prob);
+  /// empty: the family's ArchitectureSpec::renormalize_experts.
+  std::string_view renormalize_experts = "";
+  std::string_view multi_query = "";  ///< a boolean: true means one KV head (gpt_bigcode)
+  std::string_view activation = "";   ///< the activation's name (hidden_act, ...)
 };
 
 /// Defaults of the family's transformers config class, for keys a config.json leaves out.
@@ -142,7 +146,9 @@ struct HfDefaults {
   std::string_view activation = "silu";
   bool tied = false;  ///< tie_word_embeddings
   std::size_t sliding_window = 0;
-  double query_scale = 0.0;  ///< query_pre_attn_scalar when absent (0: 1/sqrt(head_dim))
+  std::size_t head_dim = 0;          ///< 0: hidden / heads (Qwen3Config says 128)
+  bool renormalize_experts = false;  ///< when keys.renormalize_experts is absent
+  double query_scale = 0.0;          ///< query_pre_attn_scalar when absent (0: 1/sqrt(head_dim))
   double local_rope_theta = 10000.0;
   std::size_t sliding_pattern = 0;   ///< the period when neither key is present (0: none)
   std::size_t no_rope_interval = 0;  ///< likewise for NoPE layers (0: none)
@@ -242,6 +248,9 @@ const ArchitectureSpec& starcoder2_architecture();
 const ArchitectureSpec& stablelm_architecture();
 const ArchitectureSpec& mamba_architecture();
 const ArchitectureSpec& jamba_architecture();
+const ArchitectureSpec& qwen3_architecture();
+const ArchitectureSpec& qwen3moe_architecture();
+const ArchitectureSpec& olmo2_architecture();
 const ArchitectureSpec& gemma3_architecture();
 const ArchitectureSpec& smollm3_architecture();
 

@@ -111,6 +111,10 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
        {c.norm_eps, c.embedding_scale, c.attention_scale, c.attention_soft_cap, c.final_soft_cap}) {
     hash.value(std::bit_cast<std::uint32_t>(v));
   }
+  // Hashed only when set (experts of their own width, or not renormalised outside Mamba models).
+  if (c.n_ff_expert != 0) hash.value(static_cast<std::uint64_t>(c.n_ff_expert));
+  if (c.n_experts > 0 && !c.ssm.enabled() && !c.renormalize_experts)
+    hash.value(static_cast<int>(c.renormalize_experts));
   hash.value(static_cast<int>(c.rope.pairing));
   hash.value(static_cast<std::uint64_t>(c.rope.rotated_dims));
   hash.value(std::bit_cast<std::uint64_t>(c.rope.base));
@@ -220,6 +224,9 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
 std::uint32_t numeric_profile(const BoundModel& bound) {
   FastHash type_hash;
   type_hash.text(bound.weight_type);
+  // The integer recipe computes other bits from the same quantized weights (float models are
+  // unaffected: the recipe only applies to quantized matrices, and the float hash is unchanged).
+  if (bound.recipe == nn::QuantRecipe::integer) type_hash.text("/integer");
   return (nn::numerics_version << 16) | static_cast<std::uint32_t>(type_hash.finish() & 0xffffu);
 }
 

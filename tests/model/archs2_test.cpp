@@ -61,16 +61,17 @@ INSTANTIATE_TEST_SUITE_P(
     Archs2, Archs2Test,
     ::testing::Values(Archs2Case{"llama3rope", true}, Archs2Case{"llama_headdim", true},
                       Archs2Case{"falcon40b", true}, Archs2Case{"phi3_longrope", true},
-                      Archs2Case{"qwen3", false}, Archs2Case{"qwen3moe", false},
-                      Archs2Case{"gemma3", true}, Archs2Case{"olmo2", false},
+                      Archs2Case{"qwen3", true}, Archs2Case{"qwen3moe", true},
+                      Archs2Case{"gemma3", true}, Archs2Case{"olmo2", true},
                       Archs2Case{"deepseek2", false}, Archs2Case{"deepseek2_qlora", false},
                       Archs2Case{"smollm3", true}, Archs2Case{"jamba", true},
                       Archs2Case{"mamba", true}),
     [](const auto& info) { return std::string(info.param.name); });
 
-// The blocks these files add (per-head q/k norms, local layers with their own window and RoPE
-// base, NoPE layers) keep the numerics contract. The paragraph (143 tokens) is longer than
-// gemma3's window of 16, so splits cut through windows.
+// The blocks these files add (q/k norms per head or over all heads, blocks without pre-norms,
+// experts of their own width, local layers with their own window and RoPE base, NoPE layers)
+// keep the numerics contract. The paragraph (143 tokens) is longer than gemma3's window of 16,
+// so splits cut through windows. (mamba and jamba: ssm_test.cpp.)
 class Archs2Numerics : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Archs2Numerics, SplitsThreadsAndSimdPathsGiveTheSameBits) {
@@ -86,7 +87,8 @@ TEST_P(Archs2Numerics, SplitsThreadsAndSimdPathsGiveTheSameBits) {
   lmc_test::expect_simd_paths_identical(model_path, tokens);
 }
 
-INSTANTIATE_TEST_SUITE_P(Archs2, Archs2Numerics, ::testing::Values("gemma3", "smollm3"),
+INSTANTIATE_TEST_SUITE_P(Archs2, Archs2Numerics,
+                         ::testing::Values("qwen3", "qwen3moe", "olmo2", "gemma3", "smollm3"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
