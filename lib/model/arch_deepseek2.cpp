@@ -34,7 +34,7 @@ const ArchitectureSpec& deepseek2_architecture() {
         {Role::ffn_gate_shared, optional}, {Role::ffn_up_shared, optional},
         {Role::ffn_down_shared, optional},
     });
-    s.hf.model_types = {};  // Hugging Face folders: not read yet
+    s.hf.model_types = {"deepseek_v2"};
     s.hf.rope = RopeStyle::adjacent_pairs;  // its rotary embedding pairs (x[2i], x[2i+1])
     s.hf.names = hf_llama_style_names();
     const auto set = [&](Role role, std::string_view name) {
