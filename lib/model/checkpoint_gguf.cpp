@@ -247,7 +247,6 @@ class GgufCheckpoint final : public Checkpoint {
     h.n_kv_heads = 1;
     h.attention_scale = static_cast<float>(1.0 / std::sqrt(static_cast<float>(head_k)));
     h.leading_dense_layers = optional_size("leading_dense_block_count", 0, k);
-    h.n_ff_expert = optional_size("expert_feed_forward_length", 0, h.key_n_ff_expert);
     h.n_shared_experts = optional_size("expert_shared_count", 0, k);
     const double scale = optional_number("expert_weights_scale", 1.0);
     if (!std::isfinite(scale) || scale < 0)
@@ -363,6 +362,7 @@ class GgufCheckpoint final : public Checkpoint {
     if (spec_->ffn_key_is_doubled) h.n_ff /= 2;
     h.n_experts = optional_size("expert_count", 0, h.key_n_experts);
     h.n_experts_used = optional_size("expert_used_count", 0, unused);
+    h.n_ff_expert = optional_size("expert_feed_forward_length", 0, h.key_n_ff_expert);
     h.context_length = optional_size("context_length", 0, unused);
     h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
     h.rope_base = optional_number("rope.freq_base", 10000.0);

@@ -59,18 +59,17 @@ class Binder {
     }
 
     const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    const std::size_t fe = h_.n_ff_expert != 0 ? h_.n_ff_expert : f;
     // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
     const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
     const bool latent = wanted(Role::attn_kv_a_mqa);
-    const std::size_t fe = h_.n_ff_expert != 0 ? h_.n_ff_expert : f;
-    const std::string expert_keys = h_.n_ff_expert != 0 ? h_.key_n_ff_expert : h_.key_n_ff;
     w.layers.resize(h_.n_layers);
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
       if (second_norm) {
         layer.attention_norm = norm(Role::attn_norm_2, Role::attn_norm_2_bias, l);
         layer.feed_forward_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
-      } else {
+      } else if (wanted(Role::attn_norm)) {
         layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
       }
       const bool ssm = l < h_.ssm_layer.size() && h_.ssm_layer[l];
@@ -86,6 +85,12 @@ class Binder {
         layer.query = linear(Role::attn_q, Role::attn_q_bias, l, q, e, head_keys);
         layer.key = linear(Role::attn_k, Role::attn_k_bias, l, k, e, head_keys);
         layer.value = linear(Role::attn_v, Role::attn_v_bias, l, v, e, head_keys);
+      }
+      if (!ssm && wanted(Role::attn_q_norm)) {
+        // One head's width shared by all heads, or the whole projection.
+        const bool per_head = spec_.qk_norm_width == QkNormWidth::head;
+        layer.query_norm = qk_norm(Role::attn_q_norm, l, per_head ? h_.key_dim : q, head_keys);
+        layer.key_norm = qk_norm(Role::attn_k_norm, l, per_head ? h_.key_dim : k, head_keys);
       }
       if (!ssm)
         layer.attention_output = linear(Role::attn_output, Role::attn_output_bias, l, e,
@@ -109,12 +114,12 @@ class Binder {
         layer.expert_down = experts(Role::ffn_down_experts, l, e, fe);
         if (wanted(Role::ffn_gate_shared) && h_.n_shared_experts > 0) {
           const std::size_t fs = fe * h_.n_shared_experts;
-          layer.shared_gate =
-              linear(Role::ffn_gate_shared, Role::ffn_gate_shared, l, fs, e, expert_keys, false);
+          layer.shared_gate = linear(Role::ffn_gate_shared, Role::ffn_gate_shared, l, fs, e,
+                                     expert_ffn_key(), false);
           layer.shared_up =
-              linear(Role::ffn_up_shared, Role::ffn_up_shared, l, fs, e, expert_keys, false);
-          layer.shared_down =
-              linear(Role::ffn_down_shared, Role::ffn_down_shared, l, e, fs, expert_keys, false);
+              linear(Role::ffn_up_shared, Role::ffn_up_shared, l, fs, e, expert_ffn_key(), false);
+          layer.shared_down = linear(Role::ffn_down_shared, Role::ffn_down_shared, l, e, fs,
+                                     expert_ffn_key(), false);
         }
       } else if (!wanted(Role::ffn_up)) {
         // no FFN (mamba)
@@ -150,6 +155,7 @@ class Binder {
     c.n_ff = f;
     c.n_experts = mixture ? h_.n_experts : 0;
     c.n_experts_used = mixture ? h_.n_experts_used : 0;
+    c.n_ff_expert = mixture && fe != f ? fe : 0;
     c.norm = spec_.norm;
     c.norm_eps = h_.norm_eps;
     const RopeStyle rope = checkpoint_.rope_style();
@@ -169,7 +175,6 @@ class Binder {
                          ? nn::FeedForwardKind::mixture
                          : spec_.feed_forward;
     c.renormalize_experts = h_.renormalize_experts.value_or(spec_.renormalize_experts);
-    c.n_ff_expert = mixture ? h_.n_ff_expert : 0;
     c.expert_weights_scale = h_.expert_weights_scale;
     c.latent_attention = h_.latent_attention;
     if (h_.ssm.enabled()) {
@@ -233,6 +238,12 @@ class Binder {
         base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
                    checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
       }
+    }
+    // A family with experts and no dense FFN tensors (qwen3moe) would otherwise have no FFN.
+    if (spec_.allows_experts && !wanted(Role::ffn_up) && h_.n_experts == 0) {
+      key_error(h_.key_n_experts, fmt::format("'{}' computes a mixture of experts on every "
+                                              "layer, but the expert count is 0 or absent",
+                                              spec_.name));
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
         (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {
@@ -345,6 +356,13 @@ class Binder {
     return n;
   }
 
+  // A q/k norm weight of n values (RMSNorm: no bias).
+  nn::Norm qk_norm(Role role, std::size_t layer, std::size_t n, std::string_view keys) {
+    nn::Norm norm;
+    norm.weight = vector(required(role, layer), role, layer, n, keys);
+    return norm;
+  }
+
   nn::Linear linear(Role weight, Role bias, std::size_t layer, std::size_t rows, std::size_t cols,
                     std::string_view keys, bool with_bias = true) {
     const Tensor& t = required(weight, layer);
@@ -361,6 +379,10 @@ class Binder {
     return l;
   }
 
+  const std::string& expert_ffn_key() const {
+    return h_.n_ff_expert != 0 ? h_.key_n_ff_expert : h_.key_n_ff;
+  }
+
   std::vector<nn::WeightMatrix> experts(Role role, std::size_t layer, std::size_t rows,
                                         std::size_t cols) {
     if (checkpoint_.find_expert(role, layer, 0)) {
@@ -374,7 +396,7 @@ class Binder {
         if (t->shape.size() != 2 || t->shape[0] != static_cast<std::int64_t>(rows) ||
             t->shape[1] != static_cast<std::int64_t>(cols)) {
           shape_error(*t, role, layer, fmt::format("[{}, {}] for each expert", rows, cols),
-                      h_.key_n_ff + ", " + h_.key_n_embd);
+                      expert_ffn_key() + ", " + h_.key_n_embd);
         }
         each[i] = view(*t);
         count(*t);
@@ -386,7 +408,7 @@ class Binder {
     if (t.shape.size() != 3 || t.shape[0] != x || t.shape[1] != static_cast<std::int64_t>(rows) ||
         t.shape[2] != static_cast<std::int64_t>(cols)) {
       shape_error(t, role, layer, fmt::format("[{}, {}, {}]", x, rows, cols),
-                  h_.key_n_experts + ", " + h_.key_n_ff + ", " + h_.key_n_embd);
+                  h_.key_n_experts + ", " + expert_ffn_key() + ", " + h_.key_n_embd);
     }
     nn::WeightMatrix all = view(t);  // rows = experts·rows
     count(t);
