@@ -1,5 +1,6 @@
 # What the Python module (python/) needs: pybind11 and a Python interpreter with its headers and
-# NumPy (the module returns NumPy arrays). LMC_BUILD_PYTHON is on by default when both are found.
+# NumPy (the module returns NumPy arrays). LMC_BUILD_PYTHON is on by default when both are found
+# and lmc is the top-level project (a parent project that adds lmc asks for it explicitly).
 #
 # The interpreter is LMC_PYTHON_EXECUTABLE when given; otherwise the first `python3` on PATH, then
 # in /usr/bin, that can import NumPy (a python3 earlier on PATH without NumPy, such as a bare
@@ -8,7 +9,7 @@
 set(LMC_PYTHON_EXECUTABLE "" CACHE FILEPATH
     "Python interpreter the module is built for (empty: the first python3 with NumPy)")
 
-if(NOT LMC_PYTHON_EXECUTABLE)
+if(NOT LMC_PYTHON_EXECUTABLE AND (lmc_top_level OR LMC_BUILD_PYTHON))
   string(REPLACE ":" ";" lmc_path_dirs "$ENV{PATH}")
   foreach(dir IN LISTS lmc_path_dirs ITEMS /usr/bin)
     if(dir AND EXISTS "${dir}/python3")
@@ -25,7 +26,7 @@ if(NOT LMC_PYTHON_EXECUTABLE)
 endif()
 
 set(lmc_python_found OFF)
-if(LMC_PYTHON_EXECUTABLE)
+if(LMC_PYTHON_EXECUTABLE AND (lmc_top_level OR LMC_BUILD_PYTHON))
   set(Python_EXECUTABLE "${LMC_PYTHON_EXECUTABLE}")
   set(PYBIND11_FINDPYTHON ON)
   find_package(pybind11 2.6 CONFIG QUIET)
@@ -34,8 +35,12 @@ if(LMC_PYTHON_EXECUTABLE)
   endif()
 endif()
 
+set(lmc_python_default OFF)
+if(lmc_top_level)
+  set(lmc_python_default ${lmc_python_found})
+endif()
 option(LMC_BUILD_PYTHON "Build the Python module (needs pybind11, Python headers and NumPy)"
-       ${lmc_python_found})
+       ${lmc_python_default})
 if(LMC_BUILD_PYTHON)
   if(NOT lmc_python_found)
     message(FATAL_ERROR "LMC_BUILD_PYTHON is on, but pybind11, the Python headers or an "
