@@ -40,6 +40,14 @@ inline HfNames hf_llama_style_names() {
   });
 }
 
+/// The llama names plus the per-head query/key norms of Qwen3 (also OLMo 2's, over all heads).
+inline HfNames hf_qwen3_names() {
+  HfNames names = hf_llama_style_names();
+  names[static_cast<std::size_t>(Role::attn_q_norm)] = "model.layers.{}.self_attn.q_norm.weight";
+  names[static_cast<std::size_t>(Role::attn_k_norm)] = "model.layers.{}.self_attn.k_norm.weight";
+  return names;
+}
+
 inline constexpr Presence required = Presence::required;
 inline constexpr Presence optional = Presence::optional;
 

@@ -26,6 +26,8 @@ constexpr std::array<std::string_view, role_count> gguf_names = {
     "blk.{}.attn_qkv.bias",
     "blk.{}.attn_output.weight",
     "blk.{}.attn_output.bias",
+    "blk.{}.attn_q_norm.weight",
+    "blk.{}.attn_k_norm.weight",
     "blk.{}.post_attention_norm.weight",
     "blk.{}.ffn_norm.weight",
     "blk.{}.ffn_norm.bias",
@@ -87,6 +89,9 @@ std::span<const ArchitectureSpec* const> architectures() {
       &stablelm_architecture(),
       &mamba_architecture(),
       &jamba_architecture(),
+      &qwen3_architecture(),
+      &qwen3moe_architecture(),
+      &olmo2_architecture(),
       // Computes as llama (found first by GGUF name); only its Hugging Face layout differs.
       &mixtral_architecture(),
   };

@@ -38,6 +38,8 @@ enum class Role : std::uint8_t {
   attn_qkv_bias,
   attn_output,
   attn_output_bias,
+  attn_q_norm,  ///< RMSNorm of the queries before RoPE (per head or over all heads: QkNormWidth)
+  attn_k_norm,
   post_attn_norm,
   ffn_norm,
   ffn_norm_bias,
@@ -75,6 +77,10 @@ bool is_per_layer(Role role) noexcept;
 enum class Presence : std::uint8_t { absent, optional, required };
 
 enum class RopeStyle : std::uint8_t { none, adjacent_pairs, half_split };
+
+/// What one q/k norm weight spans: one head's Dk values, shared by every head (Qwen3, Gemma 3),
+/// or a whole projection, H·Dk for queries and G·Dk for keys (OLMo 2).
+enum class QkNormWidth : std::uint8_t { head, all_heads };
 
 /// Which layers are Mamba blocks instead of attention.
 enum class SsmLayers : std::uint8_t {
@@ -116,8 +122,12 @@ struct HfConfigKeys {
   std::string_view query_scale = "";   ///< gemma2's query_pre_attn_scalar
   std::string_view experts = "";       ///< number of experts (Mixtral's num_local_experts)
   std::string_view experts_used = "";  ///< experts per token (num_experts_per_tok)
-  std::string_view multi_query = "";   ///< a boolean: true means one KV head (gpt_bigcode)
-  std::string_view activation = "";    ///< the activation's name (hidden_act, ...)
+  std::string_view expert_ffn = "";    ///< each expert's width (moe_intermediate_size); empty: ffn
+  /// A boolean: whether the top-k router probabilities are divided by their sum (norm_topk_prob);
+  /// empty: the family's ArchitectureSpec::renormalize_experts.
+  std::string_view renormalize_experts = "";
+  std::string_view multi_query = "";  ///< a boolean: true means one KV head (gpt_bigcode)
+  std::string_view activation = "";   ///< the activation's name (hidden_act, ...)
 };
 
 /// Defaults of the family's transformers config class, for keys a config.json leaves out.
@@ -128,6 +138,8 @@ struct HfDefaults {
   std::string_view activation = "silu";
   bool tied = false;  ///< tie_word_embeddings
   std::size_t sliding_window = 0;
+  std::size_t head_dim = 0;          ///< 0: hidden / heads (Qwen3Config says 128)
+  bool renormalize_experts = false;  ///< when keys.renormalize_experts is absent
 };
 
 /// config.json keys of the Mamba blocks' sizes (empty: the family has none).
@@ -182,6 +194,7 @@ struct ArchitectureSpec {
   SsmLayers ssm_layers = SsmLayers::none;
   bool renormalize_experts = true;    ///< false: top-k weights are the probabilities (jamba)
   bool experts_where_router = false;  ///< a layer is MoE iff it has a router tensor (jamba)
+  QkNormWidth qk_norm_width = QkNormWidth::head;  ///< when attn_q_norm / attn_k_norm are present
   std::array<Presence, role_count> tensors{};
   HfLayout hf;
 };
@@ -215,6 +228,9 @@ const ArchitectureSpec& starcoder2_architecture();
 const ArchitectureSpec& stablelm_architecture();
 const ArchitectureSpec& mamba_architecture();
 const ArchitectureSpec& jamba_architecture();
+const ArchitectureSpec& qwen3_architecture();
+const ArchitectureSpec& qwen3moe_architecture();
+const ArchitectureSpec& olmo2_architecture();
 
 }  // namespace model
 LMC_END_NAMESPACE

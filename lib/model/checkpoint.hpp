@@ -24,6 +24,8 @@ struct HyperParameters {
   std::size_t n_embd = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0;
   std::size_t key_dim = 0, value_dim = 0, n_ff = 0;
   std::size_t n_experts = 0, n_experts_used = 0;
+  std::size_t n_ff_expert = 0;              ///< each expert's FFN width; 0: n_ff
+  std::optional<bool> renormalize_experts;  ///< the checkpoint's own, else the family's
   std::size_t context_length = 0;
   std::size_t rope_dims = 0;
   double rope_base = 10000.0;
@@ -55,7 +57,7 @@ struct HyperParameters {
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,
-      key_n_ff, key_n_experts, key_rope_dims, key_ssm;
+      key_n_ff, key_n_experts, key_n_ff_expert, key_rope_dims, key_ssm;
 };
 
 class Checkpoint {

@@ -257,6 +257,7 @@ class GgufCheckpoint final : public Checkpoint {
     if (spec_->ffn_key_is_doubled) h.n_ff /= 2;
     h.n_experts = optional_size("expert_count", 0, h.key_n_experts);
     h.n_experts_used = optional_size("expert_used_count", 0, unused);
+    h.n_ff_expert = optional_size("expert_feed_forward_length", 0, h.key_n_ff_expert);
     h.context_length = optional_size("context_length", 0, unused);
     h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
     h.rope_base = optional_number("rope.freq_base", 10000.0);

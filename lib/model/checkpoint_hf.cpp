@@ -25,7 +25,8 @@ namespace {
 
 bool is_norm_weight(Role role) {
   return role == Role::attn_norm || role == Role::attn_norm_2 || role == Role::ffn_norm ||
-         role == Role::post_attn_norm || role == Role::post_ffn_norm || role == Role::output_norm;
+         role == Role::post_attn_norm || role == Role::post_ffn_norm || role == Role::output_norm ||
+         role == Role::attn_q_norm || role == Role::attn_k_norm;
 }
 
 bool is_layer_matrix(Role role) {
@@ -463,7 +464,9 @@ class HfCheckpoint final : public Checkpoint {
       }
     }
     if (h.n_kv_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.kv_heads));
-    h.key_dim = size_key(keys.head_dim, h.n_embd / h.n_heads, h.key_key_dim);
+    h.key_dim = size_key(keys.head_dim,
+                         hf.defaults.head_dim != 0 ? hf.defaults.head_dim : h.n_embd / h.n_heads,
+                         h.key_key_dim);
     h.value_dim = h.key_dim;
     h.key_value_dim = h.key_key_dim;
     std::optional<std::size_t> ffn_default;
@@ -501,6 +504,18 @@ class HfCheckpoint final : public Checkpoint {
     if (!keys.experts.empty()) {
       h.n_experts = size_key(keys.experts, 0, h.key_n_experts);
       h.n_experts_used = size_key(keys.experts_used, 0, unused);
+    }
+    if (!keys.expert_ffn.empty()) {
+      read_.insert(std::string(keys.expert_ffn));
+      if (h.n_experts > 0)
+        h.n_ff_expert = size_key(keys.expert_ffn, std::nullopt, h.key_n_ff_expert);
+    }
+    if (!keys.renormalize_experts.empty()) {
+      read_.insert(std::string(keys.renormalize_experts));
+      if (config.contains(keys.renormalize_experts) && !config.boolean(keys.renormalize_experts))
+        base::fail(ErrorCode::format, "{} must be true or false", where(keys.renormalize_experts));
+      h.renormalize_experts =
+          config.boolean(keys.renormalize_experts).value_or(hf.defaults.renormalize_experts);
     }
     if (!keys.sliding_window.empty()) {
       read_.insert(std::string(keys.sliding_window));

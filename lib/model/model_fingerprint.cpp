@@ -111,6 +111,10 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
        {c.norm_eps, c.embedding_scale, c.attention_scale, c.attention_soft_cap, c.final_soft_cap}) {
     hash.value(std::bit_cast<std::uint32_t>(v));
   }
+  // Hashed only when set (experts of their own width, or not renormalised outside Mamba models).
+  if (c.n_ff_expert != 0) hash.value(static_cast<std::uint64_t>(c.n_ff_expert));
+  if (c.n_experts > 0 && !c.ssm.enabled() && !c.renormalize_experts)
+    hash.value(static_cast<int>(c.renormalize_experts));
   hash.value(static_cast<int>(c.rope.pairing));
   hash.value(static_cast<std::uint64_t>(c.rope.rotated_dims));
   hash.value(std::bit_cast<std::uint64_t>(c.rope.base));
@@ -153,6 +157,11 @@ void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
     for (const nn::Linear* linear : {&l.query, &l.key, &l.value, &l.query_key_value,
                                      &l.attention_output, &l.gate, &l.up, &l.down, &l.router}) {
       hash_linear(hash, *linear);
+    }
+    // Hashed only when present, so that fingerprints of models without them stay as they were.
+    if (l.query_norm.present() || l.key_norm.present()) {
+      hash_norm(hash, l.query_norm);
+      hash_norm(hash, l.key_norm);
     }
     hash_norm(hash, l.post_attention_norm);
     hash_norm(hash, l.feed_forward_norm);
@@ -201,6 +210,9 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
 std::uint32_t numeric_profile(const BoundModel& bound) {
   FastHash type_hash;
   type_hash.text(bound.weight_type);
+  // The integer recipe computes other bits from the same quantized weights (float models are
+  // unaffected: the recipe only applies to quantized matrices, and the float hash is unchanged).
+  if (bound.recipe == nn::QuantRecipe::integer) type_hash.text("/integer");
   return (nn::numerics_version << 16) | static_cast<std::uint32_t>(type_hash.finish() & 0xffffu);
 }
 

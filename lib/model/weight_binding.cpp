@@ -59,6 +59,7 @@ class Binder {
     }
 
     const bool mixture = spec_.allows_experts && h_.n_experts > 0;
+    const std::size_t fe = h_.n_ff_expert != 0 ? h_.n_ff_expert : f;
     // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
     const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
     w.layers.resize(h_.n_layers);
@@ -67,7 +68,7 @@ class Binder {
       if (second_norm) {
         layer.attention_norm = norm(Role::attn_norm_2, Role::attn_norm_2_bias, l);
         layer.feed_forward_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
-      } else {
+      } else if (wanted(Role::attn_norm)) {
         layer.attention_norm = norm(Role::attn_norm, Role::attn_norm_bias, l);
       }
       const bool ssm = l < h_.ssm_layer.size() && h_.ssm_layer[l];
@@ -81,6 +82,12 @@ class Binder {
         layer.query = linear(Role::attn_q, Role::attn_q_bias, l, q, e, head_keys);
         layer.key = linear(Role::attn_k, Role::attn_k_bias, l, k, e, head_keys);
         layer.value = linear(Role::attn_v, Role::attn_v_bias, l, v, e, head_keys);
+      }
+      if (!ssm && wanted(Role::attn_q_norm)) {
+        // One head's width shared by all heads, or the whole projection.
+        const bool per_head = spec_.qk_norm_width == QkNormWidth::head;
+        layer.query_norm = qk_norm(Role::attn_q_norm, l, per_head ? h_.key_dim : q, head_keys);
+        layer.key_norm = qk_norm(Role::attn_k_norm, l, per_head ? h_.key_dim : k, head_keys);
       }
       if (!ssm)
         layer.attention_output =
@@ -97,9 +104,9 @@ class Binder {
       if (mixture && (!spec_.experts_where_router || checkpoint_.find(Role::ffn_router, l))) {
         layer.router =
             linear(Role::ffn_router, Role::ffn_router, l, h_.n_experts, e, h_.key_n_experts, false);
-        layer.expert_gate = experts(Role::ffn_gate_experts, l, f, e);
-        layer.expert_up = experts(Role::ffn_up_experts, l, f, e);
-        layer.expert_down = experts(Role::ffn_down_experts, l, e, f);
+        layer.expert_gate = experts(Role::ffn_gate_experts, l, fe, e);
+        layer.expert_up = experts(Role::ffn_up_experts, l, fe, e);
+        layer.expert_down = experts(Role::ffn_down_experts, l, e, fe);
       } else if (!wanted(Role::ffn_up)) {
         // no FFN (mamba)
       } else if (spec_.feed_forward == nn::FeedForwardKind::gated) {
@@ -134,6 +141,7 @@ class Binder {
     c.n_ff = f;
     c.n_experts = mixture ? h_.n_experts : 0;
     c.n_experts_used = mixture ? h_.n_experts_used : 0;
+    c.n_ff_expert = mixture && fe != f ? fe : 0;
     c.norm = spec_.norm;
     c.norm_eps = h_.norm_eps;
     const RopeStyle rope = checkpoint_.rope_style();
@@ -151,7 +159,7 @@ class Binder {
     c.activation = h_.activation.value_or(spec_.activation);
     c.feed_forward =
         mixture && !spec_.experts_where_router ? nn::FeedForwardKind::mixture : spec_.feed_forward;
-    c.renormalize_experts = spec_.renormalize_experts;
+    c.renormalize_experts = h_.renormalize_experts.value_or(spec_.renormalize_experts);
     if (h_.ssm.enabled()) {
       c.ssm = h_.ssm;
       c.ssm.norm_eps = h_.norm_eps;
@@ -213,6 +221,12 @@ class Binder {
         base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
                    checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
       }
+    }
+    // A family with experts and no dense FFN tensors (qwen3moe) would otherwise have no FFN.
+    if (spec_.allows_experts && !wanted(Role::ffn_up) && h_.n_experts == 0) {
+      key_error(h_.key_n_experts, fmt::format("'{}' computes a mixture of experts on every "
+                                              "layer, but the expert count is 0 or absent",
+                                              spec_.name));
     }
     if (spec_.allows_experts && h_.n_experts > 0 &&
         (h_.n_experts_used == 0 || h_.n_experts_used > h_.n_experts)) {
@@ -292,6 +306,7 @@ class Binder {
       return m;
     }
     m.type = *type;
+    m.recipe = out_.recipe;
     // The readers already refuse rows that are not whole blocks and files shorter than their
     // tensors; the kernels read rows·row_bytes bytes, so check it here too rather than trust it.
     const std::size_t block = nn::weight_block_values(m.type);
@@ -325,6 +340,13 @@ class Binder {
     return n;
   }
 
+  // A q/k norm weight of n values (RMSNorm: no bias).
+  nn::Norm qk_norm(Role role, std::size_t layer, std::size_t n, std::string_view keys) {
+    nn::Norm norm;
+    norm.weight = vector(required(role, layer), role, layer, n, keys);
+    return norm;
+  }
+
   nn::Linear linear(Role weight, Role bias, std::size_t layer, std::size_t rows, std::size_t cols,
                     std::string_view keys, bool with_bias = true) {
     const Tensor& t = required(weight, layer);
@@ -341,6 +363,10 @@ class Binder {
     return l;
   }
 
+  const std::string& expert_ffn_key() const {
+    return h_.n_ff_expert != 0 ? h_.key_n_ff_expert : h_.key_n_ff;
+  }
+
   std::vector<nn::WeightMatrix> experts(Role role, std::size_t layer, std::size_t rows,
                                         std::size_t cols) {
     if (checkpoint_.find_expert(role, layer, 0)) {
@@ -354,7 +380,7 @@ class Binder {
         if (t->shape.size() != 2 || t->shape[0] != static_cast<std::int64_t>(rows) ||
             t->shape[1] != static_cast<std::int64_t>(cols)) {
           shape_error(*t, role, layer, fmt::format("[{}, {}] for each expert", rows, cols),
-                      h_.key_n_ff + ", " + h_.key_n_embd);
+                      expert_ffn_key() + ", " + h_.key_n_embd);
         }
         each[i] = view(*t);
         count(*t);
@@ -366,7 +392,7 @@ class Binder {
     if (t.shape.size() != 3 || t.shape[0] != x || t.shape[1] != static_cast<std::int64_t>(rows) ||
         t.shape[2] != static_cast<std::int64_t>(cols)) {
       shape_error(t, role, layer, fmt::format("[{}, {}, {}]", x, rows, cols),
-                  h_.key_n_experts + ", " + h_.key_n_ff + ", " + h_.key_n_embd);
+                  h_.key_n_experts + ", " + expert_ffn_key() + ", " + h_.key_n_embd);
     }
     nn::WeightMatrix all = view(t);  // rows = experts·rows
     count(t);
@@ -423,7 +449,10 @@ class Binder {
 
 }  // namespace
 
-void bind_weights(Checkpoint& checkpoint, BoundModel& out) { Binder(checkpoint, out).run(); }
+void bind_weights(Checkpoint& checkpoint, BoundModel& out, nn::QuantRecipe recipe) {
+  out.recipe = recipe;
+  Binder(checkpoint, out).run();
+}
 
 }  // namespace model
 LMC_END_NAMESPACE

@@ -48,6 +48,27 @@ void norm_rows(base::ThreadPool* pool, const TransformerConfig& config, const No
                  [&](std::size_t t) { apply_norm(config, norm, x + t * e, out + t * e); });
 }
 
+// The pre-norm of a block, or the residual stream itself when the block has none.
+void norm_or_copy(base::ThreadPool* pool, const TransformerConfig& config, const Norm& norm,
+                  const float* x, float* out, std::size_t n_rows) {
+  if (norm.present()) {
+    norm_rows(pool, config, norm, x, out, n_rows);
+  } else {
+    std::copy_n(x, n_rows * config.n_embd, out);
+  }
+}
+
+// RMSNorm of each run of norm.weight.size() values of the rows [n_rows][width] (q/k norms).
+void norm_runs(base::ThreadPool* pool, const TransformerConfig& config, const Norm& norm, float* x,
+               std::size_t width, std::size_t n_rows) {
+  const std::size_t run = norm.weight.size();
+  for_each_token(pool, n_rows, [&](std::size_t t) {
+    float* row = x + t * width;
+    for (std::size_t i = 0; i + run <= width; i += run)
+      rms_norm(row + i, norm.weight.data(), config.norm_eps, run, row + i);
+  });
+}
+
 void activate(Activation activation, float* x, std::size_t n) {
   switch (activation) {
     case Activation::silu: silu(x, n); return;
@@ -64,8 +85,13 @@ void project(const Linear& linear, const float* x, std::size_t x_stride, std::si
 // y[T][E] = down(act(gate·x) ⊙ up·x) for the gated form; the other forms likewise.
 void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
                   std::size_t n_rows, float* y, base::ThreadPool* pool) {
-  const std::size_t e = config.n_embd, f = config.n_ff;
-  switch (layer.router.present() ? FeedForwardKind::mixture : config.feed_forward) {
+  const std::size_t e = config.n_embd;
+  const FeedForwardKind kind =
+      layer.router.present() ? FeedForwardKind::mixture : config.feed_forward;
+  const std::size_t f = kind == FeedForwardKind::mixture && config.n_ff_expert != 0
+                            ? config.n_ff_expert
+                            : config.n_ff;
+  switch (kind) {
     case FeedForwardKind::gated: {
       std::vector<float> gate(n_rows * f), up(n_rows * f);
       project(layer.gate, x, e, n_rows, gate.data(), f, pool);
@@ -244,7 +270,7 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     float* keys = cache.keys(l) + first * k_width;
     float* values = cache.values(l) + first * v_width;
 
-    norm_rows(pool, c, layer.attention_norm, x.data(), normed.data(), n);
+    norm_or_copy(pool, c, layer.attention_norm, x.data(), normed.data(), n);
 
     if (layer.query_key_value.present()) {
       const std::size_t fused_width = q_width + k_width + v_width;
@@ -261,6 +287,9 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
       project(layer.key, normed.data(), e, n, keys, k_width, pool);
       project(layer.value, normed.data(), e, n, values, v_width, pool);
     }
+    if (layer.query_norm.present())
+      norm_runs(pool, c, layer.query_norm, queries.data(), q_width, n);
+    if (layer.key_norm.present()) norm_runs(pool, c, layer.key_norm, keys, k_width, n);
     if (c.use_rope) {
       for_each_token(pool, n, [&](std::size_t t) {
         rope.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
@@ -283,7 +312,7 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     switch (c.residual) {
       case ResidualKind::sequential:
         for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + branch[i];
-        norm_rows(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
+        norm_or_copy(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
         feed_forward(c, layer, normed.data(), n, ffn_out.data(), pool);
         if (layer.post_feed_forward_norm.present()) {
           norm_rows(pool, c, layer.post_feed_forward_norm, ffn_out.data(), ffn_out.data(), n);

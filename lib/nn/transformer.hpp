@@ -45,6 +45,7 @@ struct TransformerConfig {
   std::size_t n_heads = 0, n_kv_heads = 0, key_dim = 0, value_dim = 0;
   std::size_t n_ff = 0;
   std::size_t n_experts = 0, n_experts_used = 0;
+  std::size_t n_ff_expert = 0;  ///< each expert's FFN width; 0: n_ff
   NormKind norm = NormKind::rms;
   float norm_eps = 1e-5f;
   bool use_rope = true;
@@ -77,12 +78,18 @@ struct Linear {
 };
 
 struct LayerWeights {
-  Norm attention_norm;
+  Norm attention_norm;       ///< absent: attention reads the residual stream itself (olmo2)
   Linear query, key, value;  ///< separate projections, or
   Linear query_key_value;    ///< fused rows [Q (H·Dk); K (G·Dk); V (G·Dv)]
+  /// RMSNorms of the projected queries and keys, before RoPE: each consecutive run of
+  /// weight.size() values is normalised with that weight, so a weight of Dk values normalises
+  /// every head on its own (qwen3) and one of H·Dk (G·Dk) the whole projection (olmo2).
+  Norm query_norm, key_norm;
   Linear attention_output;
   Norm post_attention_norm;  ///< gemma2: on the attention output, before the residual
-  Norm feed_forward_norm;    ///< absent with ResidualKind::parallel_shared
+  /// Absent with ResidualKind::parallel_shared; absent with sequential: the FFN reads the
+  /// residual stream itself (olmo2).
+  Norm feed_forward_norm;
   Linear gate, up, down;
   Norm post_feed_forward_norm;
   Linear router;  ///< mixture: [n_experts][E]
