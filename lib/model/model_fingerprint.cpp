@@ -237,6 +237,9 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
 std::uint32_t numeric_profile(const BoundModel& bound) {
   FastHash type_hash;
   type_hash.text(bound.weight_type);
+  // The integer recipe computes other bits from the same quantized weights (float models are
+  // unaffected: the recipe only applies to quantized matrices, and the float hash is unchanged).
+  if (bound.recipe == nn::QuantRecipe::integer) type_hash.text("/integer");
   return (nn::numerics_version << 16) | static_cast<std::uint32_t>(type_hash.finish() & 0xffffu);
 }
 

@@ -323,6 +323,7 @@ class Binder {
       return m;
     }
     m.type = *type;
+    m.recipe = out_.recipe;
     // The readers already refuse rows that are not whole blocks and files shorter than their
     // tensors; the kernels read rows·row_bytes bytes, so check it here too rather than trust it.
     const std::size_t block = nn::weight_block_values(m.type);
@@ -535,7 +536,10 @@ class Binder {
 
 }  // namespace
 
-void bind_weights(Checkpoint& checkpoint, BoundModel& out) { Binder(checkpoint, out).run(); }
+void bind_weights(Checkpoint& checkpoint, BoundModel& out, nn::QuantRecipe recipe) {
+  out.recipe = recipe;
+  Binder(checkpoint, out).run();
+}
 
 }  // namespace model
 LMC_END_NAMESPACE
