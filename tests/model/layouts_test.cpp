@@ -1,5 +1,6 @@
 // The same weights as a GGUF file (llama.cpp layout) and as a Hugging Face folder give the same
 // log-probabilities; F16/BF16/Q8_0 copies of a model stay close to F32.
+#include "random_deepseek2.hpp"
 #include "random_models.hpp"
 #include "support/base64.hpp"
 
@@ -100,6 +101,17 @@ const LayoutCase layout_cases[] = {
     {"llama_rope_llama3",
      with("llama", [](auto& m) { lmc_test::add_llama3_rope(m, 8.0, 1.0, 4.0, 1024.0); })},
     {"phi3_longrope", with("phi3", [](auto& m) { lmc_test::add_longrope(m, 16); })},
+    {"deepseek2", [] { return lmc_test::make_deepseek2({}, 42); }},
+    {"deepseek2_qlora",
+     [] { return lmc_test::make_deepseek2({.q_lora = 12, .shared_experts = 1}, 42); }},
+    {"deepseek2_unscaled_no_shared",
+     [] { return lmc_test::make_deepseek2({.shared_experts = 0, .routed_scale = 1.0}, 42); }},
+    {"deepseek2_yarn",
+     [] {
+       lmc_test::TinyModel m = lmc_test::make_deepseek2({.q_lora = 12}, 42);
+       lmc_test::add_deepseek2_yarn(m, 4.0, 16, 0.707);
+       return m;
+     }},
     // Gemma 3 scales the global layers' RoPE linearly (4B and up); the local ones keep theirs.
     {"gemma3_rope_linear", with("gemma3", [](auto& m) { lmc_test::add_linear_rope(m, 8.0); })},
     {"gemma3_rope_parameters",  // transformers 5: one dictionary per layer type
@@ -358,48 +370,105 @@ TEST(HfFolders, QwenReadsItsTiktokenRankFile) {
 
 namespace {
 
-// Gemma 3's and SmolLM3's per-layer patterns: what lmc cannot compute as the file asks is
-// refused with the key named, in GGUF files and in Hugging Face folders.
-std::string gguf_error(const lmc_test::TinyModel& m, const std::string& name,
-                       const std::function<void(lmc::GgufWriter&)>& tweak) {
+// The GGUF copy's load error (empty: it loads), with its error code.
+std::pair<std::string, lmc::ErrorCode> gguf_error(
+    const lmc_test::TinyModel& m, const std::string& name,
+    const std::function<void(lmc::GgufWriter&)>& tweak = {}) {
   const auto dir = scratch("gguf_" + name);
   lmc_test::write_gguf(m, dir / "model.gguf", lmc::DType::f32, tweak);
-  std::string message;
+  std::pair<std::string, lmc::ErrorCode> result{"", lmc::ErrorCode::internal};
   try {
     lmc::Model::load(dir / "model.gguf");
   } catch (const lmc::Error& e) {
-    EXPECT_EQ(e.code(), lmc::ErrorCode::unsupported) << e.what();
-    message = e.what();
+    result = {e.what(), e.code()};
   }
   std::filesystem::remove_all(dir);
+  return result;
+}
+
+// DeepSeek-V2 settings that change the computation and that lmc does not implement: later
+// models' gating functions, group-limited routing, multi-token prediction, temperature tuning,
+// and YaRN without the mscale llama.cpp's converter writes (where llama.cpp and transformers
+// compute different things). Each is refused by name, never ignored.
+TEST(Deepseek2, SettingsLmcDoesNotComputeAreRefusedByName) {
+  const lmc_test::TinyModel base = lmc_test::make_deepseek2({}, 42);
+  EXPECT_EQ(gguf_error(base, "deepseek2_base").first, "");
+  EXPECT_EQ(hf_error(base, "deepseek2_base"), "");
+  const std::pair<const char*, double> gguf_cases[] = {{"deepseek2.expert_gating_func", 2},
+                                                       {"deepseek2.expert_group_count", 8},
+                                                       {"deepseek2.nextn_predict_layers", 1}};
+  for (const auto& [key, value] : gguf_cases) {
+    lmc_test::TinyModel m = base;
+    m.gguf_numbers[key] = value;
+    const auto [message, code] = gguf_error(m, key);
+    EXPECT_EQ(code, lmc::ErrorCode::unsupported) << key << ": " << message;
+    EXPECT_NE(message.find(key), std::string::npos) << key << ": " << message;
+  }
+  lmc_test::TinyModel yarn = base;
+  lmc_test::add_deepseek2_yarn(yarn, 4.0, 16, 0.707);
+  yarn.gguf_numbers.erase("deepseek2.rope.scaling.yarn_log_multiplier");
+  const auto [message, code] = gguf_error(yarn, "yarn_without_log_multiplier");
+  EXPECT_EQ(code, lmc::ErrorCode::unsupported) << message;
+  EXPECT_NE(message.find("yarn_log_multiplier"), std::string::npos) << message;
+
+  const std::pair<const char*, const char*> hf_cases[] = {
+      {"norm_topk_prob", "true"},       {"scoring_func", R"("sigmoid")"},
+      {"topk_method", R"("noaux_tc")"}, {"attention_bias", "true"},
+      {"moe_layer_freq", "2"},
+  };
+  for (const auto& [key, value] : hf_cases) {
+    lmc_test::TinyModel m = base;
+    m.hf_config[key] = value;
+    const std::string message = hf_error(m, std::string("deepseek2_") + key);
+    EXPECT_NE(message.find(std::string("'") + key + "'"), std::string::npos)
+        << key << ": " << message;
+  }
+  lmc_test::TinyModel groups = base;
+  groups.hf_config["topk_method"] = R"("group_limited_greedy")";
+  groups.hf_config["n_group"] = "2";
+  groups.hf_config["topk_group"] = "1";
+  EXPECT_NE(hf_error(groups, "deepseek2_groups").find("'topk_method'"), std::string::npos);
+  groups.hf_config["topk_group"] = "2";  // every group kept: greedy routing
+  EXPECT_EQ(hf_error(groups, "deepseek2_all_groups"), "");
+}
+
+// Gemma 3's and SmolLM3's per-layer patterns: what lmc cannot compute as the file asks is
+// refused with the key named, in GGUF files and in Hugging Face folders. The GGUF copy's refusal
+// message (empty: it loads); a refusal must be Error(unsupported).
+std::string gguf_refusal(const lmc_test::TinyModel& m, const std::string& name,
+                         const std::function<void(lmc::GgufWriter&)>& tweak) {
+  const auto [message, code] = gguf_error(m, name, tweak);
+  if (!message.empty()) {
+    EXPECT_EQ(code, lmc::ErrorCode::unsupported) << message;
+  }
   return message;
 }
 
 TEST(LayerPatterns, GgufKeysLmcCannotHonourAreRefusedByName) {
   const lmc_test::TinyModel gemma3 = family("gemma3");
-  EXPECT_EQ(gguf_error(gemma3, "gemma3", {}), "");
+  EXPECT_EQ(gguf_refusal(gemma3, "gemma3", {}), "");
   // llama.cpp reads a period there and ignores per-layer flags.
   const std::uint32_t flags[] = {1, 1, 0, 1, 1, 0};
-  EXPECT_NE(gguf_error(gemma3, "pattern_array",
-                       [&](lmc::GgufWriter& w) {
-                         w.set_u32s("gemma3.attention.sliding_window_pattern", flags);
-                       })
+  EXPECT_NE(gguf_refusal(gemma3, "pattern_array",
+                         [&](lmc::GgufWriter& w) {
+                           w.set_u32s("gemma3.attention.sliding_window_pattern", flags);
+                         })
                 .find("'gemma3.attention.sliding_window_pattern' is an array"),
             std::string::npos);
   // llama.cpp ignores an attention soft-cap for gemma3, transformers applies it.
-  EXPECT_NE(gguf_error(gemma3, "attn_softcap",
-                       [](lmc::GgufWriter& w) { w.set_f32("gemma3.attn_logit_softcapping", 50); })
+  EXPECT_NE(gguf_refusal(gemma3, "attn_softcap",
+                         [](lmc::GgufWriter& w) { w.set_f32("gemma3.attn_logit_softcapping", 50); })
                 .find("'gemma3.attn_logit_softcapping'"),
             std::string::npos);
   // YaRN on the global layers: llama.cpp and transformers treat the local layers differently.
   lmc_test::TinyModel yarn = gemma3;
   lmc_test::add_yarn_rope(yarn, 4.0, 16);
-  EXPECT_NE(gguf_error(yarn, "yarn", {}).find("gemma3.rope.scaling.type"), std::string::npos);
+  EXPECT_NE(gguf_refusal(yarn, "yarn", {}).find("gemma3.rope.scaling.type"), std::string::npos);
   // An unknown scaling type of any family.
-  EXPECT_NE(gguf_error(family("smollm3"), "scaling_type",
-                       [](lmc::GgufWriter& w) {
-                         w.set_string("smollm3.rope.scaling.type", "ntk-by-parts");
-                       })
+  EXPECT_NE(gguf_refusal(family("smollm3"), "scaling_type",
+                         [](lmc::GgufWriter& w) {
+                           w.set_string("smollm3.rope.scaling.type", "ntk-by-parts");
+                         })
                 .find("smollm3.rope.scaling.type"),
             std::string::npos);
 }

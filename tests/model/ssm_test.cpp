@@ -1,9 +1,8 @@
 // State-space architectures (mamba, jamba) against llama.cpp's references in
-// ../shared/testdata/archs2, and the recurrent state's contract: one batched pass and any split
-// into smaller feeds (down to one token at a time) give bit-identical logits, on any thread
-// count; the state cannot be rewound except by a reset; bad files are refused with the key or
-// tensor named.
-#include "bit_identity.hpp"
+// ../shared/testdata/archs2, and the recurrent state's contract: the state cannot be rewound
+// except by a reset (identity_test.cpp: any split of the feed and any thread count give the
+// batched pass's bits); bad files are refused with the key or tensor named.
+#include "feed_pieces.hpp"
 #include "reference_cases.hpp"
 #include "support/testdata.hpp"
 
@@ -16,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,31 +47,7 @@ TEST_P(StateSpaceReference, MatchesLlamaCpp) {
 INSTANTIATE_TEST_SUITE_P(Archs2, StateSpaceReference, ::testing::Values("mamba", "jamba"),
                          [](const auto& info) { return std::string(info.param); });
 
-using lmc_test::same_bits;
-
 class StateSpaceState : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(StateSpaceState, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCount) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const std::vector<lmc::Token> tokens = ref.cases.back().tokens;  // the paragraph
-  ASSERT_GT(tokens.size(), 100u);
-  lmc_test::expect_splits_and_threads_identical(model_path, tokens);
-}
-
-TEST_P(StateSpaceState, EverySimdPathGivesTheSameBits) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  lmc_test::expect_simd_paths_identical(model_path, ref.cases.back().tokens);
-}
 
 TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   LMC_REQUIRE_TESTDATA();
@@ -99,7 +73,7 @@ TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   EXPECT_EQ(session.position(), 0u);
   session.feed(tokens, lmc::Outputs::all);
   const auto again = session.logits(5);
-  EXPECT_TRUE(same_bits(expected, std::vector<float>(again.begin(), again.end())));
+  EXPECT_TRUE(lmc_test::same_bits(expected, std::vector<float>(again.begin(), again.end())));
   // A bad token is refused before the state moves.
   const std::vector<lmc::Token> bad = {3, 100000};
   EXPECT_THROW(session.feed(bad, lmc::Outputs::all), lmc::Error);
