@@ -32,8 +32,13 @@ class Session {
   }
 };
 
-/// Waits until every rank gets here.
-inline void barrier() { MPI_Barrier(MPI_COMM_WORLD); }
+/// Collective over MPI_COMM_WORLD: true on every rank when `mine` is true on every rank.
+inline bool all_true(bool mine) {
+  int value = mine ? 1 : 0;
+  int all = 0;
+  MPI_Allreduce(&value, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+  return all != 0;
+}
 
 /// Collective over MPI_COMM_WORLD: every rank passes its shard's result, or nullopt when it
 /// failed (having reported why itself). Rank 0 gets the merged result, its time set to the

@@ -256,11 +256,22 @@ int main(int argc, char** argv) {
       } catch (const std::exception& error) {
         std::fprintf(stderr, "lmc-bpc: rank %d: %s\n", process.rank, error.what());
       }
-      const std::optional<lmc::BpcResult> merged = bpc_mpi::reduce(mine);
-      if (merged) report(args, *merged);
-      bpc_mpi::barrier();  // every rank's checkpoint stays until rank 0 has reported
-      if (mine) remove_checkpoint(args, process);
-      return mine ? 0 : 1;
+      // Rank 0 can fail after the other ranks have finished (a rank failed, the shards do not
+      // merge, the result cannot be written); it must still join the last collective, or the
+      // others would wait for it forever.
+      bool reported = true;
+      try {
+        const std::optional<lmc::BpcResult> merged = bpc_mpi::reduce(mine);
+        if (merged) report(args, *merged);
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "lmc-bpc: %s\n", error.what());
+        reported = false;
+      }
+      // Every rank's checkpoint stays until rank 0 has reported, and all of them stay when it
+      // could not: the run can then be resumed.
+      const bool succeeded = bpc_mpi::all_true(mine.has_value() && reported);
+      if (succeeded) remove_checkpoint(args, process);
+      return succeeded ? 0 : 1;
     }
 #endif
     report(args, evaluate(args, process));

@@ -55,6 +55,15 @@ std::optional<fs::path> paper_data_dir() {
   return std::nullopt;
 }
 
+// A path as the user would type it from here: relative to the working directory when it lies
+// below it (the manifest's paths are absolute).
+std::string shown(const fs::path& path) {
+  std::error_code error;
+  const fs::path relative = fs::proximate(path, error);
+  if (error || relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
 struct Pair {
   const study::ModelEntry* model;
   const study::CorpusEntry* corpus;
@@ -98,6 +107,7 @@ class Study {
     options.context = m_.context;
     options.stride = m_.stride;
     options.mode = lmc::parse_window_mode(m_.mode);
+    options.score_bos = m_.score_bos;
     options.max_documents = m_.max_documents;
     options.model_name = pair.model->path;
     options.checkpoint = pair.checkpoint.string();
@@ -119,15 +129,22 @@ class Study {
     const lmc::BpcOptions expected = options_for(pair);
     auto differs = [&](const std::string& what, const std::string& there, const std::string& here) {
       if (there == here) return;
-      throw std::runtime_error(path.string() + ": a result of another study: " + what + " is " +
-                               there + " there but " + here + " in the manifest (remove it to " +
-                               "evaluate it again)");
+      throw lmc::Error(lmc::ErrorCode::invalid_argument,
+                       path.string() + ": a result of another study: " + what + " is " + there +
+                           " there but " + here + " in the manifest (remove it to evaluate it " +
+                           "again)");
     };
+    auto text = [](bool value) { return std::string(value ? "true" : "false"); };
     differs("the model", result.model_name(), pair.model->path);
     differs("the corpus", result.corpus(), pair.corpus->path);
     differs("the context", std::to_string(result.context()), std::to_string(expected.context));
     differs("the stride", std::to_string(result.stride()), std::to_string(expected.stride));
     differs("the mode", std::string(lmc::to_string(result.mode())), m_.mode);
+    // Paper mode scores BOS whatever score_bos says; a result records what was scored.
+    differs("score_bos", text(result.score_bos()),
+            text(expected.score_bos || expected.mode == lmc::WindowMode::paper));
+    differs("max_documents", std::to_string(result.max_documents()),
+            std::to_string(expected.max_documents));
     if (whole && !result.complete()) {
       throw std::runtime_error(path.string() + ": not every shard is included");
     }
@@ -157,21 +174,26 @@ class Study {
     return shard_ && load_result(pair, shard_result(pair, shard_->index, shard_->count), false);
   }
 
-  // lmc-bpc commands for the unfinished pairs.
+  // lmc-bpc commands for the unfinished pairs, with absolute paths: they may run from anywhere
+  // (a batch system's working directory), and they write into the results folder, which must
+  // then exist.
   void print_plan() const {
+    fs::create_directories(results_dir_);
     std::size_t open = 0;
     for (const Pair& pair : pairs_) {
       if (finished(pair)) continue;
       ++open;
+      const fs::path checkpoint =
+          results_dir_ / (pair.model->label + "__" + pair.corpus->label + ".ckpt");
       std::printf(
-          "lmc-bpc --model %s --corpus %s --text-field %s --context %zu --stride %zu --mode %s%s "
-          "--checkpoint %s --json %s\n",
+          "lmc-bpc --model %s --corpus %s --text-field %s --context %zu --stride %zu --mode "
+          "%s%s%s --checkpoint %s --json %s\n",
           quote(pair.model->path).c_str(), quote(pair.corpus->path).c_str(),
           quote(pair.corpus->text_field).c_str(), m_.context, m_.stride, m_.mode.c_str(),
+          m_.score_bos ? " --score-bos" : "",
           m_.max_documents ? (" --max-docs " + std::to_string(m_.max_documents)).c_str() : "",
-          quote((results_dir_ / (pair.model->label + "__" + pair.corpus->label + ".ckpt")).string())
-              .c_str(),
-          quote(pair.result.string()).c_str());
+          quote(fs::absolute(checkpoint).string()).c_str(),
+          quote(fs::absolute(pair.result).string()).c_str());
     }
     std::fprintf(stderr, "%zu of %zu evaluations have no result yet\n", open, pairs_.size());
   }
@@ -251,7 +273,7 @@ class Study {
       fs::remove(pair->checkpoint, ignored);
       done_work += pair->work;
       std::printf("%s on %s: BPC %.6f (%s)\n", pair->model->label.c_str(),
-                  pair->corpus->label.c_str(), result.bpc(), out.string().c_str());
+                  pair->corpus->label.c_str(), result.bpc(), shown(out).c_str());
       std::fflush(stdout);
       if (shard_) merge_shards(*pair);
     }
@@ -463,8 +485,14 @@ void write_outputs(const Study& study) {
   json.member("manifest", m.file.string());
   json.key("settings").begin_object();
   json.member("context", m.context).member("stride", m.stride).member("mode", m.mode);
-  json.member("max_documents", m.max_documents);
+  json.member("score_bos", m.score_bos).member("max_documents", m.max_documents);
   json.end_object();
+  json.key("corpora").begin_array();
+  for (const auto& corpus : m.corpora) {
+    json.begin_object().member("label", corpus.label).member("path", corpus.path);
+    json.member("text_field", corpus.text_field).end_object();
+  }
+  json.end_array();
   json.key("models").begin_array();
   for (const auto& model : m.models) {
     json.begin_object().member("label", model.label).member("path", model.path);
@@ -521,10 +549,10 @@ void write_outputs(const Study& study) {
     std::printf("%-10s n = %zu  r = %+.4f  RMSE = %.4g  LOO MAE = %s  (%s)\n", fit.name.c_str(),
                 fit.analysis.n, fit.analysis.pearson.r, fit.analysis.fit.rmse,
                 std::isfinite(loo) ? number_text(loo).c_str() : "- (needs 4 models)",
-                (m.output / (fit.name + ".svg")).string().c_str());
+                shown(m.output / (fit.name + ".svg")).c_str());
   }
-  std::printf("table: %s, %s\n", (m.output / "study.csv").string().c_str(),
-              (m.output / "study.json").string().c_str());
+  std::printf("table: %s, %s\n", shown(m.output / "study.csv").c_str(),
+              shown(m.output / "study.json").c_str());
 }
 
 // The bundled model with its final norm's weights multiplied by `scale`: the same model with

@@ -7,6 +7,7 @@
 //   context = 1900            # window settings, as lmc-bpc's options
 //   stride = 512
 //   mode = exact              # or paper
+//   score_bos = false         # exact mode: score each document's BOS too (lmc-bpc --score-bos)
 //   threads = 0               # 0: all cores
 //   max_documents = 0         # 0: whole corpora
 //   checkpoint_seconds = 60
@@ -25,8 +26,10 @@
 //   scores = HellaSwag, ARC-Challenge, MMLU
 //   paper = knowledge         # the paper's area for reference points: knowledge|coding|math
 //
-// Relative paths are relative to the manifest's folder. '#' or ';' after whitespace, or at the
-// start of a line, begins a comment.
+// Relative paths are relative to the manifest's folder, and are made absolute: results and
+// checkpoints record the model and corpus paths, and a study resumed from another working
+// directory must name them the same. '#' or ';' after whitespace, or at the start of a line,
+// begins a comment.
 #pragma once
 
 #include <charconv>
@@ -65,6 +68,7 @@ struct Manifest {
   std::size_t context = 1900;
   std::size_t stride = 512;
   std::string mode = "exact";
+  bool score_bos = false;
   std::size_t threads = 0;
   std::uint64_t max_documents = 0;
   double checkpoint_seconds = 60;
@@ -127,7 +131,8 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
   if (!in) throw std::runtime_error(file.string() + ": cannot open the manifest");
   Manifest manifest;
   manifest.file = file;
-  const std::filesystem::path base = file.parent_path();
+  // Absolute, whatever the working directory: the paths end up in results and checkpoints.
+  const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
   auto resolve = [&](const std::string& path) {
     const std::filesystem::path p(path);
     return p.is_absolute() ? p : (base / p).lexically_normal();
@@ -209,6 +214,9 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
       } else if (key == "mode") {
         if (value != "exact" && value != "paper") fail("mode is exact or paper");
         manifest.mode = value;
+      } else if (key == "score_bos") {
+        if (value != "true" && value != "false") fail("score_bos is true or false");
+        manifest.score_bos = value == "true";
       } else if (key == "threads") {
         manifest.threads = to_size(key, value);
       } else if (key == "max_documents") {
@@ -264,6 +272,9 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
       fail_whole("area '" + area.label + "' names corpus '" + area.corpus +
                  "', which no [corpus] section defines");
     }
+  }
+  if (manifest.score_bos && manifest.mode == "paper") {
+    fail_whole("score_bos is for mode = exact (paper mode always scores BOS)");
   }
   if (!manifest.areas.empty() && manifest.scores.empty()) {
     fail_whole("areas need a score table ([study] scores = FILE.csv)");

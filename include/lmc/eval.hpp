@@ -145,6 +145,8 @@ class LMC_EXPORT BpcResult {
   std::size_t stride() const noexcept;
   WindowMode mode() const noexcept;
   bool score_bos() const noexcept;
+  /// BpcOptions::max_documents of the evaluation (0: the whole corpus).
+  std::uint64_t max_documents() const noexcept;
   const std::string& model_name() const noexcept;
   const std::string& corpus() const noexcept;
   std::size_t shard_count() const noexcept;

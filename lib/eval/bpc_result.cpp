@@ -56,6 +56,7 @@ std::size_t BpcResult::context() const noexcept { return impl_->context; }
 std::size_t BpcResult::stride() const noexcept { return impl_->stride; }
 WindowMode BpcResult::mode() const noexcept { return impl_->mode; }
 bool BpcResult::score_bos() const noexcept { return impl_->score_bos; }
+std::uint64_t BpcResult::max_documents() const noexcept { return impl_->max_documents; }
 const std::string& BpcResult::model_name() const noexcept { return impl_->model_name; }
 const std::string& BpcResult::corpus() const noexcept { return impl_->corpus; }
 std::size_t BpcResult::shard_count() const noexcept { return impl_->shard_count; }

@@ -3,10 +3,10 @@
 // run, equal in every figure but the timings; the checkpoint is gone once the result is
 // written; a checkpoint of other arguments is refused.
 #include "eval_test_support.hpp"
+#include "support/kill_resume.hpp"
 #include "support/run_program.hpp"
 
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,14 +61,6 @@ std::vector<std::string> arguments(const std::string& corpus, const std::string&
   return args;
 }
 
-rapidjson::Document read_json(const std::string& path) {
-  rapidjson::Document document;
-  const std::string text = eval_test::read_file(path);
-  document.Parse(text.c_str(), text.size());
-  EXPECT_FALSE(document.HasParseError()) << path;
-  return document;
-}
-
 TEST(LmcBpcCheckpoint, KilledAtRandomPointsResumesToTheUninterruptedResult) {
   TempDir dir;
   const std::string corpus = make_corpus(dir, 2);
@@ -82,50 +73,22 @@ TEST(LmcBpcCheckpoint, KilledAtRandomPointsResumesToTheUninterruptedResult) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 
   // Kill the checkpointed run at random moments within the uninterrupted run's time, four
-  // times, then let it finish. The machine may be less busy now than it was: when a run ends
-  // before it is killed, the sequence starts over with earlier moments.
+  // times, then let it finish.
   const std::string checkpoint = dir.file("run.ckpt");
-  std::mt19937 random(12345);
-  std::uniform_real_distribution<double> fraction(0.1, 0.8);
-  double scale = seconds;
-  bool done = false;
-  for (int sequence = 0; sequence < 6 && !done; ++sequence, scale *= 0.5) {
-    std::filesystem::remove(checkpoint);
-    int killed_mid_run = 0;
-    while (true) {
-      const bool had_checkpoint = std::filesystem::exists(checkpoint);
-      const pid_t pid =
-          lmc_test::start_program(arguments(corpus, dir.file("resumed.json"), checkpoint));
-      if (killed_mid_run < 4) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(fraction(random) * scale));
-        ::kill(pid, SIGKILL);
-      }
-      const int status = lmc_test::wait_for(pid);
-      if (status == -SIGKILL) {
-        ++killed_mid_run;
-        continue;
-      }
-      ASSERT_EQ(status, 0);
-      // Finished: either after its four kills, from a checkpoint (done), or too early.
-      done = killed_mid_run == 4 && had_checkpoint;
-      break;
-    }
-  }
-  ASSERT_TRUE(done) << "no run was killed four times and then resumed from a checkpoint";
+  const lmc_test::Resumable run{
+      .start =
+          [&] {
+            return lmc_test::start_program(arguments(corpus, dir.file("resumed.json"), checkpoint));
+          },
+      .has_state = [&] { return std::filesystem::exists(checkpoint); },
+      .reset = [&] { std::filesystem::remove(checkpoint); }};
+  ASSERT_TRUE(lmc_test::kill_at_random_points(run, seconds))
+      << "no run was killed four times and then resumed from a checkpoint";
   EXPECT_FALSE(std::filesystem::exists(checkpoint)) << "the checkpoint outlived the result";
 
-  const rapidjson::Document whole = read_json(dir.file("whole.json"));
-  const rapidjson::Document resumed = read_json(dir.file("resumed.json"));
-  ASSERT_TRUE(whole.IsObject() && resumed.IsObject());
-  for (auto it = whole.MemberBegin(); it != whole.MemberEnd(); ++it) {
-    const std::string key = it->name.GetString();
-    if (key == "seconds" || key == "tokens_per_second" || key == "forward_tokens_per_second") {
-      continue;
-    }
-    ASSERT_TRUE(resumed.HasMember(key.c_str())) << key;
-    EXPECT_TRUE(resumed[key.c_str()] == it->value) << key;
-  }
-  EXPECT_EQ(resumed.MemberCount(), whole.MemberCount());
+  EXPECT_EQ(lmc_test::result_difference(eval_test::read_file(dir.file("whole.json")),
+                                        eval_test::read_file(dir.file("resumed.json"))),
+            "");
 }
 
 TEST(LmcBpcCheckpoint, ACheckpointOfOtherArgumentsIsRefused) {

@@ -6,6 +6,7 @@
 #include <lmc/gguf.hpp>
 #include <lmc/tensor.hpp>
 
+#include "support/kill_resume.hpp"
 #include "support/run_program.hpp"
 
 #include <gtest/gtest.h>
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kStudy = LMC_STUDY_PATH;
+const std::string kBpc = LMC_BPC_PATH;
 const fs::path kBundled = LMC_BUNDLED_DIR;
 
 class TempDir {
@@ -82,8 +85,13 @@ void write_softened_model(const fs::path& out, float scale) {
   writer.write(out);
 }
 
-// A study folder: models, corpora, scores and the manifest.
-fs::path make_study(const fs::path& dir) {
+// A study folder: models, corpora (copies of the bundled samples), scores and the manifest, every
+// path in it relative to its folder. `settings` goes into its [study] section.
+fs::path make_study(const fs::path& dir, const std::string& settings = "") {
+  fs::create_directories(dir);
+  for (const char* name : {"prose.txt", "code.py", "math.tex"}) {
+    fs::copy_file(kBundled / "demo" / name, dir / name);
+  }
   fs::copy_file(kBundled / "lmc-tiny.gguf", dir / "tiny-a.gguf");
   write_softened_model(dir / "tiny-b.gguf", 0.7f);
   write_softened_model(dir / "tiny-c.gguf", 0.5f);
@@ -101,21 +109,16 @@ fs::path make_study(const fs::path& dir) {
              "threads = 1\n"
              "checkpoint_seconds = 0\n"
              "scores = scores.csv\n"
-             "reference = paper\n"
-             "\n"
-             "[model tiny-a]\npath = tiny-a.gguf\n"
-             "[model tiny-b]\npath = tiny-b.gguf\n"
-             "[model tiny-c]\npath = tiny-c.gguf\n"
-             "\n"
-             "[corpus prose]\npath = " +
-                 (kBundled / "demo" / "prose.txt").string() +
+             "reference = paper\n" +
+                 settings +
                  "\n"
-                 "[corpus code]\npath = " +
-                 (kBundled / "demo" / "code.py").string() +
+                 "[model tiny-a]\npath = tiny-a.gguf\n"
+                 "[model tiny-b]\npath = tiny-b.gguf\n"
+                 "[model tiny-c]\npath = tiny-c.gguf\n"
                  "\n"
-                 "[corpus math]\npath = " +
-                 (kBundled / "demo" / "math.tex").string() +
-                 "\n"
+                 "[corpus prose]\npath = prose.txt\n"
+                 "[corpus code]\npath = code.py\n"
+                 "[corpus math]\npath = math.tex\n"
                  "\n"
                  "[area knowledge]\ncorpus = prose\nscores = trivia, arc\npaper = knowledge\n"
                  "[area coding]\ncorpus = code\nscores = humaneval\npaper = coding\n"
@@ -264,6 +267,200 @@ TEST(LmcStudy, PlanPrintsAnLmcBpcCommandPerPair) {
   EXPECT_EQ(commands, 9u);
   EXPECT_NE(plan.output.find("--context 64 --stride 32"), std::string::npos);
   EXPECT_NE(plan.output.find("tiny-b__code.json"), std::string::npos);
+}
+
+// Runs `command` (shell text) in `directory` with its output captured.
+lmc_test::ProgramRun run_in(const fs::path& directory, const std::string& command) {
+  return lmc_test::run_program(
+      "/bin/sh", "-c " + lmc_test::shell_quote("cd " + lmc_test::shell_quote(directory.string()) +
+                                               " && " + command));
+}
+
+std::vector<fs::path> files_ending(const fs::path& folder, const std::string& end) {
+  std::vector<fs::path> out;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().filename().string().ends_with(end)) out.push_back(entry.path());
+  }
+  return out;
+}
+
+TEST(LmcStudy, ResumesFromAnotherWorkingDirectory) {
+  // Started from the study's parent folder with a relative manifest path, killed while a pair
+  // runs (a result and a checkpoint on disk), resumed from inside the study's folder: the
+  // results and the checkpoint must not record paths that only hold from where they were made.
+  TempDir dir;
+  make_study(dir.path() / "study");
+  const fs::path results = dir.path() / "study" / "out" / "results";
+  const pid_t pid = lmc_test::start_program({kStudy, "study/study.ini"}, dir.path().string());
+  for (int i = 0;
+       i < 60000 && (finished_results(results).empty() || files_ending(results, ".ckpt").empty());
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(pid, SIGKILL);
+  const int status = lmc_test::wait_for(pid);
+  if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
+  ASSERT_FALSE(finished_results(results).empty());
+  ASSERT_FALSE(files_ending(results, ".ckpt").empty());
+
+  const lmc_test::ProgramRun resumed =
+      run_in(dir.path() / "study", lmc_test::shell_quote(kStudy) + " study.ini");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("(resuming from its checkpoint)"), std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(finished_results(results).size(), 9u);
+  // Printed paths are relative to where it runs.
+  EXPECT_NE(resumed.output.find("(out/overall.svg)"), std::string::npos) << resumed.output;
+
+  // And once more from elsewhere, with an absolute manifest path: nothing left to run.
+  const lmc_test::ProgramRun again =
+      run_in(fs::temp_directory_path(),
+             lmc_test::shell_quote(kStudy) + " " +
+                 lmc_test::shell_quote((dir.path() / "study" / "study.ini").string()));
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("0 of 9 evaluations to run"), std::string::npos) << again.output;
+}
+
+TEST(LmcStudy, PlanOnAFreshStudyGivesCommandsThatRunFromAnywhere) {
+  // --plan before anything ran: its lmc-bpc commands, run from another folder, write every
+  // result where the study finds it, and the study then has nothing left to run.
+  TempDir dir;
+  const fs::path manifest = make_study(dir.path() / "study");
+  const lmc_test::ProgramRun plan =
+      run_in(dir.path(), lmc_test::shell_quote(kStudy) + " study/study.ini --plan");
+  ASSERT_EQ(plan.status, 0) << plan.output;
+  std::istringstream lines(plan.output);
+  std::size_t commands = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("lmc-bpc ")) continue;
+    ++commands;
+    const lmc_test::ProgramRun bpc =
+        run_in(fs::temp_directory_path(),
+               lmc_test::shell_quote(kBpc) + " --threads 1" + line.substr(std::strlen("lmc-bpc")));
+    ASSERT_EQ(bpc.status, 0) << line << "\n" << bpc.output;
+  }
+  EXPECT_EQ(commands, 9u) << plan.output;
+  const fs::path results = dir.path() / "study" / "out" / "results";
+  EXPECT_EQ(finished_results(results).size(), 9u);
+  EXPECT_TRUE(files_ending(results, ".ckpt").empty()) << "lmc-bpc leaves no checkpoint behind";
+
+  const lmc_test::ProgramRun study =
+      lmc_test::run_program(kStudy, lmc_test::shell_quote(manifest.string()));
+  ASSERT_EQ(study.status, 0) << study.output;
+  EXPECT_NE(study.output.find("0 of 9 evaluations to run"), std::string::npos) << study.output;
+  EXPECT_TRUE(fs::exists(dir.path() / "study" / "out" / "study.csv"));
+}
+
+TEST(LmcStudy, ResultsOfOtherMaxDocumentsOrBosSettingsAreRefused) {
+  TempDir dir;
+  const fs::path manifest = make_study(dir.path());
+  const lmc_test::ProgramRun whole =
+      lmc_test::run_program(kStudy, lmc_test::shell_quote(manifest.string()));
+  ASSERT_EQ(whole.status, 0) << whole.output;
+  const std::string original = read_file(manifest);
+  const std::map<fs::path, std::string> kept = [&] {
+    std::map<fs::path, std::string> files;
+    for (const fs::path& path : finished_results(dir.path() / "out" / "results")) {
+      files[path] = read_file(path);
+    }
+    return files;
+  }();
+
+  // Each setting in a second [study] section of the manifest, and the refusal it must get.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"max_documents = 1",
+       ": a result of another study: max_documents is 0 there but 1 in the manifest (remove it "
+       "to evaluate it again)"},
+      {"score_bos = true", ": a result of another study: score_bos is false there but true in "},
+  };
+  for (const auto& [setting, refusal] : cases) {
+    std::string text = original;
+    text.insert(text.find("[model tiny-a]"), "[study]\n" + setting + "\n");
+    write_file(manifest, text);
+    const lmc_test::ProgramRun run =
+        lmc_test::run_program(kStudy, lmc_test::shell_quote(manifest.string()));
+    EXPECT_EQ(run.status, 1) << setting;
+    EXPECT_NE(run.output.find(refusal), std::string::npos) << run.output;
+  }
+  // Refused, the results stay as they were.
+  for (const auto& [path, text] : kept) EXPECT_EQ(read_file(path), text) << path;
+}
+
+TEST(LmcStudy, KilledAtRandomPointsResumesToTheUninterruptedStudy) {
+  TempDir dir;
+  const fs::path manifest = make_study(dir.path());
+  const fs::path out = dir.path() / "out";
+
+  // The uninterrupted study: its outputs, and its time to scale the kills.
+  const auto begin = std::chrono::steady_clock::now();
+  ASSERT_EQ(lmc_test::wait_for(lmc_test::start_program({kStudy, manifest.string()})), 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  std::map<std::string, std::string> whole;  // file name -> contents
+  for (const fs::path& path : finished_results(out / "results")) {
+    whole[path.filename().string()] = read_file(path);
+  }
+  ASSERT_EQ(whole.size(), 9u);
+  const std::vector<std::string> outputs = {"study.csv",  "study.json", "knowledge.svg",
+                                            "coding.svg", "math.svg",   "overall.svg"};
+  std::map<std::string, std::string> whole_outputs;
+  for (const std::string& name : outputs) whole_outputs[name] = read_file(out / name);
+
+  const lmc_test::Resumable run{.start =
+                                    [&] {
+                                      return lmc_test::start_program({kStudy, manifest.string()});
+                                    },
+                                .has_state = [&] { return !fs::is_empty(out / "results"); },
+                                .reset =
+                                    [&] {
+                                      fs::remove_all(out);
+                                      fs::create_directories(out / "results");
+                                    }};
+  ASSERT_TRUE(lmc_test::kill_at_random_points(run, seconds))
+      << "no study was killed four times and then resumed from what it had left";
+
+  EXPECT_TRUE(files_ending(out / "results", ".ckpt").empty()) << "a checkpoint outlived its pair";
+  ASSERT_EQ(finished_results(out / "results").size(), 9u);
+  for (const auto& [name, text] : whole) {
+    EXPECT_EQ(lmc_test::result_difference(text, read_file(out / "results" / name)), "") << name;
+  }
+  // Everything written from the results is the same to the byte.
+  for (const std::string& name : outputs) {
+    EXPECT_EQ(read_file(out / name), whole_outputs[name]) << name;
+  }
+}
+
+TEST(LmcStudy, RecordsEachCorpusTextField) {
+  // A JSONL corpus whose text is in "body": the study reads that field and says so in
+  // study.json.
+  TempDir dir;
+  write_file(dir.path() / "docs.jsonl",
+             "{\"body\": \"def add(a, b):\\n    return a + b\\n\", \"content\": \"x\"}\n"
+             "{\"body\": \"The cat sat on the mat.\", \"content\": \"y\"}\n");
+  write_file(dir.path() / "study.ini",
+             "[study]\noutput = out\ncontext = 64\nstride = 32\nthreads = 1\n"
+             "[model tiny]\npath = " +
+                 (kBundled / "lmc-tiny.gguf").string() +
+                 "\n[corpus docs]\npath = docs.jsonl\ntext_field = body\n");
+  const lmc_test::ProgramRun run =
+      lmc_test::run_program(kStudy, lmc_test::shell_quote((dir.path() / "study.ini").string()));
+  ASSERT_EQ(run.status, 0) << run.output;
+  rapidjson::Document json;
+  const std::string text = read_file(dir.path() / "out" / "study.json");
+  json.Parse(text.c_str(), text.size());
+  ASSERT_FALSE(json.HasParseError()) << text;
+  ASSERT_TRUE(json.HasMember("corpora") && json["corpora"].IsArray()) << text;
+  ASSERT_EQ(json["corpora"].Size(), 1u);
+  EXPECT_STREQ(json["corpora"][0]["label"].GetString(), "docs");
+  EXPECT_STREQ(json["corpora"][0]["text_field"].GetString(), "body");
+  EXPECT_TRUE(std::string(json["corpora"][0]["path"].GetString()).ends_with("docs.jsonl"));
+  // The "body" texts were read, not the one-letter "content" ones: 32 + 23 characters.
+  rapidjson::Document result;
+  const std::string result_text = read_file(dir.path() / "out" / "results" / "tiny__docs.json");
+  result.Parse(result_text.c_str(), result_text.size());
+  ASSERT_FALSE(result.HasParseError()) << result_text;
+  EXPECT_EQ(result["characters"].GetUint64(), 32u + 23u);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // What the tests of the second set of random-weight models (../shared/testdata/archs2) share:
-// the files' paths, logits of a session fed in pieces, bit-for-bit comparison, a GGUF rewriter
-// and a writer of the same weights as a Hugging Face folder.
+// the files' paths, a GGUF rewriter and a writer of the same weights as a Hugging Face folder
+// (feed_pieces.hpp: logits of a session fed in pieces, bit-for-bit comparison).
 #pragma once
 
+#include "feed_pieces.hpp"
 #include "support/testdata.hpp"
 
 #include <lmc/gguf.hpp>
@@ -14,12 +15,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,27 +26,6 @@
 namespace lmc_test {
 
 inline std::filesystem::path archs2(const std::string& file) { return testdata("archs2/" + file); }
-
-/// Logits of every position of `tokens`, fed in pieces of `piece` tokens (the last piece takes
-/// the rest).
-inline std::vector<float> logits_fed_in(const lmc::Model& model,
-                                        const std::vector<lmc::Token>& tokens, std::size_t piece) {
-  lmc::Session session(model);
-  std::vector<float> all;
-  for (std::size_t begin = 0; begin < tokens.size(); begin += piece) {
-    const std::size_t count = std::min(piece, tokens.size() - begin);
-    session.feed(std::span<const lmc::Token>(tokens).subspan(begin, count), lmc::Outputs::all);
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto row = session.logits(i);
-      all.insert(all.end(), row.begin(), row.end());
-    }
-  }
-  return all;
-}
-
-inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 /// Rewrites `source` with its metadata and tensors, except that `edit_keys` may change the
 /// writer's keys and tensors named in `drop` or replaced by `replace` are changed.

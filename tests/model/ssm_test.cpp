@@ -2,7 +2,7 @@
 // ../shared/testdata/archs2, and the recurrent state's contract: the state cannot be rewound
 // except by a reset; bad files are refused with the key or tensor named. That one batched pass
 // and any split into smaller feeds give bit-identical logits on any thread count and SIMD path
-// is checked with the other archs2 models in archs2_test.cpp.
+// is checked with the other archs2 models in identity_test.cpp.
 #include "archs2_support.hpp"
 #include "reference_cases.hpp"
 

@@ -58,10 +58,13 @@ inline ProgramRun run_program(const std::string& program, const std::string& arg
 }
 
 /// Starts `args[0]` (a path) with `args` as its argv, without a shell, its output discarded, and
-/// returns at once with its process id (for kill and wait_for).
-inline pid_t start_program(const std::vector<std::string>& args) {
+/// returns at once with its process id (for kill and wait_for). With `directory`, the program
+/// runs there (a relative args[0] is then relative to it).
+inline pid_t start_program(const std::vector<std::string>& args,
+                           const std::string& directory = {}) {
   const pid_t pid = ::fork();
   if (pid == 0) {
+    if (!directory.empty() && ::chdir(directory.c_str()) != 0) std::_Exit(127);
     std::vector<char*> argv;
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
