@@ -32,6 +32,15 @@ struct ModelOptions {
   std::size_t context = 0;
   /// Map weight files into memory (true) or read them into memory (false).
   bool memory_map = true;
+  /// How block-quantized matrices (Q4_0 … Q8_0, Q2_K … Q6_K, IQ4_NL, IQ4_XS) are multiplied
+  /// (docs/forward_pass.md, "Numerics"). false: exactly dequantized weights times F32
+  /// activations, the F32 product of the dequantized matrix. true: the activations are
+  /// quantized per block to int8 as llama.cpp does and multiplied with the weight codes in exact
+  /// integer sums, as llama.cpp computes by default: several times faster, but a single
+  /// activation code that rounds the other way moves later log-probabilities by a few
+  /// hundredths of a nat on sensitive models. Either way the results do not depend on threads,
+  /// batch split or SIMD path; the numeric profile records the choice.
+  bool integer_products = false;
 };
 
 /// What a loaded model is.

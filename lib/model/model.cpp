@@ -41,7 +41,9 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   (void)nn::active_kernel_path();
   auto impl = std::make_unique<Impl>();
   impl->checkpoint = model::Checkpoint::open(path, options.memory_map);
-  model::bind_weights(*impl->checkpoint, impl->bound);
+  model::bind_weights(
+      *impl->checkpoint, impl->bound,
+      options.integer_products ? nn::QuantRecipe::integer : nn::QuantRecipe::float_exact);
   impl->transformer = std::make_unique<nn::Transformer>(impl->bound.config, impl->bound.weights);
   impl->tokenizer = model::load_tokenizer(*impl->checkpoint, impl->tokenizer_error);
   impl->pool = std::make_unique<base::ThreadPool>(options.threads);

@@ -22,11 +22,15 @@ struct BoundModel {
   std::string weight_type;                     ///< "F32", "Q8_0", ... or "mixed"
   std::uint64_t copied_weight_bytes = 0;       ///< bytes of `dequantized`
   std::deque<std::vector<float>> dequantized;  ///< storage for tensors of other types
+  /// How quantized matrices are multiplied (every quantized view carries it).
+  nn::QuantRecipe recipe = nn::QuantRecipe::float_exact;
 };
 
 /// Throws lmc::Error(format) naming the tensor (missing, wrong shape, unusable type) or the
 /// hyper-parameter key that disagrees with the shapes.
-void bind_weights(Checkpoint& checkpoint, BoundModel& out);
+/// Quantized matrices are multiplied with `recipe`.
+void bind_weights(Checkpoint& checkpoint, BoundModel& out,
+                  nn::QuantRecipe recipe = nn::QuantRecipe::float_exact);
 
 }  // namespace model
 LMC_END_NAMESPACE

@@ -85,10 +85,11 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   detail::MatmulRowsKernel kernel = detail::matmul_rows_scalar;
   detail::QuantRowsKernel quant_kernel = detail::quant_rows_scalar;
   switch (path) {
-    // The AVX-512 path runs the AVX2 integer kernels for now (the results are the same).
+    // Without VNNI the AVX-512 path runs the AVX2 integer kernels (the results are the same).
     case KernelPath::avx512:
       kernel = detail::matmul_rows_avx512;
-      quant_kernel = detail::quant_rows_avx2;
+      quant_kernel =
+          detail::cpu_has_avx512_vnni() ? detail::quant_rows_avx512 : detail::quant_rows_avx2;
       break;
     case KernelPath::avx2:
       kernel = detail::matmul_rows_avx2;
@@ -97,7 +98,7 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     case KernelPath::scalar: break;
   }
   const bool quantized = weight_is_quantized(w.type);
-  const bool integer = quantized && w.recipe == QuantRecipe::integer;
+  const bool integer = quantized && (w.recipe == QuantRecipe::integer);
   // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
   // time in registers (or, for many tokens, a block of rows into L2) with the same result as
   // the tiles below and less traffic.

@@ -2,13 +2,26 @@
 // of the integer recipe in matmul.hpp.
 #include "nn/matmul_quant.hpp"
 
+#include "nn/cpu_features.hpp"
 #include "nn/quant_blocks.hpp"
+
+#include <cpuid.h>
 
 #include <algorithm>
 #include <cmath>
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
+
+bool cpu_has_avx512_vnni() noexcept {
+  // CPUID leaf 7, ECX bit 11 (read directly, as cpu_features.cpp reads F16C, for clang 14).
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+    return (ecx & (1u << 11)) != 0 && cpu_supports(KernelPath::avx512);
+  }();
+  return has;
+}
 
 std::size_t activation_block(WeightType type) { return quant_traits(type).k_quant ? 256 : 32; }
 
@@ -22,7 +35,7 @@ std::int8_t code(float v) {
 }
 
 void quantize_row(const float* x, std::size_t cols, std::size_t block, std::int8_t* q, float* d,
-                  std::int16_t* sum16, std::int32_t* sum32) {
+                  std::int16_t* sum16, std::int32_t* sum32, float* s32) {
   for (std::size_t b = 0; b < cols / block; ++b) {
     const float* v = x + b * block;
     std::int8_t* out = q + b * block;
@@ -33,6 +46,9 @@ void quantize_row(const float* x, std::size_t cols, std::size_t block, std::int8
       const float scale = amax != 0.0f ? 127.0f / amax : 0.0f;
       for (std::size_t i = 0; i < block; ++i) out[i] = code(v[i] * scale);
       d[b] = half_to_float(float_to_half(amax / 127.0f));
+      int sum = 0;
+      for (std::size_t i = 0; i < block; ++i) sum += out[i];
+      s32[b] = half_to_float(float_to_half(amax / 127.0f * static_cast<float>(sum)));
     } else {
       // As ggml's Q8_K: float scale 1 / s.
       const float scale = amax != 0.0f ? 127.0f / amax : 0.0f;
@@ -60,10 +76,12 @@ void quantize_activations(const float* x, std::size_t x_stride, std::size_t toke
   out.d.resize(tokens * (cols / block));
   out.sum16.resize(tokens * (cols / 16));
   out.sum32.resize(tokens * (cols / 32));
+  out.s32.resize(block == 32 ? tokens * (cols / 32) : 0);
   auto one = [&](std::size_t t) {
     quantize_row(x + t * x_stride, cols, block, out.q.data() + t * cols,
                  out.d.data() + t * (cols / block), out.sum16.data() + t * (cols / 16),
-                 out.sum32.data() + t * (cols / 32));
+                 out.sum32.data() + t * (cols / 32),
+                 block == 32 ? out.s32.data() + t * (cols / 32) : nullptr);
   };
   if (!pool || pool->size() == 1 || tokens < 4) {
     for (std::size_t t = 0; t < tokens; ++t) one(t);
@@ -96,6 +114,7 @@ void quant_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n
         if (!traits.k_quant) {
           const float* dx = x.row_d(t) + ci * 8;
           const std::int32_t* xsum = x.row_sum32(t) + ci * 8;
+          const float* xs = x.row_s32(t) + ci * 8;
           for (std::size_t j = 0; j < c.blocks; ++j) {
             std::int32_t s = 0;
             for (std::size_t i = 0; i < 32; ++i) {
@@ -106,7 +125,7 @@ void quant_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n
             s -= traits.offset * xsum[j];
             lane[j] = std::fma(c.d[j] * dx[j], static_cast<float>(s), lane[j]);
             if (traits.has_min) {
-              lane[j] = std::fma(c.m[j] * dx[j], static_cast<float>(xsum[j]), lane[j]);
+              lane[j] = std::fma(c.m[j], xs[j], lane[j]);
             }
           }
         } else {

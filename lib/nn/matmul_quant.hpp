@@ -23,18 +23,23 @@ struct QuantizedActivations {
   std::vector<float> d;             ///< [tokens][cols / block] scales: value ≈ d · q
   std::vector<std::int16_t> sum16;  ///< [tokens][cols / 16] Σ q over each 16 values
   std::vector<std::int32_t> sum32;  ///< [tokens][cols / 32] Σ q over each 32 values
+  /// [tokens][cols / 32] blocks of 32 only: fp16(d′ · Σ q), d′ = amax / 127 before its fp16
+  /// rounding, as ggml's Q8_1 stores it for the weights with a min (q4_1, q5_1).
+  std::vector<float> s32;
 
   const std::int8_t* row_q(std::size_t t) const { return q.data() + t * cols; }
   const float* row_d(std::size_t t) const { return d.data() + t * (cols / block); }
   const std::int16_t* row_sum16(std::size_t t) const { return sum16.data() + t * (cols / 16); }
   const std::int32_t* row_sum32(std::size_t t) const { return sum32.data() + t * (cols / 32); }
+  const float* row_s32(std::size_t t) const { return s32.data() + t * (cols / 32); }
 };
 
 /// The activation block the kernels of `type` expect: 32 for q4_0 … q8_0, 256 for K-quants.
 std::size_t activation_block(WeightType type);
 
 /// Quantizes X (rows `x_stride` floats apart) into `out`: per block, amax = max |x|; blocks of
-/// 32: d = amax / 127 stored rounded to fp16, q = round(x · 127 / amax); blocks of 256:
+/// 32: d = amax / 127 stored rounded to fp16, q = round(x · 127 / amax), and s32 as above; blocks
+/// of 256:
 /// q = round(x · s) with s = 127 / amax, d = 1 / s. Rounding is to nearest, ties to even;
 /// codes are clamped to ±127 (a NaN becomes 0); an all-zero block has d = 0, q = 0. One scalar
 /// implementation serves every SIMD path. Tokens are split over `pool` (may be null).
@@ -50,6 +55,12 @@ void quant_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t n
                        const QuantizedActivations& x, float* y, std::size_t y_stride);
 void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                      const QuantizedActivations& x, float* y, std::size_t y_stride);
+/// Needs AVX-512 VNNI besides the avx512 path's instructions (cpu_has_avx512_vnni()).
+void quant_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                       const QuantizedActivations& x, float* y, std::size_t y_stride);
+
+/// Whether this CPU has AVX-512 VNNI (vpdpbusd, vpdpwssd on zmm registers).
+bool cpu_has_avx512_vnni() noexcept;
 
 }  // namespace nn::detail
 LMC_END_NAMESPACE

@@ -79,6 +79,8 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
         alignas(32) std::int32_t xsum_pad[8] = {};
         std::copy_n(x.row_d(t) + ci * 8, blocks, dx_pad);
         std::copy_n(x.row_sum32(t) + ci * 8, blocks, xsum_pad);
+        alignas(32) float s_pad[8] = {};
+        if (has_min) std::copy_n(x.row_s32(t) + ci * 8, blocks, s_pad);
         const __m256 dx = _mm256_load_ps(dx_pad);
         const __m256i xsum = _mm256_load_si256(reinterpret_cast<const __m256i*>(xsum_pad));
         __m256i xv[8];
@@ -99,8 +101,7 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
           lane = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_load_ps(c[r].d), dx),
                                  _mm256_cvtepi32_ps(total), lane);
           if (has_min) {
-            lane = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_load_ps(c[r].m), dx),
-                                   _mm256_cvtepi32_ps(xsum), lane);
+            lane = _mm256_fmadd_ps(_mm256_load_ps(c[r].m), _mm256_load_ps(s_pad), lane);
           }
           _mm256_storeu_ps(lanes, lane);
         }

@@ -14,7 +14,7 @@ namespace nn {
 /// reduction order, another exp/log approximation, a new integer path for a weight type).
 /// Containers record it (docs/container.md, "Numeric profile"); those made under an older
 /// version are refused as model_mismatch instead of decoding to garbage.
-inline constexpr std::uint32_t numerics_version = 1;
+inline constexpr std::uint32_t numerics_version = 2;
 
 }  // namespace nn
 LMC_END_NAMESPACE

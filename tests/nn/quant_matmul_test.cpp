@@ -181,6 +181,18 @@ TEST_P(QuantMatmulTest, IntegerProductsEqualTheExactProductsOfTheDecodedValues) 
             expected += w[n * cols + k] * xk;
             magnitude += std::abs(w[n * cols + k] * xk);
           }
+          if (c.type == WeightType::q4_1 || c.type == WeightType::q5_1) {
+            // The min term takes the activations' sums as ggml's Q8_1 stores them, fp16(d′ · Σ q)
+            // (d′ unrounded), in place of d · Σ q.
+            for (std::size_t b = 0; b < cols / 32; ++b) {
+              std::uint16_t h = 0;
+              std::memcpy(&h, m.view.row(n) + b * lmc::nn::weight_block_bytes(c.type) + 2, 2);
+              const double min = lmc::nn::half_to_float(h);
+              const double dxq = static_cast<double>(qx.row_d(t)[b]) * qx.row_sum32(t)[b];
+              expected += min * (qx.row_s32(t)[b] - dxq);
+              magnitude += std::abs(min * qx.row_s32(t)[b]);
+            }
+          }
           EXPECT_NEAR(y[t * rows + n], expected, 1e-5 * magnitude + 1e-7)
               << to_string(path) << " cols " << cols << " t " << t << " n " << n;
         }
