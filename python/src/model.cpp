@@ -229,7 +229,8 @@ void bind_model(py::module_& m) {
           py::arg("ids"),
           "ln p(ids[i] | ids[:i]) for i = 1..n-1 as a float32 NumPy array of n-1 values, from "
           "one batched forward pass (bit-identical to the C++ API). InvalidArgumentError for an "
-          "id outside the vocabulary, OutOfRangeError when n exceeds the context.")
+          "id outside the vocabulary, OutOfRangeError when the n-1 positions it feeds exceed the "
+          "context.")
       .def(
           "session", [](const PyModel& self) { return std::make_unique<PySession>(self.model); },
           py::keep_alive<0, 1>(),
