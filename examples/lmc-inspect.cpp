@@ -205,6 +205,20 @@ Summary inspect_folder(const std::filesystem::path& path) {
     if (auto t = std::get_if<std::string>(&it->second)) scalar = *t;
     hp.emplace_back(key, scalar);
   }
+  // DeepseekV2Config's latent attention, dense layers and experts, when the config has them.
+  for (const char* key :
+       {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
+        "first_k_dense_replace", "moe_intermediate_size", "n_routed_experts", "n_shared_experts",
+        "routed_scaling_factor", "topk_method", "norm_topk_prob"}) {
+    const auto it = config.values.find(key);
+    if (it == config.values.end()) continue;
+    Scalar scalar;
+    if (auto i = std::get_if<std::int64_t>(&it->second)) scalar = *i;
+    if (auto d = std::get_if<double>(&it->second)) scalar = *d;
+    if (auto t = std::get_if<std::string>(&it->second)) scalar = *t;
+    if (auto b = std::get_if<bool>(&it->second)) scalar = *b;
+    hp.emplace_back(key, scalar);
+  }
   for (const auto& [key, value] : config.values) {
     Scalar scalar;
     if (auto s = std::get_if<std::string>(&value)) scalar = *s;

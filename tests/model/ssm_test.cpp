@@ -1,10 +1,9 @@
 // State-space architectures (mamba, jamba) against llama.cpp's references in
-// ../shared/testdata/archs2, and the recurrent state's contract: one batched pass and any split
-// into smaller feeds (down to one token at a time) give bit-identical logits, on any thread
-// count; the state cannot be rewound except by a reset; bad files are refused with the key or
-// tensor named.
+// ../shared/testdata/archs2, and the recurrent state's contract: the state cannot be rewound
+// except by a reset (identity_test.cpp: any split of the feed and any thread count give the
+// batched pass's bits); bad files are refused with the key or tensor named.
+#include "feed_pieces.hpp"
 #include "reference_cases.hpp"
-#include "support/kernel_paths.hpp"
 #include "support/testdata.hpp"
 
 #include <lmc/error.hpp>
@@ -16,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,76 +47,7 @@ TEST_P(StateSpaceReference, MatchesLlamaCpp) {
 INSTANTIATE_TEST_SUITE_P(Archs2, StateSpaceReference, ::testing::Values("mamba", "jamba"),
                          [](const auto& info) { return std::string(info.param); });
 
-// Logits of every position of `tokens`, fed in pieces of the given sizes (the last piece takes
-// the rest).
-std::vector<float> logits_fed_in(const lmc::Model& model, const std::vector<lmc::Token>& tokens,
-                                 std::size_t piece) {
-  lmc::Session session(model);
-  std::vector<float> all;
-  for (std::size_t begin = 0; begin < tokens.size(); begin += piece) {
-    const std::size_t count = std::min(piece, tokens.size() - begin);
-    session.feed(std::span<const lmc::Token>(tokens).subspan(begin, count), lmc::Outputs::all);
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto row = session.logits(i);
-      all.insert(all.end(), row.begin(), row.end());
-    }
-  }
-  return all;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 class StateSpaceState : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(StateSpaceState, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCount) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const std::vector<lmc::Token> tokens = ref.cases.back().tokens;  // the paragraph
-  ASSERT_GT(tokens.size(), 100u);
-  lmc::ModelOptions one_thread;
-  one_thread.threads = 1;
-  const lmc::Model model = lmc::Model::load(model_path, one_thread);
-  const std::vector<float> batched = logits_fed_in(model, tokens, tokens.size());
-  for (std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{64}}) {
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(model, tokens, piece))) << "pieces of " << piece;
-  }
-  for (std::size_t threads : {2, 3}) {
-    lmc::ModelOptions options;
-    options.threads = threads;
-    const lmc::Model threaded = lmc::Model::load(model_path, options);
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(threaded, tokens, tokens.size())))
-        << threads << " threads";
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(threaded, tokens, 1)))
-        << threads << " threads, one token at a time";
-  }
-}
-
-TEST_P(StateSpaceState, EverySimdPathGivesTheSameBits) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const lmc::Model model = lmc::Model::load(model_path);
-  const lmc_test::KernelPathGuard restore_path;
-  std::vector<float> reference;
-  for (lmc::nn::KernelPath path : lmc_test::supported_paths()) {
-    lmc::nn::force_kernel_path(path);
-    const std::vector<float> lp = model.token_logprobs(ref.cases.back().tokens);
-    if (reference.empty()) {
-      reference = lp;
-    } else {
-      EXPECT_TRUE(same_bits(lp, reference)) << lmc::nn::to_string(path);
-    }
-  }
-}
 
 TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   LMC_REQUIRE_TESTDATA();
@@ -144,7 +73,7 @@ TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   EXPECT_EQ(session.position(), 0u);
   session.feed(tokens, lmc::Outputs::all);
   const auto again = session.logits(5);
-  EXPECT_TRUE(same_bits(expected, std::vector<float>(again.begin(), again.end())));
+  EXPECT_TRUE(lmc_test::same_bits(expected, std::vector<float>(again.begin(), again.end())));
   // A bad token is refused before the state moves.
   const std::vector<lmc::Token> bad = {3, 100000};
   EXPECT_THROW(session.feed(bad, lmc::Outputs::all), lmc::Error);
