@@ -133,7 +133,14 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
       std::vector<float> tile(std::min(tile_rows, end - begin) * w.cols);
       for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
         const std::size_t rows = std::min(tile_rows, end - n0);
-        for (std::size_t r = 0; r < rows; ++r) dequantize_row(w, n0 + r, tile.data() + r * w.cols);
+        for (std::size_t r = 0; r < rows; ++r) {
+          float* out = tile.data() + r * w.cols;
+          if (path == KernelPath::scalar) {
+            dequantize_row(w, n0 + r, out);
+          } else {
+            detail::dequantize_row_avx2(w, n0 + r, out);
+          }
+        }
         const WeightMatrix decoded{WeightType::f32,
                                    rows,
                                    w.cols,

@@ -61,6 +61,32 @@ inline __m512i two_blocks(const void* p, const void* q) {
 
 // The codes and scales of one chunk of one row, for the kernels of blocks of 32: q8_0 is read
 // straight from the mapped blocks, the other types from a decoded Chunk.
+// Rearranges 8 blocks of 32 bytes (v[j]: blocks 2j, 2j + 1) so that lane L of every vector s
+// holds bytes 4q … 4q + 3 of block L mod 8, q = 2s + L / 8: vpdpbusd of four such vectors into
+// one accumulator leaves block b's sum in lanes b and b + 8, and one add finishes it. Costs 12
+// shuffles, so it pays where a chunk meets many tokens (block_sums costs 8 per product).
+inline void interleave_blocks(__m512i v[4]) {
+  __m512i out[4];
+  for (int s = 0; s < 4; ++s) {
+    alignas(64) std::int32_t idx[16];
+    for (int lane = 0; lane < 16; ++lane) idx[lane] = (lane % 4) * 8 + 2 * s + lane / 8;
+    const __m512i i = _mm512_load_si512(idx);
+    out[s] = _mm512_mask_blend_epi32(0xf0f0, _mm512_permutex2var_epi32(v[0], i, v[1]),
+                                     _mm512_permutex2var_epi32(v[2], i, v[3]));
+  }
+  for (int s = 0; s < 4; ++s) v[s] = out[s];
+}
+
+// The 8 block sums of an accumulator of interleaved products (exact).
+inline __m256i fold_blocks(__m512i acc) {
+  return _mm256_add_epi32(_mm512_castsi512_si256(acc), _mm512_extracti64x4_epi64(acc, 1));
+}
+
+// One token's chunk of interleaved activation codes.
+struct alignas(64) XChunk {
+  std::int8_t q[chunk_values];
+};
+
 struct Block32Row {
   __m512i w[4];      // codes of blocks (0, 1), (2, 3), (4, 5), (6, 7)
   __m256i w_sum128;  // signed codes: 128 · Σ w per block
@@ -81,6 +107,27 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
   const __m256i offsets = _mm256_set1_epi32(offset);
   // One token: a row at a time, so that each row's blocks stream in order.
   const std::size_t tile = tokens == 1 ? 1 : tile_rows;
+  // Many tokens: weights and activations interleaved (interleave_blocks), the activations
+  // once per call into `xi` (zeros past a row's last block).
+  const bool many = tokens >= 4;
+  thread_local std::vector<XChunk> xi;
+  if (many) {
+    xi.resize(tokens * chunks);
+    for (std::size_t t = 0; t < tokens; ++t) {
+      for (std::size_t ci = 0; ci < chunks; ++ci) {
+        const std::size_t blocks = std::min<std::size_t>(8, row_blocks - ci * 8);
+        alignas(64) std::int8_t pad[chunk_values] = {};
+        std::copy_n(x.row_q(t) + ci * chunk_values, 32 * blocks, pad);
+        __m512i v[4];
+        for (std::size_t j = 0; j < 4; ++j) v[j] = _mm512_load_si512(pad + 64 * j);
+        interleave_blocks(v);
+        for (std::size_t j = 0; j < 4; ++j) {
+          if (is_signed) v[j] = _mm512_xor_si512(v[j], bias128);
+          _mm512_store_si512(xi[t * chunks + ci].q + 64 * j, v[j]);
+        }
+      }
+    }
+  }
   for (std::size_t n0 = n_begin; n0 < n_end; n0 += tile) {
     const std::size_t rows = std::min(tile, n_end - n0);
     std::fill(state.begin(), state.end(), 0.0f);
@@ -122,7 +169,14 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
           b.d = _mm256_load_ps(c.d);
           b.m = _mm256_load_ps(c.m);
         }
-        if (is_signed) {
+        if (many) {
+          interleave_blocks(b.w);
+          if (is_signed) {
+            __m512i acc = _mm512_setzero_si512();
+            for (std::size_t j = 0; j < 4; ++j) acc = _mm512_dpbusd_epi32(acc, bias128, b.w[j]);
+            b.w_sum128 = fold_blocks(acc);
+          }
+        } else if (is_signed) {
           __m512i s[4];
           for (std::size_t j = 0; j < 4; ++j) {
             s[j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias128, b.w[j]);
@@ -153,18 +207,35 @@ void rows_block32(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
           xsum = _mm256_load_si256(reinterpret_cast<const __m256i*>(xsum_pad));
         }
         __m512i xv[4];
-        for (std::size_t j = 0; j < 4; ++j) {
-          xv[j] = load512(xq + 64 * j);
-          if (is_signed) xv[j] = _mm512_xor_si512(xv[j], bias128);  // q + 128 as unsigned
+        if (many) {
+          // Interleaved once per call (and already + 128 for signed codes).
+          for (std::size_t j = 0; j < 4; ++j) {
+            xv[j] = _mm512_load_si512(xi[t * chunks + ci].q + 64 * j);
+          }
+        } else {
+          for (std::size_t j = 0; j < 4; ++j) {
+            xv[j] = load512(xq + 64 * j);
+            if (is_signed) xv[j] = _mm512_xor_si512(xv[j], bias128);  // q + 128 as unsigned
+          }
         }
         for (std::size_t r = 0; r < rows; ++r) {
           const Block32Row& b = rw[r];
-          __m512i s[4];
-          for (std::size_t j = 0; j < 4; ++j) {
-            s[j] = is_signed ? _mm512_dpbusd_epi32(_mm512_setzero_si512(), xv[j], b.w[j])
-                             : _mm512_dpbusd_epi32(_mm512_setzero_si512(), b.w[j], xv[j]);
+          __m256i total;
+          if (many) {
+            __m512i acc = _mm512_setzero_si512();
+            for (std::size_t j = 0; j < 4; ++j) {
+              acc = is_signed ? _mm512_dpbusd_epi32(acc, xv[j], b.w[j])
+                              : _mm512_dpbusd_epi32(acc, b.w[j], xv[j]);
+            }
+            total = fold_blocks(acc);
+          } else {
+            __m512i s[4];
+            for (std::size_t j = 0; j < 4; ++j) {
+              s[j] = is_signed ? _mm512_dpbusd_epi32(_mm512_setzero_si512(), xv[j], b.w[j])
+                               : _mm512_dpbusd_epi32(_mm512_setzero_si512(), b.w[j], xv[j]);
+            }
+            total = block_sums(s[0], s[1], s[2], s[3]);
           }
-          __m256i total = block_sums(s[0], s[1], s[2], s[3]);
           total = is_signed ? _mm256_sub_epi32(total, b.w_sum128)
                             : _mm256_sub_epi32(total, _mm256_mullo_epi32(offsets, xsum));
           float* lanes = state.data() + (r * tokens + t) * 8;

@@ -386,6 +386,53 @@ inline void chunk_to_float(WeightType type, const Chunk& c, float* out) {
   }
 }
 
+// Eight codes at p as int32 values code − offset (or as int8 for the signed types).
+__attribute__((target("avx2"))) inline __m256 code_values_avx2(const std::uint8_t* p,
+                                                               const QuantTraits& t) {
+  std::int64_t bytes;
+  std::memcpy(&bytes, p, 8);
+  const __m128i v = _mm_cvtsi64_si128(bytes);
+  const __m256i wide = t.is_signed
+                           ? _mm256_cvtepi8_epi32(v)
+                           : _mm256_sub_epi32(_mm256_cvtepu8_epi32(v), _mm256_set1_epi32(t.offset));
+  return _mm256_cvtepi32_ps(wide);
+}
+
+/// chunk_to_float with AVX2: the same multiplies and adds per value, eight at a time.
+__attribute__((target("avx2"))) inline void chunk_to_float_avx2(WeightType type, const Chunk& c,
+                                                                float* out) {
+  const QuantTraits t = quant_traits(type);
+  if (!t.k_quant) {
+    for (std::size_t j = 0; j < c.blocks; ++j) {
+      const __m256 d = _mm256_set1_ps(c.d[j]), m = _mm256_set1_ps(c.m[j]);
+      for (int i = 0; i < 32; i += 8) {
+        const __m256 v = _mm256_mul_ps(code_values_avx2(c.q + 32 * j + i, t), d);
+        _mm256_storeu_ps(out + 32 * j + i, t.has_min ? _mm256_add_ps(v, m) : v);
+      }
+    }
+    return;
+  }
+  for (int g = 0; g < 16; ++g) {
+    const __m256 dl = _mm256_set1_ps(c.dk * static_cast<float>(c.sc[g]));
+    const __m256 ml = _mm256_set1_ps(c.dmink * static_cast<float>(c.mn[g]));
+    for (int i = 0; i < 16; i += 8) {
+      const __m256 v = _mm256_mul_ps(dl, code_values_avx2(c.q + 16 * g + i, t));
+      _mm256_storeu_ps(out + 16 * g + i, t.has_min ? _mm256_sub_ps(v, ml) : v);
+    }
+  }
+}
+
+/// dequantize_row for a quantized type with AVX2 (the same floats): the float recipe's tiles on
+/// the SIMD paths.
+__attribute__((target("avx2,f16c"))) inline void dequantize_row_avx2(const WeightMatrix& w,
+                                                                     std::size_t n, float* out) {
+  Chunk c;
+  for (std::size_t ci = 0; ci * chunk_values < w.cols; ++ci) {
+    decode_chunk_avx2(w, w.row(n), ci, c);
+    chunk_to_float_avx2(w.type, c, out + ci * chunk_values);
+  }
+}
+
 }  // namespace
 }  // namespace nn::detail
 LMC_END_NAMESPACE
