@@ -102,7 +102,10 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
   // time in registers (or, for many tokens, a block of rows into L2) with the same result as
   // the tiles below and less traffic.
-  const bool tiled = quantized && !integer && w.type != WeightType::q8_0;
+  // The AVX-512 kernel converts Q8_0 inside every token tile, with no L2 block as AVX2's has:
+  // for many tokens the decoded tiles cost less (measured).
+  const bool tiled = quantized && !integer &&
+                     (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
   detail::QuantizedActivations qx;
   if (integer) {
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
