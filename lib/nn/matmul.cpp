@@ -132,6 +132,9 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     const std::size_t end = std::min(w.rows, begin + rows_per_task);
     if (integer) {
       quant_kernel(w, begin, end, qx, y, y_stride);
+    } else if (tiled && path == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
+      // Few tokens: the decoded values go straight into the fused multiply-adds.
+      detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
     } else if (tiled) {
       std::vector<float> tile(std::min(tile_rows, end - begin) * w.cols);
       for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {

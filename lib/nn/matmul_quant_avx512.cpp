@@ -356,7 +356,57 @@ void rows_k(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
   }
 }
 
+// Sixteen codes at p as float values code − offset (int8 for the signed types), exactly.
+inline __m512 code_values_16(const std::uint8_t* p, const QuantTraits& t) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m512i wide = t.is_signed
+                           ? _mm512_cvtepi8_epi32(v)
+                           : _mm512_sub_epi32(_mm512_cvtepu8_epi32(v), _mm512_set1_epi32(t.offset));
+  return _mm512_cvtepi32_ps(wide);
+}
+
 }  // namespace
+
+void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                       const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                       std::size_t y_stride) {
+  const QuantTraits t = quant_traits(w.type);
+  const std::size_t chunks = (w.cols + chunk_values - 1) / chunk_values;
+  constexpr std::size_t max_tokens = 5;
+  Chunk c;
+  for (std::size_t n = n_begin; n < n_end; ++n) {
+    __m512 acc[max_tokens];
+    for (std::size_t i = 0; i < tokens; ++i) acc[i] = _mm512_setzero_ps();
+    for (std::size_t ci = 0; ci < chunks; ++ci) {
+      decode_chunk_avx2(w, w.row(n), ci, c);
+      const std::size_t groups = t.k_quant ? 16 : 2 * c.blocks;
+      for (std::size_t g = 0; g < groups; ++g) {
+        // The values chunk_to_float computes: d · v (+ m) per block of 32, dl · v (− ml) per
+        // group of 16 with dl = d · scale, ml = dmin · min.
+        __m512 wv;
+        if (t.k_quant) {
+          const __m512 v = _mm512_mul_ps(_mm512_set1_ps(c.dk * static_cast<float>(c.sc[g])),
+                                         code_values_16(c.q + 16 * g, t));
+          wv = t.has_min ? _mm512_sub_ps(v, _mm512_set1_ps(c.dmink * static_cast<float>(c.mn[g])))
+                         : v;
+        } else {
+          const __m512 v =
+              _mm512_mul_ps(code_values_16(c.q + 16 * g, t), _mm512_set1_ps(c.d[g / 2]));
+          wv = t.has_min ? _mm512_add_ps(v, _mm512_set1_ps(c.m[g / 2])) : v;
+        }
+        const std::size_t k = ci * chunk_values + 16 * g;
+        for (std::size_t i = 0; i < tokens; ++i) {
+          acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(x + i * x_stride + k), wv, acc[i]);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < tokens; ++i) {
+      // The 16-lane tree of matmul.hpp: (j, j+8), then the 8-lane tree.
+      y[i * y_stride + n] = reduce_tree_8(
+          _mm256_add_ps(_mm512_castps512_ps256(acc[i]), _mm512_extractf32x8_ps(acc[i], 1)));
+    }
+  }
+}
 
 void quant_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                        const QuantizedActivations& x, float* y, std::size_t y_stride) {
