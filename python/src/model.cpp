@@ -1,6 +1,7 @@
 // lmc.Model, lmc.Tokenizer, lmc.Session and lmc.ModelInfo.
 #include "common.hpp"
 
+#include <mutex>
 #include <optional>
 
 namespace lmcpy {
@@ -28,6 +29,21 @@ std::size_t output_row(const lmc::Session& session, std::int64_t i) {
   }
   return static_cast<std::size_t>(row);
 }
+
+// A session shared by Python threads: every call holds the mutex, taken with the GIL released
+// so that a thread waiting for a long feed() does not stop the others.
+struct PySession {
+  explicit PySession(const lmc::Model& model) : session(model) {}
+  lmc::Session session;
+  std::mutex mutex;
+
+  template <class R>
+  R locked(R (lmc::Session::*getter)() const noexcept) {
+    py::gil_scoped_release release;
+    const std::lock_guard lock(mutex);
+    return (session.*getter)();
+  }
+};
 
 std::string text_bytes(const py::handle& text) {
   if (py::isinstance<py::str>(text)) return text.cast<std::string>();
@@ -213,9 +229,10 @@ void bind_model(py::module_& m) {
           py::arg("ids"),
           "ln p(ids[i] | ids[:i]) for i = 1..n-1 as a float32 NumPy array of n-1 values, from "
           "one batched forward pass (bit-identical to the C++ API). InvalidArgumentError for an "
-          "id outside the vocabulary, OutOfRangeError when n exceeds the context.")
+          "id outside the vocabulary, OutOfRangeError when the n-1 positions it feeds exceed the "
+          "context.")
       .def(
-          "session", [](const PyModel& self) { return std::make_unique<lmc::Session>(self.model); },
+          "session", [](const PyModel& self) { return std::make_unique<PySession>(self.model); },
           py::keep_alive<0, 1>(),
           "A new Session: incremental scoring with a KV cache (one per thread).")
       .def("__repr__", [](const PyModel& self) {
@@ -224,54 +241,91 @@ void bind_model(py::module_& m) {
                std::to_string(self.model.info().n_parameters) + " parameters)";
       });
 
-  py::class_<lmc::Session>(
+  py::class_<PySession>(
       m, "Session",
-      "Incremental scoring: a KV cache over the tokens fed so far. Not thread-safe; use one per "
-      "thread. Results equal Model.token_logprobs bit for bit, however the tokens are split.")
+      "Incremental scoring: a KV cache over the tokens fed so far. Results equal "
+      "Model.token_logprobs bit for bit, however the tokens are split. One session per thread "
+      "is the way to score in parallel; a session shared by threads is safe but serialised "
+      "(each call waits for the one in progress).")
       .def(
           "feed",
-          [](lmc::Session& session, const py::handle& ids, const std::string& outputs) {
+          [](PySession& self, const py::handle& ids, const std::string& outputs) {
             const lmc::Outputs which = parse_outputs(outputs);
-            if (PyLong_Check(ids.ptr())) {
-              const std::vector<lmc::Token> one = token_ids(py::make_tuple(ids));
-              py::gil_scoped_release release;
-              session.feed(one, which);
-              return;
-            }
-            const std::vector<lmc::Token> tokens = token_ids(ids);
+            const std::vector<lmc::Token> tokens =
+                PyLong_Check(ids.ptr()) ? token_ids(py::make_tuple(ids)) : token_ids(ids);
             py::gil_scoped_release release;
-            session.feed(tokens, which);
+            const std::lock_guard lock(self.mutex);
+            self.session.feed(tokens, which);
           },
           py::arg("ids"), py::arg("outputs") = "all",
           "Appends token ids (one int or a sequence) and runs them in one pass, keeping the "
-          "logits of every fed position (outputs=\"all\") or of the last (\"last\").")
-      .def_property_readonly("position", &lmc::Session::position, "Tokens held.")
-      .def_property_readonly("context", &lmc::Session::context, "Positions the session can hold.")
-      .def_property_readonly("n_outputs", &lmc::Session::n_outputs,
-                             "Rows of logits kept from the last feed.")
-      .def_property_readonly("vocab_size", &lmc::Session::vocab_size, "Length of each row.")
+          "logits of every fed position (outputs=\"all\") or of the last (\"last\"). "
+          "OutOfRangeError past the context, InvalidArgumentError for a bad id (the session is "
+          "then unchanged).")
+      .def_property_readonly(
+          "position", [](PySession& self) { return self.locked(&lmc::Session::position); },
+          "Tokens held.")
+      .def_property_readonly(
+          "context", [](PySession& self) { return self.locked(&lmc::Session::context); },
+          "Positions the session can hold.")
+      .def_property_readonly(
+          "n_outputs", [](PySession& self) { return self.locked(&lmc::Session::n_outputs); },
+          "Rows of logits kept from the last feed.")
+      .def_property_readonly(
+          "vocab_size", [](PySession& self) { return self.locked(&lmc::Session::vocab_size); },
+          "Length of each row.")
       .def(
           "logits",
-          [](const lmc::Session& session, std::int64_t i) {
-            const std::span<const float> row = session.logits(output_row(session, i));
-            return to_numpy(std::vector<float>(row.begin(), row.end()));
+          [](PySession& self, std::int64_t i) {
+            std::vector<float> row;
+            {
+              py::gil_scoped_release release;
+              const std::lock_guard lock(self.mutex);
+              const std::span<const float> logits =
+                  self.session.logits(output_row(self.session, i));
+              row.assign(logits.begin(), logits.end());
+            }
+            return to_numpy(std::move(row));
           },
           py::arg("i") = -1,
           "Logits of output row i of the last feed (-1: the last fed token), float32 array.")
       .def(
           "log_probs",
-          [](const lmc::Session& session, std::int64_t i) {
-            return to_numpy(session.logprobs(output_row(session, i)));
+          [](PySession& self, std::int64_t i) {
+            std::vector<float> row;
+            {
+              py::gil_scoped_release release;
+              const std::lock_guard lock(self.mutex);
+              row = self.session.logprobs(output_row(self.session, i));
+            }
+            return to_numpy(std::move(row));
           },
           py::arg("i") = -1, "ln softmax of output row i (-1: the last), float32 array.")
       .def(
           "logprob",
-          [](const lmc::Session& session, std::int64_t i, lmc::Token next) {
-            return session.logprob(output_row(session, i), next);
+          [](PySession& self, std::int64_t i, lmc::Token next) {
+            py::gil_scoped_release release;
+            const std::lock_guard lock(self.mutex);
+            return self.session.logprob(output_row(self.session, i), next);
           },
           py::arg("i"), py::arg("next"), "ln p(next | everything up to output row i).")
-      .def("reset", &lmc::Session::reset, "Forgets every position.")
-      .def("truncate", &lmc::Session::truncate, py::arg("n"), "Keeps the first n positions.");
+      .def(
+          "reset",
+          [](PySession& self) {
+            py::gil_scoped_release release;
+            const std::lock_guard lock(self.mutex);
+            self.session.reset();
+          },
+          "Forgets every position.")
+      .def(
+          "truncate",
+          [](PySession& self, std::size_t n) {
+            py::gil_scoped_release release;
+            const std::lock_guard lock(self.mutex);
+            self.session.truncate(n);
+          },
+          py::arg("n"),
+          "Keeps the first n positions (a model with state-space layers: only n = 0).");
 }
 
 }  // namespace lmcpy

@@ -68,6 +68,32 @@ TEST(LmcInspect, SummarizesAHuggingFaceFolder) {
   }
 }
 
+// The hyper-parameters of the archs2 families with q/k norms and experts of their own width,
+// from GGUF keys and from config.json.
+TEST(LmcInspect, ShowsHeadWidthAndExpertWidth) {
+  LMC_REQUIRE_TESTDATA();
+  const auto qwen3moe = lmc_test::testdata("archs2/qwen3moe.gguf");
+  if (!std::filesystem::exists(qwen3moe)) GTEST_SKIP() << qwen3moe << " absent";
+  const ProgramRun text = run_inspect(qwen3moe.string());
+  EXPECT_EQ(text.status, 0) << text.output;
+  for (const char* line : {"architecture:  qwen3moe", "  attention.key_length = 32",
+                           "  expert_feed_forward_length = 48", "  expert_used_count = 2"}) {
+    EXPECT_NE(text.output.find(line), std::string::npos) << line << "\n" << text.output;
+  }
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "qwen3_moe", "hidden_size": 64, "num_hidden_layers": 2,
+                   "head_dim": 32, "num_experts": 8, "num_experts_per_tok": 2,
+                   "moe_intermediate_size": 48, "norm_topk_prob": true,
+                   "decoder_sparse_step": 1})");
+  const ProgramRun hf = run_inspect(folder.path().string());
+  EXPECT_EQ(hf.status, 0) << hf.output;
+  for (const char* line : {"  head_dim = 32", "  num_experts = 8", "  moe_intermediate_size = 48",
+                           "  norm_topk_prob = true", "  decoder_sparse_step = 1"}) {
+    EXPECT_NE(hf.output.find(line), std::string::npos) << line << "\n" << hf.output;
+  }
+}
+
 // DeepSeek-V2's hyper-parameters of the latent attention and the experts, from both formats.
 TEST(LmcInspect, ShowsDeepseek2LatentAttentionAndExpertSizes) {
   LMC_REQUIRE_TESTDATA();

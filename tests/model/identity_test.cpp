@@ -1,7 +1,8 @@
 // The numerics contract on the archs2 files whose blocks are new (state-space layers, jamba's
-// hybrid, DeepSeek-V2's latent attention with shared-expert MoE): one batched pass, any split
-// into smaller feeds (down to one token at a time), any thread count and every SIMD path give
-// bit-identical logits.
+// hybrid, DeepSeek-V2's latent attention with shared-expert MoE, Qwen3's per-head q/k norms,
+// Qwen3-MoE's experts of their own width, OLMo 2's q/k norms over all heads and post-norms
+// without pre-norms): one batched pass, any split into smaller feeds (down to one token at a
+// time), any thread count and every SIMD path give bit-identical logits.
 #include "feed_pieces.hpp"
 #include "reference_cases.hpp"
 #include "support/kernel_paths.hpp"
@@ -70,7 +71,8 @@ TEST_P(Archs2Identity, EverySimdPathGivesTheSameBits) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs2, Archs2Identity,
-                         ::testing::Values("mamba", "jamba", "deepseek2", "deepseek2_qlora"),
+                         ::testing::Values("mamba", "jamba", "deepseek2", "deepseek2_qlora",
+                                           "qwen3", "qwen3moe", "olmo2"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -1,5 +1,5 @@
-"""Two Python threads scoring at once (the GIL is released during forward passes), and Ctrl-C
-during a long evaluation."""
+"""Two Python threads scoring at once (the GIL is released during forward passes), a session
+shared by threads, Ctrl-C during a long evaluation, and resuming an interrupted one."""
 
 import os
 import signal
@@ -114,3 +114,61 @@ def test_ctrl_c_interrupts_a_long_evaluation(tmp_path):
             child.kill()
     assert child.returncode == 3, (out, err)
     assert out.strip() == "interrupted"
+
+
+def test_a_session_shared_by_threads_is_serialised(stories, stories_reference):
+    # Not the way to score in parallel (one session per thread is), but never a crash: every
+    # call holds the session's lock. Each thread feeds whole windows and reads them back.
+    ids = stories_reference["cases"][0]["tokens"][:40]
+    expected = stories.token_logprobs(ids)
+    session = stories.session()
+    errors = []
+
+    def work():
+        try:
+            for _ in range(20):
+                session.reset()
+                session.feed(ids)
+                session.log_probs(-1)
+        except lmc.Error as error:  # another thread's reset() between the two calls
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert all(isinstance(e, lmc.OutOfRangeError) for e in errors)
+    session.reset()
+    session.feed(ids)
+    got = [session.logprob(i, ids[i + 1]) for i in range(len(ids) - 1)]
+    np.testing.assert_array_equal(np.array(got, dtype=np.float32), expected)
+
+
+def test_an_interrupted_evaluation_resumes_from_its_checkpoint(stories, tmp_path,
+                                                               stories_reference):
+    corpus = tmp_path / "stories.txt"
+    corpus.write_text(" ".join(case["text"] for case in stories_reference["cases"]) * 4)
+    options = dict(context=48, stride=16)
+    whole = lmc.evaluate_bpc(stories, corpus, **options)
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_three(figures):
+        if figures.windows_done == 3:
+            raise Stop()
+
+    checkpoint = tmp_path / "eval.checkpoint"
+    try:
+        lmc.evaluate_bpc(stories, corpus, checkpoint=checkpoint, checkpoint_seconds=0,
+                         progress=stop_after_three, **options)
+        raise AssertionError("the evaluation was not stopped")
+    except Stop:
+        pass
+    assert checkpoint.exists()
+    resumed = lmc.evaluate_bpc(stories, corpus, checkpoint=checkpoint, checkpoint_seconds=0,
+                               **options)
+    timings = ("seconds", "tokens_per_second", "forward_tokens_per_second")
+    assert ({k: v for k, v in resumed.to_dict().items() if k not in timings} ==
+            {k: v for k, v in whole.to_dict().items() if k not in timings})
