@@ -193,16 +193,24 @@ Summary inspect_folder(const std::filesystem::path& path) {
                   config.rope_scaling ? Scalar{config.rope_scaling->type} : Scalar{});
   hp.emplace_back("tie_word_embeddings", optional_scalar(config.tie_word_embeddings));
   hp.emplace_back("sliding_window", optional_scalar(config.sliding_window));
-  // State-space sizes and layer patterns (MambaConfig, JambaConfig), when the config has them.
-  for (const char* key :
-       {"state_size", "conv_kernel", "expand", "time_step_rank", "mamba_d_state", "mamba_d_conv",
-        "mamba_expand", "mamba_dt_rank", "attn_layer_period", "attn_layer_offset",
-        "expert_layer_period", "expert_layer_offset", "num_experts", "num_experts_per_tok"}) {
+  // State-space sizes and layer patterns (MambaConfig, JambaConfig), DeepseekV2Config's latent
+  // attention, dense layers and experts, Qwen3MoeConfig's experts, when the config has them.
+  for (const char* key : {"state_size",        "conv_kernel",           "expand",
+                          "time_step_rank",    "mamba_d_state",         "mamba_d_conv",
+                          "mamba_expand",      "mamba_dt_rank",         "attn_layer_period",
+                          "attn_layer_offset", "expert_layer_period",   "expert_layer_offset",
+                          "num_experts",       "num_experts_per_tok",   "q_lora_rank",
+                          "kv_lora_rank",      "qk_nope_head_dim",      "qk_rope_head_dim",
+                          "v_head_dim",        "first_k_dense_replace", "moe_intermediate_size",
+                          "n_routed_experts",  "n_shared_experts",      "routed_scaling_factor",
+                          "topk_method",       "norm_topk_prob",        "decoder_sparse_step"}) {
     const auto it = config.values.find(key);
     if (it == config.values.end()) continue;
     Scalar scalar;
     if (auto i = std::get_if<std::int64_t>(&it->second)) scalar = *i;
+    if (auto d = std::get_if<double>(&it->second)) scalar = *d;
     if (auto t = std::get_if<std::string>(&it->second)) scalar = *t;
+    if (auto b = std::get_if<bool>(&it->second)) scalar = *b;
     hp.emplace_back(key, scalar);
   }
   for (const auto& [key, value] : config.values) {

@@ -53,6 +53,18 @@ enum class Role : std::uint8_t {
   ffn_gate_experts,
   ffn_up_experts,
   ffn_down_experts,
+  // DeepSeek-V2: multi-head latent attention (nn/latent_attention.hpp) and shared experts
+  attn_q_a,
+  attn_q_a_norm,
+  attn_q_b,
+  attn_kv_a_mqa,
+  attn_kv_a_norm,
+  attn_kv_b,  ///< [H·(nope + Dv)][kv_lora] as trained; split into attn_k_b, attn_v_b
+  attn_k_b,   ///< [H][kv_lora][nope]: the per-head key decompression, transposed
+  attn_v_b,   ///< [H][Dv][kv_lora]
+  ffn_gate_shared,
+  ffn_up_shared,
+  ffn_down_shared,
   // Mamba blocks (nn/ssm.hpp)
   ssm_in,
   ssm_conv1d,
@@ -228,6 +240,7 @@ const ArchitectureSpec& starcoder2_architecture();
 const ArchitectureSpec& stablelm_architecture();
 const ArchitectureSpec& mamba_architecture();
 const ArchitectureSpec& jamba_architecture();
+const ArchitectureSpec& deepseek2_architecture();
 const ArchitectureSpec& qwen3_architecture();
 const ArchitectureSpec& qwen3moe_architecture();
 const ArchitectureSpec& olmo2_architecture();

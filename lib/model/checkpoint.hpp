@@ -54,10 +54,18 @@ struct HyperParameters {
   /// Mamba blocks: their sizes (ssm.enabled()) and which layers they are (empty: none).
   nn::SsmConfig ssm;
   std::vector<bool> ssm_layer;
+  /// DeepSeek-V2: the latent attention's sizes (key_dim and value_dim then hold its cache
+  /// widths, n_kv_heads 1), dense FFNs on the first layers, shared experts, the routed
+  /// experts' weight scale.
+  nn::LatentAttentionConfig latent_attention;
+  std::size_t leading_dense_layers = 0;
+  std::size_t n_shared_experts = 0;
+  float expert_weights_scale = 1.0f;
+  std::size_t expert_groups = 0, expert_groups_used = 0;  ///< group-limited routing when > 1
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,
-      key_n_ff, key_n_experts, key_n_ff_expert, key_rope_dims, key_ssm;
+      key_n_ff, key_n_experts, key_n_ff_expert, key_rope_dims, key_ssm, key_latent;
 };
 
 class Checkpoint {

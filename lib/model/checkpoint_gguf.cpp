@@ -126,8 +126,10 @@ class GgufCheckpoint final : public Checkpoint {
       h.rope_freq_scale = 1.0 / factor();
     } else if (type == "yarn") {
       const double f = factor();
-      if (file_.find(key("rope.scaling.yarn_log_multiplier")) &&
-          optional_number("rope.scaling.yarn_log_multiplier", 0.0) != 0.0) {
+      if (latent()) {
+        latent_yarn(f);
+      } else if (file_.find(key("rope.scaling.yarn_log_multiplier")) &&
+                 optional_number("rope.scaling.yarn_log_multiplier", 0.0) != 0.0) {
         base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
                    key("rope.scaling.yarn_log_multiplier"));
       }
@@ -142,8 +144,10 @@ class GgufCheckpoint final : public Checkpoint {
           h.rope_dims, h.rope_base, original, optional_number("rope.scaling.yarn_beta_fast", 32.0),
           optional_number("rope.scaling.yarn_beta_slow", 1.0), true);
       // The converter stores config.json's attention_factor here; without it YaRN's own.
-      h.rope_attention_factor = optional_number("rope.scaling.yarn_attn_factor", yarn_mscale(f));
-      h.rope_attention_factor *= optional_number("rope.scaling.attn_factor", 1.0);
+      if (!latent()) {
+        h.rope_attention_factor = optional_number("rope.scaling.yarn_attn_factor", yarn_mscale(f)) *
+                                  optional_number("rope.scaling.attn_factor", 1.0);
+      }
     } else if (type == "longrope" || (type == "none" && long_factors)) {
       if (!long_factors || !short_factors) {
         base::fail(ErrorCode::format,
@@ -167,6 +171,107 @@ class GgufCheckpoint final : public Checkpoint {
     } else {
       base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
                  type, key("rope.scaling.type"));
+    }
+  }
+
+  bool latent() const {
+    return spec_->tensors[static_cast<std::size_t>(Role::attn_kv_a_mqa)] != Presence::absent;
+  }
+
+  // DeepSeek-V2's YaRN as llama.cpp computes it: yarn_log_multiplier is 0.1·mscale_all_dim of
+  // config.json; RoPE's cos and sin keep magnitude 1 (llama.cpp takes mscale = mscale_all_dim,
+  // as the V2 configs have it) and the attention scale is multiplied by
+  // (1 + 0.1·mscale_all_dim·ln factor)², as transformers' DeepseekV2Attention does.
+  void latent_yarn(double factor) {
+    HyperParameters& h = hyper_parameters_;
+    const double log_multiplier = optional_number("rope.scaling.yarn_log_multiplier", 0.0);
+    if (log_multiplier == 0.0) {
+      // llama.cpp then scales RoPE by 1 + 0.1·ln(factor) and the scores by its square as well,
+      // which transformers does not: two references that disagree.
+      base::fail(ErrorCode::unsupported,
+                 "{}: YaRN without '{}' is not supported for '{}' (llama.cpp and transformers "
+                 "compute it differently)",
+                 source_, key("rope.scaling.yarn_log_multiplier"), spec_->name);
+    }
+    for (const char* name : {"rope.scaling.attn_factor", "rope.scaling.yarn_attn_factor"}) {
+      if (file_.find(key(name)) && optional_number(name, 1.0) != 1.0)
+        base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported for '{}'",
+                   source_, key(name), spec_->name);
+    }
+    const nn::LatentAttentionConfig& a = h.latent_attention;
+    // In float, as llama.cpp computes kq_scale.
+    const float mscale = 1.0f + 0.1f * static_cast<float>(log_multiplier / 0.1) *
+                                    std::log(1.0f / static_cast<float>(1.0 / factor));
+    h.attention_scale = mscale * mscale / std::sqrt(static_cast<float>(a.nope_dim + a.rope_dim));
+  }
+
+  // attention.* and expert_* keys of DeepSeek-V2. The files of llama.cpp's current converter
+  // state key_length = kv_lora + rope and value_length = kv_lora (the absorbed MQA view) with
+  // the per-head sizes in key_length_mla / value_length_mla and attn_k_b / attn_v_b tensors;
+  // older ones state the per-head sizes in key_length / value_length with one attn_kv_b.
+  void read_latent_attention() {
+    HyperParameters& h = hyper_parameters_;
+    nn::LatentAttentionConfig& a = h.latent_attention;
+    std::string k;
+    a.kv_lora = required_size("attention.kv_lora_rank", k);
+    h.key_latent = k;
+    a.q_lora = optional_size("attention.q_lora_rank", 0, k);
+    h.key_latent += ", " + k;
+    a.rope_dim = h.rope_dims;
+    h.key_latent += ", " + h.key_rope_dims;
+    std::size_t head_k = h.key_dim, head_v = h.value_dim;
+    if (file_.find(key("attention.key_length_mla"))) {
+      head_k = required_size("attention.key_length_mla", k);
+      h.key_latent += ", " + k;
+      head_v = required_size("attention.value_length_mla", k);
+      h.key_latent += ", " + k;
+      if (h.key_dim != a.kv_lora + a.rope_dim || h.value_dim != a.kv_lora || h.n_kv_heads != 1) {
+        base::fail(ErrorCode::format,
+                   "{}: '{}' = {}, '{}' = {} and '{}' = {} must be kv_lora + rope = {}, kv_lora "
+                   "= {} and 1 when the file states '{}'",
+                   source_, h.key_key_dim, h.key_dim, h.key_value_dim, h.value_dim,
+                   h.key_n_kv_heads, h.n_kv_heads, a.kv_lora + a.rope_dim, a.kv_lora,
+                   key("attention.key_length_mla"));
+      }
+    } else {
+      h.key_latent += ", " + h.key_key_dim + ", " + h.key_value_dim;
+    }
+    if (head_k <= a.rope_dim || head_v == 0) {
+      base::fail(ErrorCode::format, "{}: per-head key width {} must exceed the rotated {} ({})",
+                 source_, head_k, a.rope_dim, h.key_latent);
+    }
+    a.nope_dim = head_k - a.rope_dim;
+    a.value_dim = head_v;
+    h.key_dim = a.key_width();
+    h.value_dim = a.value_width();
+    h.n_kv_heads = 1;
+    h.attention_scale = static_cast<float>(1.0 / std::sqrt(static_cast<float>(head_k)));
+    h.leading_dense_layers = optional_size("leading_dense_block_count", 0, k);
+    h.n_shared_experts = optional_size("expert_shared_count", 0, k);
+    const double scale = optional_number("expert_weights_scale", 1.0);
+    if (!std::isfinite(scale) || scale < 0)
+      base::fail(ErrorCode::format, "{}: metadata key '{}' = {} is out of range", source_,
+                 key("expert_weights_scale"), scale);
+    h.expert_weights_scale = scale == 0.0 ? 1.0f : static_cast<float>(scale);  // 0: llama.cpp's off
+    if (const GgufValue* norm = file_.find(key("expert_weights_norm")))
+      h.renormalize_experts = norm->as_bool();
+    // Settings of later models of this architecture (DeepSeek-V3, GLM, Kimi, Mistral-Large)
+    // that change the computation and that lmc does not implement.
+    const std::size_t gating = optional_size("expert_gating_func", 1, k);
+    if (gating != 1) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: metadata key '{}' = {} is not supported (lmc computes 1, softmax)", source_,
+                 k, gating);
+    }
+    // (key, the value that computes as DeepSeek-V2): group-limited routing, multi-token
+    // prediction layers, attention temperature tuning.
+    const std::pair<const char*, double> off[] = {{"expert_group_count", 1.0},
+                                                  {"nextn_predict_layers", 0.0},
+                                                  {"attention.temperature_scale", 0.0}};
+    for (const auto& [name, neutral] : off) {
+      if (optional_number(name, neutral) > neutral)
+        base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
+                   key(name));
     }
   }
 
@@ -261,6 +366,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.context_length = optional_size("context_length", 0, unused);
     h.rope_dims = optional_size("rope.dimension_count", h.key_dim, h.key_rope_dims);
     h.rope_base = optional_number("rope.freq_base", 10000.0);
+    if (latent()) read_latent_attention();
     read_rope_scaling();
     const bool rms = spec_->norm == nn::NormKind::rms;
     h.norm_eps = static_cast<float>(

@@ -484,6 +484,7 @@ class HfCheckpoint final : public Checkpoint {
       h.rope_dims = static_cast<std::size_t>(static_cast<double>(h.key_dim) * fraction);
       h.key_rope_dims = std::string(keys.partial_rotary);
     }
+    if (latent()) read_latent_attention();
     h.rope_base = number_key(keys.rope_theta).value_or(hf.defaults.rope_theta);
     read_.insert("rope_scaling");
     read_.insert("rope_parameters");
@@ -559,6 +560,66 @@ class HfCheckpoint final : public Checkpoint {
     if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
   }
 
+  bool latent() const {
+    return spec_->tensors[static_cast<std::size_t>(Role::attn_kv_a_mqa)] != Presence::absent;
+  }
+
+  // DeepseekV2Config's latent attention, dense layers and experts (defaults: transformers'
+  // DeepseekV2Config). Its MoE gate computes greedy top-k of softmax probabilities, the weights
+  // times routed_scaling_factor (norm_topk_prob false, checked as a flag).
+  void read_latent_attention() {
+    const HfConfig& config = folder_.config;
+    HyperParameters& h = hyper_parameters_;
+    nn::LatentAttentionConfig& a = h.latent_attention;
+    std::string unused;
+    a.kv_lora = size_key("kv_lora_rank", 512, unused);
+    // null: one q_proj (DeepSeek-V2-Lite)
+    read_.insert("q_lora_rank");
+    a.q_lora = 1536;
+    if (config.contains("q_lora_rank"))
+      a.q_lora = config.integer("q_lora_rank") ? size_key("q_lora_rank", std::nullopt, unused) : 0;
+    a.nope_dim = size_key("qk_nope_head_dim", 128, unused);
+    a.rope_dim = size_key("qk_rope_head_dim", 64, unused);
+    a.value_dim = size_key("v_head_dim", 128, unused);
+    h.key_latent = "kv_lora_rank, q_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim";
+    if (a.kv_lora == 0 || a.nope_dim == 0 || a.rope_dim == 0 || a.value_dim == 0)
+      base::fail(ErrorCode::format, "{}: keys {} must be > 0", config.path.string(), h.key_latent);
+    h.key_dim = a.key_width();
+    h.value_dim = a.value_width();
+    h.key_key_dim = h.key_value_dim = h.key_latent;
+    h.n_kv_heads = 1;  // the absorbed form: one latent shared by every head
+    h.rope_dims = a.rope_dim;
+    h.key_rope_dims = "qk_rope_head_dim";
+    h.attention_scale =
+        static_cast<float>(1.0 / std::sqrt(static_cast<double>(a.nope_dim + a.rope_dim)));
+    h.leading_dense_layers = size_key("first_k_dense_replace", 0, unused);
+    h.n_ff_expert = size_key("moe_intermediate_size", 1407, h.key_n_ff_expert);
+    read_.insert("n_shared_experts");
+    h.n_shared_experts = 2;
+    if (config.contains("n_shared_experts")) {  // null: none
+      h.n_shared_experts = config.integer("n_shared_experts")
+                               ? size_key("n_shared_experts", std::nullopt, unused)
+                               : 0;
+    }
+    const double scale = number_key("routed_scaling_factor").value_or(1.0);
+    if (!(scale > 0) || !std::isfinite(scale))
+      base::fail(ErrorCode::format, "{} = {} must be > 0", where("routed_scaling_factor"), scale);
+    h.expert_weights_scale = static_cast<float>(scale);
+    // group_limited_greedy: only the experts of the topk_group groups (of n_group) with the
+    // highest maximum probability compete (DeepSeek-V2: 8 groups, 3 kept).
+    read_.insert("topk_method");
+    const std::string method = config.string("topk_method").value_or("greedy");
+    if (method == "group_limited_greedy") {
+      h.expert_groups = size_key("n_group", 1, unused);
+      h.expert_groups_used = size_key("topk_group", h.expert_groups, unused);
+      if (h.expert_groups_used >= h.expert_groups) h.expert_groups = h.expert_groups_used = 0;
+    } else if (method != "greedy") {
+      base::fail(ErrorCode::unsupported,
+                 "{}: key 'topk_method' = \"{}\" is not supported (lmc computes greedy)",
+                 config.path.string(), method);
+    }
+  }
+
   // Flags whose accepted values select a layout or bound the context rather than refuse one.
   void apply_family_flags() {
     const HfConfig& config = folder_.config;
@@ -591,6 +652,34 @@ class HfCheckpoint final : public Checkpoint {
       } else {
         qkv_layout_ = HfQkvLayout::per_head;
         h.n_kv_heads = h.n_heads;
+      }
+    }
+    if (latent() && h.expert_groups > 1) {
+      const std::size_t per = h.n_experts / h.expert_groups;
+      if (h.n_experts % h.expert_groups != 0 || h.expert_groups_used == 0 ||
+          h.expert_groups_used * per < h.n_experts_used) {
+        base::fail(ErrorCode::format,
+                   "{} = {} (of n_group = {}) keeps fewer than num_experts_per_tok = {} of the {} "
+                   "experts, or n_group does not divide them",
+                   where("topk_group"), h.expert_groups_used, h.expert_groups, h.n_experts_used,
+                   h.n_experts);
+      }
+    }
+    if (latent()) {
+      // DeepseekV2Attention: with rope scaling, the scores are also multiplied by
+      // yarn_get_mscale(factor, mscale_all_dim)² (RoPE's own factor is read with the scaling).
+      const std::string prefix =
+          config.contains("rope_parameters.rope_type") || config.contains("rope_parameters.type")
+              ? "rope_parameters."
+              : "rope_scaling.";
+      const double all_dim = config.number(prefix + "mscale_all_dim").value_or(0.0);
+      const double factor = config.number(prefix + "factor").value_or(1.0);
+      if (all_dim != 0.0) {
+        const double m = yarn_mscale(factor, all_dim);
+        h.attention_scale =
+            static_cast<float>(m * m /
+                               std::sqrt(static_cast<double>(h.latent_attention.nope_dim +
+                                                             h.latent_attention.rope_dim)));
       }
     }
     if (spec_->name == "qwen") {

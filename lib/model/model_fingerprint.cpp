@@ -148,6 +148,35 @@ void hash_mamba(FastHash& hash, const nn::MambaWeights& m) {
     hash_floats(hash, *v);
 }
 
+// Hashed only for models with latent attention (DeepSeek-V2), so that other fingerprints stay
+// as they were: its sizes, its weights, shared experts and the experts' weighting.
+void hash_latent(FastHash& hash, const nn::TransformerConfig& c) {
+  const nn::LatentAttentionConfig& a = c.latent_attention;
+  if (!a.enabled()) return;
+  for (std::size_t v : {a.q_lora, a.kv_lora, a.nope_dim, a.rope_dim, a.value_dim, c.n_ff_expert})
+    hash.value(static_cast<std::uint64_t>(v));
+  hash.value(std::bit_cast<std::uint32_t>(c.expert_weights_scale));
+  if (c.expert_groups > 1) {
+    hash.value(static_cast<std::uint64_t>(c.expert_groups));
+    hash.value(static_cast<std::uint64_t>(c.expert_groups_used));
+  }
+  hash.value(static_cast<int>(c.renormalize_experts));
+}
+
+void hash_latent_weights(FastHash& hash, const nn::LayerWeights& l) {
+  const nn::LatentAttentionWeights& m = l.latent;
+  if (!m.present()) return;
+  for (const nn::WeightMatrix* matrix : {&m.query, &m.query_a, &m.query_b, &m.kv_a})
+    hash_matrix(hash, *matrix);
+  hash_floats(hash, m.query_a_norm);
+  hash_floats(hash, m.kv_a_norm);
+  for (const auto* heads : {&m.key_b, &m.value_b}) {
+    for (const nn::WeightMatrix& h : *heads) hash_matrix(hash, h);
+  }
+  for (const nn::Linear* linear : {&l.shared_gate, &l.shared_up, &l.shared_down})
+    hash_linear(hash, *linear);
+}
+
 void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
   hash_matrix(hash, w.token_embedding);
   hash_matrix(hash, w.position_embedding);
@@ -171,6 +200,7 @@ void hash_weights(FastHash& hash, const nn::TransformerWeights& w) {
       for (const nn::WeightMatrix& m : *experts) hash_matrix(hash, m);
     }
     hash_mamba(hash, l.mamba);
+    hash_latent_weights(hash, l);
   }
   hash_norm(hash, w.output_norm);
   // A tied output matrix views the embedding: hash whether it does, not its bytes twice.
@@ -202,6 +232,7 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
   hash.text(architecture);
   hash_config(hash, bound.config);
   hash_ssm(hash, bound.config);
+  hash_latent(hash, bound.config);
   if (tokenizer) hash_tokenizer(hash, *tokenizer);
   hash_weights(hash, bound.weights);
   return fmt::format("lmc-model/1 {} {:016x}", architecture, hash.finish());

@@ -62,6 +62,7 @@ class Binder {
     const std::size_t fe = h_.n_ff_expert != 0 ? h_.n_ff_expert : f;
     // Falcon-40B: attention reads attn_norm_2, the MLP attn_norm (then every layer has both).
     const bool second_norm = wanted(Role::attn_norm_2) && checkpoint_.find(Role::attn_norm_2, 0);
+    const bool latent = wanted(Role::attn_kv_a_mqa);
     w.layers.resize(h_.n_layers);
     for (std::size_t l = 0; l < h_.n_layers; ++l) {
       nn::LayerWeights& layer = w.layers[l];
@@ -75,6 +76,8 @@ class Binder {
       const Tensor* fused = wanted(Role::attn_qkv) ? checkpoint_.find(Role::attn_qkv, l) : nullptr;
       if (ssm) {
         layer.mamba = mamba(l);
+      } else if (latent) {
+        layer.latent = latent_attention(l);
       } else if (fused) {
         layer.query_key_value =
             linear(Role::attn_qkv, Role::attn_qkv_bias, l, q + k + v, e, head_keys);
@@ -90,8 +93,9 @@ class Binder {
         layer.key_norm = qk_norm(Role::attn_k_norm, l, per_head ? h_.key_dim : k, head_keys);
       }
       if (!ssm)
-        layer.attention_output =
-            linear(Role::attn_output, Role::attn_output_bias, l, e, attn, head_keys);
+        layer.attention_output = linear(Role::attn_output, Role::attn_output_bias, l, e,
+                                        latent ? h_.n_heads * h_.latent_attention.value_dim : attn,
+                                        latent ? h_.key_latent : head_keys);
       if (wanted(Role::post_attn_norm))
         layer.post_attention_norm = norm(Role::post_attn_norm, Role::output_norm_bias, l, false);
       if (spec_.residual != nn::ResidualKind::parallel_shared && wanted(Role::ffn_norm) &&
@@ -101,12 +105,22 @@ class Binder {
         layer.post_feed_forward_norm = norm(Role::post_ffn_norm, Role::output_norm_bias, l, false);
 
       const std::string ffn_keys = h_.key_n_ff + ", " + h_.key_n_embd;
-      if (mixture && (!spec_.experts_where_router || checkpoint_.find(Role::ffn_router, l))) {
+      if (mixture && l >= h_.leading_dense_layers &&
+          (!spec_.experts_where_router || checkpoint_.find(Role::ffn_router, l))) {
         layer.router =
             linear(Role::ffn_router, Role::ffn_router, l, h_.n_experts, e, h_.key_n_experts, false);
         layer.expert_gate = experts(Role::ffn_gate_experts, l, fe, e);
         layer.expert_up = experts(Role::ffn_up_experts, l, fe, e);
         layer.expert_down = experts(Role::ffn_down_experts, l, e, fe);
+        if (wanted(Role::ffn_gate_shared) && h_.n_shared_experts > 0) {
+          const std::size_t fs = fe * h_.n_shared_experts;
+          layer.shared_gate = linear(Role::ffn_gate_shared, Role::ffn_gate_shared, l, fs, e,
+                                     expert_ffn_key(), false);
+          layer.shared_up =
+              linear(Role::ffn_up_shared, Role::ffn_up_shared, l, fs, e, expert_ffn_key(), false);
+          layer.shared_down = linear(Role::ffn_down_shared, Role::ffn_down_shared, l, e, fs,
+                                     expert_ffn_key(), false);
+        }
       } else if (!wanted(Role::ffn_up)) {
         // no FFN (mamba)
       } else if (spec_.feed_forward == nn::FeedForwardKind::gated) {
@@ -157,9 +171,14 @@ class Binder {
     c.rope.yarn_high = h_.rope_yarn_high;
     c.rope.attention_factor = h_.rope_attention_factor;
     c.activation = h_.activation.value_or(spec_.activation);
-    c.feed_forward =
-        mixture && !spec_.experts_where_router ? nn::FeedForwardKind::mixture : spec_.feed_forward;
+    c.feed_forward = mixture && !spec_.experts_where_router && h_.leading_dense_layers == 0
+                         ? nn::FeedForwardKind::mixture
+                         : spec_.feed_forward;
     c.renormalize_experts = h_.renormalize_experts.value_or(spec_.renormalize_experts);
+    c.expert_weights_scale = h_.expert_weights_scale;
+    c.latent_attention = h_.latent_attention;
+    c.expert_groups = mixture ? h_.expert_groups : 0;
+    c.expert_groups_used = mixture ? h_.expert_groups_used : 0;
     if (h_.ssm.enabled()) {
       c.ssm = h_.ssm;
       c.ssm.norm_eps = h_.norm_eps;
@@ -414,6 +433,76 @@ class Binder {
     }
     count(t);
     return to_f32(t);
+  }
+
+  // Per-head [rows][cols] matrices of a [heads][rows][cols] tensor, viewed in place.
+  std::vector<nn::WeightMatrix> per_head(Role role, std::size_t layer, std::size_t rows,
+                                         std::size_t cols, std::string_view keys) {
+    const Tensor& t = required(role, layer);
+    const std::size_t heads = h_.n_heads;
+    if (t.shape.size() != 3 || t.shape[0] != static_cast<std::int64_t>(heads) ||
+        t.shape[1] != static_cast<std::int64_t>(rows) ||
+        t.shape[2] != static_cast<std::int64_t>(cols)) {
+      shape_error(t, role, layer, fmt::format("[{}, {}, {}]", heads, rows, cols), keys);
+    }
+    const nn::WeightMatrix all = view(t);
+    count(t);
+    std::vector<nn::WeightMatrix> slices(heads, all);
+    for (std::size_t i = 0; i < heads; ++i) {
+      slices[i].rows = rows;
+      slices[i].data = all.data + i * rows * all.row_bytes();
+    }
+    return slices;
+  }
+
+  nn::LatentAttentionWeights latent_attention(std::size_t l) {
+    const nn::LatentAttentionConfig& a = h_.latent_attention;
+    const std::size_t e = h_.n_embd, heads = h_.n_heads, head = a.nope_dim + a.rope_dim;
+    const std::string& keys = h_.key_latent;
+    nn::LatentAttentionWeights m;
+    if (a.q_lora > 0) {
+      m.query_a = linear(Role::attn_q_a, Role::attn_q_a, l, a.q_lora, e, keys, false).weight;
+      m.query_a_norm =
+          vector(required(Role::attn_q_a_norm, l), Role::attn_q_a_norm, l, a.q_lora, keys);
+      m.query_b =
+          linear(Role::attn_q_b, Role::attn_q_b, l, heads * head, a.q_lora, keys, false).weight;
+    } else {
+      m.query = linear(Role::attn_q, Role::attn_q, l, heads * head, e, keys, false).weight;
+    }
+    m.kv_a =
+        linear(Role::attn_kv_a_mqa, Role::attn_kv_a_mqa, l, a.kv_lora + a.rope_dim, e, keys, false)
+            .weight;
+    m.kv_a_norm =
+        vector(required(Role::attn_kv_a_norm, l), Role::attn_kv_a_norm, l, a.kv_lora, keys);
+    if (checkpoint_.find(Role::attn_k_b, l)) {
+      m.key_b = per_head(Role::attn_k_b, l, a.kv_lora, a.nope_dim, keys);
+      m.value_b = per_head(Role::attn_v_b, l, a.value_dim, a.kv_lora, keys);
+      return m;
+    }
+    // One [H·(nope + Dv)][kv_lora] matrix: each head's v rows are viewed in place, its k rows
+    // transposed (into F32) to the [kv_lora][nope] that the absorbed queries multiply with.
+    const std::size_t per = a.nope_dim + a.value_dim;
+    const nn::WeightMatrix kv =
+        linear(Role::attn_kv_b, Role::attn_kv_b, l, heads * per, a.kv_lora, keys, false).weight;
+    std::vector<float> row(a.kv_lora);
+    for (std::size_t h = 0; h < heads; ++h) {
+      nn::WeightMatrix v = kv;
+      v.rows = a.value_dim;
+      v.data = kv.row(h * per + a.nope_dim);
+      m.value_b.push_back(v);
+      std::vector<float>& k = out_.dequantized.emplace_back(a.kv_lora * a.nope_dim);
+      for (std::size_t i = 0; i < a.nope_dim; ++i) {
+        nn::dequantize_row(kv, h * per + i, row.data());
+        for (std::size_t j = 0; j < a.kv_lora; ++j) k[j * a.nope_dim + i] = row[j];
+      }
+      out_.copied_weight_bytes += k.size() * sizeof(float);
+      nn::WeightMatrix kt;
+      kt.rows = a.kv_lora;
+      kt.cols = a.nope_dim;
+      kt.data = reinterpret_cast<const std::byte*>(k.data());
+      m.key_b.push_back(kt);
+    }
+    return m;
   }
 
   nn::MambaWeights mamba(std::size_t l) {

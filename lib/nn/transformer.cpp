@@ -82,6 +82,42 @@ void project(const Linear& linear, const float* x, std::size_t x_stride, std::si
   matmul(linear.weight, x, x_stride, n_rows, y, y_stride, linear.bias_or_null(), pool);
 }
 
+// y[T][E] = down(act(gate·x) ⊙ up·x), of the width of gate's rows.
+void gated_feed_forward(const TransformerConfig& config, const Linear& gate_w, const Linear& up_w,
+                        const Linear& down_w, const float* x, std::size_t n_rows, float* y,
+                        base::ThreadPool* pool) {
+  const std::size_t e = config.n_embd, f = gate_w.weight.rows;
+  std::vector<float> gate(n_rows * f), up(n_rows * f);
+  project(gate_w, x, e, n_rows, gate.data(), f, pool);
+  project(up_w, x, e, n_rows, up.data(), f, pool);
+  for_each_token(pool, n_rows, [&](std::size_t t) {
+    float* g = gate.data() + t * f;
+    const float* u = up.data() + t * f;
+    activate(config.activation, g, f);
+    for (std::size_t i = 0; i < f; ++i) g[i] = g[i] * u[i];
+  });
+  project(down_w, gate.data(), f, n_rows, y, e, pool);
+}
+
+// Group-limited routing (DeepSeek-V2's group_limited_greedy): the experts form expert_groups
+// groups of consecutive indices; only the expert_groups_used groups with the highest maximum
+// probability (ties to the lower group) keep theirs, the others' become 0, as transformers
+// masks them before its top-k.
+void limit_to_expert_groups(const TransformerConfig& config, float* p) {
+  const std::size_t groups = config.expert_groups;
+  if (groups <= 1) return;
+  const std::size_t per = config.n_experts / groups;
+  std::vector<float> best(groups);
+  for (std::size_t g = 0; g < groups; ++g)
+    best[g] = *std::max_element(p + g * per, p + (g + 1) * per);
+  std::vector<std::size_t> order(groups);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return best[a] > best[b]; });
+  for (std::size_t r = config.expert_groups_used; r < groups; ++r)
+    std::fill(p + order[r] * per, p + (order[r] + 1) * per, 0.0f);
+}
+
 // y[T][E] = down(act(gate·x) ⊙ up·x) for the gated form; the other forms likewise.
 void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
                   std::size_t n_rows, float* y, base::ThreadPool* pool) {
@@ -92,19 +128,9 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
                             ? config.n_ff_expert
                             : config.n_ff;
   switch (kind) {
-    case FeedForwardKind::gated: {
-      std::vector<float> gate(n_rows * f), up(n_rows * f);
-      project(layer.gate, x, e, n_rows, gate.data(), f, pool);
-      project(layer.up, x, e, n_rows, up.data(), f, pool);
-      for_each_token(pool, n_rows, [&](std::size_t t) {
-        float* g = gate.data() + t * f;
-        const float* u = up.data() + t * f;
-        activate(config.activation, g, f);
-        for (std::size_t i = 0; i < f; ++i) g[i] = g[i] * u[i];
-      });
-      project(layer.down, gate.data(), f, n_rows, y, e, pool);
+    case FeedForwardKind::gated:
+      gated_feed_forward(config, layer.gate, layer.up, layer.down, x, n_rows, y, pool);
       return;
-    }
     case FeedForwardKind::plain: {
       std::vector<float> up(n_rows * f);
       project(layer.up, x, e, n_rows, up.data(), f, pool);
@@ -135,6 +161,7 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
       for (std::size_t t = 0; t < n_rows; ++t) {
         float* p = router.data() + t * n_experts;
         softmax(p, n_experts);
+        limit_to_expert_groups(config, p);
         std::vector<std::size_t> order(n_experts);
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(),
@@ -145,6 +172,8 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
         for (std::size_t r = 0; r < used; ++r) {
           choice[t * used + r] = order[r];
           choice_weight[t * used + r] = static_cast<float>(p[order[r]] / total);
+          if (config.expert_weights_scale != 1.0f)
+            choice_weight[t * used + r] = choice_weight[t * used + r] * config.expert_weights_scale;
         }
       }
       // Each expert runs once on the rows routed to it; results land in expert_out[t·used + r].
@@ -176,6 +205,12 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
         for (std::size_t r = 0; r < used; ++r) {
           axpy(choice_weight[t * used + r], expert_out.data() + (t * used + r) * e, y + t * e, e);
         }
+      }
+      if (layer.shared_gate.present()) {  // DeepSeek-V2: added after the routed experts
+        std::vector<float> shared(n_rows * e);
+        gated_feed_forward(config, layer.shared_gate, layer.shared_up, layer.shared_down, x, n_rows,
+                           shared.data(), pool);
+        for (std::size_t i = 0; i < n_rows * e; ++i) y[i] = y[i] + shared[i];
       }
       return;
     }
@@ -242,7 +277,7 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
 
   const RopeTable rope =
       c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
-  std::vector<float> queries(n * q_width), attention(n * attn_width), fused;
+  std::vector<float> queries(n * q_width), attention(n * attn_width), fused, latent_heads;
   AttentionConfig attention_config{
       c.n_heads,
       c.n_kv_heads,
@@ -272,7 +307,10 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
 
     norm_or_copy(pool, c, layer.attention_norm, x.data(), normed.data(), n);
 
-    if (layer.query_key_value.present()) {
+    if (layer.latent.present()) {
+      latent_queries_keys_values(c.latent_attention, layer.latent, c.n_heads, e, c.norm_eps, rope,
+                                 normed.data(), n, queries.data(), keys, values, pool);
+    } else if (layer.query_key_value.present()) {
       const std::size_t fused_width = q_width + k_width + v_width;
       fused.resize(n * fused_width);
       project(layer.query_key_value, normed.data(), e, n, fused.data(), fused_width, pool);
@@ -290,7 +328,7 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     if (layer.query_norm.present())
       norm_runs(pool, c, layer.query_norm, queries.data(), q_width, n);
     if (layer.key_norm.present()) norm_runs(pool, c, layer.key_norm, keys, k_width, n);
-    if (c.use_rope) {
+    if (c.use_rope && !layer.latent.present()) {
       for_each_token(pool, n, [&](std::size_t t) {
         rope.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
         rope.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
@@ -304,7 +342,15 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     }
     causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),
                      cache.values(l), attention.data(), pool);
-    project(layer.attention_output, attention.data(), attn_width, n, branch.data(), e, pool);
+    if (layer.latent.present()) {
+      const std::size_t heads_width = c.n_heads * c.latent_attention.value_dim;
+      latent_heads.resize(n * heads_width);
+      latent_value_heads(c.latent_attention, layer.latent, c.n_heads, attention.data(), n,
+                         latent_heads.data(), pool);
+      project(layer.attention_output, latent_heads.data(), heads_width, n, branch.data(), e, pool);
+    } else {
+      project(layer.attention_output, attention.data(), attn_width, n, branch.data(), e, pool);
+    }
     if (layer.post_attention_norm.present()) {
       norm_rows(pool, c, layer.post_attention_norm, branch.data(), branch.data(), n);
     }

@@ -8,6 +8,7 @@
 
 #include "base/thread_pool.hpp"
 #include "nn/kv_cache.hpp"
+#include "nn/latent_attention.hpp"
 #include "nn/rope.hpp"
 #include "nn/ssm.hpp"
 #include "nn/weights.hpp"
@@ -59,8 +60,15 @@ struct TransformerConfig {
   float final_soft_cap = 0.0f;      ///< 0: off
   std::size_t sliding_window = 0;
   SlidingLayers sliding_layers = SlidingLayers::none;
-  bool renormalize_experts = true;  ///< divide the top-k probabilities by their sum (Mixtral)
-  SsmConfig ssm;                    ///< sizes of the layers that are Mamba blocks
+  bool renormalize_experts = true;    ///< divide the top-k probabilities by their sum (Mixtral)
+  float expert_weights_scale = 1.0f;  ///< multiplies the top-k weights (DeepSeek-V2)
+  /// Group-limited routing (> 1): experts in expert_groups groups, of which expert_groups_used
+  /// compete for the top-k (transformer.cpp, limit_to_expert_groups).
+  std::size_t expert_groups = 0, expert_groups_used = 0;
+  /// Layers with latent_attention weights attend through it; key_dim and value_dim are then
+  /// its cache widths (kv_lora + rope, kv_lora) with n_kv_heads = 1.
+  LatentAttentionConfig latent_attention;
+  SsmConfig ssm;  ///< sizes of the layers that are Mamba blocks
 };
 
 /// A normalization's parameters (bias empty for RMSNorm or LayerNorm without bias).
@@ -94,6 +102,8 @@ struct LayerWeights {
   Norm post_feed_forward_norm;
   Linear router;  ///< mixture: [n_experts][E]
   std::vector<WeightMatrix> expert_gate, expert_up, expert_down;
+  Linear shared_gate, shared_up, shared_down;  ///< mixture: a gated FFN every token also runs
+  LatentAttentionWeights latent;               ///< in place of query, key, value
   /// A Mamba block in place of attention (attention_norm is its norm); its state lives in the
   /// cache's recurrent(l).
   MambaWeights mamba;

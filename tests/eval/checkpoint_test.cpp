@@ -203,6 +203,14 @@ TEST(Checkpoint, ACheckpointOfAnotherEvaluationIsRefused) {
   other.mode = lmc::WindowMode::paper;
   EXPECT_NE(refusal(dir.file("c.jsonl"), other).find("the window mode is exact there but paper"),
             std::string::npos);
+  other = options;
+  other.max_documents = 5;
+  EXPECT_NE(refusal(dir.file("c.jsonl"), other).find("max_documents is 0 there but 5 here"),
+            std::string::npos);
+  other = options;
+  other.score_bos = true;
+  EXPECT_NE(refusal(dir.file("c.jsonl"), other).find("BOS scoring is false there but true here"),
+            std::string::npos);
 
   // Another model.
   EXPECT_NE(refusal(dir.file("c.jsonl"), options, "model-b", lmc::ErrorCode::model_mismatch)

@@ -2,10 +2,15 @@
 // final norm, so that their BPC differ) on three corpora (the bundled demo samples), with
 // made-up scores. The study is killed (SIGKILL) once a pair has finished; the restarted study
 // does not redo finished pairs, and writes the table, the JSON and the SVG plots; its table
-// equals that of a study run without interruption. A bad manifest is refused with the line.
+// equals that of a study run without interruption. Killed at random points four times, it
+// resumes to results bit-identical to an uninterrupted study's. It resumes from another
+// working directory; --plan's commands run on a fresh study from anywhere; results of other
+// settings are refused; study.json records each corpus's text field; headless Chromium draws
+// the SVGs as they say (skipped without Chromium). A bad manifest is refused with the line.
 #include <lmc/gguf.hpp>
 #include <lmc/tensor.hpp>
 
+#include "support/base64.hpp"
 #include "support/kill_resume.hpp"
 #include "support/run_program.hpp"
 
@@ -269,6 +274,83 @@ TEST(LmcStudy, PlanPrintsAnLmcBpcCommandPerPair) {
   EXPECT_NE(plan.output.find("tiny-b__code.json"), std::string::npos);
 }
 
+// Where headless Chromium is: $LMC_CHROMIUM, else chromium or chromium-browser on PATH; empty
+// when there is none (the rendering test is then skipped).
+std::string find_chromium() {
+  if (const char* path = std::getenv("LMC_CHROMIUM"); path != nullptr && *path != '\0') return path;
+  const lmc_test::ProgramRun which =
+      lmc_test::run_program("/bin/sh", "-c 'command -v chromium || command -v chromium-browser'");
+  std::string path = which.output.substr(0, which.output.find('\n'));
+  return which.status == 0 ? path : std::string();
+}
+
+// A page that draws each SVG (as a data: URL, so that the canvas may be read back) and reports,
+// per image, its rendered size and how many of the SVG's own marks show in the pixels: the
+// study's points (filled circles) at their centres in their colour, the reference points
+// (grey rings) on their ring, and the fitted line's colour anywhere.
+std::string render_page(const std::vector<std::pair<std::string, std::string>>& svgs) {
+  std::string page = "<!DOCTYPE html><html><body>\n";
+  for (const auto& [name, svg] : svgs) {
+    page += "<img id=\"" + name + "\" src=\"data:image/svg+xml;base64," + lmc_test::base64(svg) +
+            "\">\n";
+  }
+  page += R"js(<pre id="report">not run</pre>
+<script>
+function near(d, i, rgb, tolerance) {
+  return Math.abs(d[i] - rgb[0]) <= tolerance && Math.abs(d[i + 1] - rgb[1]) <= tolerance &&
+         Math.abs(d[i + 2] - rgb[2]) <= tolerance;
+}
+function hex(text) {
+  return [1, 3, 5].map((k) => parseInt(text.substr(k, 2), 16));
+}
+window.addEventListener("load", () => {
+  const lines = [];
+  for (const img of document.images) {
+    if (!img.complete || img.naturalWidth === 0) {
+      lines.push(img.id + " broken");
+      continue;
+    }
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext("2d");
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, canvas.width, canvas.height).data;
+    const at = (x, y) => 4 * (Math.round(y) * canvas.width + Math.round(x));
+    const svg = new DOMParser().parseFromString(atob(img.src.split(",")[1]), "image/svg+xml");
+    let points = 0, points_shown = 0, rings = 0, rings_shown = 0;
+    for (const group of svg.querySelectorAll("g[fill^='#']")) {
+      const colour = hex(group.getAttribute("fill"));
+      for (const c of group.querySelectorAll("circle")) {
+        ++points;
+        points_shown += near(d, at(+c.getAttribute("cx"), +c.getAttribute("cy")), colour, 40);
+      }
+    }
+    for (const group of svg.querySelectorAll("g[fill='none'][stroke^='#']")) {
+      for (const c of group.querySelectorAll("circle")) {
+        ++rings;
+        const x = +c.getAttribute("cx"), y = +c.getAttribute("cy"), r = +c.getAttribute("r");
+        let shown = false;
+        for (let a = 0; a < 16 && !shown; ++a) {
+          const i = at(x + r * Math.cos(a * Math.PI / 8), y + r * Math.sin(a * Math.PI / 8));
+          shown = d[i] < 200 && Math.abs(d[i] - d[i + 1]) < 24 && Math.abs(d[i + 1] - d[i + 2]) < 24;
+        }
+        rings_shown += shown;
+      }
+    }
+    let line = 0;
+    const line_colour = hex(svg.querySelector("line[stroke^='#']").getAttribute("stroke"));
+    for (let i = 0; i < d.length; i += 4) line += near(d, i, line_colour, 30);
+    lines.push(img.id + " " + canvas.width + "x" + canvas.height + " points " + points_shown +
+               "/" + points + " rings " + rings_shown + "/" + rings + " line " + line);
+  }
+  document.getElementById("report").textContent = lines.join("\n");
+});
+</script></body></html>
+)js";
+  return page;
+}
+
 // Runs `command` (shell text) in `directory` with its output captured.
 lmc_test::ProgramRun run_in(const fs::path& directory, const std::string& command) {
   return lmc_test::run_program(
@@ -461,6 +543,57 @@ TEST(LmcStudy, RecordsEachCorpusTextField) {
   result.Parse(result_text.c_str(), result_text.size());
   ASSERT_FALSE(result.HasParseError()) << result_text;
   EXPECT_EQ(result["characters"].GetUint64(), 32u + 23u);
+}
+
+TEST(LmcStudy, PlotsRenderInHeadlessChromium) {
+  // The four SVGs of a finished study, drawn by a browser: each renders at its size, every
+  // point of the study shows at its place in its colour, the paper's reference points show as
+  // rings, and the fitted line is drawn. Skipped without Chromium (.ci/run installs it).
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "chromium not found (apt-get install chromium)";
+  TempDir dir;
+  const fs::path manifest = make_study(dir.path());
+  const lmc_test::ProgramRun study =
+      lmc_test::run_program(kStudy, lmc_test::shell_quote(manifest.string()));
+  ASSERT_EQ(study.status, 0) << study.output;
+  std::vector<std::pair<std::string, std::string>> svgs;
+  for (const char* name : {"knowledge", "coding", "math", "overall"}) {
+    svgs.emplace_back(name, read_file(dir.path() / "out" / (std::string(name) + ".svg")));
+  }
+  write_file(dir.path() / "render.html", render_page(svgs));
+  fs::create_directories(dir.path() / "profile");
+  // A browser that hangs must not hang the test: coreutils' timeout ends it.
+  const lmc_test::ProgramRun browser = lmc_test::run_program(
+      "timeout", "120 " + lmc_test::shell_quote(chromium) +
+                     " --headless --no-sandbox --disable-gpu --disable-background-networking "
+                     "--disable-component-update --disable-sync --no-first-run --user-data-dir=" +
+                     lmc_test::shell_quote((dir.path() / "profile").string()) + " --dump-dom " +
+                     lmc_test::shell_quote("file://" + (dir.path() / "render.html").string()) +
+                     " 2>/dev/null");
+  ASSERT_EQ(browser.status, 0) << browser.output;
+  const std::size_t begin = browser.output.find("<pre id=\"report\">");
+  const std::size_t end = browser.output.find("</pre>", begin);
+  ASSERT_NE(begin, std::string::npos) << browser.output;
+  std::istringstream report(browser.output.substr(begin + 17, end - begin - 17));
+  std::size_t images = 0;
+  for (std::string line; std::getline(report, line);) {
+    ++images;
+    std::istringstream words(line);
+    std::string name, size, points_word, points, rings_word, rings, line_word;
+    std::size_t line_pixels = 0;
+    words >> name >> size >> points_word >> points >> rings_word >> rings >> line_word >>
+        line_pixels;
+    EXPECT_EQ(size, "900x700") << line;
+    EXPECT_EQ(points, "3/3") << line;  // the three test models
+    const std::size_t slash = rings.find('/');
+    ASSERT_NE(slash, std::string::npos) << line;
+    const int shown = std::stoi(rings.substr(0, slash));
+    const int drawn = std::stoi(rings.substr(slash + 1));
+    EXPECT_GE(drawn, 19) << line;              // the paper's models of the area
+    EXPECT_GE(shown * 10, drawn * 9) << line;  // labels may cover a few rings
+    EXPECT_GT(line_pixels, 200u) << line;
+  }
+  EXPECT_EQ(images, 4u) << browser.output.substr(begin);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 namespace {
@@ -64,6 +65,68 @@ TEST(LmcInspect, SummarizesAHuggingFaceFolder) {
        "\"hidden_size\": 8", "\"rms_norm_eps\": 1e-06", "\"architectures.0\": \"LlamaForCausalLM\"",
        "{\"name\": \"model.embed_tokens.weight\", \"type\": \"BF16\", \"shape\": [4, 8]}"}) {
     EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
+  }
+}
+
+// The hyper-parameters of the archs2 families with q/k norms and experts of their own width,
+// from GGUF keys and from config.json.
+TEST(LmcInspect, ShowsHeadWidthAndExpertWidth) {
+  LMC_REQUIRE_TESTDATA();
+  const auto qwen3moe = lmc_test::testdata("archs2/qwen3moe.gguf");
+  if (!std::filesystem::exists(qwen3moe)) GTEST_SKIP() << qwen3moe << " absent";
+  const ProgramRun text = run_inspect(qwen3moe.string());
+  EXPECT_EQ(text.status, 0) << text.output;
+  for (const char* line : {"architecture:  qwen3moe", "  attention.key_length = 32",
+                           "  expert_feed_forward_length = 48", "  expert_used_count = 2"}) {
+    EXPECT_NE(text.output.find(line), std::string::npos) << line << "\n" << text.output;
+  }
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "qwen3_moe", "hidden_size": 64, "num_hidden_layers": 2,
+                   "head_dim": 32, "num_experts": 8, "num_experts_per_tok": 2,
+                   "moe_intermediate_size": 48, "norm_topk_prob": true,
+                   "decoder_sparse_step": 1})");
+  const ProgramRun hf = run_inspect(folder.path().string());
+  EXPECT_EQ(hf.status, 0) << hf.output;
+  for (const char* line : {"  head_dim = 32", "  num_experts = 8", "  moe_intermediate_size = 48",
+                           "  norm_topk_prob = true", "  decoder_sparse_step = 1"}) {
+    EXPECT_NE(hf.output.find(line), std::string::npos) << line << "\n" << hf.output;
+  }
+}
+
+// DeepSeek-V2's hyper-parameters of the latent attention and the experts, from both formats.
+TEST(LmcInspect, ShowsDeepseek2LatentAttentionAndExpertSizes) {
+  LMC_REQUIRE_TESTDATA();
+  const auto model = lmc_test::testdata("archs2/deepseek2_qlora.gguf");
+  if (std::filesystem::exists(model)) {
+    const ProgramRun text = run_inspect(model.string());
+    EXPECT_EQ(text.status, 0) << text.output;
+    for (const char* line : {"attention.q_lora_rank = 24", "attention.kv_lora_rank = 32",
+                             "attention.key_length_mla = 32", "attention.value_length_mla = 16",
+                             "rope.dimension_count = 16", "leading_dense_block_count = 1",
+                             "expert_feed_forward_length = 32", "expert_shared_count = 1",
+                             "expert_weights_scale = 1"}) {
+      EXPECT_NE(text.output.find(line), std::string::npos) << line << "\n" << text.output;
+    }
+  }
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "deepseek_v2", "hidden_size": 8, "num_hidden_layers": 1,
+                   "kv_lora_rank": 16, "q_lora_rank": null, "qk_nope_head_dim": 8,
+                   "qk_rope_head_dim": 4, "v_head_dim": 6, "first_k_dense_replace": 1,
+                   "moe_intermediate_size": 12, "n_routed_experts": 4, "n_shared_experts": 2,
+                   "routed_scaling_factor": 1.5, "topk_method": "greedy"})");
+  lmc::SafetensorsWriter writer;
+  writer.add_tensor_f32("model.embed_tokens.weight", std::vector<std::int64_t>{4, 8},
+                        std::vector<float>(32, 1.0f));
+  writer.write(folder / "model.safetensors");
+  const ProgramRun text = run_inspect(folder.path().string());
+  EXPECT_EQ(text.status, 0) << text.output;
+  for (const char* line :
+       {"kv_lora_rank = 16", "qk_nope_head_dim = 8", "qk_rope_head_dim = 4", "v_head_dim = 6",
+        "first_k_dense_replace = 1", "moe_intermediate_size = 12", "n_routed_experts = 4",
+        "n_shared_experts = 2", "routed_scaling_factor = 1.5", "topk_method = greedy"}) {
+    EXPECT_NE(text.output.find(line), std::string::npos) << line << "\n" << text.output;
   }
 }
 

@@ -1,5 +1,6 @@
 // The same weights as a GGUF file (llama.cpp layout) and as a Hugging Face folder give the same
 // log-probabilities; F16/BF16/Q8_0 copies of a model stay close to F32.
+#include "random_deepseek2.hpp"
 #include "random_models.hpp"
 #include "support/base64.hpp"
 
@@ -28,6 +29,16 @@ std::vector<std::int32_t> test_tokens(std::size_t n, std::int32_t vocab) {
   for (std::size_t i = 0; i < n; ++i)
     tokens[i] = static_cast<std::int32_t>((i * 37 + 11) % static_cast<std::size_t>(vocab));
   return tokens;
+}
+
+// Log-probabilities of `tokens` under the model written as a Hugging Face folder.
+std::vector<float> hf_logprobs(const lmc_test::TinyModel& m, const std::string& name,
+                               const std::vector<std::int32_t>& tokens) {
+  const auto dir = scratch(name);
+  lmc_test::write_hf_folder(m, dir / "hf");
+  const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
+  std::filesystem::remove_all(dir);
+  return lp;
 }
 
 // One entry per family and RoPE variant: how to build the model (both layouts hold the same
@@ -79,6 +90,26 @@ const LayoutCase layout_cases[] = {
     {"llama_rope_llama3",
      with("llama", [](auto& m) { lmc_test::add_llama3_rope(m, 8.0, 1.0, 4.0, 1024.0); })},
     {"phi3_longrope", with("phi3", [](auto& m) { lmc_test::add_longrope(m, 16); })},
+    {"deepseek2", [] { return lmc_test::make_deepseek2({}, 42); }},
+    {"deepseek2_qlora",
+     [] { return lmc_test::make_deepseek2({.q_lora = 12, .shared_experts = 1}, 42); }},
+    {"deepseek2_unscaled_no_shared",
+     [] { return lmc_test::make_deepseek2({.shared_experts = 0, .routed_scale = 1.0}, 42); }},
+    // One expert per group, two groups kept: group-limited routing is then greedy top-2.
+    {"deepseek2_groups_of_one",
+     [] {
+       lmc_test::TinyModel m = lmc_test::make_deepseek2({}, 42);
+       m.hf_config["topk_method"] = R"("group_limited_greedy")";
+       m.hf_config["n_group"] = "4";
+       m.hf_config["topk_group"] = "2";
+       return m;
+     }},
+    {"deepseek2_yarn",
+     [] {
+       lmc_test::TinyModel m = lmc_test::make_deepseek2({.q_lora = 12}, 42);
+       lmc_test::add_deepseek2_yarn(m, 4.0, 16, 0.707);
+       return m;
+     }},
 };
 
 class LayoutTest : public ::testing::TestWithParam<LayoutCase> {};
@@ -259,11 +290,7 @@ TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
 TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
   const auto tokens = test_tokens(40, 64);
   auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
-    const auto dir = scratch("gelu_" + name);
-    lmc_test::write_hf_folder(m, dir / "hf");
-    const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
-    std::filesystem::remove_all(dir);
-    return lp;
+    return hf_logprobs(m, "gelu_" + name, tokens);
   };
   lmc_test::TinyModel m = family("gptneox");
   const std::vector<float> tanh_form = score(m, "tanh");
@@ -317,6 +344,92 @@ TEST(HfFolders, QwenReadsItsTiktokenRankFile) {
   EXPECT_EQ(model.tokenizer().encode("abc"), (std::vector<lmc::Token>{256, 'c'}));
   EXPECT_EQ(model.tokenizer().eos(), std::optional<lmc::Token>(257));  // <|endoftext|>
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// The GGUF copy's load error (empty: it loads), with its error code.
+std::pair<std::string, lmc::ErrorCode> gguf_error(const lmc_test::TinyModel& m,
+                                                  const std::string& name) {
+  const auto dir = scratch("gguf_" + name);
+  lmc_test::write_gguf(m, dir / "model.gguf");
+  std::pair<std::string, lmc::ErrorCode> result{"", lmc::ErrorCode::internal};
+  try {
+    lmc::Model::load(dir / "model.gguf");
+  } catch (const lmc::Error& e) {
+    result = {e.what(), e.code()};
+  }
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+// DeepSeek-V2 settings that change the computation and that lmc does not implement: later
+// models' gating functions, group-limited routing, multi-token prediction, temperature tuning,
+// and YaRN without the mscale llama.cpp's converter writes (where llama.cpp and transformers
+// compute different things). Each is refused by name, never ignored.
+TEST(Deepseek2, SettingsLmcDoesNotComputeAreRefusedByName) {
+  const lmc_test::TinyModel base = lmc_test::make_deepseek2({}, 42);
+  EXPECT_EQ(gguf_error(base, "deepseek2_base").first, "");
+  EXPECT_EQ(hf_error(base, "deepseek2_base"), "");
+  const std::pair<const char*, double> gguf_cases[] = {{"deepseek2.expert_gating_func", 2},
+                                                       {"deepseek2.expert_group_count", 8},
+                                                       {"deepseek2.nextn_predict_layers", 1}};
+  for (const auto& [key, value] : gguf_cases) {
+    lmc_test::TinyModel m = base;
+    m.gguf_numbers[key] = value;
+    const auto [message, code] = gguf_error(m, key);
+    EXPECT_EQ(code, lmc::ErrorCode::unsupported) << key << ": " << message;
+    EXPECT_NE(message.find(key), std::string::npos) << key << ": " << message;
+  }
+  lmc_test::TinyModel yarn = base;
+  lmc_test::add_deepseek2_yarn(yarn, 4.0, 16, 0.707);
+  yarn.gguf_numbers.erase("deepseek2.rope.scaling.yarn_log_multiplier");
+  const auto [message, code] = gguf_error(yarn, "yarn_without_log_multiplier");
+  EXPECT_EQ(code, lmc::ErrorCode::unsupported) << message;
+  EXPECT_NE(message.find("yarn_log_multiplier"), std::string::npos) << message;
+
+  const std::pair<const char*, const char*> hf_cases[] = {
+      {"norm_topk_prob", "true"},       {"scoring_func", R"("sigmoid")"},
+      {"topk_method", R"("noaux_tc")"}, {"attention_bias", "true"},
+      {"moe_layer_freq", "2"},
+  };
+  for (const auto& [key, value] : hf_cases) {
+    lmc_test::TinyModel m = base;
+    m.hf_config[key] = value;
+    const std::string message = hf_error(m, std::string("deepseek2_") + key);
+    EXPECT_NE(message.find(std::string("'") + key + "'"), std::string::npos)
+        << key << ": " << message;
+  }
+  // Groups that cannot hold the top-k experts.
+  lmc_test::TinyModel groups = base;
+  groups.hf_config["topk_method"] = R"("group_limited_greedy")";
+  groups.hf_config["n_group"] = "4";
+  groups.hf_config["topk_group"] = "1";
+  EXPECT_NE(hf_error(groups, "deepseek2_groups").find("'topk_group'"), std::string::npos);
+}
+
+// group_limited_greedy with 2 groups of 2 experts, 1 kept: every token's two experts come from
+// one group, which changes the result wherever greedy top-2 would have mixed the groups; with
+// both groups kept it is greedy routing again, bit for bit.
+TEST(Deepseek2, GroupLimitedRoutingKeepsTheBestGroupsExperts) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    return hf_logprobs(m, "deepseek2_" + name, tokens);
+  };
+  lmc_test::TinyModel m = lmc_test::make_deepseek2({}, 42);
+  const std::vector<float> greedy = score(m, "greedy");
+  m.hf_config["topk_method"] = R"("group_limited_greedy")";
+  m.hf_config["n_group"] = "2";
+  m.hf_config["topk_group"] = "2";
+  EXPECT_EQ(score(m, "all_groups"), greedy);
+  m.hf_config["topk_group"] = "1";
+  const std::vector<float> limited = score(m, "one_group");
+  double moved = 0;
+  for (std::size_t i = 0; i < greedy.size(); ++i)
+    moved = std::max(moved, static_cast<double>(std::abs(limited[i] - greedy[i])));
+  EXPECT_GT(moved, 1e-3);
 }
 
 }  // namespace

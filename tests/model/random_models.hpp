@@ -96,7 +96,8 @@ inline void write_gguf(const TinyModel& m, const std::filesystem::path& path,
   writer.set_string("general.name", "lmc test model");
   for (const auto& [key, value] : m.gguf_numbers) {
     if (key.find("epsilon") != std::string::npos || key.find("freq_base") != std::string::npos ||
-        key.find("softcapping") != std::string::npos || key.find("factor") != std::string::npos) {
+        key.find("softcapping") != std::string::npos || key.find("factor") != std::string::npos ||
+        key.ends_with("_scale") || key.find("multiplier") != std::string::npos) {
       writer.set_f32(key, static_cast<float>(value));
     } else {
       writer.set_u32(key, static_cast<std::uint32_t>(value));

@@ -1,32 +1,21 @@
 // State-space architectures (mamba, jamba) against llama.cpp's references in
-// ../shared/testdata/archs2, and the recurrent state's contract: one batched pass and any split
-// into smaller feeds (down to one token at a time) give bit-identical logits, on any thread
-// count; the state cannot be rewound except by a reset; bad files are refused with the key or
-// tensor named.
+// ../shared/testdata/archs2, and the recurrent state's contract: the state cannot be rewound
+// except by a reset; bad files are refused with the key or tensor named. That one batched pass
+// and any split into smaller feeds give bit-identical logits on any thread count and SIMD path
+// is checked with the other archs2 models in identity_test.cpp.
+#include "archs2_support.hpp"
 #include "reference_cases.hpp"
-#include "support/kernel_paths.hpp"
-#include "support/testdata.hpp"
 
 #include <lmc/error.hpp>
 #include <lmc/gguf.hpp>
 #include <lmc/model.hpp>
-#include <lmc/safetensors.hpp>
-#include <lmc/tensor.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <set>
 
 namespace {
-
-std::filesystem::path archs2(const std::string& file) {
-  return lmc_test::testdata("archs2/" + file);
-}
 
 class StateSpaceReference : public ::testing::TestWithParam<const char*> {};
 
@@ -34,9 +23,9 @@ class StateSpaceReference : public ::testing::TestWithParam<const char*> {};
 TEST_P(StateSpaceReference, MatchesLlamaCpp) {
   LMC_REQUIRE_TESTDATA();
   const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
+  const auto model_path = lmc_test::archs2(name + ".gguf");
   if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
+  const auto ref = lmc_test::read_reference(lmc_test::archs2(name + ".ref.json"));
   ASSERT_FALSE(ref.cases.empty());
   ASSERT_GT(ref.tolerance, 0.0);
   lmc::ModelOptions options;
@@ -49,81 +38,12 @@ TEST_P(StateSpaceReference, MatchesLlamaCpp) {
 INSTANTIATE_TEST_SUITE_P(Archs2, StateSpaceReference, ::testing::Values("mamba", "jamba"),
                          [](const auto& info) { return std::string(info.param); });
 
-// Logits of every position of `tokens`, fed in pieces of the given sizes (the last piece takes
-// the rest).
-std::vector<float> logits_fed_in(const lmc::Model& model, const std::vector<lmc::Token>& tokens,
-                                 std::size_t piece) {
-  lmc::Session session(model);
-  std::vector<float> all;
-  for (std::size_t begin = 0; begin < tokens.size(); begin += piece) {
-    const std::size_t count = std::min(piece, tokens.size() - begin);
-    session.feed(std::span<const lmc::Token>(tokens).subspan(begin, count), lmc::Outputs::all);
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto row = session.logits(i);
-      all.insert(all.end(), row.begin(), row.end());
-    }
-  }
-  return all;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 class StateSpaceState : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(StateSpaceState, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCount) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const std::vector<lmc::Token> tokens = ref.cases.back().tokens;  // the paragraph
-  ASSERT_GT(tokens.size(), 100u);
-  lmc::ModelOptions one_thread;
-  one_thread.threads = 1;
-  const lmc::Model model = lmc::Model::load(model_path, one_thread);
-  const std::vector<float> batched = logits_fed_in(model, tokens, tokens.size());
-  for (std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{64}}) {
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(model, tokens, piece))) << "pieces of " << piece;
-  }
-  for (std::size_t threads : {2, 3}) {
-    lmc::ModelOptions options;
-    options.threads = threads;
-    const lmc::Model threaded = lmc::Model::load(model_path, options);
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(threaded, tokens, tokens.size())))
-        << threads << " threads";
-    EXPECT_TRUE(same_bits(batched, logits_fed_in(threaded, tokens, 1)))
-        << threads << " threads, one token at a time";
-  }
-}
-
-TEST_P(StateSpaceState, EverySimdPathGivesTheSameBits) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const lmc::Model model = lmc::Model::load(model_path);
-  const lmc_test::KernelPathGuard restore_path;
-  std::vector<float> reference;
-  for (lmc::nn::KernelPath path : lmc_test::supported_paths()) {
-    lmc::nn::force_kernel_path(path);
-    const std::vector<float> lp = model.token_logprobs(ref.cases.back().tokens);
-    if (reference.empty()) {
-      reference = lp;
-    } else {
-      EXPECT_TRUE(same_bits(lp, reference)) << lmc::nn::to_string(path);
-    }
-  }
-}
 
 TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   LMC_REQUIRE_TESTDATA();
   const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
+  const auto model_path = lmc_test::archs2(name + ".gguf");
   if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
   const lmc::Model model = lmc::Model::load(model_path);
   const std::vector<lmc::Token> tokens = {1, 20, 30, 40, 50, 60};
@@ -144,7 +64,7 @@ TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
   EXPECT_EQ(session.position(), 0u);
   session.feed(tokens, lmc::Outputs::all);
   const auto again = session.logits(5);
-  EXPECT_TRUE(same_bits(expected, std::vector<float>(again.begin(), again.end())));
+  EXPECT_TRUE(lmc_test::same_bits(expected, std::vector<float>(again.begin(), again.end())));
   // A bad token is refused before the state moves.
   const std::vector<lmc::Token> bad = {3, 100000};
   EXPECT_THROW(session.feed(bad, lmc::Outputs::all), lmc::Error);
@@ -154,71 +74,31 @@ TEST_P(StateSpaceState, StateRewindsOnlyToZero) {
 INSTANTIATE_TEST_SUITE_P(Archs2, StateSpaceState, ::testing::Values("mamba", "jamba"),
                          [](const auto& info) { return std::string(info.param); });
 
-// Rewrites `source` with its metadata and tensors, except that `edit_keys` may change the
-// writer's keys and tensors named in `drop` or replaced by `replace` are changed.
-void rewrite(const std::filesystem::path& source, const std::filesystem::path& target,
-             const std::function<void(lmc::GgufWriter&)>& edit_keys,
-             const std::set<std::string>& drop = {},
-             const std::function<bool(const lmc::Tensor&, lmc::GgufWriter&)>& replace = {}) {
-  const lmc::GgufFile in = lmc::GgufFile::open(source);
-  lmc::GgufWriter out;
-  for (const std::string& key : in.metadata_keys()) out.set_value(*in.find(key));
-  edit_keys(out);
-  for (const lmc::Tensor& t : in.tensors()) {
-    if (drop.count(t.name)) continue;
-    if (replace && replace(t, out)) continue;
-    out.add_tensor(t.name, t.type, t.shape, t.data);
-  }
-  out.write(target);
-}
-
-std::string load_error(const std::filesystem::path& path) {
-  try {
-    (void)lmc::Model::load(path);
-  } catch (const lmc::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-class StateSpaceBadFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!lmc_test::have_testdata()) GTEST_SKIP() << "testdata absent";
-    if (!std::filesystem::exists(archs2("jamba.gguf"))) GTEST_SKIP() << "archs2 absent";
-    dir_ = std::filesystem::temp_directory_path() /
-           ("lmc_ssm_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-  std::filesystem::path dir_;
-};
+class StateSpaceBadFiles : public lmc_test::Archs2Scratch {};
 
 TEST_F(StateSpaceBadFiles, UnchangedCopiesLoad) {
   for (const char* name : {"mamba", "jamba"}) {
     const auto path = dir_ / (std::string(name) + ".gguf");
-    rewrite(archs2(std::string(name) + ".gguf"), path, [](lmc::GgufWriter&) {});
-    EXPECT_EQ(load_error(path), "") << name;
+    lmc_test::rewrite_gguf(lmc_test::archs2(std::string(name) + ".gguf"), path,
+                           [](lmc::GgufWriter&) {});
+    EXPECT_EQ(lmc_test::load_error(path), "") << name;
   }
 }
 
 TEST_F(StateSpaceBadFiles, PerLayerKvHeadsOfTheWrongLengthAreNamed) {
   const auto path = dir_ / "jamba.gguf";
-  rewrite(archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
+  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
     const std::int32_t counts[] = {0, 0, 2};
     w.set_i32s("jamba.attention.head_count_kv", counts);
   });
-  const std::string error = load_error(path);
+  const std::string error = lmc_test::load_error(path);
   EXPECT_NE(error.find("jamba.attention.head_count_kv"), std::string::npos) << error;
   EXPECT_NE(error.find("3 entries for 4 layers"), std::string::npos) << error;
 }
 
 TEST_F(StateSpaceBadFiles, AttentionLayersWithDifferentKvHeadCountsAreUnsupported) {
   const auto path = dir_ / "jamba.gguf";
-  rewrite(archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
+  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
     const std::int32_t counts[] = {1, 0, 2, 0};
     w.set_i32s("jamba.attention.head_count_kv", counts);
   });
@@ -233,94 +113,50 @@ TEST_F(StateSpaceBadFiles, AttentionLayersWithDifferentKvHeadCountsAreUnsupporte
 
 TEST_F(StateSpaceBadFiles, MissingSsmKeyOrTensorIsNamed) {
   const auto no_key = dir_ / "no_key.gguf";
-  rewrite(archs2("mamba.gguf"), no_key,
-          [](lmc::GgufWriter& w) { w.remove("mamba.ssm.state_size"); });
-  EXPECT_NE(load_error(no_key).find("mamba.ssm.state_size"), std::string::npos)
-      << load_error(no_key);
+  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), no_key,
+                         [](lmc::GgufWriter& w) { w.remove("mamba.ssm.state_size"); });
+  EXPECT_NE(lmc_test::load_error(no_key).find("mamba.ssm.state_size"), std::string::npos)
+      << lmc_test::load_error(no_key);
 
   const auto zero_key = dir_ / "zero_key.gguf";
-  rewrite(archs2("mamba.gguf"), zero_key,
-          [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.conv_kernel", 0); });
-  EXPECT_NE(load_error(zero_key).find("mamba.ssm.conv_kernel"), std::string::npos)
-      << load_error(zero_key);
+  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), zero_key,
+                         [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.conv_kernel", 0); });
+  EXPECT_NE(lmc_test::load_error(zero_key).find("mamba.ssm.conv_kernel"), std::string::npos)
+      << lmc_test::load_error(zero_key);
 
   const auto no_tensor = dir_ / "no_tensor.gguf";
-  rewrite(archs2("jamba.gguf"), no_tensor, [](lmc::GgufWriter&) {}, {"blk.3.ssm_b_norm.weight"});
-  EXPECT_NE(load_error(no_tensor).find("missing tensor 'blk.3.ssm_b_norm.weight'"),
+  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), no_tensor, [](lmc::GgufWriter&) {},
+                         {"blk.3.ssm_b_norm.weight"});
+  EXPECT_NE(lmc_test::load_error(no_tensor).find("missing tensor 'blk.3.ssm_b_norm.weight'"),
             std::string::npos)
-      << load_error(no_tensor);
+      << lmc_test::load_error(no_tensor);
 }
 
 TEST_F(StateSpaceBadFiles, SsmTensorShapesThatDisagreeWithTheKeysAreNamed) {
   // ssm.state_size says 4 while ssm_a has 8 columns.
   const auto state = dir_ / "state.gguf";
-  rewrite(archs2("mamba.gguf"), state,
-          [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.state_size", 4); });
-  const std::string error = load_error(state);
+  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), state,
+                         [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.state_size", 4); });
+  const std::string error = lmc_test::load_error(state);
   EXPECT_NE(error.find("mamba.ssm.state_size"), std::string::npos) << error;
   EXPECT_NE(error.find("has shape"), std::string::npos) << error;
 
   // A convolution with its taps and channels the other way round.
   const auto conv = dir_ / "conv.gguf";
-  rewrite(
-      archs2("mamba.gguf"), conv, [](lmc::GgufWriter&) {}, {},
+  lmc_test::rewrite_gguf(
+      lmc_test::archs2("mamba.gguf"), conv, [](lmc::GgufWriter&) {}, {},
       [](const lmc::Tensor& t, lmc::GgufWriter& w) {
         if (t.name != "blk.1.ssm_conv1d.weight") return false;
         const std::int64_t shape[] = {t.shape[1], t.shape[0]};
         w.add_tensor(t.name, t.type, shape, t.data);
         return true;
       });
-  EXPECT_NE(load_error(conv).find("blk.1.ssm_conv1d.weight"), std::string::npos)
-      << load_error(conv);
-}
-
-// The archs2 weights written as a Hugging Face folder, with transformers' names, shapes and
-// config keys (MambaForCausalLM, JambaForCausalLM): conv1d as [I][1][K], A as A_log, experts
-// one tensor each. `config` is config.json; `rename` maps a GGUF name to the HF one (empty:
-// handled by the caller).
-void write_hf_folder(const std::filesystem::path& gguf, const std::filesystem::path& folder,
-                     const std::string& config,
-                     const std::function<std::string(const std::string&)>& rename) {
-  const lmc::GgufFile in = lmc::GgufFile::open(gguf);
-  lmc::SafetensorsWriter out;
-  for (const lmc::Tensor& t : in.tensors()) {
-    std::vector<float> values = lmc::to_f32(t);
-    std::vector<std::int64_t> shape = t.shape;
-    const std::string name = t.name;
-    const auto ends = [&](const char* s) { return name.ends_with(s); };
-    if (ends(".ssm_conv1d.weight")) shape = {shape[0], 1, shape[1]};
-    if (ends(".ssm_a")) {
-      for (float& v : values) v = std::log(-v);
-    }
-    if (ends("_exps.weight")) {
-      // [experts][rows][cols] → one [rows][cols] tensor per expert.
-      const std::int64_t n = shape[0], rows = shape[1], cols = shape[2];
-      for (std::int64_t e = 0; e < n; ++e) {
-        const std::vector<std::int64_t> one = {rows, cols};
-        const auto first = values.begin() + e * rows * cols;
-        const std::vector<float> slice(first, first + rows * cols);
-        std::string hf = rename(name);
-        hf.replace(hf.find("{}"), 2, std::to_string(e));
-        out.add_tensor_f32(hf, one, slice);
-      }
-      continue;
-    }
-    out.add_tensor_f32(rename(name), shape, values);
-  }
-  std::filesystem::create_directories(folder);
-  out.write(folder / "model.safetensors");
-  std::ofstream(folder / "config.json") << config;
-}
-
-// "blk.3.ssm_in.weight" → {3, "ssm_in.weight"}; a global tensor has layer -1.
-std::pair<int, std::string> split_name(const std::string& name) {
-  if (!name.starts_with("blk.")) return {-1, name};
-  const std::size_t dot = name.find('.', 4);
-  return {std::stoi(name.substr(4, dot - 4)), name.substr(dot + 1)};
+  EXPECT_NE(lmc_test::load_error(conv).find("blk.1.ssm_conv1d.weight"), std::string::npos)
+      << lmc_test::load_error(conv);
 }
 
 std::string mamba_hf_name(const std::string& gguf) {
-  const auto [layer, rest] = split_name(gguf);
+  const auto [layer, rest] = lmc_test::split_layer_name(gguf);
   if (layer < 0) {
     if (rest == "token_embd.weight") return "backbone.embeddings.weight";
     if (rest == "output_norm.weight") return "backbone.norm_f.weight";
@@ -342,7 +178,7 @@ std::string mamba_hf_name(const std::string& gguf) {
 }
 
 std::string jamba_hf_name(const std::string& gguf) {
-  const auto [layer, rest] = split_name(gguf);
+  const auto [layer, rest] = lmc_test::split_layer_name(gguf);
   if (layer < 0) {
     if (rest == "token_embd.weight") return "model.embed_tokens.weight";
     if (rest == "output_norm.weight") return "model.final_layernorm.weight";
@@ -418,14 +254,14 @@ TEST_F(StateSpaceHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
   };
   for (const Case& c :
        {Case{"mamba", mamba_config, mamba_hf_name}, Case{"jamba", jamba_config, jamba_hf_name}}) {
-    const auto gguf = archs2(std::string(c.name) + ".gguf");
+    const auto gguf = lmc_test::archs2(std::string(c.name) + ".gguf");
     const auto folder = dir_ / c.name;
-    write_hf_folder(gguf, folder, c.config, c.rename);
+    lmc_test::write_hf_folder(gguf, folder, c.config, c.rename);
     const lmc::Model from_gguf = lmc::Model::load(gguf);
     const lmc::Model from_hf = lmc::Model::load(folder);
     EXPECT_EQ(from_hf.info().architecture, c.name);
     EXPECT_EQ(from_hf.info().n_parameters, from_gguf.info().n_parameters) << c.name;
-    const auto ref = lmc_test::read_reference(archs2(std::string(c.name) + ".ref.json"));
+    const auto ref = lmc_test::read_reference(lmc_test::archs2(std::string(c.name) + ".ref.json"));
     for (const auto& rc : ref.cases) {
       const std::vector<float> a = from_gguf.token_logprobs(rc.tokens);
       const std::vector<float> b = from_hf.token_logprobs(rc.tokens);
@@ -445,9 +281,9 @@ TEST_F(StateSpaceHuggingFace, SettingsLmcDoesNotComputeAreRefusedByName) {
     ASSERT_NE(at, std::string::npos) << from;
     config.replace(at, from.size(), to);
     const auto folder = dir_ / (std::string(name) + "_" + std::to_string(config.size()));
-    write_hf_folder(archs2(std::string(name) + ".gguf"), folder, config,
-                    std::string(name) == "mamba" ? mamba_hf_name : jamba_hf_name);
-    const std::string error = load_error(folder);
+    lmc_test::write_hf_folder(lmc_test::archs2(std::string(name) + ".gguf"), folder, config,
+                              std::string(name) == "mamba" ? mamba_hf_name : jamba_hf_name);
+    const std::string error = lmc_test::load_error(folder);
     EXPECT_NE(error.find(named), std::string::npos) << to << ": " << error;
   };
   expect_refused("mamba", mamba_config, R"("use_bias": false)", R"("use_bias": true)",

@@ -1,0 +1,121 @@
+// What the tests of the second set of random-weight models (../shared/testdata/archs2) share:
+// the files' paths, a GGUF rewriter and a writer of the same weights as a Hugging Face folder
+// (feed_pieces.hpp: logits of a session fed in pieces, bit-for-bit comparison).
+#pragma once
+
+#include "feed_pieces.hpp"
+#include "support/testdata.hpp"
+
+#include <lmc/gguf.hpp>
+#include <lmc/model.hpp>
+#include <lmc/safetensors.hpp>
+#include <lmc/tensor.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lmc_test {
+
+inline std::filesystem::path archs2(const std::string& file) { return testdata("archs2/" + file); }
+
+/// Rewrites `source` with its metadata and tensors, except that `edit_keys` may change the
+/// writer's keys and tensors named in `drop` or replaced by `replace` are changed.
+inline void rewrite_gguf(
+    const std::filesystem::path& source, const std::filesystem::path& target,
+    const std::function<void(lmc::GgufWriter&)>& edit_keys, const std::set<std::string>& drop = {},
+    const std::function<bool(const lmc::Tensor&, lmc::GgufWriter&)>& replace = {}) {
+  const lmc::GgufFile in = lmc::GgufFile::open(source);
+  lmc::GgufWriter out;
+  for (const std::string& key : in.metadata_keys()) out.set_value(*in.find(key));
+  edit_keys(out);
+  for (const lmc::Tensor& t : in.tensors()) {
+    if (drop.count(t.name)) continue;
+    if (replace && replace(t, out)) continue;
+    out.add_tensor(t.name, t.type, t.shape, t.data);
+  }
+  out.write(target);
+}
+
+/// The message of the lmc::Error that loading `path` throws ("" when it loads).
+inline std::string load_error(const std::filesystem::path& path) {
+  try {
+    (void)lmc::Model::load(path);
+  } catch (const lmc::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// "blk.3.ssm_in.weight" → {3, "ssm_in.weight"}; a global tensor has layer -1.
+inline std::pair<int, std::string> split_layer_name(const std::string& name) {
+  if (!name.starts_with("blk.")) return {-1, name};
+  const std::size_t dot = name.find('.', 4);
+  return {std::stoi(name.substr(4, dot - 4)), name.substr(dot + 1)};
+}
+
+/// The weights of a GGUF file written as a Hugging Face folder, with transformers' shapes:
+/// conv1d as [I][1][K], Mamba's A as A_log, stacked experts as one tensor per expert (their
+/// name's "{}" is the expert). `config` is config.json; `rename` maps a GGUF name to the HF one.
+/// GGUF matrices of the rotate_half architectures are stored as transformers stores them.
+inline void write_hf_folder(const std::filesystem::path& gguf, const std::filesystem::path& folder,
+                            const std::string& config,
+                            const std::function<std::string(const std::string&)>& rename) {
+  const lmc::GgufFile in = lmc::GgufFile::open(gguf);
+  lmc::SafetensorsWriter out;
+  for (const lmc::Tensor& t : in.tensors()) {
+    std::vector<float> values = lmc::to_f32(t);
+    std::vector<std::int64_t> shape = t.shape;
+    const std::string name = t.name;
+    const auto ends = [&](const char* s) { return name.ends_with(s); };
+    if (ends(".ssm_conv1d.weight")) shape = {shape[0], 1, shape[1]};
+    if (ends(".ssm_a")) {
+      for (float& v : values) v = std::log(-v);
+    }
+    if (ends("_exps.weight")) {
+      // [experts][rows][cols] → one [rows][cols] tensor per expert.
+      const std::int64_t n = shape[0], rows = shape[1], cols = shape[2];
+      for (std::int64_t e = 0; e < n; ++e) {
+        const std::vector<std::int64_t> one = {rows, cols};
+        const auto first = values.begin() + e * rows * cols;
+        const std::vector<float> slice(first, first + rows * cols);
+        std::string hf = rename(name);
+        hf.replace(hf.find("{}"), 2, std::to_string(e));
+        out.add_tensor_f32(hf, one, slice);
+      }
+      continue;
+    }
+    out.add_tensor_f32(rename(name), shape, values);
+  }
+  std::filesystem::create_directories(folder);
+  out.write(folder / "model.safetensors");
+  std::ofstream(folder / "config.json") << config;
+}
+
+/// A scratch folder per test, removed at its end.
+class Archs2Scratch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_testdata()) GTEST_SKIP() << "testdata absent";
+    if (!std::filesystem::exists(archs2("jamba.gguf"))) GTEST_SKIP() << "archs2 absent";
+    dir_ = std::filesystem::temp_directory_path() /
+           ("lmc_archs2_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+};
+
+}  // namespace lmc_test
