@@ -65,6 +65,7 @@ struct HyperParameters {
   std::size_t leading_dense_layers = 0;
   std::size_t n_shared_experts = 0;
   float expert_weights_scale = 1.0f;
+  std::size_t expert_groups = 0, expert_groups_used = 0;  ///< group-limited routing when > 1
   std::string name;
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,

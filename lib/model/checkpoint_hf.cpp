@@ -708,19 +708,14 @@ class HfCheckpoint final : public Checkpoint {
     if (!(scale > 0) || !std::isfinite(scale))
       base::fail(ErrorCode::format, "{} = {} must be > 0", where("routed_scaling_factor"), scale);
     h.expert_weights_scale = static_cast<float>(scale);
-    // group_limited_greedy keeps the experts of the topk_group groups with the highest maximum
-    // probability; lmc computes it only where that keeps every group.
+    // group_limited_greedy: only the experts of the topk_group groups (of n_group) with the
+    // highest maximum probability compete (DeepSeek-V2: 8 groups, 3 kept).
     read_.insert("topk_method");
     const std::string method = config.string("topk_method").value_or("greedy");
     if (method == "group_limited_greedy") {
-      const std::size_t groups = size_key("n_group", 1, unused);
-      const std::size_t kept = size_key("topk_group", groups, unused);
-      if (kept < groups) {
-        base::fail(ErrorCode::unsupported,
-                   "{}: key 'topk_method' = \"group_limited_greedy\" with topk_group {} of "
-                   "n_group {} is not supported (lmc computes greedy routing)",
-                   config.path.string(), kept, groups);
-      }
+      h.expert_groups = size_key("n_group", 1, unused);
+      h.expert_groups_used = size_key("topk_group", h.expert_groups, unused);
+      if (h.expert_groups_used >= h.expert_groups) h.expert_groups = h.expert_groups_used = 0;
     } else if (method != "greedy") {
       base::fail(ErrorCode::unsupported,
                  "{}: key 'topk_method' = \"{}\" is not supported (lmc computes greedy)",
@@ -760,6 +755,17 @@ class HfCheckpoint final : public Checkpoint {
       } else {
         qkv_layout_ = HfQkvLayout::per_head;
         h.n_kv_heads = h.n_heads;
+      }
+    }
+    if (latent() && h.expert_groups > 1) {
+      const std::size_t per = h.n_experts / h.expert_groups;
+      if (h.n_experts % h.expert_groups != 0 || h.expert_groups_used == 0 ||
+          h.expert_groups_used * per < h.n_experts_used) {
+        base::fail(ErrorCode::format,
+                   "{} = {} (of n_group = {}) keeps fewer than num_experts_per_tok = {} of the {} "
+                   "experts, or n_group does not divide them",
+                   where("topk_group"), h.expert_groups_used, h.expert_groups, h.n_experts_used,
+                   h.n_experts);
       }
     }
     if (latent()) {

@@ -169,6 +169,10 @@ void hash_latent(FastHash& hash, const nn::TransformerConfig& c) {
   for (std::size_t v : {a.q_lora, a.kv_lora, a.nope_dim, a.rope_dim, a.value_dim, c.n_ff_expert})
     hash.value(static_cast<std::uint64_t>(v));
   hash.value(std::bit_cast<std::uint32_t>(c.expert_weights_scale));
+  if (c.expert_groups > 1) {
+    hash.value(static_cast<std::uint64_t>(c.expert_groups));
+    hash.value(static_cast<std::uint64_t>(c.expert_groups_used));
+  }
   hash.value(static_cast<int>(c.renormalize_experts));
 }
 

@@ -177,6 +177,8 @@ class Binder {
     c.renormalize_experts = h_.renormalize_experts.value_or(spec_.renormalize_experts);
     c.expert_weights_scale = h_.expert_weights_scale;
     c.latent_attention = h_.latent_attention;
+    c.expert_groups = mixture ? h_.expert_groups : 0;
+    c.expert_groups_used = mixture ? h_.expert_groups_used : 0;
     if (h_.ssm.enabled()) {
       c.ssm = h_.ssm;
       c.ssm.norm_eps = h_.norm_eps;

@@ -112,6 +112,25 @@ void gated_feed_forward(const TransformerConfig& config, const Linear& gate_w, c
   project(down_w, gate.data(), f, n_rows, y, e, pool);
 }
 
+// Group-limited routing (DeepSeek-V2's group_limited_greedy): the experts form expert_groups
+// groups of consecutive indices; only the expert_groups_used groups with the highest maximum
+// probability (ties to the lower group) keep theirs, the others' become 0, as transformers
+// masks them before its top-k.
+void limit_to_expert_groups(const TransformerConfig& config, float* p) {
+  const std::size_t groups = config.expert_groups;
+  if (groups <= 1) return;
+  const std::size_t per = config.n_experts / groups;
+  std::vector<float> best(groups);
+  for (std::size_t g = 0; g < groups; ++g)
+    best[g] = *std::max_element(p + g * per, p + (g + 1) * per);
+  std::vector<std::size_t> order(groups);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return best[a] > best[b]; });
+  for (std::size_t r = config.expert_groups_used; r < groups; ++r)
+    std::fill(p + order[r] * per, p + (order[r] + 1) * per, 0.0f);
+}
+
 // y[T][E] = down(act(gate·x) ⊙ up·x) for the gated form; the other forms likewise.
 void feed_forward(const TransformerConfig& config, const LayerWeights& layer, const float* x,
                   std::size_t n_rows, float* y, base::ThreadPool* pool) {
@@ -155,6 +174,7 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
       for (std::size_t t = 0; t < n_rows; ++t) {
         float* p = router.data() + t * n_experts;
         softmax(p, n_experts);
+        limit_to_expert_groups(config, p);
         std::vector<std::size_t> order(n_experts);
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(),

@@ -73,6 +73,9 @@ struct TransformerConfig {
   std::vector<bool> no_rope_layer;
   bool renormalize_experts = true;    ///< divide the top-k probabilities by their sum (Mixtral)
   float expert_weights_scale = 1.0f;  ///< multiplies the top-k weights (DeepSeek-V2)
+  /// Group-limited routing (> 1): experts in expert_groups groups, of which expert_groups_used
+  /// compete for the top-k (transformer.cpp, limit_to_expert_groups).
+  std::size_t expert_groups = 0, expert_groups_used = 0;
   /// Layers with latent_attention weights attend through it; key_dim and value_dim are then
   /// its cache widths (kv_lora + rope, kv_lora) with n_kv_heads = 1.
   LatentAttentionConfig latent_attention;

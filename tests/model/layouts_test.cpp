@@ -31,6 +31,16 @@ std::vector<std::int32_t> test_tokens(std::size_t n, std::int32_t vocab) {
   return tokens;
 }
 
+// Log-probabilities of `tokens` under the model written as a Hugging Face folder.
+std::vector<float> hf_logprobs(const lmc_test::TinyModel& m, const std::string& name,
+                               const std::vector<std::int32_t>& tokens) {
+  const auto dir = scratch(name);
+  lmc_test::write_hf_folder(m, dir / "hf");
+  const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
+  std::filesystem::remove_all(dir);
+  return lp;
+}
+
 // One entry per family and RoPE variant: how to build the model (both layouts hold the same
 // weights). A new family is one entry here and its builder in random_models.hpp.
 struct LayoutCase {
@@ -106,6 +116,15 @@ const LayoutCase layout_cases[] = {
      [] { return lmc_test::make_deepseek2({.q_lora = 12, .shared_experts = 1}, 42); }},
     {"deepseek2_unscaled_no_shared",
      [] { return lmc_test::make_deepseek2({.shared_experts = 0, .routed_scale = 1.0}, 42); }},
+    // One expert per group, two groups kept: group-limited routing is then greedy top-2.
+    {"deepseek2_groups_of_one",
+     [] {
+       lmc_test::TinyModel m = lmc_test::make_deepseek2({}, 42);
+       m.hf_config["topk_method"] = R"("group_limited_greedy")";
+       m.hf_config["n_group"] = "4";
+       m.hf_config["topk_group"] = "2";
+       return m;
+     }},
     {"deepseek2_yarn",
      [] {
        lmc_test::TinyModel m = lmc_test::make_deepseek2({.q_lora = 12}, 42);
@@ -306,11 +325,7 @@ TEST(HfConfigKeys, UnknownOrUnsupportedKeysAreRefusedByName) {
 TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
   const auto tokens = test_tokens(40, 64);
   auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
-    const auto dir = scratch("gelu_" + name);
-    lmc_test::write_hf_folder(m, dir / "hf");
-    const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
-    std::filesystem::remove_all(dir);
-    return lp;
+    return hf_logprobs(m, "gelu_" + name, tokens);
   };
   lmc_test::TinyModel m = family("gptneox");
   const std::vector<float> tanh_form = score(m, "tanh");
@@ -423,13 +438,34 @@ TEST(Deepseek2, SettingsLmcDoesNotComputeAreRefusedByName) {
     EXPECT_NE(message.find(std::string("'") + key + "'"), std::string::npos)
         << key << ": " << message;
   }
+  // Groups that cannot hold the top-k experts.
   lmc_test::TinyModel groups = base;
   groups.hf_config["topk_method"] = R"("group_limited_greedy")";
-  groups.hf_config["n_group"] = "2";
+  groups.hf_config["n_group"] = "4";
   groups.hf_config["topk_group"] = "1";
-  EXPECT_NE(hf_error(groups, "deepseek2_groups").find("'topk_method'"), std::string::npos);
-  groups.hf_config["topk_group"] = "2";  // every group kept: greedy routing
-  EXPECT_EQ(hf_error(groups, "deepseek2_all_groups"), "");
+  EXPECT_NE(hf_error(groups, "deepseek2_groups").find("'topk_group'"), std::string::npos);
+}
+
+// group_limited_greedy with 2 groups of 2 experts, 1 kept: every token's two experts come from
+// one group, which changes the result wherever greedy top-2 would have mixed the groups; with
+// both groups kept it is greedy routing again, bit for bit.
+TEST(Deepseek2, GroupLimitedRoutingKeepsTheBestGroupsExperts) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    return hf_logprobs(m, "deepseek2_" + name, tokens);
+  };
+  lmc_test::TinyModel m = lmc_test::make_deepseek2({}, 42);
+  const std::vector<float> greedy = score(m, "greedy");
+  m.hf_config["topk_method"] = R"("group_limited_greedy")";
+  m.hf_config["n_group"] = "2";
+  m.hf_config["topk_group"] = "2";
+  EXPECT_EQ(score(m, "all_groups"), greedy);
+  m.hf_config["topk_group"] = "1";
+  const std::vector<float> limited = score(m, "one_group");
+  double moved = 0;
+  for (std::size_t i = 0; i < greedy.size(); ++i)
+    moved = std::max(moved, static_cast<double>(std::abs(limited[i] - greedy[i])));
+  EXPECT_GT(moved, 1e-3);
 }
 
 // Gemma 3's and SmolLM3's per-layer patterns: what lmc cannot compute as the file asks is
