@@ -172,6 +172,46 @@ class GgufCheckpoint final : public Checkpoint {
       base::fail(ErrorCode::unsupported, "{}: RoPE scaling '{}' ({}) is not supported", source_,
                  type, key("rope.scaling.type"));
     }
+    // llama.cpp multiplies RoPE's cos and sin by attn_factor whatever the type; lmc reads it
+    // only where a scheme defines it (YaRN, LongRoPE).
+    if ((type == "linear" || (type == "none" && !long_factors)) &&
+        optional_number("rope.scaling.attn_factor", 1.0) != 1.0) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: metadata key '{}' with RoPE scaling '{}' is not supported", source_,
+                 key("rope.scaling.attn_factor"), type);
+    }
+  }
+
+  // Keys llama.cpp reads for every architecture that change what it computes and that lmc
+  // does not implement: bidirectional attention, pooled (embedding) output, NTK-alpha RoPE,
+  // head or rotary sizes of their own on sliding-window layers.
+  void refuse_unimplemented_keys() {
+    const HyperParameters& h = hyper_parameters_;
+    if (const GgufValue* causal = file_.find(key("attention.causal")); causal && !causal->as_bool())
+      base::fail(ErrorCode::unsupported,
+                 "{}: metadata key '{}' = false (bidirectional attention) is not supported",
+                 source_, key("attention.causal"));
+    if (const GgufValue* pooling = file_.find(key("pooling_type"));
+        pooling && pooling->as_int() != 0) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: metadata key '{}' = {} (an embedding model's pooled output) is not "
+                 "supported; lmc scores next-token probabilities",
+                 source_, key("pooling_type"), pooling->as_int());
+    }
+    if (file_.find(key("rope.scaling.alpha")))
+      base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
+                 key("rope.scaling.alpha"));
+    const std::pair<const char*, std::size_t> swa_sizes[] = {
+        {"attention.key_length_swa", h.key_dim},
+        {"attention.value_length_swa", h.value_dim},
+        {"rope.dimension_count_swa", h.rope_dims}};
+    for (const auto& [name, size] : swa_sizes) {
+      if (file_.find(key(name)) && optional_size(name, size, unused_) != size)
+        base::fail(ErrorCode::unsupported,
+                   "{}: metadata key '{}' (sliding-window layers of another size) is not "
+                   "supported",
+                   source_, key(name));
+    }
   }
 
   bool latent() const {
@@ -368,6 +408,7 @@ class GgufCheckpoint final : public Checkpoint {
     h.rope_base = optional_number("rope.freq_base", 10000.0);
     if (latent()) read_latent_attention();
     read_rope_scaling();
+    refuse_unimplemented_keys();
     const bool rms = spec_->norm == nn::NormKind::rms;
     h.norm_eps = static_cast<float>(
         file_.at(key(rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"))

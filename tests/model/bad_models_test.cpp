@@ -135,4 +135,35 @@ TEST(BadModels, UnsupportedHuggingFaceModelType) {
   std::filesystem::remove_all(dir);
 }
 
+// Keys llama.cpp reads for every architecture and that change what it computes, which lmc does
+// not implement: refused by name (Error unsupported), never ignored.
+TEST(BadModels, GenericKeysLmcDoesNotComputeAreRefusedByName) {
+  using Tweak = std::function<void(lmc::GgufWriter&)>;
+  const std::pair<const char*, Tweak> cases[] = {
+      {"llama.attention.causal",
+       [](lmc::GgufWriter& w) { w.set_bool("llama.attention.causal", false); }},
+      {"llama.pooling_type", [](lmc::GgufWriter& w) { w.set_u32("llama.pooling_type", 1); }},
+      {"llama.rope.scaling.alpha",
+       [](lmc::GgufWriter& w) { w.set_f32("llama.rope.scaling.alpha", 1000); }},
+      {"llama.attention.key_length_swa",
+       [](lmc::GgufWriter& w) { w.set_u32("llama.attention.key_length_swa", 4); }},
+      {"llama.rope.scaling.attn_factor",
+       [](lmc::GgufWriter& w) { w.set_f32("llama.rope.scaling.attn_factor", 1.2f); }},
+  };
+  for (const auto& [key, tweak] : cases) {
+    const std::string message = load_error(key, {}, tweak);
+    EXPECT_NE(message.find(std::string("'") + key + "'"), std::string::npos)
+        << key << ": " << message;
+  }
+  // The values that change nothing load.
+  EXPECT_EQ(load_error("harmless_generic_keys", {},
+                       [](lmc::GgufWriter& w) {
+                         w.set_bool("llama.attention.causal", true);
+                         w.set_u32("llama.pooling_type", 0);
+                         w.set_u32("llama.attention.key_length_swa", 8);
+                         w.set_f32("llama.rope.scaling.attn_factor", 1.0f);
+                       }),
+            "");
+}
+
 }  // namespace
