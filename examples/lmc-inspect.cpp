@@ -193,17 +193,56 @@ Summary inspect_folder(const std::filesystem::path& path) {
                   config.rope_scaling ? Scalar{config.rope_scaling->type} : Scalar{});
   hp.emplace_back("tie_word_embeddings", optional_scalar(config.tie_word_embeddings));
   hp.emplace_back("sliding_window", optional_scalar(config.sliding_window));
+  // Per-layer lists, printed as text: which layers are local, which skip RoPE.
+  for (const char* key : {"layer_types", "no_rope_layers"}) {
+    std::string text;
+    for (std::size_t i = 0;; ++i) {
+      const auto it = config.values.find(std::string(key) + "." + std::to_string(i));
+      if (it == config.values.end()) break;
+      std::string element = "?";
+      if (auto n = std::get_if<std::int64_t>(&it->second)) element = std::to_string(*n);
+      if (auto t = std::get_if<std::string>(&it->second)) element = *t;
+      text += (text.empty() ? "[" : ", ") + element;
+    }
+    if (!text.empty()) hp.emplace_back(key, text + "]");
+  }
   // State-space sizes and layer patterns (MambaConfig, JambaConfig), DeepseekV2Config's latent
-  // attention, dense layers and experts, Qwen3MoeConfig's experts, when the config has them.
-  for (const char* key : {"state_size",        "conv_kernel",           "expand",
-                          "time_step_rank",    "mamba_d_state",         "mamba_d_conv",
-                          "mamba_expand",      "mamba_dt_rank",         "attn_layer_period",
-                          "attn_layer_offset", "expert_layer_period",   "expert_layer_offset",
-                          "num_experts",       "num_experts_per_tok",   "q_lora_rank",
-                          "kv_lora_rank",      "qk_nope_head_dim",      "qk_rope_head_dim",
-                          "v_head_dim",        "first_k_dense_replace", "moe_intermediate_size",
-                          "n_routed_experts",  "n_shared_experts",      "routed_scaling_factor",
-                          "topk_method",       "norm_topk_prob",        "decoder_sparse_step"}) {
+  // attention, dense layers and experts, Qwen3MoeConfig's experts, local/global and NoPE layers
+  // (Gemma3TextConfig, SmolLM3Config), when the config has them.
+  for (const char* key : {"state_size",
+                          "conv_kernel",
+                          "expand",
+                          "time_step_rank",
+                          "mamba_d_state",
+                          "mamba_d_conv",
+                          "mamba_expand",
+                          "mamba_dt_rank",
+                          "attn_layer_period",
+                          "attn_layer_offset",
+                          "expert_layer_period",
+                          "expert_layer_offset",
+                          "num_experts",
+                          "num_experts_per_tok",
+                          "q_lora_rank",
+                          "kv_lora_rank",
+                          "qk_nope_head_dim",
+                          "qk_rope_head_dim",
+                          "v_head_dim",
+                          "first_k_dense_replace",
+                          "moe_intermediate_size",
+                          "n_routed_experts",
+                          "n_shared_experts",
+                          "routed_scaling_factor",
+                          "topk_method",
+                          "norm_topk_prob",
+                          "decoder_sparse_step",
+                          "rope_local_base_freq",
+                          "sliding_window_pattern",
+                          "query_pre_attn_scalar",
+                          "attn_logit_softcapping",
+                          "final_logit_softcapping",
+                          "no_rope_layer_interval",
+                          "use_sliding_window"}) {
     const auto it = config.values.find(key);
     if (it == config.values.end()) continue;
     Scalar scalar;

@@ -1,6 +1,7 @@
 // Forward-pass throughput on the random ~130M llama of benchmarks/support (dim 768, 12 layers,
-// 12 heads, ffn 2048, vocab 32000) in F32/F16/BF16/Q8_0, 1 and 2 threads, next to the
-// machine's F32 peak measured in the same run:
+// 12 heads, ffn 2048, vocab 32000) in F32/F16/BF16/Q8_0/Q4_K_M/Q6_K, 1 and 2 threads, next to
+// the machine's F32 peak measured in the same run; quantized types twice, with the float recipe
+// (<type>) and with the integer recipe (<type>-int, ModelOptions::integer_products):
 //   - Peak/FMA, Peak/EigenGemm: the yardsticks of peak.hpp (widest vectors this CPU has);
 //   - Matmul/<type>: lmc's matmul alone on the llama's three matrix shapes for 512 tokens
 //     (768→768, 768→2048, 2048→768, weighted as in a layer), the "batched GEMM";
@@ -15,6 +16,7 @@
 //   --model=FILE (repeatable) measures Prompt512/Batched512/Generate128 on that GGUF file or
 //   Hugging Face folder instead of the generated models (cases named Prompt512/<file name>/...;
 //   benchmarks/compare_llama_cpp.py runs it next to llama-bench on the same files).
+//   --integer measures those files with the integer recipe.
 #include "peak.hpp"
 #include "random_llama.hpp"
 
@@ -54,20 +56,24 @@ struct LoadedModel {
   std::unique_ptr<lmc::nn::Transformer> transformer;
 };
 
-LoadedModel& loaded(const std::filesystem::path& path) {
-  static std::map<std::filesystem::path, std::unique_ptr<LoadedModel>> cache;
-  auto& slot = cache[path];
+LoadedModel& loaded(const std::filesystem::path& path, lmc::nn::QuantRecipe recipe) {
+  static std::map<std::pair<std::filesystem::path, lmc::nn::QuantRecipe>,
+                  std::unique_ptr<LoadedModel>>
+      cache;
+  auto& slot = cache[{path, recipe}];
   if (!slot) {
     slot = std::make_unique<LoadedModel>();
     slot->checkpoint = lmc::model::Checkpoint::open(path, true);
-    lmc::model::bind_weights(*slot->checkpoint, slot->bound);
+    lmc::model::bind_weights(*slot->checkpoint, slot->bound, recipe);
     slot->transformer =
         std::make_unique<lmc::nn::Transformer>(slot->bound.config, slot->bound.weights);
   }
   return *slot;
 }
 
-LoadedModel& loaded(lmc::DType type) { return loaded(lmc_bench::random_llama(type)); }
+LoadedModel& loaded(lmc::DType type, lmc::nn::QuantRecipe recipe) {
+  return loaded(lmc_bench::random_llama(type), recipe);
+}
 
 std::vector<std::int32_t> tokens(std::size_t n, std::size_t vocab) {
   std::vector<std::int32_t> t(n);
@@ -225,11 +231,14 @@ void register_model_cases(const std::string& name, const std::function<LoadedMod
 int main(int argc, char** argv) {
   // --model=FILE arguments are ours; the rest go to Google Benchmark.
   std::vector<std::filesystem::path> models;
+  lmc::nn::QuantRecipe file_recipe = lmc::nn::QuantRecipe::float_exact;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg(argv[i]);
     if (arg.starts_with("--model=")) {
       models.emplace_back(std::string(arg.substr(8)));
+    } else if (arg == "--integer") {
+      file_recipe = lmc::nn::QuantRecipe::integer;
     } else {
       argv[kept++] = argv[i];
     }
@@ -246,21 +255,31 @@ int main(int argc, char** argv) {
       ->Iterations(1)
       ->Unit(benchmark::kSecond);
   for (const std::filesystem::path& path : models) {
-    register_model_cases(path.filename().string(),
-                         [path]() -> LoadedModel& { return loaded(path); });
+    register_model_cases(path.filename().string(), [path, file_recipe]() -> LoadedModel& {
+      return loaded(path, file_recipe);
+    });
   }
   if (models.empty()) {
-    for (lmc::DType type : {lmc::DType::f32, lmc::DType::f16, lmc::DType::bf16, lmc::DType::q8_0}) {
-      const std::string name(lmc::dtype_name(type));
-      benchmark::RegisterBenchmark(
-          ("Matmul512/" + name + "/threads").c_str(),
-          [type](benchmark::State& state) { matmul_layer(state, loaded(type)); })
-          ->Arg(1)
-          ->Arg(2)
-          ->MinTime(1.0)
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime();
-      register_model_cases(name, [type]() -> LoadedModel& { return loaded(type); });
+    using lmc::nn::QuantRecipe;
+    for (lmc::DType type : {lmc::DType::f32, lmc::DType::f16, lmc::DType::bf16, lmc::DType::q8_0,
+                            lmc::DType::q4_k, lmc::DType::q6_k}) {
+      const bool quantized = lmc::dtype_block_size(type) > 1;
+      for (QuantRecipe recipe : {QuantRecipe::float_exact, QuantRecipe::integer}) {
+        if (!quantized && recipe == QuantRecipe::integer) continue;
+        const std::string name = (type == lmc::DType::q4_k ? std::string("Q4_K_M")
+                                                           : std::string(lmc::dtype_name(type))) +
+                                 (recipe == QuantRecipe::integer ? "-int" : "");
+        benchmark::RegisterBenchmark(
+            ("Matmul512/" + name + "/threads").c_str(),
+            [type, recipe](benchmark::State& state) { matmul_layer(state, loaded(type, recipe)); })
+            ->Arg(1)
+            ->Arg(2)
+            ->MinTime(1.0)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+        register_model_cases(name,
+                             [type, recipe]() -> LoadedModel& { return loaded(type, recipe); });
+      }
     }
   }
   benchmark::Initialize(&argc, argv);

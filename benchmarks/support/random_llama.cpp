@@ -1,9 +1,13 @@
 #include "random_llama.hpp"
 
+#include "nn/weights.hpp"
+
 #include <lmc/gguf.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +16,116 @@ namespace lmc_bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Q4_K and Q6_K blocks for the benchmark models: a plain min/max choice of scales (not ggml's
+// search, whose quality the benchmarks do not need), in ggml's block layouts (as
+// lib/format/quantization.cpp reads them), so that both lmc and llama.cpp load the files.
+void put_half(std::uint8_t* p, float v) {
+  const std::uint16_t h = lmc::nn::float_to_half(v);
+  std::memcpy(p, &h, 2);
+}
+
+int clamp_round(float v, int low, int high) {
+  const int r = static_cast<int>(std::nearbyint(v));
+  return r < low ? low : r > high ? high : r;
+}
+
+void q6_k_block(const float* x, std::uint8_t* b) {
+  float group_scale[16], max_scale = 0;
+  for (int g = 0; g < 16; ++g) {
+    float amax = 0;
+    for (int i = 0; i < 16; ++i) amax = std::max(amax, std::fabs(x[16 * g + i]));
+    group_scale[g] = amax / 31.0f;
+    max_scale = std::max(max_scale, group_scale[g]);
+  }
+  const float d = lmc::nn::half_to_float(lmc::nn::float_to_half(max_scale / 127.0f));
+  put_half(b + 208, d);
+  std::uint8_t q[256];
+  for (int g = 0; g < 16; ++g) {
+    const int sc = d > 0 ? clamp_round(group_scale[g] / d, 0, 127) : 0;
+    b[192 + g] = static_cast<std::uint8_t>(sc);
+    const float step = d * static_cast<float>(sc);
+    for (int i = 0; i < 16; ++i) {
+      q[16 * g + i] = static_cast<std::uint8_t>(
+          step > 0 ? clamp_round(x[16 * g + i] / step, -32, 31) + 32 : 32);
+    }
+  }
+  std::memset(b, 0, 192);
+  for (int h = 0; h < 2; ++h) {
+    std::uint8_t* ql = b + 64 * h;
+    std::uint8_t* qh = b + 128 + 32 * h;
+    const std::uint8_t* v = q + 128 * h;
+    for (int l = 0; l < 32; ++l) {
+      ql[l] = static_cast<std::uint8_t>((v[l] & 15) | ((v[l + 64] & 15) << 4));
+      ql[l + 32] = static_cast<std::uint8_t>((v[l + 32] & 15) | ((v[l + 96] & 15) << 4));
+      qh[l] = static_cast<std::uint8_t>((v[l] >> 4) | ((v[l + 32] >> 4) << 2) |
+                                        ((v[l + 64] >> 4) << 4) | ((v[l + 96] >> 4) << 6));
+    }
+  }
+}
+
+void q4_k_block(const float* x, std::uint8_t* b) {
+  float scale[8], min[8], max_scale = 0, max_min = 0;
+  for (int j = 0; j < 8; ++j) {
+    float low = 0, high = 0;
+    for (int i = 0; i < 32; ++i) {
+      low = std::min(low, x[32 * j + i]);
+      high = std::max(high, x[32 * j + i]);
+    }
+    scale[j] = (high - low) / 15.0f;
+    min[j] = -low;
+    max_scale = std::max(max_scale, scale[j]);
+    max_min = std::max(max_min, min[j]);
+  }
+  const float d = lmc::nn::half_to_float(lmc::nn::float_to_half(max_scale / 63.0f));
+  const float dmin = lmc::nn::half_to_float(lmc::nn::float_to_half(max_min / 63.0f));
+  put_half(b, d);
+  put_half(b + 2, dmin);
+  int sc[8], mn[8];
+  for (int j = 0; j < 8; ++j) {
+    sc[j] = d > 0 ? clamp_round(scale[j] / d, 0, 63) : 0;
+    mn[j] = dmin > 0 ? clamp_round(min[j] / dmin, 0, 63) : 0;
+  }
+  std::uint8_t* packed = b + 4;
+  for (int j = 0; j < 4; ++j) {
+    packed[j] = static_cast<std::uint8_t>((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+    packed[j + 4] = static_cast<std::uint8_t>((mn[j] & 63) | ((mn[j + 4] >> 4) << 6));
+    packed[j + 8] = static_cast<std::uint8_t>((sc[j + 4] & 15) | ((mn[j + 4] & 15) << 4));
+  }
+  std::uint8_t* qs = b + 16;
+  for (int g = 0; g < 4; ++g) {
+    for (int l = 0; l < 32; ++l) {
+      int q[2];
+      for (int half = 0; half < 2; ++half) {
+        const int j = 2 * g + half;
+        const float step = d * static_cast<float>(sc[j]);
+        const float v = x[64 * g + 32 * half + l] + dmin * static_cast<float>(mn[j]);
+        q[half] = step > 0 ? clamp_round(v / step, 0, 15) : 0;
+      }
+      qs[32 * g + l] = static_cast<std::uint8_t>(q[0] | (q[1] << 4));
+    }
+  }
+}
+
+// Rows of `values` (rows of 256-multiples) as Q4_K or Q6_K blocks.
+std::vector<std::byte> k_quantize(lmc::DType type, const std::vector<float>& values) {
+  const std::size_t block_bytes = type == lmc::DType::q4_k ? 144 : 210;
+  std::vector<std::byte> out(values.size() / 256 * block_bytes);
+  for (std::size_t b = 0; b < values.size() / 256; ++b) {
+    auto* block = reinterpret_cast<std::uint8_t*>(out.data() + b * block_bytes);
+    if (type == lmc::DType::q4_k) {
+      q4_k_block(values.data() + 256 * b, block);
+    } else {
+      q6_k_block(values.data() + 256 * b, block);
+    }
+  }
+  return out;
+}
+
+// llama.cpp's use_more_bits: the layers whose attn_v and ffn_down Q4_K_M keeps in Q6_K.
+bool more_bits(std::int64_t layer, std::int64_t layers) {
+  return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+}
 
 // A SentencePiece vocabulary llama.cpp and lmc both read: <unk>, <s>, </s>, byte tokens, then
 // lowercase pieces (shorter pieces score higher, so merges prefer them as SentencePiece does).
@@ -67,8 +181,9 @@ fs::path bench_dir() {
 }
 
 fs::path random_llama(lmc::DType type) {
-  const fs::path path =
-      bench_dir() / ("lmc_bench_llama130m_" + std::string(lmc::dtype_name(type)) + ".gguf");
+  const std::string type_name =
+      type == lmc::DType::q4_k ? std::string("Q4_K_M") : std::string(lmc::dtype_name(type));
+  const fs::path path = bench_dir() / ("lmc_bench_llama130m_" + type_name + ".gguf");
   if (fs::exists(path)) return path;
   std::mt19937 rng(1234);
   lmc::GgufWriter w;
@@ -83,6 +198,7 @@ fs::path random_llama(lmc::DType type) {
   w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
   w.set_f32("llama.rope.freq_base", 10000.0f);
   set_llama_vocabulary(w);
+  std::int64_t layer = 0;
   auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean,
                  bool matrix) {
     std::size_t n = 1;
@@ -90,12 +206,24 @@ fs::path random_llama(lmc::DType type) {
     std::normal_distribution<float> normal(mean, sigma);
     std::vector<float> v(n);
     for (float& x : v) x = normal(rng);
-    w.add_tensor_f32(name, shape, v, matrix ? type : lmc::DType::f32);
+    lmc::DType store = matrix ? type : lmc::DType::f32;
+    if (store == lmc::DType::q4_k &&
+        (name == "output.weight" ||
+         ((name.ends_with("attn_v.weight") || name.ends_with("ffn_down.weight")) &&
+          more_bits(layer, llama_layers)))) {
+      store = lmc::DType::q6_k;
+    }
+    if (store == lmc::DType::q4_k || store == lmc::DType::q6_k) {
+      w.add_tensor(name, store, shape, k_quantize(store, v));
+    } else {
+      w.add_tensor_f32(name, shape, v, store);
+    }
   };
   const float s = 1.0f / std::sqrt(static_cast<float>(llama_dim));
   const float s_down = 1.0f / std::sqrt(static_cast<float>(llama_ffn));
   add("token_embd.weight", {llama_vocab, llama_dim}, 1.0f, 0, true);
   for (std::int64_t l = 0; l < llama_layers; ++l) {
+    layer = l;
     const std::string b = "blk." + std::to_string(l) + ".";
     add(b + "attn_norm.weight", {llama_dim}, 0.1f, 1.0f, false);
     add(b + "attn_q.weight", {llama_dim, llama_dim}, s, 0, true);

@@ -25,9 +25,12 @@ void set_llama_vocabulary(lmc::GgufWriter& w);
 /// The folder benchmark models are kept in: LMC_BENCH_DIR, or the temp folder.
 std::filesystem::path bench_dir();
 
-/// The random llama with its matrices stored as `type` (f32, f16, bf16, q8_0; norms stay F32),
-/// written on first use (fixed seed, σ = 1/sqrt(fan-in)); every type holds the same values
-/// before conversion. Returns its path.
+/// The random llama with its matrices stored as `type` (f32, f16, bf16, q8_0, q6_k, or q4_k as
+/// llama.cpp's Q4_K_M mix: attn_v and ffn_down of the layers llama.cpp gives more bits, and
+/// output, in Q6_K; norms stay F32), written on first use (fixed seed, σ = 1/sqrt(fan-in)); every
+/// type holds the same values before conversion. The K-quant blocks take plain min/max scales,
+/// not llama.cpp's search: the benchmarks time them, the quality does not matter. Returns its
+/// path (named …_Q4_K_M.gguf for q4_k).
 std::filesystem::path random_llama(lmc::DType type);
 
 /// Multiply-adds ×2 of the llama's matrices per token (attention not counted).

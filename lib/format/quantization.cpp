@@ -22,6 +22,7 @@
 #include <lmc/dtype.hpp>
 
 #include "base/fail.hpp"
+#include "base/k_quant_scales.hpp"
 
 #include <array>
 #include <cmath>
@@ -174,16 +175,7 @@ void q3_k_block(const Byte* block, float* y) {
   }
 }
 
-// Scale and min number j (0..7) of a Q4_K/Q5_K block, six bits each, packed in 12 bytes.
-void k4_scale_min(int j, const Byte* packed, int& scale, int& min) {
-  if (j < 4) {
-    scale = packed[j] & 63;
-    min = packed[j + 4] & 63;
-  } else {
-    scale = (packed[j + 4] & 0x0f) | ((packed[j - 4] >> 6) << 4);
-    min = (packed[j + 4] >> 4) | ((packed[j] >> 6) << 4);
-  }
-}
+using base::k4_scale_min;
 
 void q4_k_block(const Byte* block, float* y) {
   const float d = half_at(block);

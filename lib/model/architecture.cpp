@@ -104,6 +104,8 @@ std::span<const ArchitectureSpec* const> architectures() {
       &qwen3_architecture(),
       &qwen3moe_architecture(),
       &olmo2_architecture(),
+      &gemma3_architecture(),
+      &smollm3_architecture(),
       // Computes as llama (found first by GGUF name); only its Hugging Face layout differs.
       &mixtral_architecture(),
   };

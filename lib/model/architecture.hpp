@@ -131,7 +131,15 @@ struct HfConfigKeys {
   std::string_view sliding_window = "";
   std::string_view attention_soft_cap = "";
   std::string_view final_soft_cap = "";
-  std::string_view query_scale = "";   ///< gemma2's query_pre_attn_scalar
+  std::string_view query_scale = "";  ///< gemma2's query_pre_attn_scalar
+  /// Gemma 3: the local layers' RoPE base (rope_local_base_freq); the list of layer kinds
+  /// ("sliding_attention" / "full_attention"), else the period of the local/global pattern.
+  std::string_view local_rope_theta = "";
+  std::string_view layer_types = "";
+  std::string_view sliding_pattern = "";
+  /// SmolLM3: per layer 1 (RoPE) or 0 (NoPE), else a NoPE layer every `no_rope_interval`.
+  std::string_view no_rope_layers = "";
+  std::string_view no_rope_interval = "";
   std::string_view experts = "";       ///< number of experts (Mixtral's num_local_experts)
   std::string_view experts_used = "";  ///< experts per token (num_experts_per_tok)
   std::string_view expert_ffn = "";    ///< each expert's width (moe_intermediate_size); empty: ffn
@@ -152,6 +160,10 @@ struct HfDefaults {
   std::size_t sliding_window = 0;
   std::size_t head_dim = 0;          ///< 0: hidden / heads (Qwen3Config says 128)
   bool renormalize_experts = false;  ///< when keys.renormalize_experts is absent
+  double query_scale = 0.0;          ///< query_pre_attn_scalar when absent (0: 1/sqrt(head_dim))
+  double local_rope_theta = 10000.0;
+  std::size_t sliding_pattern = 0;   ///< the period when neither key is present (0: none)
+  std::size_t no_rope_interval = 0;  ///< likewise for NoPE layers (0: none)
 };
 
 /// config.json keys of the Mamba blocks' sizes (empty: the family has none).
@@ -202,7 +214,15 @@ struct ArchitectureSpec {
   bool scale_embeddings = false;               ///< multiply token embeddings by sqrt(n_embd)
   bool ffn_key_is_doubled = false;             ///< Qwen-1 writes twice the FFN width
   nn::SlidingLayers sliding = nn::SlidingLayers::none;
-  bool soft_caps = false;  ///< gemma2: attention and final logit soft-capping
+  bool soft_caps = false;       ///< gemma2: attention and final logit soft-capping
+  bool final_soft_cap = false;  ///< gemma3: final logit soft-capping only
+  /// Gemma 3: layer l is local (sliding window, RoPE base rope.freq_base_swa) iff
+  /// l % period < period − 1, with the period from attention.sliding_window_pattern, else this
+  /// default; only when the file has a sliding window. 0: no local/global pattern.
+  std::size_t sliding_period = 0;
+  /// SmolLM3: layers with (l + 1) % no_rope_period == 0 skip RoPE (llama.cpp has no key for the
+  /// step). 0: every layer rotates.
+  std::size_t no_rope_period = 0;
   SsmLayers ssm_layers = SsmLayers::none;
   bool renormalize_experts = true;    ///< false: top-k weights are the probabilities (jamba)
   bool experts_where_router = false;  ///< a layer is MoE iff it has a router tensor (jamba)
@@ -244,6 +264,8 @@ const ArchitectureSpec& deepseek2_architecture();
 const ArchitectureSpec& qwen3_architecture();
 const ArchitectureSpec& qwen3moe_architecture();
 const ArchitectureSpec& olmo2_architecture();
+const ArchitectureSpec& gemma3_architecture();
+const ArchitectureSpec& smollm3_architecture();
 
 }  // namespace model
 LMC_END_NAMESPACE

@@ -46,6 +46,10 @@ struct HyperParameters {
   std::optional<nn::Activation> activation;  ///< the checkpoint's own, else the family's
   bool tied_output = false;  ///< the output matrix is the embedding even if one is stored
   std::optional<nn::SlidingLayers> sliding_layers;  ///< the checkpoint's own, else the family's
+  /// Per layer (empty: none): local layers (SlidingLayers::listed windows them; with
+  /// rope_local_base > 0 they rotate with that base and no scaling); layers without RoPE.
+  std::vector<bool> local_layer, no_rope_layer;
+  double rope_local_base = 0.0;
   /// Above this context (0: none) the checkpoint asks for a computation lmc does not implement
   /// (Qwen-1's use_dynamic_ntk / use_logn_attn beyond seq_length); `context_limit_reason` says
   /// which. Loading with a larger context is refused.
@@ -66,6 +70,7 @@ struct HyperParameters {
   /// Where each size came from, for error messages: "n_embd" → "llama.embedding_length".
   std::string key_n_layers, key_n_embd, key_n_heads, key_n_kv_heads, key_key_dim, key_value_dim,
       key_n_ff, key_n_experts, key_n_ff_expert, key_rope_dims, key_ssm, key_latent;
+  std::string key_local_layers, key_no_rope_layers;  ///< what decided the per-layer patterns
 };
 
 class Checkpoint {

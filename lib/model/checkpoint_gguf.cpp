@@ -382,8 +382,71 @@ class GgufCheckpoint final : public Checkpoint {
         h.attention_scale =
             static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
     }
+    if (spec_->final_soft_cap) {
+      // llama.cpp's gemma3 caps the final logits only; a cap on the attention scores would be
+      // ignored there and applied by transformers, so neither answer is safe.
+      h.final_soft_cap = static_cast<float>(optional_number("final_logit_softcapping", 0.0));
+      if (file_.find(key("attn_logit_softcapping")))
+        base::fail(ErrorCode::unsupported, "{}: metadata key '{}' is not supported", source_,
+                   key("attn_logit_softcapping"));
+      // As for Gemma 2, llama.cpp takes the 27B model's query scale (62 layers) from its size.
+      if (h.n_layers == 62)
+        h.attention_scale =
+            static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.n_embd / h.n_heads)));
+    }
+    if (spec_->sliding_period > 0) read_local_layers();
+    if (spec_->no_rope_period > 0) {
+      const std::size_t period = spec_->no_rope_period;
+      h.no_rope_layer.resize(h.n_layers);
+      for (std::size_t l = 0; l < h.n_layers; ++l) h.no_rope_layer[l] = (l + 1) % period == 0;
+      h.key_no_rope_layers = fmt::format("every {}th layer (fixed for '{}')", period, spec_->name);
+    }
     if (spec_->ssm_layers != SsmLayers::none) read_ssm();
     if (const GgufValue* name = file_.find("general.name")) h.name = std::string(name->as_string());
+  }
+
+  // Gemma 3's local/global pattern, as llama.cpp reads it: without a sliding window every layer
+  // is global; with one, layer l is local iff l % period < period − 1 (period 0: all local),
+  // and local layers rotate with rope.freq_base_swa (default 10000) and no scaling.
+  void read_local_layers() {
+    HyperParameters& h = hyper_parameters_;
+    if (h.sliding_window == 0) return;
+    std::size_t period = spec_->sliding_period;
+    const std::string pattern_key = key("attention.sliding_window_pattern");
+    if (const GgufValue* value = file_.find(pattern_key)) {
+      if (value->is_array()) {
+        // llama.cpp reads only a period here and ignores an array (per-layer flags).
+        base::fail(ErrorCode::unsupported,
+                   "{}: metadata key '{}' is an array; lmc reads only a period of local and "
+                   "global layers there",
+                   source_, pattern_key);
+      }
+      period = optional_size("attention.sliding_window_pattern", period, unused_);
+    }
+    h.local_layer.resize(h.n_layers);
+    for (std::size_t l = 0; l < h.n_layers; ++l)
+      h.local_layer[l] = period == 0 || l % period < period - 1;
+    h.key_local_layers = file_.find(pattern_key) ? pattern_key : pattern_key + " (default)";
+    h.sliding_layers = nn::SlidingLayers::listed;
+    h.rope_local_base = optional_number("rope.freq_base_swa", 10000.0);
+    if (!(h.rope_local_base > 0) || !std::isfinite(h.rope_local_base))
+      base::fail(ErrorCode::format, "{}: metadata key '{}' must be > 0", source_,
+                 key("rope.freq_base_swa"));
+    // Local layers rotate without scaling; only linear scaling of the global ones is known to
+    // be computed alike by llama.cpp (which passes YaRN's and LongRoPE's settings to every
+    // layer) and transformers (which gives the local layers plain RoPE).
+    if (h.rope_yarn_ext_factor != 0.0 || h.rope_attention_factor != 1.0 ||
+        !h.rope_long_factors.empty()) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: RoPE scaling ({}) with local layers ({}) is not supported; lmc computes "
+                 "linear scaling there",
+                 source_, key("rope.scaling.type"), pattern_key);
+    }
+    if (file_.find_tensor("rope_freqs.weight")) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: tensor 'rope_freqs.weight' with local layers ({}) is not supported", source_,
+                 pattern_key);
+    }
   }
 
   GgufFile file_;

@@ -488,7 +488,10 @@ class HfCheckpoint final : public Checkpoint {
     h.rope_base = number_key(keys.rope_theta).value_or(hf.defaults.rope_theta);
     read_.insert("rope_scaling");
     read_.insert("rope_parameters");
-    read_hf_rope_scaling(config, h.key_dim, h);
+    // Gemma 3 under transformers 5: one RoPE dictionary per layer type.
+    layer_type_rope_ =
+        !keys.local_rope_theta.empty() && read_hf_layer_type_rope(config, h.key_dim, h);
+    if (!layer_type_rope_) read_hf_rope_scaling(config, h.key_dim, h);
     std::optional<double> eps;
     if (keys.eps.empty()) {
       for (const char* key : {"rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon"}) {
@@ -534,7 +537,9 @@ class HfCheckpoint final : public Checkpoint {
     if (!keys.final_soft_cap.empty())
       h.final_soft_cap = static_cast<float>(number_key(keys.final_soft_cap).value_or(0.0));
     if (!keys.query_scale.empty()) {
-      if (auto scalar = number_key(keys.query_scale); scalar && *scalar > 0) {
+      std::optional<double> scalar = number_key(keys.query_scale);
+      if (!scalar && hf.defaults.query_scale > 0) scalar = hf.defaults.query_scale;
+      if (scalar && *scalar > 0) {
         h.attention_scale = static_cast<float>(1.0 / std::sqrt(*scalar));
       }
     }
@@ -555,9 +560,107 @@ class HfCheckpoint final : public Checkpoint {
     for (const HfFlag& flag : hf.flags) read_.insert(std::string(flag.key));
     for (std::string_view key : hf.understood) read_.insert(std::string(key));
     apply_family_flags();
+    read_layer_patterns();
     if (spec_->ssm_layers != SsmLayers::none) read_ssm();
     h.name = folder_.path.filename().string();
     if (h.name.empty()) h.name = folder_.path.parent_path().filename().string();
+  }
+
+  // Elements key.0, key.1, ... of a list of config.json, or nullopt when the key is no list.
+  template <typename Read>
+  std::optional<std::vector<bool>> per_layer_list(std::string_view key, Read read) {
+    const HfConfig& config = folder_.config;
+    read_.insert(std::string(key));
+    if (!config.contains(fmt::format("{}.0", key))) return std::nullopt;
+    std::vector<bool> flags;
+    for (std::size_t i = 0;; ++i) {
+      const std::string element = fmt::format("{}.{}", key, i);
+      if (!config.contains(element)) break;
+      flags.push_back(read(element));
+    }
+    // SmolLM3Config documents "at least" one entry per layer; more are not read.
+    if (flags.size() < hyper_parameters_.n_layers) {
+      base::fail(ErrorCode::format, "{} has {} entries for {} layers", where(key), flags.size(),
+                 hyper_parameters_.n_layers);
+    }
+    flags.resize(hyper_parameters_.n_layers);
+    return flags;
+  }
+
+  // Which layers are local (Gemma 3: layer_types, else sliding_window_pattern) and which skip
+  // RoPE (SmolLM3: no_rope_layers, else no_rope_layer_interval), as the config classes derive
+  // them.
+  void read_layer_patterns() {
+    const HfConfig& config = folder_.config;
+    const HfConfigKeys& keys = spec_->hf.keys;
+    const HfDefaults& defaults = spec_->hf.defaults;
+    HyperParameters& h = hyper_parameters_;
+    const std::size_t n = h.n_layers;
+    std::string unused;
+    if (!keys.layer_types.empty()) {
+      std::optional<std::vector<bool>> local =
+          per_layer_list(keys.layer_types, [&](const std::string& element) {
+            const std::optional<std::string> type = config.string(element);
+            if (type == "sliding_attention") return true;
+            if (type == "full_attention") return false;
+            base::fail(ErrorCode::unsupported,
+                       "{} is not supported (lmc computes \"sliding_attention\" and "
+                       "\"full_attention\")",
+                       where(element));
+          });
+      h.key_local_layers = std::string(keys.layer_types);
+      if (!keys.sliding_pattern.empty()) {
+        // Gemma3TextConfig keeps the period for old configs (also as _sliding_window_pattern).
+        const std::string old_key = fmt::format("_{}", keys.sliding_pattern);
+        const std::string_view pattern_key =
+            config.contains(old_key) && !config.contains(keys.sliding_pattern)
+                ? std::string_view(old_key)
+                : keys.sliding_pattern;
+        read_.insert(old_key);
+        const std::size_t period = size_key(pattern_key, defaults.sliding_pattern, unused);
+        if (!local) {
+          if (period == 0) base::fail(ErrorCode::format, "{} must be > 0", where(pattern_key));
+          local.emplace(n);
+          for (std::size_t l = 0; l < n; ++l) (*local)[l] = (l + 1) % period != 0;
+          h.key_local_layers = std::string(pattern_key);
+        }
+      }
+      const bool any_local = local && std::find(local->begin(), local->end(), true) != local->end();
+      if (any_local && spec_->hf.sliding != nn::SlidingLayers::listed) {
+        base::fail(ErrorCode::unsupported,
+                   "{}: sliding-window layers are not supported for model_type '{}'",
+                   where(keys.layer_types), config.model_type);
+      }
+      if (local && spec_->hf.sliding == nn::SlidingLayers::listed) h.local_layer = *local;
+    }
+    if (!keys.local_rope_theta.empty() && layer_type_rope_) {
+      read_.insert(std::string(keys.local_rope_theta));
+      if (h.rope_local_base == 0) h.rope_local_base = defaults.local_rope_theta;
+    } else if (!keys.local_rope_theta.empty()) {
+      h.rope_local_base = number_key(keys.local_rope_theta).value_or(defaults.local_rope_theta);
+      if (!(h.rope_local_base > 0) || !std::isfinite(h.rope_local_base))
+        base::fail(ErrorCode::format, "{} must be > 0", where(keys.local_rope_theta));
+    }
+    if (!keys.no_rope_layers.empty()) {
+      std::optional<std::vector<bool>> no_rope =
+          per_layer_list(keys.no_rope_layers, [&](const std::string& element) {
+            const std::optional<std::int64_t> v = config.integer(element);
+            if (v != 0 && v != 1)
+              base::fail(ErrorCode::format, "{} must be 0 (NoPE) or 1 (RoPE)", where(element));
+            return *v == 0;
+          });
+      h.key_no_rope_layers = std::string(keys.no_rope_layers);
+      const std::size_t interval =
+          size_key(keys.no_rope_interval, defaults.no_rope_interval, unused);
+      if (!no_rope) {
+        if (interval == 0)
+          base::fail(ErrorCode::format, "{} must be > 0", where(keys.no_rope_interval));
+        no_rope.emplace(n);
+        for (std::size_t l = 0; l < n; ++l) (*no_rope)[l] = (l + 1) % interval == 0;
+        h.key_no_rope_layers = std::string(keys.no_rope_interval);
+      }
+      h.no_rope_layer = *no_rope;
+    }
   }
 
   bool latent() const {
@@ -735,6 +838,7 @@ class HfCheckpoint final : public Checkpoint {
   std::deque<Tensor> owned_tensors_;
   std::set<std::string> read_;
   HfQkvLayout qkv_layout_ = HfQkvLayout::blocks;
+  bool layer_type_rope_ = false;  ///< rope_parameters per layer type (transformers 5)
 };
 
 }  // namespace

@@ -129,6 +129,19 @@ void hash_config(FastHash& hash, const nn::TransformerConfig& c) {
   }
 }
 
+void hash_flags(FastHash& hash, const std::vector<bool>& flags) {
+  hash.value(static_cast<std::uint64_t>(flags.size()));
+  for (bool f : flags) hash.value(static_cast<std::uint8_t>(f));
+}
+
+// Per-layer patterns, hashed only when set, so that other fingerprints stay as they were.
+void hash_layer_patterns(FastHash& hash, const nn::TransformerConfig& c) {
+  if (c.local_layer.empty() && c.no_rope_layer.empty()) return;
+  hash_flags(hash, c.local_layer);
+  hash.value(std::bit_cast<std::uint64_t>(c.local_rope_base));
+  hash_flags(hash, c.no_rope_layer);
+}
+
 // Hashed only for models with Mamba blocks, so that other fingerprints stay as they were.
 void hash_ssm(FastHash& hash, const nn::TransformerConfig& c) {
   if (!c.ssm.enabled()) return;
@@ -233,6 +246,7 @@ std::string fingerprint(std::string_view architecture, const BoundModel& bound,
   hash_config(hash, bound.config);
   hash_ssm(hash, bound.config);
   hash_latent(hash, bound.config);
+  hash_layer_patterns(hash, bound.config);
   if (tokenizer) hash_tokenizer(hash, *tokenizer);
   hash_weights(hash, bound.weights);
   return fmt::format("lmc-model/1 {} {:016x}", architecture, hash.finish());

@@ -151,11 +151,16 @@ std::vector<float> llama3_rope_factors(std::size_t rope_dims, double base, doubl
   return factors;
 }
 
-void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperParameters& h) {
-  const bool parameters = config.contains("rope_parameters.rope_type") ||
-                          config.contains("rope_parameters.type") ||
-                          config.contains("rope_parameters.rope_theta");
-  RopeDictionary rope(config, parameters ? "rope_parameters." : "rope_scaling.");
+void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperParameters& h,
+                          std::string_view dictionary) {
+  // Any key inside rope_parameters makes it the dictionary, so that one lmc does not read (a
+  // per-layer-type one for a family without layer types) is refused rather than ignored.
+  const auto first = config.values.lower_bound("rope_parameters.");
+  const bool parameters =
+      first != config.values.end() && first->first.starts_with("rope_parameters.");
+  RopeDictionary rope(config, !dictionary.empty() ? std::string(dictionary)
+                              : parameters        ? "rope_parameters."
+                                                  : "rope_scaling.");
   if (rope.empty()) return;
 
   // transformers 5 keeps θ and the rotated fraction in the dictionary.
@@ -249,6 +254,36 @@ void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperPar
         config.path.string(), rope.key(rope.has("rope_type") ? "rope_type" : "type"), type);
   }
   rope.refuse_unread(type);
+}
+
+bool read_hf_layer_type_rope(const HfConfig& config, std::size_t head_dim, HyperParameters& h) {
+  RopeDictionary full(config, "rope_parameters.full_attention.");
+  RopeDictionary sliding(config, "rope_parameters.sliding_attention.");
+  if (full.empty() && sliding.empty()) return false;
+  read_hf_rope_scaling(config, head_dim, h, "rope_parameters.full_attention.");
+  const std::string type =
+      sliding.string("rope_type").value_or(sliding.string("type").value_or("default"));
+  if (type != "default") {
+    base::fail(ErrorCode::unsupported,
+               "{} = '{}' is not supported (lmc computes local layers with default RoPE)",
+               sliding.where(sliding.has("rope_type") ? "rope_type" : "type"), type);
+  }
+  if (auto theta = sliding.number("rope_theta")) {
+    if (!(*theta > 0)) base::fail(ErrorCode::format, "{} must be > 0", sliding.where("rope_theta"));
+    h.rope_local_base = *theta;
+  }
+  sliding.refuse_unread(type);
+  // Any other layer type's dictionary is a kind of layer lmc does not know.
+  for (auto it = config.values.lower_bound("rope_parameters.");
+       it != config.values.end() && it->first.starts_with("rope_parameters."); ++it) {
+    const std::string_view rest = std::string_view(it->first).substr(16);
+    const std::string_view layer_type = rest.substr(0, rest.find('.'));
+    if (layer_type != "full_attention" && layer_type != "sliding_attention") {
+      base::fail(ErrorCode::unsupported, "{}: key 'rope_parameters.{}' is not supported",
+                 config.path.string(), layer_type);
+    }
+  }
+  return true;
 }
 
 void apply_rope_context(const HyperParameters& h, std::size_t context, nn::RopeConfig& rope) {

@@ -19,7 +19,16 @@ namespace model {
 /// h.rope_dims, h.rope_base and h.context_length (max_position_embeddings) must be set.
 /// Throws Error(unsupported) naming the key for a rope type or field lmc does not implement,
 /// Error(format) naming the key for a missing or malformed value.
-void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperParameters& h);
+/// `dictionary` names the dictionary to read ("rope_parameters.full_attention."); empty:
+/// rope_parameters when config.json has any key in it, else rope_scaling.
+void read_hf_rope_scaling(const HfConfig& config, std::size_t head_dim, HyperParameters& h,
+                          std::string_view dictionary = {});
+
+/// transformers 5's rope_parameters per layer type ({"full_attention": {...},
+/// "sliding_attention": {...}}, Gemma 3): the full-attention dictionary as read_hf_rope_scaling
+/// reads one, and the sliding one's rope_theta as h.rope_local_base (its rope_type must be
+/// "default": local layers rotate without scaling). False when config.json has neither.
+bool read_hf_layer_type_rope(const HfConfig& config, std::size_t head_dim, HyperParameters& h);
 
 /// llama3's per-pair divisors, as llama.cpp's converter writes them to rope_freqs (float32
 /// arithmetic, as it does in torch): 1 for wavelengths below original_context /

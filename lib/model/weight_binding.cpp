@@ -192,6 +192,9 @@ class Binder {
     c.sliding_window = h_.sliding_window;
     c.sliding_layers =
         h_.sliding_window > 0 ? h_.sliding_layers.value_or(spec_.sliding) : nn::SlidingLayers::none;
+    c.local_layer = h_.local_layer;
+    c.local_rope_base = h_.local_layer.empty() ? 0.0 : h_.rope_local_base;
+    c.no_rope_layer = h_.no_rope_layer;
     out_.weight_type = weight_types_.size() == 1 ? *weight_types_.begin() : "mixed";
     checkpoint_.check_every_tensor_used();
   }
@@ -239,6 +242,13 @@ class Binder {
       if (!factors->empty() && factors->size() != h_.rope_dims / 2) {
         base::fail(ErrorCode::format, "{}: LongRoPE factors have {} values, expected {} ({} / 2)",
                    checkpoint_.source(), factors->size(), h_.rope_dims / 2, h_.key_rope_dims);
+      }
+    }
+    for (const auto& [flags, key] : {std::pair{&h_.local_layer, &h_.key_local_layers},
+                                     std::pair{&h_.no_rope_layer, &h_.key_no_rope_layers}}) {
+      if (!flags->empty() && flags->size() != h_.n_layers) {
+        key_error(*key,
+                  fmt::format("{} per-layer entries for {} layers", flags->size(), h_.n_layers));
       }
     }
     // A family with experts and no dense FFN tensors (qwen3moe) would otherwise have no FFN.

@@ -3,17 +3,14 @@
 #include "nn/attention_kernels.hpp"
 #include "nn/exp_simd.hpp"
 
+#include "nn/simd.hpp"
+
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
+LMC_NN_TARGET_AVX2_BEGIN
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -211,8 +208,4 @@ void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+LMC_NN_TARGET_END

@@ -6,21 +6,13 @@
 #include "nn/attention_kernels.hpp"
 #include "nn/exp_simd.hpp"
 
+#include "nn/simd.hpp"
+
 #include <immintrin.h>
 
 #include <algorithm>
 
-#if defined(__clang__)
-#pragma clang attribute push( \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")
-#endif
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+LMC_NN_TARGET_AVX512_BEGIN
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -275,8 +267,4 @@ void weighted_rows_avx512(const WeightedRow* rows, std::size_t n_rows, const flo
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+LMC_NN_TARGET_END

@@ -102,7 +102,10 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
   // time in registers (or, for many tokens, a block of rows into L2) with the same result as
   // the tiles below and less traffic.
-  const bool tiled = quantized && !integer && w.type != WeightType::q8_0;
+  // The AVX-512 kernel converts Q8_0 inside every token tile, with no L2 block as AVX2's has:
+  // for many tokens the decoded tiles cost less (measured).
+  const bool tiled = quantized && !integer &&
+                     (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
   detail::QuantizedActivations qx;
   if (integer) {
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
@@ -129,11 +132,21 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     const std::size_t end = std::min(w.rows, begin + rows_per_task);
     if (integer) {
       quant_kernel(w, begin, end, qx, y, y_stride);
+    } else if (tiled && path == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
+      // Few tokens: the decoded values go straight into the fused multiply-adds.
+      detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
     } else if (tiled) {
       std::vector<float> tile(std::min(tile_rows, end - begin) * w.cols);
       for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
         const std::size_t rows = std::min(tile_rows, end - n0);
-        for (std::size_t r = 0; r < rows; ++r) dequantize_row(w, n0 + r, tile.data() + r * w.cols);
+        for (std::size_t r = 0; r < rows; ++r) {
+          float* out = tile.data() + r * w.cols;
+          if (path == KernelPath::scalar) {
+            dequantize_row(w, n0 + r, out);
+          } else {
+            detail::dequantize_row_avx2(w, n0 + r, out);
+          }
+        }
         const WeightMatrix decoded{WeightType::f32,
                                    rows,
                                    w.cols,

@@ -20,8 +20,8 @@
 //   blocks of 32: lane[j] = +0 for j < 8; for each weight block b in increasing order, with
 //     isum = Σ (q_w − offset) · q_x over its 32 values (exact int32; q_w is the int8 level for
 //     iq4_nl), lane[b % 8] = fma(d_w · d_x, float(isum), lane[b % 8]), and for q4_1/q5_1 then
-//     lane[b % 8] = fma(m_w · d_x, float(Σ q_x), lane[b % 8]); the tree (j, j+4), (j, j+2),
-//     (0, 1).
+//     lane[b % 8] = fma(m_w, s_x, lane[b % 8]) with s_x = fp16(d′_x · Σ q_x) as ggml's Q8_1
+//     stores it (d′_x the scale before its fp16 rounding); the tree (j, j+4), (j, j+2), (0, 1).
 //   super-blocks of 256: acc = +0; for each super-block in increasing order, with the exact
 //     int32 sums isum = Σ_g scale_g · Σ_{i∈g} (q_w − offset) · q_x and imin = Σ_g min_g ·
 //     Σ_{i∈g} q_x over its groups g of 16 values (iq4_xs: q_w its level, scale_g its 6-bit

@@ -10,18 +10,14 @@
 // operation, and the results do not change.
 #include "nn/matmul.hpp"
 
+#include "nn/simd.hpp"
+
 #include <immintrin.h>
 
 #include <algorithm>
 #include <vector>
 
-// clang ignores GCC target pragmas; its attribute pragma does the same for every function.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-#endif
+LMC_NN_TARGET_AVX2_BEGIN
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -78,10 +74,7 @@ struct Load8<WeightType::q8_0> {
 
 // The fixed tree of matmul.hpp.
 inline float reduce_lanes(__m256 low, __m256 high) {
-  const __m256 s8 = _mm256_add_ps(low, high);
-  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+  return reduce_tree_8(_mm256_add_ps(low, high));
 }
 
 // Y[t0..t0+MT)[n0..n0+NT) over the whole of K; `rows` are the NT weight rows of type `type`.
@@ -232,8 +225,4 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+LMC_NN_TARGET_END

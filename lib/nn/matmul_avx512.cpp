@@ -2,25 +2,13 @@
 // register holds the 16 lanes of one dot product, so lane j sees exactly k ≡ j (mod 16).
 #include "nn/matmul.hpp"
 
+#include "nn/simd.hpp"
+
 #include <immintrin.h>
 
 #include <algorithm>
 
-// clang ignores GCC target pragmas; its attribute pragma does the same for every function.
-#if defined(__clang__)
-#pragma clang attribute push(                                                    \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), \
-    apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")
-#endif
-// GCC 12's avx512fintrin.h builds "undefined" vectors by self-initialization, which its own
-// -Wuninitialized then reports inside the intrinsics; the warning says nothing about this file.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#ifndef __clang__  // clang has no -Wmaybe-uninitialized (and does not need it)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+LMC_NN_TARGET_AVX512_BEGIN
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -78,10 +66,7 @@ struct Load16<WeightType::q8_0> {
 
 // The fixed tree of matmul.hpp: s8 = lane[j] + lane[j+8], s4, s2, s1.
 inline float reduce_lanes(__m512 v) {
-  const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
-  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+  return reduce_tree_8(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
 }
 
 // Y[t0..t0+MT)[n0..n0+NT) over the whole of K.
@@ -177,8 +162,4 @@ void matmul_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t 
 }  // namespace nn::detail
 LMC_END_NAMESPACE
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+LMC_NN_TARGET_END

@@ -59,6 +59,13 @@ void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_e
 void quant_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                        const QuantizedActivations& x, float* y, std::size_t y_stride);
 
+/// The float recipe (matmul.hpp) on the AVX-512 path for 1 to 5 tokens and every quantized type
+/// but q8_0: each group of 16 decoded values, computed as chunk_to_float computes them, goes
+/// straight into the 16-lane fused multiply-adds, so the result is the tiles' bit for bit.
+void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                       const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                       std::size_t y_stride);
+
 /// Whether this CPU has AVX-512 VNNI (vpdpbusd, vpdpwssd on zmm registers).
 bool cpu_has_avx512_vnni() noexcept;
 

@@ -7,7 +7,10 @@
 // Every function is plain integer code, so every copy computes the same bytes.
 #pragma once
 
+#include "base/k_quant_scales.hpp"
 #include "nn/weights.hpp"
+
+#include <immintrin.h>
 
 #include <array>
 #include <cstdint>
@@ -68,6 +71,12 @@ inline float block_half(const std::uint8_t* p) {
   std::uint16_t bits;
   std::memcpy(&bits, p, 2);
   return half_to_float(bits);
+}
+
+inline std::uint16_t block_u16(const std::uint8_t* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
 }
 
 inline std::uint32_t block_u32(const std::uint8_t* p) {
@@ -172,21 +181,10 @@ inline void decode_q3_k(const std::uint8_t* b, Chunk& c) {
   c.dmink = 0;
 }
 
-// Scale and min j (0..7) of a Q4_K/Q5_K super-block, six bits each, packed in 12 bytes.
-inline void k4_scale_min(int j, const std::uint8_t* packed, int& scale, int& min) {
-  if (j < 4) {
-    scale = packed[j] & 63;
-    min = packed[j + 4] & 63;
-  } else {
-    scale = (packed[j + 4] & 0x0f) | ((packed[j - 4] >> 6) << 4);
-    min = (packed[j + 4] >> 4) | ((packed[j] >> 6) << 4);
-  }
-}
-
 inline void k4_scales(const std::uint8_t* packed, Chunk& c) {
   for (int j = 0; j < 8; ++j) {
     int scale = 0, min = 0;
-    k4_scale_min(j, packed, scale, min);
+    base::k4_scale_min(j, packed, scale, min);
     c.sc[2 * j] = c.sc[2 * j + 1] = static_cast<std::int16_t>(scale);
     c.mn[2 * j] = c.mn[2 * j + 1] = static_cast<std::int16_t>(min);
   }
@@ -290,6 +288,77 @@ inline void decode_chunk(const WeightMatrix& w, const std::byte* row, std::size_
   }
 }
 
+// Q4_K and Q6_K super-block b decoded with AVX2 into element order, the bytes decode_q4_k and
+// decode_q6_k write.
+__attribute__((target("avx2,f16c"))) inline void decode_k_avx2(WeightType type,
+                                                               const std::uint8_t* b, Chunk& c) {
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  if (type == WeightType::q4_k) {
+    c.dk = _cvtsh_ss(block_u16(b));
+    c.dmink = _cvtsh_ss(block_u16(b + 2));
+    // The eight 6-bit scales and mins of base::k4_scale_min, four bytes at a time: bytes 0–3
+    // hold scales 0–3 and the high bits of scales 4–7, bytes 4–7 mins 0–3 and the high bits of
+    // mins 4–7, bytes 8–11 the low nibbles of scales (low) and mins (high) 4–7.
+    const std::uint32_t u0 = block_u32(b + 4), u1 = block_u32(b + 8), u2 = block_u32(b + 12);
+    const std::uint64_t scales =
+        (u0 & 0x3f3f3f3fu) |
+        (static_cast<std::uint64_t>((u2 & 0x0f0f0f0fu) | (((u0 >> 6) & 0x03030303u) << 4)) << 32);
+    const std::uint64_t mins =
+        (u1 & 0x3f3f3f3fu) |
+        (static_cast<std::uint64_t>(((u2 >> 4) & 0x0f0f0f0fu) | (((u1 >> 6) & 0x03030303u) << 4))
+         << 32);
+    // Each scale covers two groups of 16: repeat it.
+    const __m128i s8 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(scales)));
+    const __m128i m8 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(mins)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(c.sc),
+                       _mm256_set_m128i(_mm_unpackhi_epi16(s8, s8), _mm_unpacklo_epi16(s8, s8)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(c.mn),
+                       _mm256_set_m128i(_mm_unpackhi_epi16(m8, m8), _mm_unpacklo_epi16(m8, m8)));
+    for (int g = 0; g < 4; ++g) {
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * g));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(c.q + 64 * g), _mm256_and_si256(q, low4));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(c.q + 64 * g + 32),
+                         _mm256_and_si256(_mm256_srli_epi16(q, 4), low4));
+    }
+    return;
+  }
+  // q6_k
+  const __m256i low2 = _mm256_set1_epi8(0x03);
+  _mm256_store_si256(
+      reinterpret_cast<__m256i*>(c.sc),
+      _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 192))));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(c.mn), _mm256_setzero_si256());
+  for (int h = 0; h < 2; ++h) {
+    const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h));
+    const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h + 32));
+    const __m256i hb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 128 + 32 * h));
+    // Codes 32s … 32s + 31 of this half: a nibble of l0 or l1, bits 2s, 2s + 1 of hb above it.
+    const __m256i low[4] = {l0, l1, _mm256_srli_epi16(l0, 4), _mm256_srli_epi16(l1, 4)};
+    for (int s = 0; s < 4; ++s) {
+      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * s), low2);
+      _mm256_store_si256(
+          reinterpret_cast<__m256i*>(c.q + 128 * h + 32 * s),
+          _mm256_or_si256(_mm256_and_si256(low[s], low4), _mm256_slli_epi16(high, 4)));
+    }
+  }
+  c.dk = _cvtsh_ss(block_u16(b + 208));
+  c.dmink = 0;
+}
+
+/// decode_chunk, with the Q4_K and Q6_K codes unpacked by AVX2 (the same bytes): for the SIMD
+/// kernels, which call it only where the CPU has AVX2.
+__attribute__((target("avx2,f16c"))) inline void decode_chunk_avx2(const WeightMatrix& w,
+                                                                   const std::byte* row,
+                                                                   std::size_t index, Chunk& c) {
+  if (w.type == WeightType::q4_k || w.type == WeightType::q6_k) {
+    c.blocks = 8;
+    decode_k_avx2(
+        w.type, reinterpret_cast<const std::uint8_t*>(row) + index * weight_block_bytes(w.type), c);
+    return;
+  }
+  decode_chunk(w, row, index, c);
+}
+
 /// The floats of a decoded chunk, as ggml's reference dequantizers compute them (the products
 /// d·scale and dmin·min first, each rounded once, as they do).
 inline void chunk_to_float(WeightType type, const Chunk& c, float* out) {
@@ -314,6 +383,53 @@ inline void chunk_to_float(WeightType type, const Chunk& c, float* out) {
           static_cast<float>(t.is_signed ? static_cast<std::int8_t>(code) : code - t.offset);
       out[16 * g + i] = t.has_min ? dl * value - ml : dl * value;
     }
+  }
+}
+
+// Eight codes at p as int32 values code − offset (or as int8 for the signed types).
+__attribute__((target("avx2"))) inline __m256 code_values_avx2(const std::uint8_t* p,
+                                                               const QuantTraits& t) {
+  std::int64_t bytes;
+  std::memcpy(&bytes, p, 8);
+  const __m128i v = _mm_cvtsi64_si128(bytes);
+  const __m256i wide = t.is_signed
+                           ? _mm256_cvtepi8_epi32(v)
+                           : _mm256_sub_epi32(_mm256_cvtepu8_epi32(v), _mm256_set1_epi32(t.offset));
+  return _mm256_cvtepi32_ps(wide);
+}
+
+/// chunk_to_float with AVX2: the same multiplies and adds per value, eight at a time.
+__attribute__((target("avx2"))) inline void chunk_to_float_avx2(WeightType type, const Chunk& c,
+                                                                float* out) {
+  const QuantTraits t = quant_traits(type);
+  if (!t.k_quant) {
+    for (std::size_t j = 0; j < c.blocks; ++j) {
+      const __m256 d = _mm256_set1_ps(c.d[j]), m = _mm256_set1_ps(c.m[j]);
+      for (int i = 0; i < 32; i += 8) {
+        const __m256 v = _mm256_mul_ps(code_values_avx2(c.q + 32 * j + i, t), d);
+        _mm256_storeu_ps(out + 32 * j + i, t.has_min ? _mm256_add_ps(v, m) : v);
+      }
+    }
+    return;
+  }
+  for (int g = 0; g < 16; ++g) {
+    const __m256 dl = _mm256_set1_ps(c.dk * static_cast<float>(c.sc[g]));
+    const __m256 ml = _mm256_set1_ps(c.dmink * static_cast<float>(c.mn[g]));
+    for (int i = 0; i < 16; i += 8) {
+      const __m256 v = _mm256_mul_ps(dl, code_values_avx2(c.q + 16 * g + i, t));
+      _mm256_storeu_ps(out + 16 * g + i, t.has_min ? _mm256_sub_ps(v, ml) : v);
+    }
+  }
+}
+
+/// dequantize_row for a quantized type with AVX2 (the same floats): the float recipe's tiles on
+/// the SIMD paths.
+__attribute__((target("avx2,f16c"))) inline void dequantize_row_avx2(const WeightMatrix& w,
+                                                                     std::size_t n, float* out) {
+  Chunk c;
+  for (std::size_t ci = 0; ci * chunk_values < w.cols; ++ci) {
+    decode_chunk_avx2(w, w.row(n), ci, c);
+    chunk_to_float_avx2(w.type, c, out + ci * chunk_values);
   }
 }
 

@@ -69,6 +69,19 @@ void norm_runs(base::ThreadPool* pool, const TransformerConfig& config, const No
   });
 }
 
+// Gemma 3's local layers: their own base, none of the scaling of the global layers.
+RopeConfig local_rope_config(const RopeConfig& global, double base) {
+  RopeConfig local;
+  local.pairing = global.pairing;
+  local.rotated_dims = global.rotated_dims;
+  local.base = base;
+  return local;
+}
+
+bool flagged(const std::vector<bool>& flags, std::size_t layer) {
+  return layer < flags.size() && flags[layer];
+}
+
 void activate(Activation activation, float* x, std::size_t n) {
   switch (activation) {
     case Activation::silu: silu(x, n); return;
@@ -277,6 +290,9 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
 
   const RopeTable rope =
       c.use_rope ? RopeTable(c.rope, positions.data(), n) : RopeTable(c.rope, positions.data(), 0);
+  const bool local_rope = c.use_rope && c.local_rope_base > 0;
+  const RopeConfig local_config = local_rope_config(c.rope, c.local_rope_base);
+  const RopeTable rope_local(local_config, positions.data(), local_rope ? n : 0);
   std::vector<float> queries(n * q_width), attention(n * attn_width), fused, latent_heads;
   AttentionConfig attention_config{
       c.n_heads,
@@ -328,16 +344,19 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     if (layer.query_norm.present())
       norm_runs(pool, c, layer.query_norm, queries.data(), q_width, n);
     if (layer.key_norm.present()) norm_runs(pool, c, layer.key_norm, keys, k_width, n);
-    if (c.use_rope && !layer.latent.present()) {
+    const bool local = flagged(c.local_layer, l);
+    if (c.use_rope && !layer.latent.present() && !flagged(c.no_rope_layer, l)) {
+      const RopeTable& table = local && local_rope ? rope_local : rope;
       for_each_token(pool, n, [&](std::size_t t) {
-        rope.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
-        rope.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
+        table.apply(t, queries.data() + t * q_width, c.n_heads, c.key_dim);
+        table.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
       });
     }
 
     attention_config.window = 0;
     if (c.sliding_layers == SlidingLayers::all ||
-        (c.sliding_layers == SlidingLayers::even && l % 2 == 0)) {
+        (c.sliding_layers == SlidingLayers::even && l % 2 == 0) ||
+        (c.sliding_layers == SlidingLayers::listed && local)) {
       attention_config.window = c.sliding_window;
     }
     causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),

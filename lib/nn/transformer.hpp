@@ -39,7 +39,12 @@ enum class ResidualKind {
   parallel_separate,  ///< x += attn(norm1 x) + ffn(norm2 x)     (gptneox)
 };
 
-enum class SlidingLayers { none, all, even };
+enum class SlidingLayers {
+  none,
+  all,
+  even,
+  listed,  ///< the layers marked in TransformerConfig::local_layer (Gemma 3's 5:1 pattern)
+};
 
 struct TransformerConfig {
   std::size_t n_vocab = 0, n_embd = 0, n_layers = 0;
@@ -60,6 +65,12 @@ struct TransformerConfig {
   float final_soft_cap = 0.0f;      ///< 0: off
   std::size_t sliding_window = 0;
   SlidingLayers sliding_layers = SlidingLayers::none;
+  /// Per layer (empty: none): the layer is local. With SlidingLayers::listed its attention is
+  /// windowed; with local_rope_base > 0 it rotates with that base and no scaling of any kind.
+  std::vector<bool> local_layer;
+  double local_rope_base = 0.0;
+  /// Per layer (empty: none): RoPE is skipped on the layer's q and k (SmolLM3's NoPE layers).
+  std::vector<bool> no_rope_layer;
   bool renormalize_experts = true;    ///< divide the top-k probabilities by their sum (Mixtral)
   float expert_weights_scale = 1.0f;  ///< multiplies the top-k weights (DeepSeek-V2)
   /// Group-limited routing (> 1): experts in expert_groups groups, of which expert_groups_used

@@ -68,6 +68,34 @@ TEST(LmcInspect, SummarizesAHuggingFaceFolder) {
   }
 }
 
+// Gemma 3's local layers and SmolLM3's NoPE layers: the keys that decide them are shown.
+TEST(LmcInspect, ShowsLocalAndNoRopeLayerSettings) {
+  LMC_REQUIRE_TESTDATA();
+  const auto gemma3 = lmc_test::testdata("archs2/gemma3.gguf");
+  if (!std::filesystem::exists(gemma3)) GTEST_SKIP() << gemma3 << " absent";
+  const ProgramRun gguf = run_inspect(gemma3.string());
+  EXPECT_EQ(gguf.status, 0) << gguf.output;
+  for (const char* fragment : {"rope.freq_base_swa = 10000", "attention.sliding_window = 16",
+                               "attention.key_length = 32", "rope.freq_base = 1e+06"}) {
+    EXPECT_NE(gguf.output.find(fragment), std::string::npos) << fragment << "\n" << gguf.output;
+  }
+  lmc_test::TempFolder folder;
+  folder.write("config.json",
+               R"({"model_type": "gemma3_text", "hidden_size": 8, "num_hidden_layers": 2,
+                   "rope_local_base_freq": 10000.0, "sliding_window_pattern": 6,
+                   "query_pre_attn_scalar": 256,
+                   "layer_types": ["sliding_attention", "full_attention"],
+                   "no_rope_layers": [1, 0]})");
+  const ProgramRun json = run_inspect(folder.path().string() + " --json");
+  EXPECT_EQ(json.status, 0) << json.output;
+  for (const char* fragment : {"\"rope_local_base_freq\": 10000", "\"sliding_window_pattern\": 6",
+                               "\"query_pre_attn_scalar\": 256",
+                               "\"layer_types\": \"[sliding_attention, full_attention]\"",
+                               "\"no_rope_layers\": \"[1, 0]\""}) {
+    EXPECT_NE(json.output.find(fragment), std::string::npos) << fragment << "\n" << json.output;
+  }
+}
+
 // The hyper-parameters of the archs2 families with q/k norms and experts of their own width,
 // from GGUF keys and from config.json.
 TEST(LmcInspect, ShowsHeadWidthAndExpertWidth) {

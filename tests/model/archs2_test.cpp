@@ -61,9 +61,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Archs2Case{"llama3rope", true}, Archs2Case{"llama_headdim", true},
                       Archs2Case{"falcon40b", true}, Archs2Case{"phi3_longrope", true},
                       Archs2Case{"qwen3", true}, Archs2Case{"qwen3moe", true},
-                      Archs2Case{"gemma3", false}, Archs2Case{"olmo2", true},
+                      Archs2Case{"gemma3", true}, Archs2Case{"olmo2", true},
                       Archs2Case{"deepseek2", true}, Archs2Case{"deepseek2_qlora", true},
-                      Archs2Case{"smollm3", false}, Archs2Case{"jamba", true},
+                      Archs2Case{"smollm3", true}, Archs2Case{"jamba", true},
                       Archs2Case{"mamba", true}),
     [](const auto& info) { return std::string(info.param.name); });
 

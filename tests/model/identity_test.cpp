@@ -1,8 +1,10 @@
 // The numerics contract on the archs2 files whose blocks are new (state-space layers, jamba's
 // hybrid, DeepSeek-V2's latent attention with shared-expert MoE, Qwen3's per-head q/k norms,
 // Qwen3-MoE's experts of their own width, OLMo 2's q/k norms over all heads and post-norms
-// without pre-norms): one batched pass, any split into smaller feeds (down to one token at a
-// time), any thread count and every SIMD path give bit-identical logits.
+// without pre-norms, Gemma 3's local layers with their own window and RoPE base, SmolLM3's NoPE
+// layers): one batched pass, any split into smaller feeds (down to one token at a time), any
+// thread count and every SIMD path give bit-identical logits. The paragraph (143 tokens) is
+// longer than gemma3's window of 16, so splits cut through windows.
 #include "feed_pieces.hpp"
 #include "reference_cases.hpp"
 #include "support/kernel_paths.hpp"
@@ -72,7 +74,7 @@ TEST_P(Archs2Identity, EverySimdPathGivesTheSameBits) {
 
 INSTANTIATE_TEST_SUITE_P(Archs2, Archs2Identity,
                          ::testing::Values("mamba", "jamba", "deepseek2", "deepseek2_qlora",
-                                           "qwen3", "qwen3moe", "olmo2"),
+                                           "qwen3", "qwen3moe", "olmo2", "gemma3", "smollm3"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

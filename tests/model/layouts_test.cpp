@@ -83,6 +83,27 @@ const LayoutCase layout_cases[] = {
     {"falcon", [] { return family("falcon"); }},
     {"falcon_grouped", [] { return family("falcon_grouped"); }},
     {"falcon40b", [] { return family("falcon40b"); }},
+    {"gemma3", [] { return family("gemma3"); }},
+    {"gemma3_pattern3", with("gemma3",
+                             [](lmc_test::TinyModel& m) {
+                               m.hf_config["sliding_window_pattern"] = "3";
+                               m.gguf_numbers["gemma3.attention.sliding_window_pattern"] = 3;
+                             })},
+    {"gemma3_layer_types",  // transformers' newer configs list the layer kinds instead
+     with(
+         "gemma3",
+         [](lmc_test::TinyModel& m) {
+           m.hf_config["layer_types"] =
+               R"(["sliding_attention", "sliding_attention", "full_attention", "sliding_attention", "sliding_attention", "full_attention"])";
+           m.hf_config["sliding_window_pattern"] = "6";  // layer_types takes precedence
+           m.gguf_numbers["gemma3.attention.sliding_window_pattern"] = 3;
+         })},
+    {"gemma3_softcap", with("gemma3",
+                            [](lmc_test::TinyModel& m) {
+                              m.hf_config["final_logit_softcapping"] = "3.0";
+                              m.gguf_numbers["gemma3.final_logit_softcapping"] = 3.0;
+                            })},
+    {"smollm3", [] { return family("smollm3"); }},
     {"llama_rope_linear", with("llama", [](auto& m) { lmc_test::add_linear_rope(m, 4.0); })},
     {"llama_rope_dynamic", with("llama", [](auto& m) { lmc_test::add_dynamic_rope(m, 2.0, 160); })},
     {"llama_rope_yarn", with("llama", [](auto& m) { lmc_test::add_yarn_rope(m, 4.0, 16); })},
@@ -116,6 +137,20 @@ const LayoutCase layout_cases[] = {
        lmc_test::add_deepseek2_yarn(m, 4.0, 16, 0.707);
        return m;
      }},
+    // Gemma 3 scales the global layers' RoPE linearly (4B and up); the local ones keep theirs.
+    {"gemma3_rope_linear", with("gemma3", [](auto& m) { lmc_test::add_linear_rope(m, 8.0); })},
+    {"gemma3_rope_parameters",  // transformers 5: one dictionary per layer type
+     with(
+         "gemma3",
+         [](auto& m) {
+           lmc_test::add_linear_rope(m, 8.0);
+           m.hf_config.erase("rope_scaling");
+           m.hf_config.erase("rope_theta");
+           m.hf_config["rope_parameters"] =
+               R"({"full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0}, )"
+               R"("sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}})";
+         })},
+    {"smollm3_rope_yarn", with("smollm3", [](auto& m) { lmc_test::add_yarn_rope(m, 2.0, 16); })},
 };
 
 class LayoutTest : public ::testing::TestWithParam<LayoutCase> {};
@@ -357,10 +392,11 @@ TEST(HfFolders, QwenReadsItsTiktokenRankFile) {
 namespace {
 
 // The GGUF copy's load error (empty: it loads), with its error code.
-std::pair<std::string, lmc::ErrorCode> gguf_error(const lmc_test::TinyModel& m,
-                                                  const std::string& name) {
+std::pair<std::string, lmc::ErrorCode> gguf_error(
+    const lmc_test::TinyModel& m, const std::string& name,
+    const std::function<void(lmc::GgufWriter&)>& tweak = {}) {
   const auto dir = scratch("gguf_" + name);
-  lmc_test::write_gguf(m, dir / "model.gguf");
+  lmc_test::write_gguf(m, dir / "model.gguf", lmc::DType::f32, tweak);
   std::pair<std::string, lmc::ErrorCode> result{"", lmc::ErrorCode::internal};
   try {
     lmc::Model::load(dir / "model.gguf");
@@ -435,6 +471,110 @@ TEST(Deepseek2, GroupLimitedRoutingKeepsTheBestGroupsExperts) {
   double moved = 0;
   for (std::size_t i = 0; i < greedy.size(); ++i)
     moved = std::max(moved, static_cast<double>(std::abs(limited[i] - greedy[i])));
+  EXPECT_GT(moved, 1e-3);
+}
+
+// Gemma 3's and SmolLM3's per-layer patterns: what lmc cannot compute as the file asks is
+// refused with the key named, in GGUF files and in Hugging Face folders. The GGUF copy's refusal
+// message (empty: it loads); a refusal must be Error(unsupported).
+std::string gguf_refusal(const lmc_test::TinyModel& m, const std::string& name,
+                         const std::function<void(lmc::GgufWriter&)>& tweak) {
+  const auto [message, code] = gguf_error(m, name, tweak);
+  if (!message.empty()) {
+    EXPECT_EQ(code, lmc::ErrorCode::unsupported) << message;
+  }
+  return message;
+}
+
+TEST(LayerPatterns, GgufKeysLmcCannotHonourAreRefusedByName) {
+  const lmc_test::TinyModel gemma3 = family("gemma3");
+  EXPECT_EQ(gguf_refusal(gemma3, "gemma3", {}), "");
+  // llama.cpp reads a period there and ignores per-layer flags.
+  const std::uint32_t flags[] = {1, 1, 0, 1, 1, 0};
+  EXPECT_NE(gguf_refusal(gemma3, "pattern_array",
+                         [&](lmc::GgufWriter& w) {
+                           w.set_u32s("gemma3.attention.sliding_window_pattern", flags);
+                         })
+                .find("'gemma3.attention.sliding_window_pattern' is an array"),
+            std::string::npos);
+  // llama.cpp ignores an attention soft-cap for gemma3, transformers applies it.
+  EXPECT_NE(gguf_refusal(gemma3, "attn_softcap",
+                         [](lmc::GgufWriter& w) { w.set_f32("gemma3.attn_logit_softcapping", 50); })
+                .find("'gemma3.attn_logit_softcapping'"),
+            std::string::npos);
+  // YaRN on the global layers: llama.cpp and transformers treat the local layers differently.
+  lmc_test::TinyModel yarn = gemma3;
+  lmc_test::add_yarn_rope(yarn, 4.0, 16);
+  EXPECT_NE(gguf_refusal(yarn, "yarn", {}).find("gemma3.rope.scaling.type"), std::string::npos);
+  // An unknown scaling type of any family.
+  EXPECT_NE(gguf_refusal(family("smollm3"), "scaling_type",
+                         [](lmc::GgufWriter& w) {
+                           w.set_string("smollm3.rope.scaling.type", "ntk-by-parts");
+                         })
+                .find("smollm3.rope.scaling.type"),
+            std::string::npos);
+}
+
+TEST(LayerPatterns, HuggingFaceSettingsLmcCannotComputeAreRefusedByName) {
+  struct Case {
+    const char* family;
+    const char* key;
+    const char* value;
+    const char* named;  ///< what the message must name
+  };
+  const Case cases[] = {
+      {"gemma3", "use_bidirectional_attention", "true", "'use_bidirectional_attention'"},
+      {"gemma3", "attention_bias", "true", "'attention_bias'"},
+      {"gemma3", "layer_types",
+       R"(["sliding_attention", "chunked_attention", "full_attention", "sliding_attention", "sliding_attention", "full_attention"])",
+       "'layer_types.1'"},
+      {"gemma3", "layer_types", R"(["sliding_attention", "full_attention"])", "'layer_types'"},
+      {"gemma3", "sliding_window_pattern", "0", "'sliding_window_pattern'"},
+      {"gemma3", "rope_parameters",
+       R"({"full_attention": {"rope_type": "default"}, "sliding_attention": {"rope_type": "linear", "factor": 2.0}})",
+       "'rope_parameters.sliding_attention.rope_type'"},
+      {"gemma3", "rope_parameters",
+       R"({"full_attention": {"rope_type": "default"}, "chunked_attention": {"rope_type": "default"}})",
+       "'rope_parameters.chunked_attention'"},
+      {"smollm3", "rope_parameters", R"({"full_attention": {"rope_type": "default"}})",
+       "'rope_parameters.full_attention'"},
+      {"smollm3", "use_sliding_window", "true", "'use_sliding_window'"},
+      {"smollm3", "layer_types",
+       R"(["full_attention", "full_attention", "full_attention", "sliding_attention"])",
+       "'layer_types'"},
+      {"smollm3", "no_rope_layers", "[1, 1, 2, 0]", "'no_rope_layers.2'"},
+      {"smollm3", "no_rope_layer_interval", "0", "'no_rope_layer_interval'"},
+      {"smollm3", "mlp_bias", "true", "'mlp_bias'"},
+  };
+  for (const Case& c : cases) {
+    lmc_test::TinyModel m = family(c.family);
+    m.hf_config[c.key] = c.value;
+    const std::string message = hf_error(m, std::string(c.family) + "_" + c.key);
+    EXPECT_NE(message.find(c.named), std::string::npos)
+        << c.family << " " << c.key << " = " << c.value << ": " << message;
+  }
+}
+
+// SmolLM3's no_rope_layers list decides which layers skip RoPE: the default interval (a NoPE
+// layer every fourth) written out as a list gives the same bits; another list does not.
+TEST(LayerPatterns, SmolLM3NoRopeListMatchesItsIntervalAndMatters) {
+  const auto tokens = test_tokens(40, 64);
+  auto score = [&](const lmc_test::TinyModel& m, const std::string& name) {
+    const auto dir = scratch("nope_" + name);
+    lmc_test::write_hf_folder(m, dir / "hf");
+    const std::vector<float> lp = lmc::Model::load(dir / "hf").token_logprobs(tokens);
+    std::filesystem::remove_all(dir);
+    return lp;
+  };
+  lmc_test::TinyModel m = family("smollm3");
+  const std::vector<float> by_interval = score(m, "interval");
+  m.hf_config["no_rope_layers"] = "[1, 1, 1, 0]";
+  EXPECT_EQ(score(m, "list"), by_interval);
+  m.hf_config["no_rope_layers"] = "[1, 1, 1, 1, 1]";  // "at least" one entry per layer
+  const std::vector<float> all_rope = score(m, "all_rope");
+  double moved = 0;
+  for (std::size_t i = 0; i < all_rope.size(); ++i)
+    moved = std::max(moved, static_cast<double>(std::abs(all_rope[i] - by_interval[i])));
   EXPECT_GT(moved, 1e-3);
 }
 

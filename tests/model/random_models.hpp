@@ -203,6 +203,7 @@ struct LlamaStyle {
   bool plain_mlp = false;     // starcoder2: mlp.c_fc / mlp.c_proj with GELU
   bool fused_phi3 = false;    // phi3: self_attn.qkv_proj, mlp.gate_up_proj
   bool gemma2_norms = false;  // gemma2: pre/post feed-forward and post-attention norms
+  bool qk_norms = false;      // gemma3: self_attn.q_norm / k_norm, one weight per head width
   std::int64_t head_dim = 8;
   /// Mixtral: a sparse mixture of `experts` (block_sparse_moe) in place of the MLP.
   std::int64_t experts = 0, experts_used = 0;
@@ -238,6 +239,12 @@ inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32
       b.add(g + "attn_k.weight", h + "self_attn.k_proj.weight", {kv, e}, 1.2f * w_sigma, 0,
             rope_rows, s.kv_heads);
       b.add(g + "attn_v.weight", h + "self_attn.v_proj.weight", {kv, e}, w_sigma);
+    }
+    if (style.qk_norms) {
+      b.add(g + "attn_q_norm.weight", h + "self_attn.q_norm.weight", {s.head_dim}, 0.1f, norm_mean,
+            norm_convention);
+      b.add(g + "attn_k_norm.weight", h + "self_attn.k_norm.weight", {s.head_dim}, 0.1f, norm_mean,
+            norm_convention);
     }
     if (style.qkv_bias || style.all_biases) {
       b.add(g + "attn_q.bias", h + "self_attn.q_proj.bias", {q}, 0.05f);
@@ -805,6 +812,31 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
     m.gguf_numbers["gemma2.attn_logit_softcapping"] = 50.0;
     m.gguf_numbers["gemma2.final_logit_softcapping"] = 30.0;
     m.gguf_numbers["gemma2.attention.sliding_window"] = 16;
+  } else if (family == "gemma3") {
+    // Gemma3ForCausalLM: six layers, so that the default 5:1 pattern has its global layer; a
+    // window shorter than the test text; RoPE bases 1e6 (global) and 10000 (local, the default
+    // of rope_local_base_freq, which the converter writes as rope.freq_base_swa).
+    m.sizes.layers = 6;
+    build_llama_style(m,
+                      {.model_type = "gemma3_text",
+                       .gemma_norms = true,
+                       .tied = true,
+                       .gemma2_norms = true,
+                       .qk_norms = true,
+                       .head_dim = 12},
+                      seed);
+    m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
+    m.hf_config["query_pre_attn_scalar"] = "12";
+    m.hf_config["sliding_window"] = "8";
+    m.hf_config["rope_theta"] = "1000000.0";
+    m.gguf_numbers["gemma3.attention.sliding_window"] = 8;
+    m.gguf_numbers["gemma3.rope.freq_base"] = 1e6;
+    m.gguf_numbers["gemma3.rope.freq_base_swa"] = 10000.0;
+  } else if (family == "smollm3") {
+    // SmolLM3ForCausalLM: four layers, so that the default NoPE interval (4) skips RoPE on the
+    // last; llama.cpp's converter permutes q/k rows as for llama.
+    m.sizes.layers = 4;
+    build_llama_style(m, {.model_type = "smollm3", .permute_qk = true, .tied = true}, seed);
   } else if (family == "stablelm") {
     build_llama_style(m, {.model_type = "stablelm", .layer_norm = true}, seed);
   } else if (family == "starcoder2") {
@@ -849,10 +881,10 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
 
 /// The families make_tiny_model builds.
 inline std::vector<std::string> tiny_families() {
-  return {"llama",     "mistral",   "qwen2",          "gemma",    "gemma2",
-          "gpt2",      "stablelm",  "starcoder2",     "phi3",     "phi2",
-          "gptneox",   "starcoder", "starcoder_mha",  "mixtral",  "qwen",
-          "internlm2", "falcon",    "falcon_grouped", "falcon40b"};
+  return {"llama",         "mistral",    "qwen2",  "gemma",     "gemma2",  "gpt2",
+          "stablelm",      "starcoder2", "phi3",   "phi2",      "gptneox", "starcoder",
+          "starcoder_mha", "mixtral",    "qwen",   "internlm2", "falcon",  "falcon_grouped",
+          "falcon40b",     "gemma3",     "smollm3"};
 }
 
 // RoPE scaling, written as config.json states it and as llama.cpp's converter

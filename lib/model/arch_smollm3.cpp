@@ -1,0 +1,48 @@
+// SmolLM3: llama's block (RMSNorm, SwiGLU, GQA, no biases) with NoPE layers: every fourth
+// layer attends without RoPE.
+#include "model/arch_common.hpp"
+
+LMC_BEGIN_NAMESPACE
+namespace model {
+
+const ArchitectureSpec& smollm3_architecture() {
+  static const ArchitectureSpec spec = [] {
+    ArchitectureSpec s;
+    s.name = "smollm3";
+    s.no_rope_period = 4;
+    s.tensors = tensor_table({
+        {Role::token_embedding, required},
+        {Role::output_norm, required},
+        {Role::output, optional},
+        {Role::attn_norm, required},
+        {Role::attn_q, required},
+        {Role::attn_k, required},
+        {Role::attn_v, required},
+        {Role::attn_output, required},
+        {Role::ffn_norm, required},
+        {Role::ffn_gate, required},
+        {Role::ffn_up, required},
+        {Role::ffn_down, required},
+    });
+    s.hf.model_types = {"smollm3"};
+    s.hf.names = hf_llama_style_names();
+    s.hf.keys.activation = "hidden_act";
+    s.hf.keys.no_rope_layers = "no_rope_layers";
+    s.hf.keys.no_rope_interval = "no_rope_layer_interval";
+    s.hf.keys.layer_types = "layer_types";
+    s.hf.defaults.eps = 1e-6;
+    s.hf.defaults.tied = true;
+    s.hf.defaults.rope_theta = 2e6;
+    s.hf.defaults.no_rope_interval = 4;
+    // SmolLM3Config: use_sliding_window puts a window on the NoPE layers; lmc computes without.
+    s.hf.flags = {
+        {"use_sliding_window", {"false"}}, {"attention_bias", {"false"}}, {"mlp_bias", {"false"}}};
+    // sliding_window and max_window_layers only matter with use_sliding_window.
+    s.hf.understood = {"sliding_window", "max_window_layers"};
+    return s;
+  }();
+  return spec;
+}
+
+}  // namespace model
+LMC_END_NAMESPACE
