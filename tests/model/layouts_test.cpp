@@ -125,6 +125,12 @@ const LayoutCase layout_cases[] = {
        m.hf_config["topk_group"] = "2";
        return m;
      }},
+    {"deepseek2_legacy_kv_b",
+     [] {
+       lmc_test::TinyModel m = lmc_test::make_deepseek2({.q_lora = 12}, 42);
+       lmc_test::use_legacy_kv_b(m);
+       return m;
+     }},
     {"deepseek2_yarn",
      [] {
        lmc_test::TinyModel m = lmc_test::make_deepseek2({.q_lora = 12}, 42);

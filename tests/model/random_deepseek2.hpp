@@ -154,6 +154,25 @@ inline TinyModel make_deepseek2(const Deepseek2Style& style, std::uint32_t seed)
   return m;
 }
 
+/// The GGUF as older converters wrote it: one attn_kv_b per layer (HF's kv_b_proj as it is)
+/// and the per-head sizes in key_length / value_length with head_count_kv = heads.
+inline void use_legacy_kv_b(TinyModel& m) {
+  for (TinyTensor& t : m.tensors) {
+    if (t.gguf_name.ends_with("attn_k_b.weight") || t.gguf_name.ends_with("attn_v_b.weight"))
+      t.gguf_name.clear();
+    if (t.hf_name.ends_with("kv_b_proj.weight")) {
+      const std::string layer = t.hf_name.substr(0, t.hf_name.find(".self_attn"));
+      t.gguf_name = "blk." + layer.substr(layer.rfind('.') + 1) + ".attn_kv_b.weight";
+    }
+  }
+  const std::string a = "deepseek2.";
+  m.gguf_numbers[a + "attention.key_length"] = m.gguf_numbers[a + "attention.key_length_mla"];
+  m.gguf_numbers[a + "attention.value_length"] = m.gguf_numbers[a + "attention.value_length_mla"];
+  m.gguf_numbers[a + "attention.head_count_kv"] = m.sizes.heads;
+  m.gguf_numbers.erase(a + "attention.key_length_mla");
+  m.gguf_numbers.erase(a + "attention.value_length_mla");
+}
+
 /// DeepSeek-V2's YaRN: rope_scaling with mscale = mscale_all_dim (as the V2 configs have it);
 /// GGUF: rope.scaling.* and yarn_log_multiplier = 0.1·mscale_all_dim, as the converter writes.
 inline void add_deepseek2_yarn(TinyModel& m, double factor, std::int64_t original, double mscale) {
