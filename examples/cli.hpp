@@ -69,6 +69,17 @@ inline std::string format_duration(double seconds) {
   return text;
 }
 
+/// The program's `main`: `run(argc, argv)`, or 1 after "PROGRAM: MESSAGE" on stderr when it
+/// throws, so that every program reports a failure the same way.
+inline int run_main(const char* program, int (*run)(int, char**), int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "%s: %s\n", program, error.what());
+    return 1;
+  }
+}
+
 class Arguments {
  public:
   /// `options` take a value ("--model PATH"); `flags` do not ("--json").

@@ -115,11 +115,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "lmc-correlate: %s\n", error.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return cli::run_main("lmc-correlate", run, argc, argv); }

@@ -329,33 +329,30 @@ void print_text(const Summary& s) {
   }
 }
 
+int run(int argc, char** argv) {
+  const cli::Arguments args(argc, argv, {}, {"json", "help"});
+  if (args.flag("help") || args.positional().size() != 1) {
+    if (!args.flag("help")) {
+      std::cerr << "usage: lmc-inspect MODEL [--json]  (MODEL: a .gguf file or a Hugging Face "
+                   "folder)\n";
+      return 1;
+    }
+    std::cout << "usage: lmc-inspect MODEL [--json]\n"
+                 "Summarizes a .gguf file or a Hugging Face model folder: architecture,\n"
+                 "hyper-parameters, parameter count, tokenizer and tensor table.\n";
+    return 0;
+  }
+  const std::filesystem::path model = args.positional().front();
+  const Summary summary =
+      std::filesystem::is_directory(model) ? inspect_folder(model) : inspect_gguf(model);
+  if (args.flag("json")) {
+    print_json(summary);
+  } else {
+    print_text(summary);
+  }
+  return 0;
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    const cli::Arguments args(argc, argv, {}, {"json", "help"});
-    if (args.flag("help") || args.positional().size() != 1) {
-      if (!args.flag("help")) {
-        std::cerr << "usage: lmc-inspect MODEL [--json]  (MODEL: a .gguf file or a Hugging Face "
-                     "folder)\n";
-        return 1;
-      }
-      std::cout << "usage: lmc-inspect MODEL [--json]\n"
-                   "Summarizes a .gguf file or a Hugging Face model folder: architecture,\n"
-                   "hyper-parameters, parameter count, tokenizer and tensor table.\n";
-      return 0;
-    }
-    const std::filesystem::path model = args.positional().front();
-    const Summary summary =
-        std::filesystem::is_directory(model) ? inspect_folder(model) : inspect_gguf(model);
-    if (args.flag("json")) {
-      print_json(summary);
-    } else {
-      print_text(summary);
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "lmc-inspect: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return cli::run_main("lmc-inspect", run, argc, argv); }

@@ -133,11 +133,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lmc-score: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return cli::run_main("lmc-score", run, argc, argv); }

@@ -667,11 +667,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "lmc-study: %s\n", error.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return cli::run_main("lmc-study", run, argc, argv); }

@@ -1,15 +1,12 @@
-// lmc-study end to end: three test models (the bundled model and two copies with a softened
-// final norm, so that their BPC differ) on three corpora (the bundled demo samples), with
-// made-up scores. The study is killed (SIGKILL) once a pair has finished; the restarted study
-// does not redo finished pairs, and writes the table, the JSON and the SVG plots; its table
-// equals that of a study run without interruption. Killed at random points four times, it
-// resumes to results bit-identical to an uninterrupted study's. It resumes from another
-// working directory; --plan's commands run on a fresh study from anywhere; results of other
-// settings are refused; study.json records each corpus's text field; headless Chromium draws
-// the SVGs as they say (skipped without Chromium). A bad manifest is refused with the line.
-#include <lmc/gguf.hpp>
-#include <lmc/tensor.hpp>
-
+// lmc-study end to end on the study `lmc-study --example` writes: three test models (the bundled
+// model and two copies with a softened final norm, so that their BPC differ) on three corpora
+// (the bundled demo samples), with made-up scores. The study is killed (SIGKILL) once a pair has
+// finished; the restarted study does not redo finished pairs, and writes the table, the JSON and
+// the SVG plots; its table equals that of a study run without interruption. Killed at random
+// points four times, it resumes to results bit-identical to an uninterrupted study's. It resumes
+// from another working directory; --plan's commands run on a fresh study from anywhere; results
+// of other settings are refused; study.json records each corpus's text field; headless Chromium
+// draws the SVGs as they say (skipped without Chromium). A bad manifest is refused with the line.
 #include "support/base64.hpp"
 #include "support/kill_resume.hpp"
 #include "support/run_program.hpp"
@@ -29,6 +26,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,65 +68,21 @@ void write_file(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-// The bundled model with its final norm's weights multiplied by `scale`: flatter predictions,
-// a higher BPC.
-void write_softened_model(const fs::path& out, float scale) {
-  const lmc::GgufFile in = lmc::GgufFile::open(kBundled / "lmc-tiny.gguf");
-  lmc::GgufWriter writer;
-  for (const std::string& key : in.metadata_keys()) {
-    if (key != "general.alignment") writer.set_value(in.at(key), key);
-  }
-  for (const lmc::Tensor& tensor : in.tensors()) {
-    if (tensor.name == "output_norm.weight") {
-      std::vector<float> values = lmc::to_f32(tensor);
-      for (float& v : values) v *= scale;
-      writer.add_tensor_f32(tensor.name, tensor.shape, values);
-    } else {
-      writer.add_tensor(tensor.name, tensor.type, tensor.shape, tensor.data);
-    }
-  }
-  writer.write(out);
-}
-
-// A study folder: models, corpora (copies of the bundled samples), scores and the manifest, every
-// path in it relative to its folder. `settings` goes into its [study] section.
-fs::path make_study(const fs::path& dir, const std::string& settings = "") {
-  fs::create_directories(dir);
-  for (const char* name : {"prose.txt", "code.py", "math.tex"}) {
-    fs::copy_file(kBundled / "demo" / name, dir / name);
-  }
-  fs::copy_file(kBundled / "lmc-tiny.gguf", dir / "tiny-a.gguf");
-  write_softened_model(dir / "tiny-b.gguf", 0.7f);
-  write_softened_model(dir / "tiny-c.gguf", 0.5f);
-  write_file(dir / "scores.csv",
-             "model,trivia,arc,humaneval,gsm8k\n"
-             "tiny-a,40.5,38.0,12.0,9.5\n"
-             "tiny-b,33.0,31.5,8.0,6.0\n"
-             "tiny-c,21.0,24.0,3.5,2.0\n");
-  write_file(dir / "study.ini",
-             "# three test models on the bundled demo samples\n"
-             "[study]\n"
-             "output = out\n"
-             "context = 64\n"
-             "stride = 32\n"
-             "threads = 1\n"
-             "checkpoint_seconds = 0\n"
-             "scores = scores.csv\n"
-             "reference = paper\n" +
-                 settings +
-                 "\n"
-                 "[model tiny-a]\npath = tiny-a.gguf\n"
-                 "[model tiny-b]\npath = tiny-b.gguf\n"
-                 "[model tiny-c]\npath = tiny-c.gguf\n"
-                 "\n"
-                 "[corpus prose]\npath = prose.txt\n"
-                 "[corpus code]\npath = code.py\n"
-                 "[corpus math]\npath = math.tex\n"
-                 "\n"
-                 "[area knowledge]\ncorpus = prose\nscores = trivia, arc\npaper = knowledge\n"
-                 "[area coding]\ncorpus = code\nscores = humaneval\npaper = coding\n"
-                 "[area math]\ncorpus = math\nscores = gsm8k   # one column\npaper = math\n");
-  return dir / "study.ini";
+// The study `lmc-study --example DIR` writes (the bundled model and two copies with a softened
+// final norm, the bundled demo samples, made-up scores), with a checkpoint after every document
+// so that a kill at any point finds one. Returns its manifest.
+fs::path make_study(const fs::path& dir) {
+  const lmc_test::ProgramRun made =
+      lmc_test::run_program(kStudy, "--example " + lmc_test::shell_quote(dir.string()));
+  if (made.status != 0) throw std::runtime_error("lmc-study --example failed: " + made.output);
+  const fs::path manifest = dir / "study.ini";
+  std::string text = read_file(manifest);
+  const std::string section = "[study]\n";
+  const std::size_t at = text.find(section);
+  if (at == std::string::npos) throw std::runtime_error("no [study] in " + manifest.string());
+  text.insert(at + section.size(), "checkpoint_seconds = 0\n");
+  write_file(manifest, text);
+  return manifest;
 }
 
 std::vector<fs::path> finished_results(const fs::path& results) {
