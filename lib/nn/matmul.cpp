@@ -111,12 +111,15 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
                                  pool);
   }
-  // The float recipe on quantized weights: rows decoded a tile at a time (at most ~128 KiB of
-  // floats per task), each tile multiplied as an F32 matrix; decoding is exact, so this equals
-  // the F32 product of the dequantized matrix bit for bit.
-  const std::size_t tile_rows =
-      std::clamp<std::size_t>((std::size_t{128} << 10) / (4 * std::max<std::size_t>(1, w.cols)), 4,
-                              64) /
+  // The float recipe on quantized weights: rows decoded a tile at a time, each tile multiplied
+  // as an F32 matrix; decoding is exact, so this equals the F32 product of the dequantized
+  // matrix bit for bit. A tile is as large as the L2 block of the F32 kernels (192 KiB of
+  // floats), so every decoded value serves all tokens and the activations stream past the
+  // weights as often as for F32; smaller tiles streamed them more often and cost more than the
+  // decoding saved (measured).
+  const std::size_t max_tile_rows =
+      std::clamp<std::size_t>((std::size_t{192} << 10) / (4 * std::max<std::size_t>(1, w.cols)), 4,
+                              512) /
       4 * 4;
   // Work is split by weight rows only, never along K, so the split cannot change a result.
   const std::size_t threads = pool ? pool->size() : 1;
@@ -136,15 +139,24 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
       // Few tokens: the decoded values go straight into the fused multiply-adds.
       detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
     } else if (tiled) {
-      std::vector<float> tile(std::min(tile_rows, end - begin) * w.cols);
+      // A task's rows in tiles of even size, so that no task ends in a sliver of a few rows.
+      const std::size_t n_tiles = (end - begin + max_tile_rows - 1) / max_tile_rows;
+      const std::size_t tile_rows = ((end - begin + n_tiles - 1) / n_tiles + 3) / 4 * 4;
+      // Reused across calls: a fresh 192 KiB vector would be zeroed (and often mapped) each time.
+      thread_local std::vector<float> tile;
+      tile.resize(std::min(tile_rows, end - begin) * w.cols);
       for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
         const std::size_t rows = std::min(tile_rows, end - n0);
-        for (std::size_t r = 0; r < rows; ++r) {
-          float* out = tile.data() + r * w.cols;
-          if (path == KernelPath::scalar) {
-            dequantize_row(w, n0 + r, out);
-          } else {
-            detail::dequantize_row_avx2(w, n0 + r, out);
+        if (path == KernelPath::avx512 && detail::cpu_has_avx512_vnni()) {
+          detail::dequantize_rows_avx512(w, n0, n0 + rows, tile.data());
+        } else {
+          for (std::size_t r = 0; r < rows; ++r) {
+            float* out = tile.data() + r * w.cols;
+            if (path == KernelPath::scalar) {
+              dequantize_row(w, n0 + r, out);
+            } else {
+              detail::dequantize_row_avx2(w, n0 + r, out);
+            }
           }
         }
         const WeightMatrix decoded{WeightType::f32,

@@ -66,6 +66,11 @@ void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n
                        const float* x, std::size_t x_stride, std::size_t tokens, float* y,
                        std::size_t y_stride);
 
+/// Rows [n_begin, n_end) of a quantized W decoded to float, row-major at `out`, 16 values at a
+/// time with the floats of dequantize_row (the float recipe's tiles on the AVX-512 VNNI path).
+void dequantize_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                            float* out);
+
 /// Whether this CPU has AVX-512 VNNI (vpdpbusd, vpdpwssd on zmm registers).
 bool cpu_has_avx512_vnni() noexcept;
 

@@ -365,7 +365,36 @@ inline __m512 code_values_16(const std::uint8_t* p, const QuantTraits& t) {
   return _mm512_cvtepi32_ps(wide);
 }
 
+// Values 16g … 16g + 15 of a decoded chunk as chunk_to_float computes them: d · v (+ m) per
+// block of 32, dl · v (− ml) per group of 16 with dl = d · scale, ml = dmin · min.
+inline __m512 chunk_values_16(const Chunk& c, std::size_t g, const QuantTraits& t) {
+  if (t.k_quant) {
+    const __m512 v = _mm512_mul_ps(_mm512_set1_ps(c.dk * static_cast<float>(c.sc[g])),
+                                   code_values_16(c.q + 16 * g, t));
+    return t.has_min ? _mm512_sub_ps(v, _mm512_set1_ps(c.dmink * static_cast<float>(c.mn[g]))) : v;
+  }
+  const __m512 v = _mm512_mul_ps(code_values_16(c.q + 16 * g, t), _mm512_set1_ps(c.d[g / 2]));
+  return t.has_min ? _mm512_add_ps(v, _mm512_set1_ps(c.m[g / 2])) : v;
+}
+
 }  // namespace
+
+void dequantize_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
+                            float* out) {
+  const QuantTraits t = quant_traits(w.type);
+  Chunk c;
+  for (std::size_t n = n_begin; n < n_end; ++n) {
+    const std::byte* row = w.row(n);
+    float* o = out + (n - n_begin) * w.cols;
+    for (std::size_t ci = 0; ci * chunk_values < w.cols; ++ci) {
+      decode_chunk_avx2(w, row, ci, c);
+      const std::size_t groups = t.k_quant ? 16 : 2 * c.blocks;
+      for (std::size_t g = 0; g < groups; ++g) {
+        _mm512_storeu_ps(o + ci * chunk_values + 16 * g, chunk_values_16(c, g, t));
+      }
+    }
+  }
+}
 
 void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                        const float* x, std::size_t x_stride, std::size_t tokens, float* y,
@@ -381,19 +410,7 @@ void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n
       decode_chunk_avx2(w, w.row(n), ci, c);
       const std::size_t groups = t.k_quant ? 16 : 2 * c.blocks;
       for (std::size_t g = 0; g < groups; ++g) {
-        // The values chunk_to_float computes: d · v (+ m) per block of 32, dl · v (− ml) per
-        // group of 16 with dl = d · scale, ml = dmin · min.
-        __m512 wv;
-        if (t.k_quant) {
-          const __m512 v = _mm512_mul_ps(_mm512_set1_ps(c.dk * static_cast<float>(c.sc[g])),
-                                         code_values_16(c.q + 16 * g, t));
-          wv = t.has_min ? _mm512_sub_ps(v, _mm512_set1_ps(c.dmink * static_cast<float>(c.mn[g])))
-                         : v;
-        } else {
-          const __m512 v =
-              _mm512_mul_ps(code_values_16(c.q + 16 * g, t), _mm512_set1_ps(c.d[g / 2]));
-          wv = t.has_min ? _mm512_add_ps(v, _mm512_set1_ps(c.m[g / 2])) : v;
-        }
+        const __m512 wv = chunk_values_16(c, g, t);
         const std::size_t k = ci * chunk_values + 16 * g;
         for (std::size_t i = 0; i < tokens; ++i) {
           acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(x + i * x_stride + k), wv, acc[i]);
