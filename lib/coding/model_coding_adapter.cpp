@@ -18,6 +18,8 @@ class ModelCodingSession final : public CodingSession {
 
   void reset() override { session_.reset(); }
 
+  Session& session() { return session_; }
+
   void logits_batch(std::span<const Token> tokens, std::span<float> logits) override {
     const std::size_t n_vocab = session_.vocab_size();
     if (logits.size() != tokens.size() * n_vocab) {
@@ -80,6 +82,32 @@ class ModelCodingModel final : public CodingModel {
 
 std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
+}
+
+void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,
+                      std::span<const Token> tokens, std::span<float> logits) {
+  const std::size_t n_vocab = model.vocab_size();
+  if (sessions.size() != tokens.size() || logits.size() != tokens.size() * n_vocab) {
+    base::fail(ErrorCode::invalid_argument,
+               "logits_next_each: {} sessions, {} tokens, {} floats for a vocabulary of {}",
+               sessions.size(), tokens.size(), logits.size(), n_vocab);
+  }
+  if (dynamic_cast<const ModelCodingModel*>(&model) == nullptr) {
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      sessions[i]->logits_next(tokens[i], logits.subspan(i * n_vocab, n_vocab));
+    }
+    return;
+  }
+  // The model's new_session() made every session: each is a ModelCodingSession.
+  std::vector<Session*> models(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    models[i] = &static_cast<ModelCodingSession*>(sessions[i])->session();
+  }
+  Session::feed_each(models, tokens);
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const std::span<const float> row = models[i]->logits(0);
+    std::copy(row.begin(), row.end(), logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab));
+  }
 }
 
 }  // namespace coding

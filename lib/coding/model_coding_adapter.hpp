@@ -5,6 +5,7 @@
 #include <lmc/model.hpp>
 
 #include <memory>
+#include <span>
 
 LMC_BEGIN_NAMESPACE
 namespace coding {
@@ -14,6 +15,13 @@ namespace coding {
 /// Model::context(), sessions on lmc::Session keeping every fed position's logits. Throws
 /// Error(unsupported) when the model has no tokenizer or no BOS token.
 std::unique_ptr<CodingModel> adapt_model(const Model& model);
+
+/// Feeds tokens[i] to sessions[i] (each made by model.new_session()) and writes the logits
+/// that follow into row i of `logits` (vocab_size() floats per row), as sessions[i]->
+/// logits_next would: for adapt_model's models in one batched pass (Session::feed_each), for
+/// any other CodingModel one logits_next per session.
+void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,
+                      std::span<const Token> tokens, std::span<float> logits);
 
 }  // namespace coding
 LMC_END_NAMESPACE
