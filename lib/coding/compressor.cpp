@@ -165,7 +165,7 @@ struct Compressor::Impl {
                  info.context, model.context());
     }
     coding::decode_container_chunks(model, container, info, source, threads(),
-                                    coding::kDefaultLockstepLanes, emit);
+                                    coding::lockstep_lanes(model, info.context, threads()), emit);
   }
 };
 

@@ -14,10 +14,6 @@
 LMC_BEGIN_NAMESPACE
 namespace coding {
 
-/// Chunks each decompressing thread advances in lock step by default (fewer where the wave
-/// has fewer chunks per thread).
-inline constexpr std::size_t kDefaultLockstepLanes = 16;
-
 /// Decodes every chunk of `container`, which `info` describes and the caller has checked
 /// against `model`, on `threads` threads (at least 1) with up to `lanes` chunks in lock step
 /// on each, and passes the bytes of each wave of chunks to `emit` in order. `source` names

@@ -70,6 +70,8 @@ class ModelCodingModel final : public CodingModel {
     return std::make_unique<ModelCodingSession>(model_);
   }
 
+  const Model& model() const { return model_; }
+
  private:
   const Model& model_;
   const Tokenizer& tokenizer_;
@@ -82,6 +84,23 @@ class ModelCodingModel final : public CodingModel {
 
 std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
+}
+
+std::size_t lockstep_lanes(const CodingModel& model, std::size_t window_tokens,
+                           std::size_t threads) {
+  const auto* adapted = dynamic_cast<const ModelCodingModel*>(&model);
+  if (adapted == nullptr) return 1;
+  const ModelInfo& info = adapted->model().info();
+  // Keys and values of one full window, F32 (an estimate: latent attention and state-space
+  // layers hold other sizes).
+  const double session_bytes = static_cast<double>(window_tokens) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.n_layers)) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.n_kv_heads)) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.head_dim)) * 8.0;
+  const double fit = static_cast<double>(kLockstepCacheBudget) /
+                     (session_bytes * static_cast<double>(std::max<std::size_t>(1, threads)));
+  if (fit < 1.0) return 1;
+  return std::min(kMaxDefaultLockstepLanes, static_cast<std::size_t>(fit));
 }
 
 void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,

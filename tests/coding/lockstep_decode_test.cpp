@@ -128,6 +128,23 @@ TEST(LockstepDecode, PlugInModelsDecodeInLockStepOneSessionAtATime) {
   }
 }
 
+TEST(LockstepDecode, LanesAreBoundedByTheCacheBudgetAndOneForPlugInModels) {
+  LMC_REQUIRE_TESTDATA();
+  const lmc::Model model = lmc_test::load_stories();
+  const auto adapter = lmc::coding::adapt_model(model);
+  // stories260K: a few kB of keys and values per window of 128 tokens.
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, 128, 2), lmc::coding::kMaxDefaultLockstepLanes);
+  // A window whose one session exceeds the budget: still one lane (as before lock step).
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, std::size_t{1} << 40, 2), 1u);
+  const lmc::ModelInfo& info = model.info();
+  const std::size_t per_position =
+      static_cast<std::size_t>(info.n_layers * info.n_kv_heads * info.head_dim) * 8;
+  const std::size_t window = lmc::coding::kLockstepCacheBudget / (3 * 2 * per_position);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, window, 2), 3u);
+  const lmc_test::FakeModel fake("abc");
+  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 2), 1u);
+}
+
 TEST(LockstepDecode, CorruptChunkIsNamedWhileOthersAreInFlight) {
   LMC_REQUIRE_TESTDATA();
   const lmc::Model model = lmc_test::load_stories();
