@@ -24,6 +24,7 @@ const ArchitectureSpec& gemma2_architecture() {
     s.hf.keys.final_soft_cap = "final_logit_softcapping";
     s.hf.keys.query_scale = "query_pre_attn_scalar";
     s.hf.defaults.sliding_window = 4096;
+    s.hf.defaults.query_scale = 256;  // Gemma2Config's query_pre_attn_scalar
     s.hf.understood = {"hidden_act", "cache_implementation"};
     return s;
   }();
