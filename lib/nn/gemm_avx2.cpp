@@ -51,6 +51,30 @@ float* floats(std::vector<Lanes8>& buffer, std::size_t n) {
   return buffer.front().v;
 }
 
+// The tree of 8 lanes (simd.hpp's reduce_tree_8) of v[0..7] side by side: the same adds of the
+// same lanes, so out[i] == reduce_tree_8(v[i]) bit for bit.
+inline void reduce_tree_8x8(const __m256* v, float* out) {
+  __m256 s4[4];  // s4[p] = [v[2p][j] + v[2p][j+4] | v[2p+1][j] + v[2p+1][j+4]], j < 4
+  for (int p = 0; p < 4; ++p) {
+    s4[p] = _mm256_add_ps(_mm256_permute2f128_ps(v[2 * p], v[2 * p + 1], 0x20),
+                          _mm256_permute2f128_ps(v[2 * p], v[2 * p + 1], 0x31));
+  }
+  __m256 s2[2];  // s2[q] = [v[4q] s2 0, 1, v[4q+2] s2 0, 1 | v[4q+1] …, v[4q+3] …]
+  for (int q = 0; q < 2; ++q) {
+    s2[q] = _mm256_add_ps(_mm256_shuffle_ps(s4[2 * q], s4[2 * q + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                          _mm256_shuffle_ps(s4[2 * q], s4[2 * q + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  }
+  // [v0, v2, v4, v6 | v1, v3, v5, v7]
+  const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(s2[0], s2[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm256_shuffle_ps(s2[0], s2[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, r);
+  for (int i = 0; i < 4; ++i) {
+    out[2 * i] = lanes[i];
+    out[2 * i + 1] = lanes[4 + i];
+  }
+}
+
 // Y[t][n] for one group of MT tokens and one panel of NT rows, one half of the lanes. The first
 // half stores its accumulators at `low`; the second adds them to its own and writes the result.
 template <int MT, int NT>
@@ -76,30 +100,34 @@ void tile_pass(const float* xp, const float* wp, std::size_t k16, float* low, bo
     }
     return;
   }
+  // low + high, then the tree of 8 lanes for 8 outputs at a time (the last group padded with
+  // copies of its first output).
+  constexpr int outputs = MT * NT, groups = (outputs + 7) / 8;
+  __m256 v[8 * groups];
+  for (int i = 0; i < 8 * groups; ++i) {
+    const int o = i < outputs ? i : 8 * (i / 8);
+    v[i] = _mm256_add_ps(_mm256_load_ps(low + 8 * o), acc[o / NT][o % NT]);
+  }
+  alignas(32) float sums[8 * groups];
+  for (int g = 0; g < groups; ++g) reduce_tree_8x8(v + 8 * g, sums + 8 * g);
   for (int t = 0; t < MT; ++t) {
-    for (int n = 0; n < NT; ++n) {
-      y[t * y_stride + n] =
-          reduce_tree_8(_mm256_add_ps(_mm256_load_ps(low + 8 * (t * NT + n)), acc[t][n]));
-    }
+    for (int n = 0; n < NT; ++n) y[t * y_stride + n] = sums[t * NT + n];
   }
 }
 
 using TilePass = void (*)(const float*, const float*, std::size_t, float*, bool, float*,
                           std::size_t);
 
-template <int MT>
-constexpr TilePass tile_pass_for(std::size_t nt) {
-  return nt == 3 ? tile_pass<MT, 3> : nt == 2 ? tile_pass<MT, 2> : tile_pass<MT, 1>;
-}
-
+// The pass for mt ≤ MT tokens and nt ≤ NT rows.
+template <int MT, int NT>
 TilePass tile_pass_for(std::size_t mt, std::size_t nt) {
-  static_assert(group_tokens == 4 && panel_rows == 3);
-  switch (mt) {
-    case 4: return tile_pass_for<4>(nt);
-    case 3: return tile_pass_for<3>(nt);
-    case 2: return tile_pass_for<2>(nt);
-    default: return tile_pass_for<1>(nt);
+  if constexpr (MT > 1) {
+    if (mt < static_cast<std::size_t>(MT)) return tile_pass_for<MT - 1, NT>(mt, nt);
   }
+  if constexpr (NT > 1) {
+    if (nt < static_cast<std::size_t>(NT)) return tile_pass_for<MT, NT - 1>(mt, nt);
+  }
+  return tile_pass<MT, NT>;
 }
 
 // One weight row's K values into its place in a panel of `nt` rows: 8 values at a time from
@@ -232,9 +260,9 @@ void gemm_avx2_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_en
         for (std::size_t p = nb; p < ne; p += panel_rows) {
           const std::size_t nt = std::min(panel_rows, ne - p);
           const float* panel = packed_w + (p - nb) * k16 * 16;
-          tile_pass_for(mt, nt)(xg + h * k16 * mt * 8, panel + h * k16 * nt * 8, k16,
-                                low + (p - nb) * group_tokens * 8, h == 1, y + t0 * y_stride + p,
-                                y_stride);
+          tile_pass_for<group_tokens, panel_rows>(mt, nt)(
+              xg + h * k16 * mt * 8, panel + h * k16 * nt * 8, k16,
+              low + (p - nb) * group_tokens * 8, h == 1, y + t0 * y_stride + p, y_stride);
         }
       }
     }
