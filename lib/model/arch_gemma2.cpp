@@ -48,6 +48,7 @@ const ArchitectureSpec& gemma2_architecture() {
     s.hf.defaults.eps = 1e-6;
     s.hf.defaults.tied = true;
     s.hf.defaults.sliding_window = 4096;
+    s.hf.defaults.query_scale = 256;  // Gemma2Config's query_pre_attn_scalar
     s.hf.flags = {{"attention_bias", {"false"}}};
     s.hf.understood = {"hidden_act", "cache_implementation"};
     return s;
