@@ -8,8 +8,11 @@
 //     is Llama 2's SentencePiece vocabulary (32 000 tokens) copied from the conformance file
 //     vocab/ggml-vocab-llama-spm.gguf: the text is tokenized as a real llama would, and the
 //     random weights make the predictions near uniform (about 15 bits per token).
-// Decompression runs the model one token at a time, compression in batches. The timed runs
-// code every piece the tokenizer reproduces with the model (choose_by_cost = false), so both
+//   - the same llama on the first 16 384 bytes of alice29.txt in 8 chunks of 2048 bytes
+//     (Llama130MChunks): decompression advances the chunks of each thread in lock step, one
+//     batched forward pass per step for up to 16 chunks (docs/container.md).
+// Decompression runs the model one token at a time per chunk, compression in batches. The timed
+// runs code every piece the tokenizer reproduces with the model (choose_by_cost = false), so both
 // directions run the model over all of the text; bits_per_byte is that container's size, and
 // bits_per_byte_by_cost (compress, 1 thread) the default's, where a piece the model predicts
 // worse than an order-0 byte model is escaped.
@@ -60,6 +63,7 @@ Setup stories() {
   return {testdata("models/stories260K.gguf"), SIZE_MAX, lmc::CompressorOptions{}.chunk_bytes};
 }
 Setup llama130m() { return {lmc_bench::random_llama(lmc::DType::f32), 8192, 4096}; }
+Setup llama130m_chunks() { return {lmc_bench::random_llama(lmc::DType::f32), 16384, 2048}; }
 
 // One compress or decompress per iteration; counters: bytes/s (input bytes), tokens/s (model
 // tokens coded), bits per byte of the container, and gzip -9 / zstd -19 of the same bytes.
@@ -101,6 +105,8 @@ void BM_CompressStories260K(benchmark::State& state) { run(state, stories(), fal
 void BM_DecompressStories260K(benchmark::State& state) { run(state, stories(), true); }
 void BM_CompressLlama130M(benchmark::State& state) { run(state, llama130m(), false); }
 void BM_DecompressLlama130M(benchmark::State& state) { run(state, llama130m(), true); }
+void BM_CompressLlama130MChunks(benchmark::State& state) { run(state, llama130m_chunks(), false); }
+void BM_DecompressLlama130MChunks(benchmark::State& state) { run(state, llama130m_chunks(), true); }
 
 BENCHMARK(BM_CompressStories260K)
     ->Arg(1)
@@ -121,6 +127,18 @@ BENCHMARK(BM_CompressLlama130M)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
 BENCHMARK(BM_DecompressLlama130M)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+BENCHMARK(BM_CompressLlama130MChunks)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+BENCHMARK(BM_DecompressLlama130MChunks)
     ->Arg(1)
     ->Arg(2)
     ->Iterations(1)

@@ -149,6 +149,14 @@ class LMC_EXPORT Session {
   /// Same as feed({&token, 1}, Outputs::last).
   void feed(Token token);
 
+  /// Feeds tokens[i] to *sessions[i] for every i, as sessions[i]->feed(tokens[i]) would, in
+  /// one batched pass: the weights are read once for all the sessions (lock-step decoding of
+  /// independent sequences). Each session's logits and state are bit-identical to feeding it
+  /// alone. The sessions must be distinct, of the same model, and at most 512. Errors as
+  /// feed(), naming the session's index; on error every session is unchanged (with the
+  /// exception feed() describes).
+  static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens);
+
   /// Tokens held (the next position).
   std::size_t position() const noexcept;
   /// Positions the session can hold.

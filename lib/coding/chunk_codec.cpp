@@ -1,14 +1,17 @@
 #include "coding/chunk_codec.hpp"
 
 #include "base/fail.hpp"
+#include "coding/model_coding_adapter.hpp"
 #include "coding/range_coder.hpp"
 #include "coding/segmentation.hpp"
 #include "coding/token_frequencies.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 LMC_BEGIN_NAMESPACE
@@ -249,46 +252,76 @@ ChunkCost encode_segments(const CodingModel& model, std::span<const std::byte> c
   return cost;
 }
 
+// Decodes one chunk's stream step by step: advance() reads segments until the chunk needs the
+// model's logits for its next token (or is complete); take() decodes that token from them. The
+// model is driven from outside, so that several chunks can share one forward pass.
 class ChunkDecoder {
  public:
   ChunkDecoder(const CodingModel& model, std::span<const std::byte> stream,
-               const ChunkCoding& coding, const std::string& where)
-      : model_(model),
-        decoder_(stream),
-        coding_(coding),
-        where_(where),
-        vocab_(model.vocab_size()) {}
+               std::span<std::byte> out, const ChunkCoding& coding, const std::string& where)
+      : model_(model), decoder_(stream), out_(out), coding_(coding), where_(where) {}
 
-  void run(std::span<std::byte> out) {
-    std::size_t produced = 0;
-    while (produced < out.size()) {
+  /// Decodes until the chunk waits for the logits that follow input() (after a reset of the
+  /// session when restart()), returning true, or is complete, returning false.
+  bool advance() {
+    for (;;) {
+      if (in_model_segment_) {
+        if (tokens_.size() < token_count_) {
+          restart_ = position_ % coding_.window_tokens == 0;
+          input_ = restart_ ? model_.start_token() : previous_;
+          return true;
+        }
+        finish_model_segment();
+        continue;
+      }
+      if (produced_ >= out_.size()) return false;
       std::uint64_t kind = 0;
-      if (!decoder_.decode_bits(1, kind)) corrupt(produced, "segment kind");
-      std::uint64_t size = decode_integer(produced, "segment size");
-      if (size == 0 || size > out.size() - produced) {
+      if (!decoder_.decode_bits(1, kind)) corrupt("segment kind");
+      std::uint64_t size = decode_integer("segment size");
+      if (size == 0 || size > out_.size() - produced_) {
         base::fail(ErrorCode::corrupt_data,
                    "{}: segment at byte {} claims {} bytes, {} remain: corrupt data", where_,
-                   produced, size, out.size() - produced);
+                   produced_, size, out_.size() - produced_);
       }
-      auto target = out.subspan(produced, static_cast<std::size_t>(size));
+      segment_ = out_.subspan(produced_, static_cast<std::size_t>(size));
       if (kind == 0) {
-        decode_model_segment(produced, target);
+        token_count_ = decode_integer("token count");
+        if (token_count_ == 0 || token_count_ > segment_.size() + kMaxExtraTokensPerSegment)
+          corrupt("token count");
+        tokens_.clear();
+        in_model_segment_ = true;
       } else {
-        decode_escape_segment(produced, target);
+        decode_escape_segment();
+        produced_ += segment_.size();
       }
-      produced += target.size();
     }
   }
 
- private:
-  [[noreturn]] void corrupt(std::size_t produced, std::string_view what) {
-    base::fail(ErrorCode::corrupt_data, "{}: {} at byte {} is out of range: corrupt data", where_,
-               what, produced);
+  Token input() const { return input_; }
+  bool restart() const { return restart_; }
+
+  /// Decodes the awaited token; `logits` follow input() in the chunk's context.
+  void take(std::span<const float> logits) {
+    table_.assign(logits);
+    std::uint64_t target = 0;
+    if (!decoder_.target(kTokenFrequencyTotal, target)) corrupt("token");
+    std::uint64_t cum = 0;
+    std::uint64_t freq = 0;
+    previous_ = static_cast<Token>(table_.find(target, cum, freq));
+    decoder_.consume(cum, freq);
+    tokens_.push_back(previous_);
+    ++position_;
   }
 
-  std::uint64_t decode_integer(std::size_t produced, std::string_view what) {
+ private:
+  [[noreturn]] void corrupt(std::string_view what) {
+    base::fail(ErrorCode::corrupt_data, "{}: {} at byte {} is out of range: corrupt data", where_,
+               what, produced_);
+  }
+
+  std::uint64_t decode_integer(std::string_view what) {
     std::uint64_t length = 0;
-    if (!decoder_.target(kMaxIntegerBits + 1, length)) corrupt(produced, what);
+    if (!decoder_.target(kMaxIntegerBits + 1, length)) corrupt(what);
     decoder_.consume(length, 1);
     if (length <= 1) return length;
     std::uint64_t value = 1;
@@ -297,53 +330,30 @@ class ChunkDecoder {
       unsigned piece = below > 32 ? 32 : below;
       below -= piece;
       std::uint64_t bits = 0;
-      if (!decoder_.decode_bits(piece, bits)) corrupt(produced, what);
+      if (!decoder_.decode_bits(piece, bits)) corrupt(what);
       value = (value << piece) | bits;
     }
     return value;
   }
 
-  void decode_model_segment(std::size_t produced, std::span<std::byte> out) {
-    std::uint64_t count = decode_integer(produced, "token count");
-    if (count == 0 || count > out.size() + kMaxExtraTokensPerSegment)
-      corrupt(produced, "token count");
-    if (!session_) {
-      session_ = model_.new_session();
-      logits_.resize(vocab_);
-    }
-    tokens_.clear();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      if (position_ % coding_.window_tokens == 0) {
-        session_->reset();
-        session_->logits_next(model_.start_token(), logits_);
-      } else {
-        session_->logits_next(previous_, logits_);
-      }
-      table_.assign(logits_);
-      std::uint64_t target = 0;
-      if (!decoder_.target(kTokenFrequencyTotal, target)) corrupt(produced, "token");
-      std::uint64_t cum = 0;
-      std::uint64_t freq = 0;
-      previous_ = static_cast<Token>(table_.find(target, cum, freq));
-      decoder_.consume(cum, freq);
-      tokens_.push_back(previous_);
-      ++position_;
-    }
+  void finish_model_segment() {
     std::string text = model_.decode(tokens_);
-    if (text.size() != out.size()) {
+    if (text.size() != segment_.size()) {
       base::fail(
           ErrorCode::corrupt_data,
           "{}: the {} tokens at byte {} decode to {} bytes, not {}: corrupt data, or the model "
           "computes other logits than the compressor's did",
-          where_, count, produced, text.size(), out.size());
+          where_, token_count_, produced_, text.size(), segment_.size());
     }
-    std::memcpy(out.data(), text.data(), text.size());
+    std::memcpy(segment_.data(), text.data(), text.size());
+    produced_ += segment_.size();
+    in_model_segment_ = false;
   }
 
-  void decode_escape_segment(std::size_t produced, std::span<std::byte> out) {
-    for (std::byte& byte : out) {
+  void decode_escape_segment() {
+    for (std::byte& byte : segment_) {
       std::uint64_t target = 0;
-      if (!decoder_.target(bytes_.total(), target)) corrupt(produced, "escaped byte");
+      if (!decoder_.target(bytes_.total(), target)) corrupt("escaped byte");
       std::uint64_t cum = 0;
       unsigned value = bytes_.find(target, cum);
       decoder_.consume(cum, bytes_.frequency(value));
@@ -354,16 +364,20 @@ class ChunkDecoder {
 
   const CodingModel& model_;
   RangeDecoder decoder_;
+  std::span<std::byte> out_;
   const ChunkCoding& coding_;
   const std::string& where_;
-  std::size_t vocab_;
   AdaptiveByteModel bytes_;
-  std::unique_ptr<CodingSession> session_;
-  std::vector<float> logits_;
-  std::vector<Token> tokens_;
   TokenFrequencies table_;
-  std::uint64_t position_ = 0;  // model tokens decoded so far in this chunk
+  std::size_t produced_ = 0;      // bytes of out_ before the current segment
+  std::span<std::byte> segment_;  // the current segment's bytes
+  bool in_model_segment_ = false;
+  std::uint64_t token_count_ = 0;  // tokens of the current model segment
+  std::vector<Token> tokens_;      // its tokens decoded so far
+  std::uint64_t position_ = 0;     // model tokens decoded so far in this chunk
   Token previous_ = 0;
+  Token input_ = 0;
+  bool restart_ = false;
 };
 
 }  // namespace
@@ -387,7 +401,64 @@ ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> ch
 
 void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
                   std::span<std::byte> out, const ChunkCoding& coding, const std::string& where) {
-  ChunkDecoder(model, stream, coding, where).run(out);
+  ChunkJob job{stream, out, where};
+  decode_chunks(model, {&job, 1}, coding, 1, [](std::size_t) {});
+}
+
+void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
+                   const ChunkCoding& coding, std::size_t lanes,
+                   const std::function<void(std::size_t)>& done) {
+  if (jobs.empty()) return;
+  lanes = std::clamp<std::size_t>(lanes, 1, std::min(jobs.size(), kMaxLockstepLanes));
+  struct Lane {
+    std::optional<ChunkDecoder> decoder;
+    std::size_t job = 0;
+    std::unique_ptr<CodingSession> session;  // made on the first model token, kept for the next
+  };
+  std::vector<Lane> lane(lanes);
+  std::size_t next_job = 0;
+  // Gives `l` the next job that waits for the model, completing those that never do.
+  auto start_next = [&](Lane& l) {
+    l.decoder.reset();
+    while (next_job < jobs.size()) {
+      l.job = next_job++;
+      const ChunkJob& job = jobs[l.job];
+      l.decoder.emplace(model, job.stream, job.out, coding, job.where);
+      if (l.decoder->advance()) return;
+      l.decoder.reset();
+      done(l.job);
+    }
+  };
+  for (Lane& l : lane) start_next(l);
+  const std::size_t vocab = model.vocab_size();
+  std::vector<float> logits(lanes * vocab);
+  std::vector<CodingSession*> sessions;
+  std::vector<Token> inputs;
+  std::vector<Lane*> waiting;
+  for (;;) {
+    sessions.clear();
+    inputs.clear();
+    waiting.clear();
+    for (Lane& l : lane) {
+      if (!l.decoder) continue;
+      if (!l.session) l.session = model.new_session();
+      if (l.decoder->restart()) l.session->reset();
+      sessions.push_back(l.session.get());
+      inputs.push_back(l.decoder->input());
+      waiting.push_back(&l);
+    }
+    if (waiting.empty()) return;
+    const std::span<float> rows(logits.data(), waiting.size() * vocab);
+    logits_next_each(model, sessions, inputs, rows);
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+      Lane& l = *waiting[i];
+      l.decoder->take(rows.subspan(i * vocab, vocab));
+      if (!l.decoder->advance()) {
+        done(l.job);
+        start_next(l);
+      }
+    }
+  }
 }
 
 }  // namespace coding

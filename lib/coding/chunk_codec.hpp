@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +49,27 @@ ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> ch
 /// encode_chunk can have written.
 void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
                   std::span<std::byte> out, const ChunkCoding& coding, const std::string& where);
+
+/// One chunk for decode_chunks: its stream, the bytes it decodes into (its original size) and
+/// its name in error messages.
+struct ChunkJob {
+  std::span<const std::byte> stream;
+  std::span<std::byte> out;
+  std::string where;
+};
+
+/// Most chunks decode_chunks advances in lock step (one forward pass holds at most 512 rows).
+inline constexpr std::size_t kMaxLockstepLanes = 512;
+
+/// Decodes `jobs` as decode_chunk does each, with up to `lanes` of them in lock step: every
+/// step advances each chunk that waits for the model by one token, all of them in one
+/// logits_next_each call (one batched forward pass for an lmc::Model: its weights are read
+/// once per step for all of them). A chunk that completes makes room for the next job.
+/// done(i) is called (on this thread) when jobs[i] is decoded. The bytes do not depend on
+/// `lanes`: each chunk's logits are those of decoding it alone (the determinism contract).
+void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
+                   const ChunkCoding& coding, std::size_t lanes,
+                   const std::function<void(std::size_t)>& done);
 
 }  // namespace coding
 LMC_END_NAMESPACE

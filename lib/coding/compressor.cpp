@@ -5,6 +5,7 @@
 #include "base/utf8.hpp"
 #include "coding/chunk_codec.hpp"
 #include "coding/container.hpp"
+#include "coding/container_decoder.hpp"
 #include "coding/crc32c.hpp"
 #include "coding/model_coding_adapter.hpp"
 #include "coding/token_frequencies.hpp"
@@ -19,7 +20,8 @@
 LMC_BEGIN_NAMESPACE
 namespace {
 
-// Chunks decoded per wave per thread: bounds the memory of decoded-but-unwritten chunks.
+// Chunks decoded per wave per lock-step lane: bounds the memory of decoded-but-unwritten
+// chunks.
 constexpr std::size_t kChunksPerThreadPerWave = 2;
 
 void check_model(const CodingModel& model) {
@@ -70,6 +72,51 @@ std::span<const std::byte> chunk_of(std::span<const std::byte> data, std::size_t
 
 }  // namespace
 
+namespace coding {
+
+void decode_container_chunks(const CodingModel& model, std::span<const std::byte> container,
+                             const ContainerInfo& info, std::string_view source,
+                             std::size_t threads, std::size_t lanes,
+                             const std::function<void(std::span<const std::byte>)>& emit) {
+  const ChunkCoding chunk_coding{info.context, 1, false};
+  base::ThreadPool pool(std::max<std::size_t>(1, threads));
+  lanes = std::clamp<std::size_t>(lanes, 1, kMaxLockstepLanes);
+  // Thread g of a wave decodes its chunks g, g + groups, ... in lock step.
+  const std::size_t wave = pool.size() * lanes * kChunksPerThreadPerWave;
+  std::vector<std::vector<std::byte>> decoded(std::min(wave, info.chunks.size()));
+  for (std::size_t first = 0; first < info.chunks.size(); first += wave) {
+    const std::size_t count = std::min(wave, info.chunks.size() - first);
+    const std::size_t groups = std::min(pool.size(), count);
+    pool.parallel_for(groups, [&](std::size_t group) {
+      std::vector<ChunkJob> jobs;
+      std::vector<std::size_t> index;
+      for (std::size_t i = group; i < count; i += groups) {
+        const ChunkInfo& chunk = info.chunks[first + i];
+        decoded[i].assign(chunk.original_size, std::byte{0});
+        jobs.push_back(ChunkJob{container.subspan(chunk.compressed_offset, chunk.compressed_size),
+                                decoded[i], fmt::format("{}: chunk {}", source, first + i)});
+        index.push_back(i);
+      }
+      decode_chunks(model, jobs, chunk_coding, lanes, [&](std::size_t job) {
+        const ChunkInfo& chunk = info.chunks[first + index[job]];
+        if (crc32c(decoded[index[job]]) != chunk.original_crc32c) {
+          base::fail(
+              ErrorCode::corrupt_data,
+              "{}: decoded data fails its checksum: the model computes other logits than the "
+              "compressor's did (numeric profile {:#x}), or the data is corrupt",
+              jobs[job].where, info.numeric_profile);
+        }
+      });
+    });
+    for (std::size_t i = 0; i < count; ++i) {
+      emit(decoded[i]);
+      std::vector<std::byte>().swap(decoded[i]);
+    }
+  }
+}
+
+}  // namespace coding
+
 struct Compressor::Impl {
   Impl(const CodingModel& model, CompressorOptions options) : model(model), options(options) {}
   Impl(std::unique_ptr<CodingModel> adapter, CompressorOptions options)
@@ -117,32 +164,8 @@ struct Compressor::Impl {
                  "{}: needs a context of {} tokens, this model is set up for {}", source,
                  info.context, model.context());
     }
-    coding::ChunkCoding chunk_coding = chunk_coding_for(info.context);
-    base::ThreadPool pool(threads());
-    std::size_t wave = pool.size() * kChunksPerThreadPerWave;
-    std::vector<std::vector<std::byte>> decoded(wave);
-    for (std::size_t first = 0; first < info.chunks.size(); first += wave) {
-      std::size_t count = std::min(wave, info.chunks.size() - first);
-      pool.parallel_for(count, [&](std::size_t i) {
-        const ChunkInfo& chunk = info.chunks[first + i];
-        std::string where = fmt::format("{}: chunk {}", source, first + i);
-        decoded[i].assign(chunk.original_size, std::byte{0});
-        coding::decode_chunk(model,
-                             container.subspan(chunk.compressed_offset, chunk.compressed_size),
-                             decoded[i], chunk_coding, where);
-        if (coding::crc32c(decoded[i]) != chunk.original_crc32c) {
-          base::fail(
-              ErrorCode::corrupt_data,
-              "{}: decoded data fails its checksum: the model computes other logits than the "
-              "compressor's did (numeric profile {:#x}), or the data is corrupt",
-              where, info.numeric_profile);
-        }
-      });
-      for (std::size_t i = 0; i < count; ++i) {
-        emit(decoded[i]);
-        std::vector<std::byte>().swap(decoded[i]);
-      }
-    }
+    coding::decode_container_chunks(model, container, info, source, threads(),
+                                    coding::lockstep_lanes(model, info.context, threads()), emit);
   }
 };
 

@@ -18,6 +18,8 @@ class ModelCodingSession final : public CodingSession {
 
   void reset() override { session_.reset(); }
 
+  Session& session() { return session_; }
+
   void logits_batch(std::span<const Token> tokens, std::span<float> logits) override {
     const std::size_t n_vocab = session_.vocab_size();
     if (logits.size() != tokens.size() * n_vocab) {
@@ -68,6 +70,8 @@ class ModelCodingModel final : public CodingModel {
     return std::make_unique<ModelCodingSession>(model_);
   }
 
+  const Model& model() const { return model_; }
+
  private:
   const Model& model_;
   const Tokenizer& tokenizer_;
@@ -80,6 +84,49 @@ class ModelCodingModel final : public CodingModel {
 
 std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
+}
+
+std::size_t lockstep_lanes(const CodingModel& model, std::size_t window_tokens,
+                           std::size_t threads) {
+  const auto* adapted = dynamic_cast<const ModelCodingModel*>(&model);
+  if (adapted == nullptr) return 1;
+  const ModelInfo& info = adapted->model().info();
+  // Keys and values of one full window, F32 (an estimate: latent attention and state-space
+  // layers hold other sizes).
+  const double session_bytes = static_cast<double>(window_tokens) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.n_layers)) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.n_kv_heads)) *
+                               static_cast<double>(std::max<std::int64_t>(1, info.head_dim)) * 8.0;
+  const double fit = static_cast<double>(kLockstepCacheBudget) /
+                     (session_bytes * static_cast<double>(std::max<std::size_t>(1, threads)));
+  if (fit < 1.0) return 1;
+  return std::min(kMaxDefaultLockstepLanes, static_cast<std::size_t>(fit));
+}
+
+void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,
+                      std::span<const Token> tokens, std::span<float> logits) {
+  const std::size_t n_vocab = model.vocab_size();
+  if (sessions.size() != tokens.size() || logits.size() != tokens.size() * n_vocab) {
+    base::fail(ErrorCode::invalid_argument,
+               "logits_next_each: {} sessions, {} tokens, {} floats for a vocabulary of {}",
+               sessions.size(), tokens.size(), logits.size(), n_vocab);
+  }
+  if (dynamic_cast<const ModelCodingModel*>(&model) == nullptr) {
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      sessions[i]->logits_next(tokens[i], logits.subspan(i * n_vocab, n_vocab));
+    }
+    return;
+  }
+  // The model's new_session() made every session: each is a ModelCodingSession.
+  std::vector<Session*> models(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    models[i] = &static_cast<ModelCodingSession*>(sessions[i])->session();
+  }
+  Session::feed_each(models, tokens);
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const std::span<const float> row = models[i]->logits(0);
+    std::copy(row.begin(), row.end(), logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab));
+  }
 }
 
 }  // namespace coding

@@ -191,6 +191,71 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
 
 void Session::feed(Token token) { feed(std::span<const Token>(&token, 1), Outputs::last); }
 
+void Session::feed_each(std::span<Session* const> sessions, std::span<const Token> tokens) {
+  if (sessions.size() != tokens.size()) {
+    base::fail(ErrorCode::invalid_argument, "feed_each: {} sessions, {} tokens", sessions.size(),
+               tokens.size());
+  }
+  if (sessions.empty()) return;
+  if (sessions.size() > nn::Transformer::max_batch) {
+    base::fail(ErrorCode::invalid_argument, "feed_each: {} sessions, at most {}", sessions.size(),
+               nn::Transformer::max_batch);
+  }
+  const Model::Impl* model = nullptr;
+  std::vector<nn::SequenceFeed> feeds(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    if (!sessions[i]) base::fail(ErrorCode::invalid_argument, "feed_each: session {} is null", i);
+    Impl& impl = *sessions[i]->impl_;
+    if (i == 0) model = impl.model;
+    if (impl.model != model) {
+      base::fail(ErrorCode::invalid_argument,
+                 "feed_each: session {} belongs to another model than session 0", i);
+    }
+    const std::size_t n_vocab = model->bound.config.n_vocab;
+    if (tokens[i] < 0 || static_cast<std::size_t>(tokens[i]) >= n_vocab) {
+      base::fail(ErrorCode::invalid_argument,
+                 "feed_each: session {}: token id {} is outside the vocabulary (size {})", i,
+                 tokens[i], n_vocab);
+    }
+    if (impl.cache.length() + 1 > impl.cache.max_length()) {
+      base::fail(ErrorCode::out_of_range,
+                 "feed_each: session {}: context overflow: {} + 1 tokens exceed the session's {} "
+                 "positions",
+                 i, impl.cache.length(), impl.cache.max_length());
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (sessions[j] == sessions[i]) {
+        base::fail(ErrorCode::invalid_argument, "feed_each: sessions {} and {} are the same", j, i);
+      }
+    }
+    feeds[i] = nn::SequenceFeed{tokens.subspan(i, 1), &impl.cache};
+  }
+  const std::size_t n_vocab = model->bound.config.n_vocab;
+  std::vector<float> logits(sessions.size() * n_vocab);
+  std::vector<std::size_t> start(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) start[i] = sessions[i]->impl_->cache.length();
+  try {
+    model->transformer->forward_many(feeds, model->pool.get(), nn::LogitsFor::last, logits.data());
+  } catch (...) {
+    // As in feed(): only a failure inside the pass (memory) gets here.
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      nn::KvCache& cache = sessions[i]->impl_->cache;
+      if (cache.has_recurrent()) {
+        cache.reset();
+      } else {
+        cache.truncate(start[i]);
+      }
+    }
+    throw;
+  }
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    Impl& impl = *sessions[i]->impl_;
+    impl.logits.assign(logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab),
+                       logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_vocab));
+    impl.n_outputs = 1;
+  }
+}
+
 std::size_t Session::position() const noexcept { return impl_->cache.length(); }
 std::size_t Session::context() const noexcept { return impl_->cache.max_length(); }
 std::size_t Session::n_outputs() const noexcept { return impl_->n_outputs; }

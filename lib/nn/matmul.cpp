@@ -112,6 +112,10 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   // for many tokens the decoded tiles cost less (measured).
   const bool tiled = quantized && !integer &&
                      (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
+  // Few tokens (decoding) on the AVX2 kernels: decoded values straight into the FMAs.
+  const bool few_avx2 = quantized && !integer && tokens < 6 &&
+                        (path == KernelPath::avx2 ||
+                         (path == KernelPath::avx512 && tiled && !detail::cpu_has_avx512_vnni()));
   detail::QuantizedActivations qx;
   if (integer) {
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
@@ -169,6 +173,9 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     } else if (tiled && path == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
       // Few tokens: the decoded values go straight into the fused multiply-adds.
       detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
+    } else if (few_avx2) {
+      // The same with AVX2 (also Q8_0, and AVX-512 CPUs without VNNI).
+      detail::float_rows_avx2(w, begin, end, x, x_stride, tokens, y, y_stride);
     } else if (tiled) {
       // A task's rows in tiles of even size, so that no task ends in a sliver of a few rows.
       const std::size_t n_tiles = (end - begin + max_tile_rows - 1) / max_tile_rows;

@@ -232,14 +232,18 @@ void feed_forward(const TransformerConfig& config, const LayerWeights& layer, co
 
 }  // namespace
 
-void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache,
-                          base::ThreadPool* pool, LogitsFor which, float* logits) const {
+void Transformer::check_tokens(std::span<const std::int32_t> tokens) const {
   for (std::int32_t token : tokens) {
     if (token < 0 || static_cast<std::size_t>(token) >= config_.n_vocab) {
       base::fail(ErrorCode::invalid_argument, "token id {} is outside the vocabulary (size {})",
                  token, config_.n_vocab);
     }
   }
+}
+
+void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache,
+                          base::ThreadPool* pool, LogitsFor which, float* logits) const {
+  check_tokens(tokens);
   cache.reserve(cache.length() + tokens.size());
   for (std::size_t begin = 0; begin < tokens.size(); begin += max_batch) {
     const std::size_t count = std::min(max_batch, tokens.size() - begin);
@@ -251,27 +255,90 @@ void Transformer::forward(std::span<const std::int32_t> tokens, KvCache& cache,
     } else if (which == LogitsFor::last && !is_last_chunk) {
       chunk_which = LogitsFor::none;
     }
-    forward_chunk(tokens.subspan(begin, count), cache, pool, chunk_which, chunk_logits);
+    const SequenceFeed sequence{tokens.subspan(begin, count), &cache};
+    forward_chunk({&sequence, 1}, pool, chunk_which, chunk_logits);
   }
 }
 
-void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache,
-                                base::ThreadPool* pool, LogitsFor which, float* logits) const {
+void Transformer::forward_many(std::span<const SequenceFeed> sequences, base::ThreadPool* pool,
+                               LogitsFor which, float* logits) const {
+  std::size_t total = 0;
+  for (std::size_t s = 0; s < sequences.size(); ++s) {
+    const SequenceFeed& sequence = sequences[s];
+    if (!sequence.cache) {
+      base::fail(ErrorCode::invalid_argument, "forward_many: sequence {} has no cache", s);
+    }
+    for (std::size_t r = 0; r < s; ++r) {
+      if (sequences[r].cache == sequence.cache) {
+        base::fail(ErrorCode::invalid_argument, "forward_many: sequences {} and {} share one cache",
+                   r, s);
+      }
+    }
+    if (which == LogitsFor::last && sequence.tokens.empty()) {
+      base::fail(ErrorCode::invalid_argument,
+                 "forward_many: sequence {} has no token to take the last logits of", s);
+    }
+    check_tokens(sequence.tokens);
+    total += sequence.tokens.size();
+  }
+  if (total > max_batch) {
+    base::fail(ErrorCode::invalid_argument, "forward_many: {} tokens in all, at most {}", total,
+               max_batch);
+  }
+  for (const SequenceFeed& sequence : sequences) {
+    sequence.cache->reserve(sequence.cache->length() + sequence.tokens.size());
+  }
+  if (total == 0) return;
+  forward_chunk(sequences, pool, which, logits);
+}
+
+// The pass over the rows of every sequence: row r is token r − offset[s] of the sequence s
+// whose rows [offset[s], offset[s + 1]) hold it. Matrix products, norms and the FFN run over
+// all rows; keys and values go to each sequence's cache, attention and recurrent state per
+// sequence.
+void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::ThreadPool* pool,
+                                LogitsFor which, float* logits) const {
   const TransformerConfig& c = config_;
   const TransformerWeights& w = weights_;
-  const std::size_t n = tokens.size(), e = c.n_embd;
-  const std::size_t first = cache.length();
+  const std::size_t n_seq = sequences.size(), e = c.n_embd;
   const std::size_t q_width = c.n_heads * c.key_dim;
   const std::size_t k_width = c.n_kv_heads * c.key_dim;
   const std::size_t v_width = c.n_kv_heads * c.value_dim;
   const std::size_t attn_width = c.n_heads * c.value_dim;
 
-  std::vector<std::size_t> positions(n);
-  std::iota(positions.begin(), positions.end(), first);
-  if (w.position_embedding && first + n > w.position_embedding.rows) {
-    base::fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
-               first + n - 1, w.position_embedding.rows);
+  std::vector<std::size_t> offset(n_seq + 1, 0), first(n_seq);
+  for (std::size_t s = 0; s < n_seq; ++s) {
+    first[s] = sequences[s].cache->length();
+    offset[s + 1] = offset[s] + sequences[s].tokens.size();
   }
+  const std::size_t n = offset[n_seq];
+  std::vector<std::int32_t> tokens(n);
+  std::vector<std::size_t> positions(n);
+  for (std::size_t s = 0; s < n_seq; ++s) {
+    const std::size_t count = sequences[s].tokens.size();
+    std::copy_n(sequences[s].tokens.begin(), count, tokens.begin() + offset[s]);
+    std::iota(positions.begin() + offset[s], positions.begin() + offset[s] + count, first[s]);
+    if (w.position_embedding && first[s] + count > w.position_embedding.rows) {
+      base::fail(ErrorCode::out_of_range, "position {} is past the model's {} learned positions",
+                 first[s] + count - 1, w.position_embedding.rows);
+    }
+  }
+  // One sequence writes its keys and values straight into its cache; several write them to
+  // `new_keys`/`new_values` first and copy each sequence's rows into its cache (exact copies).
+  const bool single = n_seq == 1;
+  std::vector<float> new_keys, new_values;
+  if (!single) {
+    new_keys.resize(n * k_width);
+    new_values.resize(n * v_width);
+  }
+  // Runs attend(s) for every sequence: one sequence with the pool, several split over it.
+  auto per_sequence = [&](const std::function<void(std::size_t, base::ThreadPool*)>& attend) {
+    if (single) {
+      attend(0, pool);
+    } else {
+      for_each_token(pool, n_seq, [&](std::size_t s) { attend(s, nullptr); });
+    }
+  };
 
   // x: the residual stream [T][E].
   std::vector<float> x(n * e), normed(n * e), branch(n * e), ffn_out(n * e);
@@ -309,7 +376,10 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
     if (layer.mamba.present()) {
       // A Mamba block in place of attention; then the FFN, if the layer has one (Jamba).
       norm_rows(pool, c, layer.attention_norm, x.data(), normed.data(), n);
-      mamba_block(c.ssm, layer.mamba, normed.data(), n, cache.recurrent(l), branch.data(), pool);
+      per_sequence([&](std::size_t s, base::ThreadPool* p) {
+        mamba_block(c.ssm, layer.mamba, normed.data() + offset[s] * e, offset[s + 1] - offset[s],
+                    sequences[s].cache->recurrent(l), branch.data() + offset[s] * e, p);
+      });
       for (std::size_t i = 0; i < n * e; ++i) x[i] = x[i] + branch[i];
       if (layer.feed_forward_norm.present()) {
         norm_rows(pool, c, layer.feed_forward_norm, x.data(), normed.data(), n);
@@ -318,8 +388,8 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
       }
       continue;
     }
-    float* keys = cache.keys(l) + first * k_width;
-    float* values = cache.values(l) + first * v_width;
+    float* keys = single ? sequences[0].cache->keys(l) + first[0] * k_width : new_keys.data();
+    float* values = single ? sequences[0].cache->values(l) + first[0] * v_width : new_values.data();
 
     norm_or_copy(pool, c, layer.attention_norm, x.data(), normed.data(), n);
 
@@ -352,6 +422,15 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
         table.apply(t, keys + t * k_width, c.n_kv_heads, c.key_dim);
       });
     }
+    if (!single) {
+      for (std::size_t s = 0; s < n_seq; ++s) {
+        const std::size_t count = offset[s + 1] - offset[s];
+        std::copy_n(keys + offset[s] * k_width, count * k_width,
+                    sequences[s].cache->keys(l) + first[s] * k_width);
+        std::copy_n(values + offset[s] * v_width, count * v_width,
+                    sequences[s].cache->values(l) + first[s] * v_width);
+      }
+    }
 
     attention_config.window = 0;
     if (c.sliding_layers == SlidingLayers::all ||
@@ -359,8 +438,12 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
         (c.sliding_layers == SlidingLayers::listed && local)) {
       attention_config.window = c.sliding_window;
     }
-    causal_attention(attention_config, queries.data(), q_width, n, first, cache.keys(l),
-                     cache.values(l), attention.data(), pool);
+    per_sequence([&](std::size_t s, base::ThreadPool* p) {
+      KvCache& cache = *sequences[s].cache;
+      causal_attention(attention_config, queries.data() + offset[s] * q_width, q_width,
+                       offset[s + 1] - offset[s], first[s], cache.keys(l), cache.values(l),
+                       attention.data() + offset[s] * attn_width, p);
+    });
     if (layer.latent.present()) {
       const std::size_t heads_width = c.n_heads * c.latent_attention.value_dim;
       latent_heads.resize(n * heads_width);
@@ -395,12 +478,21 @@ void Transformer::forward_chunk(std::span<const std::int32_t> tokens, KvCache& c
         break;
     }
   }
-  cache.set_length(first + n);
+  for (std::size_t s = 0; s < n_seq; ++s) {
+    sequences[s].cache->set_length(first[s] + offset[s + 1] - offset[s]);
+  }
 
   if (which == LogitsFor::none) return;
-  const std::size_t first_out = which == LogitsFor::all ? 0 : n - 1;
-  const std::size_t n_out = n - first_out;
-  norm_rows(pool, c, w.output_norm, x.data() + first_out * e, normed.data(), n_out);
+  // The rows that get logits: every row, or the last row of each sequence.
+  std::size_t n_out = n;
+  if (which == LogitsFor::last) {
+    n_out = n_seq;
+    for (std::size_t s = 0; s < n_seq; ++s) {
+      std::copy_n(x.data() + (offset[s + 1] - 1) * e, e, branch.data() + s * e);
+    }
+  }
+  norm_rows(pool, c, w.output_norm, which == LogitsFor::last ? branch.data() : x.data(),
+            normed.data(), n_out);
   project(w.output, normed.data(), e, n_out, logits, c.n_vocab, pool);
   if (c.final_soft_cap > 0) {
     for_each_token(pool, n_out, [&](std::size_t t) {

@@ -131,6 +131,13 @@ struct TransformerWeights {
 /// Which positions of a forward call get logits.
 enum class LogitsFor { all, last, none };
 
+/// One sequence of a multi-sequence forward call: `tokens` go to positions cache->length()...
+/// of `cache`.
+struct SequenceFeed {
+  std::span<const std::int32_t> tokens;
+  KvCache* cache = nullptr;
+};
+
 class Transformer {
  public:
   /// Both are referenced, not copied: they must outlive the Transformer.
@@ -154,12 +161,24 @@ class Transformer {
   void forward(std::span<const std::int32_t> tokens, KvCache& cache, base::ThreadPool* pool,
                LogitsFor which, float* logits) const;
 
+  /// Feeds several sequences, each into its own cache, in one pass: the rows of all of them
+  /// (S sequences, T tokens in all) go through every matrix product together, so each weight
+  /// is read once for all of them, while attention and recurrent state stay per sequence.
+  /// Logits: LogitsFor::all, T·V floats, the rows of sequence 0's tokens first; last, S·V
+  /// floats, one row per sequence (its last token); every sequence needs a token then. Each
+  /// sequence's logits and cache are bit-identical to forward(tokens, *cache, ...) on it alone
+  /// (the kernels' per-row results do not depend on the batch). The caches must be distinct;
+  /// T must not exceed max_batch. Tokens must be < V (checked).
+  void forward_many(std::span<const SequenceFeed> sequences, base::ThreadPool* pool,
+                    LogitsFor which, float* logits) const;
+
   /// Largest number of positions processed at once; longer inputs run in chunks (with the
   /// same results, see matmul.hpp).
   static constexpr std::size_t max_batch = 512;
 
  private:
-  void forward_chunk(std::span<const std::int32_t> tokens, KvCache& cache, base::ThreadPool* pool,
+  void check_tokens(std::span<const std::int32_t> tokens) const;
+  void forward_chunk(std::span<const SequenceFeed> sequences, base::ThreadPool* pool,
                      LogitsFor which, float* logits) const;
 
   const TransformerConfig& config_;

@@ -1,0 +1,29 @@
+// Decoding a container's chunks: in waves (bounding the decoded bytes held at once), on several
+// threads, each thread advancing several chunks in lock step (coding/chunk_codec.hpp,
+// decode_chunks). What lmc::Compressor's decompress runs; tests call it with other lane counts.
+#pragma once
+
+#include <lmc/coding_model.hpp>
+#include <lmc/compressor.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string_view>
+
+LMC_BEGIN_NAMESPACE
+namespace coding {
+
+/// Decodes every chunk of `container`, which `info` describes and the caller has checked
+/// against `model`, on `threads` threads (at least 1) with up to `lanes` chunks in lock step
+/// on each, and passes the bytes of each wave of chunks to `emit` in order. `source` names
+/// the container in error messages: Error(corrupt_data) for a stream that cannot be decoded or
+/// a chunk whose bytes fail their checksum. The bytes depend neither on `threads` nor on
+/// `lanes`.
+void decode_container_chunks(const CodingModel& model, std::span<const std::byte> container,
+                             const ContainerInfo& info, std::string_view source,
+                             std::size_t threads, std::size_t lanes,
+                             const std::function<void(std::span<const std::byte>)>& emit);
+
+}  // namespace coding
+LMC_END_NAMESPACE
