@@ -40,6 +40,7 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t dim = 4096, layers = 32, ffn = 11008, heads = 32, vocab = 32000,
                        context = 4096;
+constexpr lmc_bench::LlamaSizes llama7b{dim, layers, ffn, heads, vocab, context};
 
 // A fixed pseudo-random value in [-1, 1) for (tensor, index): splitmix64, so that any row can
 // be produced on its own and the file is the same on every run.
@@ -59,18 +60,9 @@ int write_model(const fs::path& dir) {
     return 0;
   }
   lmc::GgufWriter w;
-  w.set_string("general.architecture", "llama");
-  w.set_string("general.name", "lmc scale benchmark llama 7B (random)");
+  lmc_bench::set_llama_keys(w, "lmc scale benchmark llama 7B (random)", llama7b);
   w.set_u32("general.file_type", 1);  // mostly F16, as llama-quantize expects to read
-  w.set_u32("llama.embedding_length", dim);
-  w.set_u32("llama.block_count", layers);
-  w.set_u32("llama.feed_forward_length", ffn);
-  w.set_u32("llama.attention.head_count", heads);
-  w.set_u32("llama.attention.head_count_kv", heads);
-  w.set_u32("llama.context_length", context);
   w.set_u32("llama.rope.dimension_count", dim / heads);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-  w.set_f32("llama.rope.freq_base", 10000.0f);
   lmc_bench::set_llama_vocabulary(w);
   std::uint64_t tensor_id = 0;
   // Uniform weights of standard deviation sigma around mean (√3 · unit has variance 1).
@@ -93,24 +85,9 @@ int write_model(const fs::path& dir) {
           }
         });
   };
-  const float s = 1.0f / std::sqrt(static_cast<float>(dim));
-  const float s_down = 1.0f / std::sqrt(static_cast<float>(ffn));
-  const lmc::DType f16 = lmc::DType::f16, f32 = lmc::DType::f32;
-  add("token_embd.weight", {vocab, dim}, 1.0f, 0, f16);
-  for (std::int64_t l = 0; l < layers; ++l) {
-    const std::string b = "blk." + std::to_string(l) + ".";
-    add(b + "attn_norm.weight", {dim}, 0.1f, 1.0f, f32);
-    add(b + "attn_q.weight", {dim, dim}, s, 0, f16);
-    add(b + "attn_k.weight", {dim, dim}, s, 0, f16);
-    add(b + "attn_v.weight", {dim, dim}, s, 0, f16);
-    add(b + "attn_output.weight", {dim, dim}, s, 0, f16);
-    add(b + "ffn_norm.weight", {dim}, 0.1f, 1.0f, f32);
-    add(b + "ffn_gate.weight", {ffn, dim}, s, 0, f16);
-    add(b + "ffn_up.weight", {ffn, dim}, s, 0, f16);
-    add(b + "ffn_down.weight", {dim, ffn}, s_down, 0, f16);
+  for (const lmc_bench::LlamaTensor& t : lmc_bench::llama_tensors(llama7b)) {
+    add(t.name, t.shape, t.sigma, t.mean, t.matrix ? lmc::DType::f16 : lmc::DType::f32);
   }
-  add("output_norm.weight", {dim}, 0.1f, 1.0f, f32);
-  add("output.weight", {vocab, dim}, s, 0, f16);
   w.write(path);
   std::printf("wrote %s (%ju bytes)\n", path.c_str(),
               static_cast<std::uintmax_t>(fs::file_size(path)));

@@ -180,6 +180,42 @@ fs::path bench_dir() {
   return dir != nullptr && *dir != '\0' ? fs::path(dir) : fs::temp_directory_path();
 }
 
+void set_llama_keys(lmc::GgufWriter& w, const std::string& name, const LlamaSizes& sizes) {
+  w.set_string("general.architecture", "llama");
+  w.set_string("general.name", name);
+  w.set_u32("llama.embedding_length", static_cast<std::uint32_t>(sizes.dim));
+  w.set_u32("llama.block_count", static_cast<std::uint32_t>(sizes.layers));
+  w.set_u32("llama.feed_forward_length", static_cast<std::uint32_t>(sizes.ffn));
+  w.set_u32("llama.attention.head_count", static_cast<std::uint32_t>(sizes.heads));
+  w.set_u32("llama.attention.head_count_kv", static_cast<std::uint32_t>(sizes.heads));
+  w.set_u32("llama.context_length", static_cast<std::uint32_t>(sizes.context));
+  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+  w.set_f32("llama.rope.freq_base", 10000.0f);
+}
+
+std::vector<LlamaTensor> llama_tensors(const LlamaSizes& sizes) {
+  const std::int64_t dim = sizes.dim, layers = sizes.layers, ffn = sizes.ffn, vocab = sizes.vocab;
+  const float s = 1.0f / std::sqrt(static_cast<float>(dim));
+  const float s_down = 1.0f / std::sqrt(static_cast<float>(ffn));
+  std::vector<LlamaTensor> out;
+  out.push_back({"token_embd.weight", {vocab, dim}, 1.0f, 0, true, -1});
+  for (std::int64_t l = 0; l < layers; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    out.push_back({b + "attn_norm.weight", {dim}, 0.1f, 1.0f, false, l});
+    out.push_back({b + "attn_q.weight", {dim, dim}, s, 0, true, l});
+    out.push_back({b + "attn_k.weight", {dim, dim}, s, 0, true, l});
+    out.push_back({b + "attn_v.weight", {dim, dim}, s, 0, true, l});
+    out.push_back({b + "attn_output.weight", {dim, dim}, s, 0, true, l});
+    out.push_back({b + "ffn_norm.weight", {dim}, 0.1f, 1.0f, false, l});
+    out.push_back({b + "ffn_gate.weight", {ffn, dim}, s, 0, true, l});
+    out.push_back({b + "ffn_up.weight", {ffn, dim}, s, 0, true, l});
+    out.push_back({b + "ffn_down.weight", {dim, ffn}, s_down, 0, true, l});
+  }
+  out.push_back({"output_norm.weight", {dim}, 0.1f, 1.0f, false, -1});
+  out.push_back({"output.weight", {vocab, dim}, s, 0, true, -1});
+  return out;
+}
+
 fs::path random_llama(lmc::DType type) {
   const std::string type_name =
       type == lmc::DType::q4_k ? std::string("Q4_K_M") : std::string(lmc::dtype_name(type));
@@ -187,56 +223,27 @@ fs::path random_llama(lmc::DType type) {
   if (fs::exists(path)) return path;
   std::mt19937 rng(1234);
   lmc::GgufWriter w;
-  w.set_string("general.architecture", "llama");
-  w.set_string("general.name", "lmc benchmark llama 130M (random)");
-  w.set_u32("llama.embedding_length", llama_dim);
-  w.set_u32("llama.block_count", llama_layers);
-  w.set_u32("llama.feed_forward_length", llama_ffn);
-  w.set_u32("llama.attention.head_count", llama_heads);
-  w.set_u32("llama.attention.head_count_kv", llama_heads);
-  w.set_u32("llama.context_length", llama_context);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-  w.set_f32("llama.rope.freq_base", 10000.0f);
+  set_llama_keys(w, "lmc benchmark llama 130M (random)", llama130m);
   set_llama_vocabulary(w);
-  std::int64_t layer = 0;
-  auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float sigma, float mean,
-                 bool matrix) {
+  for (const LlamaTensor& t : llama_tensors(llama130m)) {
     std::size_t n = 1;
-    for (auto d : shape) n *= static_cast<std::size_t>(d);
-    std::normal_distribution<float> normal(mean, sigma);
+    for (auto d : t.shape) n *= static_cast<std::size_t>(d);
+    std::normal_distribution<float> normal(t.mean, t.sigma);
     std::vector<float> v(n);
     for (float& x : v) x = normal(rng);
-    lmc::DType store = matrix ? type : lmc::DType::f32;
+    lmc::DType store = t.matrix ? type : lmc::DType::f32;
     if (store == lmc::DType::q4_k &&
-        (name == "output.weight" ||
-         ((name.ends_with("attn_v.weight") || name.ends_with("ffn_down.weight")) &&
-          more_bits(layer, llama_layers)))) {
+        (t.name == "output.weight" ||
+         ((t.name.ends_with("attn_v.weight") || t.name.ends_with("ffn_down.weight")) &&
+          more_bits(t.layer, llama_layers)))) {
       store = lmc::DType::q6_k;
     }
     if (store == lmc::DType::q4_k || store == lmc::DType::q6_k) {
-      w.add_tensor(name, store, shape, k_quantize(store, v));
+      w.add_tensor(t.name, store, t.shape, k_quantize(store, v));
     } else {
-      w.add_tensor_f32(name, shape, v, store);
+      w.add_tensor_f32(t.name, t.shape, v, store);
     }
-  };
-  const float s = 1.0f / std::sqrt(static_cast<float>(llama_dim));
-  const float s_down = 1.0f / std::sqrt(static_cast<float>(llama_ffn));
-  add("token_embd.weight", {llama_vocab, llama_dim}, 1.0f, 0, true);
-  for (std::int64_t l = 0; l < llama_layers; ++l) {
-    layer = l;
-    const std::string b = "blk." + std::to_string(l) + ".";
-    add(b + "attn_norm.weight", {llama_dim}, 0.1f, 1.0f, false);
-    add(b + "attn_q.weight", {llama_dim, llama_dim}, s, 0, true);
-    add(b + "attn_k.weight", {llama_dim, llama_dim}, s, 0, true);
-    add(b + "attn_v.weight", {llama_dim, llama_dim}, s, 0, true);
-    add(b + "attn_output.weight", {llama_dim, llama_dim}, s, 0, true);
-    add(b + "ffn_norm.weight", {llama_dim}, 0.1f, 1.0f, false);
-    add(b + "ffn_gate.weight", {llama_ffn, llama_dim}, s, 0, true);
-    add(b + "ffn_up.weight", {llama_ffn, llama_dim}, s, 0, true);
-    add(b + "ffn_down.weight", {llama_dim, llama_ffn}, s_down, 0, true);
   }
-  add("output_norm.weight", {llama_dim}, 0.1f, 1.0f, false);
-  add("output.weight", {llama_vocab, llama_dim}, s, 0, true);
   // Written under another name and renamed, so an interrupted run leaves no partial model.
   const fs::path partial = path.string() + ".partial";
   w.write(partial);

@@ -12,11 +12,36 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace lmc_bench {
 
 inline constexpr std::int64_t llama_dim = 768, llama_layers = 12, llama_heads = 12,
                               llama_ffn = 2048, llama_vocab = 32000, llama_context = 2048;
+
+/// The sizes of a llama (heads of dim / heads, as many KV heads as heads).
+struct LlamaSizes {
+  std::int64_t dim, layers, ffn, heads, vocab, context;
+};
+inline constexpr LlamaSizes llama130m{llama_dim,   llama_layers, llama_ffn,
+                                      llama_heads, llama_vocab,  llama_context};
+
+/// Sets general.architecture "llama", general.name `name` and the llama keys of `sizes`
+/// (RMSNorm epsilon 1e-5, RoPE base 10000).
+void set_llama_keys(lmc::GgufWriter& w, const std::string& name, const LlamaSizes& sizes);
+
+/// One tensor of a random llama: where it stands, and how its values are drawn.
+struct LlamaTensor {
+  std::string name;                 // "token_embd.weight", "blk.3.attn_q.weight", ...
+  std::vector<std::int64_t> shape;  // outermost first
+  float sigma, mean;                // σ = 1/sqrt(fan-in) for matrices; norms 1 ± 0.1
+  bool matrix;                      // false for the norms, which stay F32
+  std::int64_t layer;               // the block, or -1 for the embedding, final norm and output
+};
+
+/// The tensors of a llama of `sizes` (no biases, an output matrix of its own), in file order.
+std::vector<LlamaTensor> llama_tensors(const LlamaSizes& sizes);
 
 /// Sets the tokenizer keys: Llama 2's vocabulary from the conformance data, or the made-up one
 /// described above.

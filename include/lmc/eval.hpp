@@ -103,14 +103,14 @@ struct Access;  // lib/eval/bpc_result_impl.hpp
 
 /// Figures of one document (with BpcOptions::per_document).
 struct DocumentFigures {
-  std::string source;               ///< file it came from
-  std::uint64_t line = 0;           ///< line of a JSONL record, 0 for a whole file
-  std::uint64_t characters = 0;     ///< Unicode code points
-  std::uint64_t bytes = 0;          ///< UTF-8 bytes
-  std::uint64_t tokens = 0;         ///< tokens, BOS included
-  std::uint64_t scored_tokens = 0;  ///< targets of this document counted in the loss
-  double bits = 0;                  ///< their -log2 p, summed
-  double bpc() const noexcept;      ///< bits / characters
+  std::string source;                      ///< file it came from
+  std::uint64_t line = 0;                  ///< line of a JSONL record, 0 for a whole file
+  std::uint64_t characters = 0;            ///< Unicode code points
+  std::uint64_t bytes = 0;                 ///< UTF-8 bytes
+  std::uint64_t tokens = 0;                ///< tokens, BOS included
+  std::uint64_t scored_tokens = 0;         ///< targets of this document counted in the loss
+  double bits = 0;                         ///< their -log2 p, summed
+  LMC_EXPORT double bpc() const noexcept;  ///< bits / characters
 };
 
 /// The outcome of an evaluation, or of several shards merged.

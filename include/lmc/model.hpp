@@ -28,7 +28,7 @@ struct ModelOptions {
   /// Threads for the forward pass, counting the caller; 0 means one per hardware thread.
   std::size_t threads = 0;
   /// Positions a session can hold (KV cache size). 0 means the model's trained context length,
-  /// or 4096 when the file does not state one. Longer inputs to token_logprobs are refused.
+  /// or 4096 when the file does not state one. token_logprobs refuses more than context + 1 ids.
   std::size_t context = 0;
   /// Map weight files into memory (true) or read them into memory (false).
   bool memory_map = true;
@@ -93,8 +93,9 @@ class LMC_EXPORT Model {
   const Tokenizer& tokenizer() const;
 
   /// ln p(tokens[i] | tokens[0..i-1]) for i = 1..n-1 (n−1 values; none for n < 2), from one
-  /// batched forward pass. Error(invalid_argument) for an id outside the vocabulary,
-  /// Error(out_of_range) when n exceeds the context (ModelOptions::context).
+  /// batched forward pass. The last id is only predicted, never fed, so n may be one more than
+  /// the context. Error(invalid_argument) for an id outside the vocabulary,
+  /// Error(out_of_range) when n − 1 exceeds the context (ModelOptions::context).
   std::vector<float> token_logprobs(std::span<const Token> tokens) const;
 
   /// Positions a session holds at most.

@@ -22,6 +22,7 @@
 #include "base/fail.hpp"
 #include "base/mapped_file.hpp"
 #include "format/access.hpp"
+#include "format/container_file.hpp"
 #include "format/shape_check.hpp"
 
 #include <algorithm>
@@ -57,7 +58,7 @@ struct GgufFile::Impl {
   std::vector<GgufValue> values;  // parallel to keys
   std::unordered_map<std::string_view, std::size_t> key_index;
   std::vector<Tensor> tensors;
-  std::unordered_map<std::string_view, std::size_t> tensor_index;
+  format::TensorIndex tensor_index;
 
   void parse();
 
@@ -324,22 +325,11 @@ GgufFile& GgufFile::operator=(GgufFile&&) noexcept = default;
 GgufFile::~GgufFile() = default;
 
 GgufFile GgufFile::open(const std::filesystem::path& path, bool memory_map) {
-  auto impl = std::make_unique<Impl>();
-  impl->source = path.string();
-  impl->mapped = base::MappedFile::open(
-      path, memory_map ? base::MappedFile::Mode::map : base::MappedFile::Mode::read);
-  impl->bytes = impl->mapped.bytes();
-  impl->parse();
-  return GgufFile(std::move(impl));
+  return GgufFile(format::open_container<Impl>(path, memory_map));
 }
 
 GgufFile GgufFile::parse(std::vector<std::byte> bytes, std::string source_name) {
-  auto impl = std::make_unique<Impl>();
-  impl->source = std::move(source_name);
-  impl->mapped = base::MappedFile::adopt(std::move(bytes), impl->source);
-  impl->bytes = impl->mapped.bytes();
-  impl->parse();
-  return GgufFile(std::move(impl));
+  return GgufFile(format::adopt_container<Impl>(std::move(bytes), std::move(source_name)));
 }
 
 const std::string& GgufFile::source() const noexcept { return impl_->source; }
@@ -363,13 +353,11 @@ std::string_view GgufFile::architecture() const { return at("general.architectur
 std::span<const Tensor> GgufFile::tensors() const noexcept { return impl_->tensors; }
 
 const Tensor* GgufFile::find_tensor(std::string_view name) const noexcept {
-  auto it = impl_->tensor_index.find(name);
-  return it == impl_->tensor_index.end() ? nullptr : &impl_->tensors[it->second];
+  return format::find_indexed(impl_->tensor_index, impl_->tensors, name);
 }
 
 const Tensor& GgufFile::tensor(std::string_view name) const {
-  if (const Tensor* t = find_tensor(name)) return *t;
-  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
+  return format::require_tensor(find_tensor(name), impl_->source, name);
 }
 
 LMC_END_NAMESPACE

@@ -16,6 +16,7 @@
 #include "base/fail.hpp"
 #include "base/json.hpp"
 #include "base/mapped_file.hpp"
+#include "format/container_file.hpp"
 #include "format/shape_check.hpp"
 
 #include <algorithm>
@@ -67,7 +68,7 @@ struct SafetensorsFile::Impl {
   base::MappedFile mapped;  // the file, or the buffer given to parse()
   std::span<const std::byte> bytes;
   std::vector<Tensor> tensors;
-  std::unordered_map<std::string_view, std::size_t> index;
+  format::TensorIndex index;
   std::map<std::string, std::string> metadata;
   std::vector<std::string> skipped;
 
@@ -212,22 +213,11 @@ SafetensorsFile& SafetensorsFile::operator=(SafetensorsFile&&) noexcept = defaul
 SafetensorsFile::~SafetensorsFile() = default;
 
 SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path, bool memory_map) {
-  auto impl = std::make_unique<Impl>();
-  impl->source = path.string();
-  impl->mapped = base::MappedFile::open(
-      path, memory_map ? base::MappedFile::Mode::map : base::MappedFile::Mode::read);
-  impl->bytes = impl->mapped.bytes();
-  impl->parse();
-  return SafetensorsFile(std::move(impl));
+  return SafetensorsFile(format::open_container<Impl>(path, memory_map));
 }
 
 SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, std::string source_name) {
-  auto impl = std::make_unique<Impl>();
-  impl->source = std::move(source_name);
-  impl->mapped = base::MappedFile::adopt(std::move(bytes), impl->source);
-  impl->bytes = impl->mapped.bytes();
-  impl->parse();
-  return SafetensorsFile(std::move(impl));
+  return SafetensorsFile(format::adopt_container<Impl>(std::move(bytes), std::move(source_name)));
 }
 
 const std::string& SafetensorsFile::source() const noexcept { return impl_->source; }
@@ -240,13 +230,11 @@ const std::vector<std::string>& SafetensorsFile::skipped_tensors() const noexcep
 }
 
 const Tensor* SafetensorsFile::find_tensor(std::string_view name) const noexcept {
-  auto it = impl_->index.find(name);
-  return it == impl_->index.end() ? nullptr : &impl_->tensors[it->second];
+  return format::find_indexed(impl_->index, impl_->tensors, name);
 }
 
 const Tensor& SafetensorsFile::tensor(std::string_view name) const {
-  if (const Tensor* t = find_tensor(name)) return *t;
-  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->source, name);
+  return format::require_tensor(find_tensor(name), impl_->source, name);
 }
 
 // ---- Checkpoints -------------------------------------------------------------------------------
@@ -387,8 +375,7 @@ const Tensor* SafetensorsCheckpoint::find_tensor(std::string_view name) const no
 }
 
 const Tensor& SafetensorsCheckpoint::tensor(std::string_view name) const {
-  if (const Tensor* t = find_tensor(name)) return *t;
-  base::fail(ErrorCode::format, "{}: missing tensor '{}'", impl_->path.string(), name);
+  return format::require_tensor(find_tensor(name), impl_->path.string(), name);
 }
 
 LMC_END_NAMESPACE

@@ -19,40 +19,43 @@ const ArchitectureSpec& deepseek2_architecture() {
     s.name = "deepseek2";
     s.allows_experts = true;
     s.renormalize_experts = false;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
-        {Role::output, optional},          {Role::attn_norm, required},
-        {Role::attn_q, optional},          {Role::attn_q_a, optional},
-        {Role::attn_q_a_norm, optional},   {Role::attn_q_b, optional},
-        {Role::attn_kv_a_mqa, required},   {Role::attn_kv_a_norm, required},
-        {Role::attn_kv_b, optional},       {Role::attn_k_b, optional},
-        {Role::attn_v_b, optional},        {Role::attn_output, required},
-        {Role::ffn_norm, required},        {Role::ffn_gate, required},
-        {Role::ffn_up, required},          {Role::ffn_down, required},
-        {Role::ffn_router, required},      {Role::ffn_gate_experts, required},
-        {Role::ffn_up_experts, required},  {Role::ffn_down_experts, required},
-        {Role::ffn_gate_shared, optional}, {Role::ffn_up_shared, optional},
+    s.tensors = llama_block_tensors({
+        {Role::attn_q, optional},
+        {Role::attn_k, absent},
+        {Role::attn_v, absent},
+        {Role::attn_q_a, optional},
+        {Role::attn_q_a_norm, optional},
+        {Role::attn_q_b, optional},
+        {Role::attn_kv_a_mqa, required},
+        {Role::attn_kv_a_norm, required},
+        {Role::attn_kv_b, optional},
+        {Role::attn_k_b, optional},
+        {Role::attn_v_b, optional},
+        {Role::ffn_router, required},
+        {Role::ffn_gate_experts, required},
+        {Role::ffn_up_experts, required},
+        {Role::ffn_down_experts, required},
+        {Role::ffn_gate_shared, optional},
+        {Role::ffn_up_shared, optional},
         {Role::ffn_down_shared, optional},
     });
     s.hf.model_types = {"deepseek_v2"};
     s.hf.rope = RopeStyle::adjacent_pairs;  // its rotary embedding pairs (x[2i], x[2i+1])
     s.hf.names = hf_llama_style_names();
-    const auto set = [&](Role role, std::string_view name) {
-      s.hf.names[static_cast<std::size_t>(role)] = name;
-    };
-    set(Role::attn_q_a, "model.layers.{}.self_attn.q_a_proj.weight");
-    set(Role::attn_q_a_norm, "model.layers.{}.self_attn.q_a_layernorm.weight");
-    set(Role::attn_q_b, "model.layers.{}.self_attn.q_b_proj.weight");
-    set(Role::attn_kv_a_mqa, "model.layers.{}.self_attn.kv_a_proj_with_mqa.weight");
-    set(Role::attn_kv_a_norm, "model.layers.{}.self_attn.kv_a_layernorm.weight");
-    set(Role::attn_kv_b, "model.layers.{}.self_attn.kv_b_proj.weight");
-    set(Role::ffn_router, "model.layers.{}.mlp.gate.weight");
-    set(Role::ffn_gate_experts, "model.layers.{}.mlp.experts.{}.gate_proj.weight");
-    set(Role::ffn_up_experts, "model.layers.{}.mlp.experts.{}.up_proj.weight");
-    set(Role::ffn_down_experts, "model.layers.{}.mlp.experts.{}.down_proj.weight");
-    set(Role::ffn_gate_shared, "model.layers.{}.mlp.shared_experts.gate_proj.weight");
-    set(Role::ffn_up_shared, "model.layers.{}.mlp.shared_experts.up_proj.weight");
-    set(Role::ffn_down_shared, "model.layers.{}.mlp.shared_experts.down_proj.weight");
+    rename_hf(s.hf.names,
+              {{Role::attn_q_a, "model.layers.{}.self_attn.q_a_proj.weight"},
+               {Role::attn_q_a_norm, "model.layers.{}.self_attn.q_a_layernorm.weight"},
+               {Role::attn_q_b, "model.layers.{}.self_attn.q_b_proj.weight"},
+               {Role::attn_kv_a_mqa, "model.layers.{}.self_attn.kv_a_proj_with_mqa.weight"},
+               {Role::attn_kv_a_norm, "model.layers.{}.self_attn.kv_a_layernorm.weight"},
+               {Role::attn_kv_b, "model.layers.{}.self_attn.kv_b_proj.weight"},
+               {Role::ffn_router, "model.layers.{}.mlp.gate.weight"},
+               {Role::ffn_gate_experts, "model.layers.{}.mlp.experts.{}.gate_proj.weight"},
+               {Role::ffn_up_experts, "model.layers.{}.mlp.experts.{}.up_proj.weight"},
+               {Role::ffn_down_experts, "model.layers.{}.mlp.experts.{}.down_proj.weight"},
+               {Role::ffn_gate_shared, "model.layers.{}.mlp.shared_experts.gate_proj.weight"},
+               {Role::ffn_up_shared, "model.layers.{}.mlp.shared_experts.up_proj.weight"},
+               {Role::ffn_down_shared, "model.layers.{}.mlp.shared_experts.down_proj.weight"}});
     s.hf.per_expert_tensors = true;
     s.hf.keys.head_dim = "";        // the per-head sizes are qk_nope/qk_rope/v_head_dim
     s.hf.keys.partial_rotary = "";  // qk_rope_head_dim

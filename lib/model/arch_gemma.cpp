@@ -13,20 +13,7 @@ const ArchitectureSpec& gemma_architecture() {
     s.activation = nn::Activation::gelu_tanh;
     s.rope = RopeStyle::half_split;
     s.scale_embeddings = true;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_q, required},
-        {Role::attn_k, required},
-        {Role::attn_v, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
-    });
+    s.tensors = llama_block_tensors();
     s.hf.model_types = {"gemma"};
     s.hf.names = hf_llama_style_names();
     s.hf.norm_weight_offset = 1.0f;

@@ -15,15 +15,13 @@ const ArchitectureSpec& gemma3_architecture() {
     s.sliding_period = 6;
     s.soft_caps = false;
     s.final_soft_cap = true;
-    s.tensors[static_cast<std::size_t>(Role::attn_q_norm)] = required;
-    s.tensors[static_cast<std::size_t>(Role::attn_k_norm)] = required;
+    s.tensors =
+        with_tensors(s.tensors, {{Role::attn_q_norm, required}, {Role::attn_k_norm, required}});
     // Gemma3ForCausalLM's Gemma3TextConfig ("gemma3_text"); the multimodal "gemma3" nests its
     // text model's config under text_config, which lmc does not read.
     s.hf.model_types = {"gemma3_text"};
-    s.hf.names[static_cast<std::size_t>(Role::attn_q_norm)] =
-        "model.layers.{}.self_attn.q_norm.weight";
-    s.hf.names[static_cast<std::size_t>(Role::attn_k_norm)] =
-        "model.layers.{}.self_attn.k_norm.weight";
+    rename_hf(s.hf.names, {{Role::attn_q_norm, "model.layers.{}.self_attn.q_norm.weight"},
+                           {Role::attn_k_norm, "model.layers.{}.self_attn.k_norm.weight"}});
     // Gemma3RMSNorm computes with 1 + w (norm_weight_offset), q/k norms included.
     s.hf.keys.local_rope_theta = "rope_local_base_freq";
     s.hf.keys.layer_types = "layer_types";

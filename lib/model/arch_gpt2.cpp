@@ -13,25 +13,8 @@ const ArchitectureSpec& gpt2_architecture() {
     s.activation = nn::Activation::gelu_tanh;
     s.feed_forward = nn::FeedForwardKind::plain;
     s.rope = RopeStyle::none;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::position_embedding, required},
-        {Role::output_norm, required},
-        {Role::output_norm_bias, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_norm_bias, required},
-        {Role::attn_qkv, required},
-        {Role::attn_qkv_bias, required},
-        {Role::attn_output, required},
-        {Role::attn_output_bias, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_norm_bias, required},
-        {Role::ffn_up, required},
-        {Role::ffn_up_bias, required},
-        {Role::ffn_down, required},
-        {Role::ffn_down_bias, required},
-    });
+    s.tensors =
+        biased_block_tensors({{Role::position_embedding, required}, {Role::output, optional}});
     s.hf.model_types = {"gpt2"};
     s.hf.names = hf_name_table({
         {Role::token_embedding, "transformer.wte.weight|wte.weight"},

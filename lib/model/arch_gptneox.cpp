@@ -14,24 +14,7 @@ const ArchitectureSpec& gptneox_architecture() {
     s.feed_forward = nn::FeedForwardKind::plain;
     s.residual = nn::ResidualKind::parallel_separate;
     s.rope = RopeStyle::half_split;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output_norm_bias, required},
-        {Role::output, required},
-        {Role::attn_norm, required},
-        {Role::attn_norm_bias, required},
-        {Role::attn_qkv, required},
-        {Role::attn_qkv_bias, required},
-        {Role::attn_output, required},
-        {Role::attn_output_bias, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_norm_bias, required},
-        {Role::ffn_up, required},
-        {Role::ffn_up_bias, required},
-        {Role::ffn_down, required},
-        {Role::ffn_down_bias, required},
-    });
+    s.tensors = biased_block_tensors();
     s.hf.model_types = {"gpt_neox"};
     s.hf.names = hf_name_table({
         {Role::token_embedding, "gpt_neox.embed_in.weight"},

@@ -11,20 +11,7 @@ const ArchitectureSpec& internlm2_architecture() {
   static const ArchitectureSpec spec = [] {
     ArchitectureSpec s;
     s.name = "internlm2";
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_q, required},
-        {Role::attn_k, required},
-        {Role::attn_v, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
-    });
+    s.tensors = llama_block_tensors();
     s.hf.model_types = {"internlm2"};
     s.hf.names = hf_name_table({
         {Role::token_embedding, "model.tok_embeddings.weight"},

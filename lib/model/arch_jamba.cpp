@@ -20,21 +20,23 @@ const ArchitectureSpec& jamba_architecture() {
     s.allows_experts = true;
     s.renormalize_experts = false;
     s.experts_where_router = true;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
-        {Role::output, optional},          {Role::attn_norm, required},
-        {Role::attn_q, required},          {Role::attn_k, required},
-        {Role::attn_v, required},          {Role::attn_output, required},
-        {Role::ffn_norm, required},        {Role::ffn_gate, required},
-        {Role::ffn_up, required},          {Role::ffn_down, required},
-        {Role::ffn_router, optional},      {Role::ffn_gate_experts, required},
-        {Role::ffn_up_experts, required},  {Role::ffn_down_experts, required},
-        {Role::ssm_in, required},          {Role::ssm_conv1d, required},
-        {Role::ssm_conv1d_bias, required}, {Role::ssm_x, required},
-        {Role::ssm_dt_norm, required},     {Role::ssm_dt, required},
-        {Role::ssm_dt_bias, required},     {Role::ssm_b_norm, required},
-        {Role::ssm_c_norm, required},      {Role::ssm_a, required},
-        {Role::ssm_d, required},           {Role::ssm_out, required},
+    s.tensors = llama_block_tensors({
+        {Role::ffn_router, optional},
+        {Role::ffn_gate_experts, required},
+        {Role::ffn_up_experts, required},
+        {Role::ffn_down_experts, required},
+        {Role::ssm_in, required},
+        {Role::ssm_conv1d, required},
+        {Role::ssm_conv1d_bias, required},
+        {Role::ssm_x, required},
+        {Role::ssm_dt_norm, required},
+        {Role::ssm_dt, required},
+        {Role::ssm_dt_bias, required},
+        {Role::ssm_b_norm, required},
+        {Role::ssm_c_norm, required},
+        {Role::ssm_a, required},
+        {Role::ssm_d, required},
+        {Role::ssm_out, required},
     });
     s.hf.model_types = {"jamba"};
     s.hf.rope = RopeStyle::none;

@@ -11,17 +11,15 @@ const ArchitectureSpec& llama_architecture() {
     ArchitectureSpec s;
     s.name = "llama";
     s.allows_experts = true;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required}, {Role::output_norm, required},
-        {Role::output, optional},          {Role::attn_norm, required},
-        {Role::attn_q, required},          {Role::attn_q_bias, optional},
-        {Role::attn_k, required},          {Role::attn_k_bias, optional},
-        {Role::attn_v, required},          {Role::attn_v_bias, optional},
-        {Role::attn_output, required},     {Role::attn_output_bias, optional},
-        {Role::ffn_norm, required},        {Role::ffn_gate, required},
-        {Role::ffn_up, required},          {Role::ffn_down, required},
-        {Role::ffn_router, required},      {Role::ffn_gate_experts, required},
-        {Role::ffn_up_experts, required},  {Role::ffn_down_experts, required},
+    s.tensors = llama_block_tensors({
+        {Role::attn_q_bias, optional},
+        {Role::attn_k_bias, optional},
+        {Role::attn_v_bias, optional},
+        {Role::attn_output_bias, optional},
+        {Role::ffn_router, required},
+        {Role::ffn_gate_experts, required},
+        {Role::ffn_up_experts, required},
+        {Role::ffn_down_experts, required},
     });
     s.hf.model_types = {"llama", "mistral"};
     s.hf.names = hf_llama_style_names();

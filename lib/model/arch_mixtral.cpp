@@ -12,13 +12,11 @@ const ArchitectureSpec& mixtral_architecture() {
     ArchitectureSpec s = llama_architecture();
     s.hf.model_types = {"mixtral"};
     s.hf.names = hf_llama_style_names();
-    const auto set = [&](Role role, std::string_view name) {
-      s.hf.names[static_cast<std::size_t>(role)] = name;
-    };
-    set(Role::ffn_router, "model.layers.{}.block_sparse_moe.gate.weight");
-    set(Role::ffn_gate_experts, "model.layers.{}.block_sparse_moe.experts.{}.w1.weight");
-    set(Role::ffn_up_experts, "model.layers.{}.block_sparse_moe.experts.{}.w3.weight");
-    set(Role::ffn_down_experts, "model.layers.{}.block_sparse_moe.experts.{}.w2.weight");
+    rename_hf(s.hf.names,
+              {{Role::ffn_router, "model.layers.{}.block_sparse_moe.gate.weight"},
+               {Role::ffn_gate_experts, "model.layers.{}.block_sparse_moe.experts.{}.w1.weight"},
+               {Role::ffn_up_experts, "model.layers.{}.block_sparse_moe.experts.{}.w3.weight"},
+               {Role::ffn_down_experts, "model.layers.{}.block_sparse_moe.experts.{}.w2.weight"}});
     s.hf.per_expert_tensors = true;
     s.hf.keys.experts = "num_local_experts";
     s.hf.keys.experts_used = "num_experts_per_tok";

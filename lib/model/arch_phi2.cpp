@@ -14,19 +14,10 @@ const ArchitectureSpec& phi2_architecture() {
     s.feed_forward = nn::FeedForwardKind::plain;
     s.residual = nn::ResidualKind::parallel_shared;
     s.rope = RopeStyle::half_split;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},  {Role::output_norm, required},
-        {Role::output_norm_bias, required}, {Role::output, required},
-        {Role::output_bias, required},      {Role::attn_norm, required},
-        {Role::attn_norm_bias, required},   {Role::attn_qkv, optional},
-        {Role::attn_qkv_bias, optional},    {Role::attn_q, required},
-        {Role::attn_q_bias, required},      {Role::attn_k, required},
-        {Role::attn_k_bias, required},      {Role::attn_v, required},
-        {Role::attn_v_bias, required},      {Role::attn_output, required},
-        {Role::attn_output_bias, required}, {Role::ffn_up, required},
-        {Role::ffn_up_bias, required},      {Role::ffn_down, required},
-        {Role::ffn_down_bias, required},
-    });
+    // One LayerNorm feeds attention and the MLP: no ffn_norm.
+    s.tensors = biased_block_tensors(
+        {{Role::output_bias, required}, {Role::ffn_norm, absent}, {Role::ffn_norm_bias, absent}});
+    s.tensors = with_split_qkv_biases(s.tensors, optional);
     s.hf.model_types = {"phi"};
     s.hf.names = hf_name_table({
         {Role::token_embedding, "model.embed_tokens.weight"},

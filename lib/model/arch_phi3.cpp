@@ -12,25 +12,15 @@ const ArchitectureSpec& phi3_architecture() {
     s.feed_forward = nn::FeedForwardKind::gated_fused;
     s.rope = RopeStyle::half_split;
     s.sliding = nn::SlidingLayers::all;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
+    s.tensors = llama_block_tensors({
         {Role::output, required},
-        {Role::attn_norm, required},
-        {Role::attn_qkv, optional},
-        {Role::attn_q, required},
-        {Role::attn_k, required},
-        {Role::attn_v, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
+        {Role::attn_qkv, optional},  // fused qkv_proj
+        {Role::ffn_gate, absent},    // gate and up fused in ffn_up
     });
     s.hf.model_types = {"phi3"};
     s.hf.names = hf_llama_style_names();
-    s.hf.names[static_cast<std::size_t>(Role::attn_qkv)] =
-        "model.layers.{}.self_attn.qkv_proj.weight";
-    s.hf.names[static_cast<std::size_t>(Role::ffn_up)] = "model.layers.{}.mlp.gate_up_proj.weight";
+    rename_hf(s.hf.names, {{Role::attn_qkv, "model.layers.{}.self_attn.qkv_proj.weight"},
+                           {Role::ffn_up, "model.layers.{}.mlp.gate_up_proj.weight"}});
     s.hf.keys.sliding_window = "sliding_window";
     s.hf.keys.activation = "hidden_act";
     s.hf.defaults.eps = 1e-5;

@@ -13,18 +13,13 @@ const ArchitectureSpec& qwen_architecture() {
     s.name = "qwen";
     s.rope = RopeStyle::half_split;
     s.ffn_key_is_doubled = true;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
+    s.tensors = llama_block_tensors({
         {Role::output, required},
-        {Role::attn_norm, required},
+        {Role::attn_q, absent},
+        {Role::attn_k, absent},
+        {Role::attn_v, absent},
         {Role::attn_qkv, required},
         {Role::attn_qkv_bias, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
     });
     s.hf.model_types = {"qwen"};
     s.hf.names = hf_name_table({

@@ -9,23 +9,9 @@ const ArchitectureSpec& qwen2_architecture() {
     ArchitectureSpec s;
     s.name = "qwen2";
     s.rope = RopeStyle::half_split;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_q, required},
-        {Role::attn_q_bias, required},
-        {Role::attn_k, required},
-        {Role::attn_k_bias, required},
-        {Role::attn_v, required},
-        {Role::attn_v_bias, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
-    });
+    s.tensors = llama_block_tensors({{Role::attn_q_bias, required},
+                                     {Role::attn_k_bias, required},
+                                     {Role::attn_v_bias, required}});
     s.hf.model_types = {"qwen2"};
     s.hf.names = hf_llama_style_names();
     s.hf.keys.activation = "hidden_act";

@@ -11,22 +11,7 @@ const ArchitectureSpec& qwen3_architecture() {
     s.name = "qwen3";
     s.rope = RopeStyle::half_split;
     s.qk_norm_width = QkNormWidth::head;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_q, required},
-        {Role::attn_k, required},
-        {Role::attn_v, required},
-        {Role::attn_output, required},
-        {Role::attn_q_norm, required},
-        {Role::attn_k_norm, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
-    });
+    s.tensors = llama_block_tensors({{Role::attn_q_norm, required}, {Role::attn_k_norm, required}});
     s.hf.model_types = {"qwen3"};
     s.hf.names = hf_qwen3_names();
     s.hf.keys.activation = "hidden_act";

@@ -10,20 +10,7 @@ const ArchitectureSpec& smollm3_architecture() {
     ArchitectureSpec s;
     s.name = "smollm3";
     s.no_rope_period = 4;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output, optional},
-        {Role::attn_norm, required},
-        {Role::attn_q, required},
-        {Role::attn_k, required},
-        {Role::attn_v, required},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
-    });
+    s.tensors = llama_block_tensors();
     s.hf.model_types = {"smollm3"};
     s.hf.names = hf_llama_style_names();
     s.hf.keys.activation = "hidden_act";

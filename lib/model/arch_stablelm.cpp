@@ -11,25 +11,14 @@ const ArchitectureSpec& stablelm_architecture() {
     s.name = "stablelm";
     s.norm = nn::NormKind::layer;
     s.rope = RopeStyle::half_split;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},
-        {Role::output_norm, required},
-        {Role::output_norm_bias, required},
+    s.tensors = llama_block_tensors({
         {Role::output, required},
-        {Role::attn_norm, required},
+        {Role::output_norm_bias, required},
         {Role::attn_norm_bias, required},
-        {Role::attn_q, required},
         {Role::attn_q_bias, optional},
-        {Role::attn_k, required},
         {Role::attn_k_bias, optional},
-        {Role::attn_v, required},
         {Role::attn_v_bias, optional},
-        {Role::attn_output, required},
-        {Role::ffn_norm, required},
         {Role::ffn_norm_bias, required},
-        {Role::ffn_gate, required},
-        {Role::ffn_up, required},
-        {Role::ffn_down, required},
     });
     s.hf.model_types = {"stablelm"};
     s.hf.names = hf_llama_style_names();

@@ -13,24 +13,13 @@ const ArchitectureSpec& starcoder2_architecture() {
     s.activation = nn::Activation::gelu_tanh;
     s.feed_forward = nn::FeedForwardKind::plain;
     s.rope = RopeStyle::half_split;
-    s.tensors = tensor_table({
-        {Role::token_embedding, required},  {Role::output_norm, required},
-        {Role::output_norm_bias, required}, {Role::output, optional},
-        {Role::attn_norm, required},        {Role::attn_norm_bias, required},
-        {Role::attn_q, required},           {Role::attn_q_bias, required},
-        {Role::attn_k, required},           {Role::attn_k_bias, required},
-        {Role::attn_v, required},           {Role::attn_v_bias, required},
-        {Role::attn_output, required},      {Role::attn_output_bias, required},
-        {Role::ffn_norm, required},         {Role::ffn_norm_bias, required},
-        {Role::ffn_up, required},           {Role::ffn_up_bias, required},
-        {Role::ffn_down, required},         {Role::ffn_down_bias, required},
-    });
+    s.tensors = with_split_qkv_biases(biased_block_tensors({{Role::output, optional}}), absent);
     s.hf.model_types = {"starcoder2"};
     s.hf.names = hf_llama_style_names();
-    s.hf.names[static_cast<std::size_t>(Role::ffn_up)] = "model.layers.{}.mlp.c_fc.weight";
-    s.hf.names[static_cast<std::size_t>(Role::ffn_up_bias)] = "model.layers.{}.mlp.c_fc.bias";
-    s.hf.names[static_cast<std::size_t>(Role::ffn_down)] = "model.layers.{}.mlp.c_proj.weight";
-    s.hf.names[static_cast<std::size_t>(Role::ffn_down_bias)] = "model.layers.{}.mlp.c_proj.bias";
+    rename_hf(s.hf.names, {{Role::ffn_up, "model.layers.{}.mlp.c_fc.weight"},
+                           {Role::ffn_up_bias, "model.layers.{}.mlp.c_fc.bias"},
+                           {Role::ffn_down, "model.layers.{}.mlp.c_proj.weight"},
+                           {Role::ffn_down_bias, "model.layers.{}.mlp.c_proj.bias"}});
     s.hf.keys.eps = "norm_epsilon";
     s.hf.keys.activation = "hidden_act";
     s.hf.keys.sliding_window = "sliding_window";

@@ -1,6 +1,7 @@
 #include "nn/matmul.hpp"
 
 #include "nn/cpu_features.hpp"
+#include "nn/gemm_avx2.hpp"
 #include "nn/matmul_quant.hpp"
 #include "nn/quant_blocks.hpp"
 
@@ -47,6 +48,11 @@ float dot(const float* a, const float* b, std::size_t n) {
 namespace detail {
 
 namespace {
+
+// Storage aligned for ymm loads (the packed activations of gemm_avx2.hpp).
+struct alignas(32) Lanes8 {
+  float v[8];
+};
 
 // The reference implementation of the 16-lane order (see matmul.hpp).
 float dot_16_lanes(const float* x, const float* w, std::size_t n) {
@@ -106,6 +112,10 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   // for many tokens the decoded tiles cost less (measured).
   const bool tiled = quantized && !integer &&
                      (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
+  // Few tokens (decoding) on the AVX2 kernels: decoded values straight into the FMAs.
+  const bool few_avx2 = quantized && !integer && tokens < 6 &&
+                        (path == KernelPath::avx2 ||
+                         (path == KernelPath::avx512 && tiled && !detail::cpu_has_avx512_vnni()));
   detail::QuantizedActivations qx;
   if (integer) {
     detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
@@ -128,6 +138,29 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   if (threads > 1 && work >= (1u << 16)) {
     n_tasks = std::min<std::size_t>((w.rows + 15) / 16, threads * 8);
   }
+  // Many tokens on the AVX2 path: the packed two-pass product of gemm_avx2.hpp for every type
+  // of the float recipe, with the activations packed once here for all tasks.
+  const bool gemm = path == KernelPath::avx2 && !integer && tokens >= detail::gemm_avx2_min_tokens;
+  const float* packed_x = nullptr;
+  if (gemm) {
+    // Reused across calls, like the tiles below.
+    thread_local std::vector<detail::Lanes8> packed;
+    packed.resize((detail::gemm_avx2_packed_floats(tokens, w.cols) + 7) / 8);
+    float* out = packed.front().v;
+    const std::size_t groups =
+        (tokens + detail::gemm_avx2_group_tokens - 1) / detail::gemm_avx2_group_tokens;
+    const std::size_t pack_tasks = std::min(n_tasks, groups);
+    auto pack = [&](std::size_t task) {
+      detail::gemm_avx2_pack_activations(x, x_stride, tokens, w.cols, groups * task / pack_tasks,
+                                         groups * (task + 1) / pack_tasks, out);
+    };
+    if (pack_tasks > 1) {
+      pool->parallel_for(pack_tasks, pack);
+    } else {
+      pack(0);
+    }
+    packed_x = out;
+  }
   const std::size_t rows_per_task = ((w.rows + n_tasks - 1) / n_tasks + 3) / 4 * 4;
   n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
   auto run = [&](std::size_t task) {
@@ -135,9 +168,14 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     const std::size_t end = std::min(w.rows, begin + rows_per_task);
     if (integer) {
       quant_kernel(w, begin, end, qx, y, y_stride);
+    } else if (gemm) {
+      detail::gemm_avx2_rows(w, begin, end, packed_x, tokens, y, y_stride);
     } else if (tiled && path == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
       // Few tokens: the decoded values go straight into the fused multiply-adds.
       detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
+    } else if (few_avx2) {
+      // The same with AVX2 (also Q8_0, and AVX-512 CPUs without VNNI).
+      detail::float_rows_avx2(w, begin, end, x, x_stride, tokens, y, y_stride);
     } else if (tiled) {
       // A task's rows in tiles of even size, so that no task ends in a sliver of a few rows.
       const std::size_t n_tiles = (end - begin + max_tile_rows - 1) / max_tile_rows;

@@ -7,7 +7,8 @@
 // vector, 5 loads per 6 fused multiply-adds. For many tokens, rows of F16/BF16/Q8_0 weights are
 // first decoded (exactly) into an F32 block that stays in L2, so the conversion is paid once per
 // block instead of once per token tile; the products are then the F32 kernel's, operation for
-// operation, and the results do not change.
+// operation, and the results do not change. (nn::matmul runs gemm_avx2.hpp from 6 tokens on
+// instead, so that branch only serves direct callers of matmul_rows_avx2.)
 #include "nn/matmul.hpp"
 
 #include "nn/simd.hpp"

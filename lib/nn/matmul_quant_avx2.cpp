@@ -164,7 +164,201 @@ void rows_k(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
   }
 }
 
+// --- the float recipe for 1 to 5 tokens -----------------------------------------------------
+
+// Values 16g … 16g + 15 of a decoded chunk, lanes 0–7 and 8–15, as chunk_to_float computes
+// them: v · d (+ m) per block of 32; dl · v (− ml) per group of 16, dl and ml the products
+// d · scale and dmin · min (formed per chunk by group_scales).
+template <bool k_quant, bool has_min, bool is_signed>
+inline void values_16(const Chunk& c, const float* dl, const float* ml, std::size_t g,
+                      __m256i offset, __m256& lo, __m256& hi) {
+  __m256 v[2];
+  for (int h = 0; h < 2; ++h) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(c.q + 16 * g + 8 * h));
+    const __m256i wide = is_signed ? _mm256_cvtepi8_epi32(bytes)
+                                   : _mm256_sub_epi32(_mm256_cvtepu8_epi32(bytes), offset);
+    v[h] = _mm256_cvtepi32_ps(wide);
+  }
+  if (k_quant) {
+    const __m256 d = _mm256_broadcast_ss(dl + g);
+    lo = _mm256_mul_ps(d, v[0]);
+    hi = _mm256_mul_ps(d, v[1]);
+    if (has_min) {
+      const __m256 m = _mm256_broadcast_ss(ml + g);
+      lo = _mm256_sub_ps(lo, m);
+      hi = _mm256_sub_ps(hi, m);
+    }
+  } else {
+    const __m256 d = _mm256_broadcast_ss(c.d + g / 2);
+    lo = _mm256_mul_ps(v[0], d);
+    hi = _mm256_mul_ps(v[1], d);
+    if (has_min) {
+      const __m256 m = _mm256_broadcast_ss(c.m + g / 2);
+      lo = _mm256_add_ps(lo, m);
+      hi = _mm256_add_ps(hi, m);
+    }
+  }
+}
+
+// dl[g] = dk · scale_g and ml[g] = dmink · min_g of a K-quant chunk (one float multiply each,
+// as chunk_to_float forms them).
+inline void group_scales(const Chunk& c, float* dl, float* ml) {
+  const __m256 dk = _mm256_set1_ps(c.dk), dmink = _mm256_set1_ps(c.dmink);
+  for (int h = 0; h < 2; ++h) {
+    const __m256 sc = _mm256_cvtepi32_ps(
+        _mm256_cvtepi16_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(c.sc + 8 * h))));
+    const __m256 mn = _mm256_cvtepi32_ps(
+        _mm256_cvtepi16_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(c.mn + 8 * h))));
+    _mm256_store_ps(dl + 8 * h, _mm256_mul_ps(dk, sc));
+    _mm256_store_ps(ml + 8 * h, _mm256_mul_ps(dmink, mn));
+  }
+}
+
+// The 16-lane tree of matmul.hpp: (j, j+8), then the 8-lane tree.
+inline float reduce_16(__m256 lo, __m256 hi) { return reduce_tree_8(_mm256_add_ps(lo, hi)); }
+
+// Y[0..T)[n0..n0+R) of a quantized W, T tokens and R rows side by side: each row's chunks are
+// decoded to codes (decode_chunk_avx2) and their values go straight into the FMAs.
+template <bool k_quant, bool has_min, bool is_signed, int T, int R>
+void float_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
+                float* y, std::size_t y_stride, int offset_value) {
+  const std::size_t chunks = (w.cols + chunk_values - 1) / chunk_values;
+  const __m256i offset = _mm256_set1_epi32(offset_value);
+  __m256 acc[R][T][2];
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < T; ++i) acc[r][i][0] = acc[r][i][1] = _mm256_setzero_ps();
+  }
+  Chunk c[R];
+  alignas(32) float dl[R][16], ml[R][16];
+  for (std::size_t ci = 0; ci < chunks; ++ci) {
+    for (int r = 0; r < R; ++r) {
+      decode_chunk_avx2(w, w.row(n0 + r), ci, c[r]);
+      if (k_quant) group_scales(c[r], dl[r], ml[r]);
+    }
+    const std::size_t groups = k_quant ? 16 : 2 * c[0].blocks;
+    const float* xc = x + ci * chunk_values;
+    for (std::size_t g = 0; g < groups; ++g) {
+      for (int r = 0; r < R; ++r) {
+        __m256 lo, hi;
+        values_16<k_quant, has_min, is_signed>(c[r], dl[r], ml[r], g, offset, lo, hi);
+        for (int i = 0; i < T; ++i) {
+          const float* xi = xc + i * x_stride + 16 * g;
+          acc[r][i][0] = _mm256_fmadd_ps(_mm256_loadu_ps(xi), lo, acc[r][i][0]);
+          acc[r][i][1] = _mm256_fmadd_ps(_mm256_loadu_ps(xi + 8), hi, acc[r][i][1]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < T; ++i) y[i * y_stride + n0 + r] = reduce_16(acc[r][i][0], acc[r][i][1]);
+  }
+}
+
+// Q8_0 straight from the blocks: per block one scale, 32 codes in four groups of 8 (lanes
+// 0–7, 8–15, 0–7, 8–15), each value d · q as chunk_to_float computes it.
+template <int T, int R>
+void q8_0_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
+               float* y, std::size_t y_stride) {
+  const std::size_t blocks = w.cols / q8_0_block_values;
+  __m256 acc[R][T][2];
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < T; ++i) acc[r][i][0] = acc[r][i][1] = _mm256_setzero_ps();
+  }
+  const std::byte* rows[R];
+  for (int r = 0; r < R; ++r) rows[r] = w.row(n0 + r);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const float* xb = x + b * q8_0_block_values;
+    for (int r = 0; r < R; ++r) {
+      const std::byte* block = rows[r] + b * q8_0_block_bytes;
+      const __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(block)));
+      for (int j = 0; j < 4; ++j) {
+        const __m128i q = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(block + 2 + 8 * j));
+        const __m256 v = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)));
+        for (int i = 0; i < T; ++i) {
+          acc[r][i][j % 2] =
+              _mm256_fmadd_ps(_mm256_loadu_ps(xb + i * x_stride + 8 * j), v, acc[r][i][j % 2]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < T; ++i) y[i * y_stride + n0 + r] = reduce_16(acc[r][i][0], acc[r][i][1]);
+  }
+}
+
+// Rows [n_begin, n_end) for T tokens: R rows side by side, then one at a time.
+template <bool k_quant, bool has_min, bool is_signed, int T, int R>
+void float_rows_t(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                  std::size_t x_stride, float* y, std::size_t y_stride, int offset) {
+  std::size_t n = n_begin;
+  if constexpr (!k_quant && !has_min && is_signed) {
+    if (w.type == WeightType::q8_0) {
+      for (; n + R <= n_end; n += R) q8_0_tile<T, R>(w, n, x, x_stride, y, y_stride);
+      for (; n < n_end; ++n) q8_0_tile<T, 1>(w, n, x, x_stride, y, y_stride);
+      return;
+    }
+  }
+  for (; n + R <= n_end; n += R) {
+    float_tile<k_quant, has_min, is_signed, T, R>(w, n, x, x_stride, y, y_stride, offset);
+  }
+  for (; n < n_end; ++n) {
+    float_tile<k_quant, has_min, is_signed, T, 1>(w, n, x, x_stride, y, y_stride, offset);
+  }
+}
+
+// Rows side by side per token count: at most 8 accumulators for one or two tokens (enough
+// independent chains to hide the FMA latency), one row for more tokens.
+template <bool k_quant, bool has_min, bool is_signed>
+void float_rows_typed(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride,
+                      int offset) {
+  switch (tokens) {
+    case 1:
+      return float_rows_t<k_quant, has_min, is_signed, 1, 4>(w, n_begin, n_end, x, x_stride, y,
+                                                             y_stride, offset);
+    case 2:
+      return float_rows_t<k_quant, has_min, is_signed, 2, 2>(w, n_begin, n_end, x, x_stride, y,
+                                                             y_stride, offset);
+    case 3:
+      return float_rows_t<k_quant, has_min, is_signed, 3, 1>(w, n_begin, n_end, x, x_stride, y,
+                                                             y_stride, offset);
+    case 4:
+      return float_rows_t<k_quant, has_min, is_signed, 4, 1>(w, n_begin, n_end, x, x_stride, y,
+                                                             y_stride, offset);
+    default:
+      return float_rows_t<k_quant, has_min, is_signed, 5, 1>(w, n_begin, n_end, x, x_stride, y,
+                                                             y_stride, offset);
+  }
+}
+
 }  // namespace
+
+void float_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
+                     std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
+  const QuantTraits t = quant_traits(w.type);
+  if (t.k_quant) {
+    if (t.has_min) {
+      return float_rows_typed<true, true, false>(w, n_begin, n_end, x, x_stride, tokens, y,
+                                                 y_stride, t.offset);
+    }
+    if (t.is_signed) {
+      return float_rows_typed<true, false, true>(w, n_begin, n_end, x, x_stride, tokens, y,
+                                                 y_stride, 0);
+    }
+    return float_rows_typed<true, false, false>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride,
+                                                t.offset);
+  }
+  if (t.is_signed) {
+    return float_rows_typed<false, false, true>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride,
+                                                0);
+  }
+  if (t.has_min) {
+    return float_rows_typed<false, true, false>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride,
+                                                t.offset);
+  }
+  return float_rows_typed<false, false, false>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride,
+                                               t.offset);
+}
 
 void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                      const QuantizedActivations& x, float* y, std::size_t y_stride) {

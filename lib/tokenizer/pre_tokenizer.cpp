@@ -29,6 +29,21 @@ void apply_behavior(Range piece, const std::vector<Range>& matches, SplitBehavio
   auto push = [&out](Range r) {
     if (r.end > r.begin) out.push_back(r);
   };
+  // Pushes the pieces in order, each joined to the one before when joins(that one's is_match,
+  // its own is_match).
+  auto join_forward = [&](auto joins) {
+    std::vector<Range> acc;
+    bool previous_match = false;
+    for (const Marked& m : marked) {
+      if (joins(previous_match, m.is_match) && !acc.empty()) {
+        acc.back().end = m.range.end;
+      } else {
+        acc.push_back(m.range);
+      }
+      previous_match = m.is_match;
+    }
+    for (Range r : acc) push(r);
+  };
   switch (behavior) {
     case SplitBehavior::isolated:
       for (const Marked& m : marked) push(m.range);
@@ -38,20 +53,9 @@ void apply_behavior(Range piece, const std::vector<Range>& matches, SplitBehavio
         if (!m.is_match) push(m.range);
       }
       return;
-    case SplitBehavior::merged_with_previous: {
-      std::vector<Range> acc;
-      bool previous_match = false;
-      for (const Marked& m : marked) {
-        if (m.is_match && !previous_match && !acc.empty()) {
-          acc.back().end = m.range.end;
-        } else {
-          acc.push_back(m.range);
-        }
-        previous_match = m.is_match;
-      }
-      for (Range r : acc) push(r);
+    case SplitBehavior::merged_with_previous:
+      join_forward([](bool previous, bool match) { return match && !previous; });
       return;
-    }
     case SplitBehavior::merged_with_next: {
       std::vector<Range> acc;
       bool previous_match = false;
@@ -66,20 +70,9 @@ void apply_behavior(Range piece, const std::vector<Range>& matches, SplitBehavio
       for (auto it = acc.rbegin(); it != acc.rend(); ++it) push(*it);
       return;
     }
-    case SplitBehavior::contiguous: {
-      std::vector<Range> acc;
-      bool previous_match = false;
-      for (const Marked& m : marked) {
-        if (m.is_match == previous_match && !acc.empty()) {
-          acc.back().end = m.range.end;
-        } else {
-          acc.push_back(m.range);
-        }
-        previous_match = m.is_match;
-      }
-      for (Range r : acc) push(r);
+    case SplitBehavior::contiguous:
+      join_forward([](bool previous, bool match) { return match == previous; });
       return;
-    }
   }
 }
 

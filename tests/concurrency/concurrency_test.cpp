@@ -46,6 +46,21 @@ std::vector<std::string> texts() {
   return out;
 }
 
+// What the calls give one after the other: each text's tokens and their log-probabilities.
+struct Sequential {
+  std::vector<std::vector<lmc::Token>> tokens;
+  std::vector<std::vector<float>> logprobs;
+};
+
+Sequential sequential(const lmc::Model& model, const std::vector<std::string>& inputs) {
+  Sequential out;
+  for (const std::string& text : inputs) {
+    out.tokens.push_back(model.tokenizer().encode(text, {.add_special = true}));
+    out.logprobs.push_back(model.token_logprobs(out.tokens.back()));
+  }
+  return out;
+}
+
 // Runs `work(thread, round)` on kThreads threads for `rounds` rounds each.
 template <typename Work>
 void on_threads(std::size_t rounds, Work work) {
@@ -63,12 +78,9 @@ TEST(Concurrent, TokenLogprobsAndEncodeOnOneModelMatchSequential) {
   for (const std::size_t model_threads : {std::size_t{1}, std::size_t{2}}) {
     const lmc::Model model = load_stories(model_threads);
     const std::vector<std::string> inputs = texts();
-    std::vector<std::vector<lmc::Token>> tokens;
-    std::vector<std::vector<float>> expected;
-    for (const std::string& text : inputs) {
-      tokens.push_back(model.tokenizer().encode(text, {.add_special = true}));
-      expected.push_back(model.token_logprobs(tokens.back()));
-    }
+    const Sequential seq = sequential(model, inputs);
+    const auto& tokens = seq.tokens;
+    const auto& expected = seq.logprobs;
     std::vector<std::vector<std::vector<float>>> got(kThreads);
     std::vector<std::vector<std::vector<lmc::Token>>> encoded(kThreads);
     on_threads(inputs.size(), [&](std::size_t t, std::size_t r) {
@@ -92,12 +104,9 @@ TEST(Concurrent, SessionsOfOneModelMatchSequential) {
   LMC_REQUIRE_TESTDATA();
   const lmc::Model model = load_stories(2);
   const std::vector<std::string> inputs = texts();
-  std::vector<std::vector<lmc::Token>> tokens;
-  std::vector<std::vector<float>> expected;
-  for (const std::string& text : inputs) {
-    tokens.push_back(model.tokenizer().encode(text, {.add_special = true}));
-    expected.push_back(model.token_logprobs(tokens.back()));
-  }
+  const Sequential seq = sequential(model, inputs);
+  const auto& tokens = seq.tokens;
+  const auto& expected = seq.logprobs;
   // Each thread feeds its own session token by token, in chunks, and after a reset.
   std::vector<std::vector<std::vector<float>>> got(kThreads);
   on_threads(inputs.size(), [&](std::size_t t, std::size_t r) {

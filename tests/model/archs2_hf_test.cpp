@@ -149,10 +149,8 @@ TEST_F(QkNormHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
 // as they are, unlike llama.cpp's qwen3moe); each changes what is computed.
 TEST_F(QkNormHuggingFace, AbsentKeysTakeTransformersDefaults) {
   const std::string no_head_dim = edited(qwen3_config, R"("head_dim": 32,)", "");
-  EXPECT_NE(lmc_test::load_error(folder(families[0], no_head_dim, "no_head_dim"))
-                .find("has shape [128, 64], expected [512, 64]"),
-            std::string::npos)
-      << lmc_test::load_error(folder(families[0], no_head_dim, "no_head_dim"));
+  EXPECT_TRUE(lmc_test::load_error_names(folder(families[0], no_head_dim, "no_head_dim"),
+                                         "has shape [128, 64], expected [512, 64]"));
 
   const lmc::Model renormalised = lmc::Model::load(folder(families[1], qwen3moe_config, "hf"));
   for (const std::string& plain :
@@ -195,17 +193,14 @@ TEST_F(QkNormBadFiles, GgufVariantsLmcDoesNotComputeAreNamed) {
   const auto no_experts = dir_ / "no_experts.gguf";
   lmc_test::rewrite_gguf(lmc_test::archs2("qwen3moe.gguf"), no_experts,
                          [](lmc::GgufWriter& w) { w.remove("qwen3moe.expert_count"); });
-  EXPECT_NE(lmc_test::load_error(no_experts).find("qwen3moe.expert_count"), std::string::npos)
-      << lmc_test::load_error(no_experts);
+  EXPECT_TRUE(lmc_test::load_error_names(no_experts, "qwen3moe.expert_count"));
 
   // Experts whose width disagrees with expert_feed_forward_length.
   const auto width = dir_ / "width.gguf";
   lmc_test::rewrite_gguf(lmc_test::archs2("qwen3moe.gguf"), width, [](lmc::GgufWriter& w) {
     w.set_u32("qwen3moe.expert_feed_forward_length", 96);
   });
-  EXPECT_NE(lmc_test::load_error(width).find("qwen3moe.expert_feed_forward_length"),
-            std::string::npos)
-      << lmc_test::load_error(width);
+  EXPECT_TRUE(lmc_test::load_error_names(width, "qwen3moe.expert_feed_forward_length"));
 
   // A qwen3 file whose q norm spans all heads (OLMo 2's form) is not qwen3's.
   const auto wide = dir_ / "wide.gguf";
@@ -234,13 +229,8 @@ TEST_F(QkNormBadFiles, GgufVariantsLmcDoesNotComputeAreNamed) {
         w.add_tensor("blk.0.attn_norm.weight", t.type, t.shape, t.data);
         return true;
       });
-  try {
-    (void)lmc::Model::load(pre_norm);
-    ADD_FAILURE() << "olmo2 with attn_norm loaded";
-  } catch (const lmc::Error& e) {
-    EXPECT_EQ(e.code(), lmc::ErrorCode::unsupported);
-    EXPECT_NE(std::string(e.what()).find("blk.0.attn_norm.weight"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(
+      lmc_test::load_error_names(pre_norm, "blk.0.attn_norm.weight", lmc::ErrorCode::unsupported));
 }
 
 }  // namespace

@@ -18,8 +18,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +55,30 @@ inline std::string load_error(const std::filesystem::path& path) {
     return e.what();
   }
   return "";
+}
+
+/// Success when loading `path` fails with an lmc::Error whose message contains `needle` (and
+/// whose code is `code`, when given); the failure shows the message.
+inline ::testing::AssertionResult load_error_names(const std::filesystem::path& path,
+                                                   std::string_view needle,
+                                                   std::optional<lmc::ErrorCode> code = {}) {
+  const std::string file = path.filename().string();
+  try {
+    (void)lmc::Model::load(path);
+  } catch (const lmc::Error& e) {
+    const std::string error = e.what();
+    if (code && e.code() != *code) {
+      return ::testing::AssertionFailure()
+             << file << ": error code " << lmc::to_string(e.code()) << ", expected "
+             << lmc::to_string(*code) << ": " << error;
+    }
+    if (error.find(needle) == std::string::npos) {
+      return ::testing::AssertionFailure()
+             << file << ": error \"" << error << "\" does not name \"" << needle << "\"";
+    }
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << file << " loaded";
 }
 
 /// "blk.3.ssm_in.weight" → {3, "ssm_in.weight"}; a global tensor has layer -1.

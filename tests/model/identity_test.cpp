@@ -16,24 +16,28 @@
 
 namespace {
 
-std::filesystem::path archs2(const std::string& file) {
-  return lmc_test::testdata("archs2/" + file);
-}
+// The parameter's archs2 model file and its reference cases; skips when either is absent.
+class Archs2Identity : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    LMC_REQUIRE_TESTDATA();
+    const std::string name = GetParam();
+    model_path_ = lmc_test::testdata("archs2/" + name + ".gguf");
+    if (!std::filesystem::exists(model_path_)) GTEST_SKIP() << model_path_ << " absent";
+    ref_ = lmc_test::read_reference(lmc_test::testdata("archs2/" + name + ".ref.json"));
+    ASSERT_FALSE(ref_.cases.empty());
+  }
 
-class Archs2Identity : public ::testing::TestWithParam<const char*> {};
+  std::filesystem::path model_path_;
+  lmc_test::Reference ref_;
+};
 
 TEST_P(Archs2Identity, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCount) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const std::vector<lmc::Token> tokens = ref.cases.back().tokens;  // the paragraph
+  const std::vector<lmc::Token> tokens = ref_.cases.back().tokens;  // the paragraph
   ASSERT_GT(tokens.size(), 100u);
   lmc::ModelOptions one_thread;
   one_thread.threads = 1;
-  const lmc::Model model = lmc::Model::load(model_path, one_thread);
+  const lmc::Model model = lmc::Model::load(model_path_, one_thread);
   const std::vector<float> batched = lmc_test::logits_fed_in(model, tokens, tokens.size());
   for (std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{64}}) {
     EXPECT_TRUE(lmc_test::same_bits(batched, lmc_test::logits_fed_in(model, tokens, piece)))
@@ -42,7 +46,7 @@ TEST_P(Archs2Identity, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCoun
   for (std::size_t threads : {2, 3}) {
     lmc::ModelOptions options;
     options.threads = threads;
-    const lmc::Model threaded = lmc::Model::load(model_path, options);
+    const lmc::Model threaded = lmc::Model::load(model_path_, options);
     EXPECT_TRUE(
         lmc_test::same_bits(batched, lmc_test::logits_fed_in(threaded, tokens, tokens.size())))
         << threads << " threads";
@@ -52,18 +56,12 @@ TEST_P(Archs2Identity, BatchedSplitAndOneTokenRunsAreBitIdenticalOnAnyThreadCoun
 }
 
 TEST_P(Archs2Identity, EverySimdPathGivesTheSameBits) {
-  LMC_REQUIRE_TESTDATA();
-  const std::string name = GetParam();
-  const auto model_path = archs2(name + ".gguf");
-  if (!std::filesystem::exists(model_path)) GTEST_SKIP() << model_path << " absent";
-  const auto ref = lmc_test::read_reference(archs2(name + ".ref.json"));
-  ASSERT_FALSE(ref.cases.empty());
-  const lmc::Model model = lmc::Model::load(model_path);
+  const lmc::Model model = lmc::Model::load(model_path_);
   const lmc_test::KernelPathGuard restore_path;
   std::vector<float> reference;
   for (lmc::nn::KernelPath path : lmc_test::supported_paths()) {
     lmc::nn::force_kernel_path(path);
-    const std::vector<float> lp = model.token_logprobs(ref.cases.back().tokens);
+    const std::vector<float> lp = model.token_logprobs(ref_.cases.back().tokens);
     if (reference.empty()) {
       reference = lp;
     } else {

@@ -344,6 +344,24 @@ TEST(HfConfigKeys, ExactGeluDiffersFromTheTanhForm) {
   EXPECT_LT(moved, 0.05);
 }
 
+// transformers' Gemma2Config and Gemma3TextConfig default query_pre_attn_scalar to 256: a
+// folder that leaves the key out scales the queries by 1/16, not by 1/sqrt(head_dim).
+TEST(HfConfigKeys, GemmaQueryScalarDefaultsTo256) {
+  const auto tokens = test_tokens(40, 64);
+  for (const std::string name : {"gemma2", "gemma3"}) {
+    SCOPED_TRACE(name);
+    lmc_test::TinyModel m = family(name);  // head_dim 12
+    m.hf_config["query_pre_attn_scalar"] = "256";
+    const std::vector<float> stated = hf_logprobs(m, name + "_scalar_256", tokens);
+    m.hf_config.erase("query_pre_attn_scalar");
+    const std::vector<float> absent = hf_logprobs(m, name + "_scalar_absent", tokens);
+    m.hf_config["query_pre_attn_scalar"] = "12";
+    const std::vector<float> head_dim = hf_logprobs(m, name + "_scalar_12", tokens);
+    EXPECT_EQ(absent, stated);
+    EXPECT_NE(head_dim, stated);
+  }
+}
+
 // Qwen-1's use_dynamic_ntk and use_logn_attn (on by default) change RoPE and the queries once a
 // sequence exceeds seq_length: lmc loads such a folder only with a context up to seq_length.
 TEST(HfFolders, QwenRefusesContextsBeyondSeqLengthWhereItsNtkAndLogNApply) {

@@ -96,35 +96,26 @@ inline TinyModel make_deepseek2(const Deepseek2Style& style, std::uint32_t seed)
   }
   b.add("output_norm.weight", "model.norm.weight", {e}, 0.1f, 1.0f);
   b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
-  const std::string a = "deepseek2.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", heads},
-                    {a + "attention.head_count_kv", 1},
-                    {a + "attention.key_length", kv_lora + rope},
-                    {a + "attention.value_length", kv_lora},
-                    {a + "attention.key_length_mla", nope + rope},
-                    {a + "attention.value_length_mla", dv},
-                    {a + "attention.kv_lora_rank", kv_lora},
-                    {a + "attention.q_lora_rank", style.q_lora},
-                    {a + "attention.layer_norm_rms_epsilon", 1e-6},
-                    {a + "rope.dimension_count", rope},
-                    {a + "rope.freq_base", 10000.0},
-                    {a + "context_length", 64},
-                    {a + "leading_dense_block_count", dense},
-                    {a + "expert_feed_forward_length", moe_ffn},
-                    {a + "expert_count", experts},
-                    {a + "expert_used_count", used},
-                    {a + "expert_shared_count", style.shared_experts},
-                    {a + "expert_weights_scale", style.routed_scale}};
-  m.hf_config = {{"model_type", "\"deepseek_v2\""},
-                 {"architectures", "[\"DeepseekV2ForCausalLM\"]"},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", std::to_string(s.layers)},
+  set_gguf_numbers(m, {{"attention.head_count_kv", 1},
+                       {"attention.key_length", kv_lora + rope},
+                       {"attention.value_length", kv_lora},
+                       {"attention.key_length_mla", nope + rope},
+                       {"attention.value_length_mla", dv},
+                       {"attention.kv_lora_rank", kv_lora},
+                       {"attention.q_lora_rank", style.q_lora},
+                       {"attention.layer_norm_rms_epsilon", 1e-6},
+                       {"rope.dimension_count", rope},
+                       {"rope.freq_base", 10000.0},
+                       {"leading_dense_block_count", dense},
+                       {"expert_feed_forward_length", moe_ffn},
+                       {"expert_count", experts},
+                       {"expert_used_count", used},
+                       {"expert_shared_count", style.shared_experts},
+                       {"expert_weights_scale", style.routed_scale}});
+  set_hf_config(m, "deepseek_v2",
+                {{"architectures", "[\"DeepseekV2ForCausalLM\"]"},
                  {"intermediate_size", std::to_string(s.ffn)},
                  {"moe_intermediate_size", std::to_string(moe_ffn)},
-                 {"num_attention_heads", std::to_string(heads)},
                  {"num_key_value_heads", std::to_string(heads)},
                  {"kv_lora_rank", std::to_string(kv_lora)},
                  {"q_lora_rank", style.q_lora > 0 ? std::to_string(style.q_lora) : "null"},
@@ -145,12 +136,10 @@ inline TinyModel make_deepseek2(const Deepseek2Style& style, std::uint32_t seed)
                  {"aux_loss_alpha", "0.001"},
                  {"seq_aux", "true"},
                  {"hidden_act", "\"silu\""},
-                 {"max_position_embeddings", "64"},
                  {"rms_norm_eps", "1e-06"},
                  {"rope_theta", "10000.0"},
                  {"attention_bias", "false"},
-                 {"vocab_size", std::to_string(s.vocab)},
-                 {"tie_word_embeddings", "false"}};
+                 {"tie_word_embeddings", "false"}});
   return m;
 }
 

@@ -189,6 +189,37 @@ inline std::string json_number(double v) {
   return s;
 }
 
+using NumberKeys = std::initializer_list<std::pair<std::string, double>>;
+using ConfigKeys = std::initializer_list<std::pair<std::string, std::string>>;
+
+/// m.gguf_numbers: under "<m.arch>.", the sizes every family writes (embedding_length,
+/// block_count, feed_forward_length, attention.head_count, context_length 64), then `more`
+/// (keys without the prefix; a size given again overrides).
+inline void set_gguf_numbers(TinyModel& m, NumberKeys more) {
+  const TinySizes& s = m.sizes;
+  const std::string a = m.arch + ".";
+  m.gguf_numbers = {{a + "embedding_length", s.embd},
+                    {a + "block_count", s.layers},
+                    {a + "feed_forward_length", s.ffn},
+                    {a + "attention.head_count", s.heads},
+                    {a + "context_length", 64}};
+  for (const auto& [key, value] : more) m.gguf_numbers[a + key] = value;
+}
+
+/// m.hf_config: model_type, the sizes transformers' configs share (hidden_size,
+/// num_hidden_layers, num_attention_heads, max_position_embeddings 64, vocab_size), then
+/// `more` (JSON values as written; a size given again overrides).
+inline void set_hf_config(TinyModel& m, const std::string& model_type, ConfigKeys more) {
+  const TinySizes& s = m.sizes;
+  m.hf_config = {{"model_type", "\"" + model_type + "\""},
+                 {"hidden_size", std::to_string(s.embd)},
+                 {"num_hidden_layers", std::to_string(s.layers)},
+                 {"num_attention_heads", std::to_string(s.heads)},
+                 {"max_position_embeddings", "64"},
+                 {"vocab_size", std::to_string(s.vocab)}};
+  for (const auto& [key, value] : more) m.hf_config[key] = value;
+}
+
 // LlamaForCausalLM and the models that copy its layout: model.embed_tokens,
 // model.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj,
 // post_attention_layernorm, mlp.{gate,up,down}_proj}, model.norm, lm_head.
@@ -301,31 +332,22 @@ inline void build_llama_style(TinyModel& m, const LlamaStyle& style, std::uint32
   norm("output_norm", "model.norm");
   if (!style.tied) b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
   const std::string a = m.arch + ".";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "attention.head_count_kv", s.kv_heads},
-                    {a + "context_length", 64},
-                    {a + "rope.freq_base", 10000.0}};
-  m.gguf_numbers[a + (style.layer_norm ? "attention.layer_norm_epsilon"
-                                       : "attention.layer_norm_rms_epsilon")] = 1e-5;
+  set_gguf_numbers(
+      m, {{"attention.head_count_kv", s.kv_heads},
+          {"rope.freq_base", 10000.0},
+          {style.layer_norm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon",
+           1e-5}});
   if (s.head_dim * s.heads != e) {
     m.gguf_numbers[a + "attention.key_length"] = s.head_dim;
     m.gguf_numbers[a + "attention.value_length"] = s.head_dim;
   }
-  m.hf_config = {{"model_type", "\"" + style.model_type + "\""},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", std::to_string(s.layers)},
-                 {"intermediate_size", std::to_string(s.ffn)},
-                 {"num_attention_heads", std::to_string(s.heads)},
+  set_hf_config(m, style.model_type,
+                {{"intermediate_size", std::to_string(s.ffn)},
                  {"num_key_value_heads", std::to_string(s.kv_heads)},
                  {"head_dim", std::to_string(s.head_dim)},
-                 {"max_position_embeddings", "64"},
-                 {"vocab_size", std::to_string(s.vocab)},
                  {style.layer_norm ? "layer_norm_eps" : "rms_norm_eps", "1e-05"},
                  {"rope_theta", "10000.0"},
-                 {"tie_word_embeddings", style.tied ? "true" : "false"}};
+                 {"tie_word_embeddings", style.tied ? "true" : "false"}});
   if (style.experts > 0) {
     m.gguf_numbers[a + "expert_count"] = style.experts;
     m.gguf_numbers[a + "expert_used_count"] = style.experts_used;
@@ -362,10 +384,7 @@ inline void build_gpt2(TinyModel& m, std::uint32_t seed) {
   }
   b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
   b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
-  const std::string a = "gpt2.";
-  m.gguf_numbers = {{a + "embedding_length", e},        {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn}, {a + "attention.head_count", s.heads},
-                    {a + "context_length", 64},         {a + "attention.layer_norm_epsilon", 1e-5}};
+  set_gguf_numbers(m, {{"attention.layer_norm_epsilon", 1e-5}});
   m.hf_config = {{"model_type", "\"gpt2\""}, {"n_embd", "32"},
                  {"n_layer", "2"},           {"n_head", "4"},
                  {"n_inner", "64"},          {"n_positions", "64"},
@@ -422,26 +441,19 @@ inline void build_gptneox(TinyModel& m, std::uint32_t seed) {
   b.add("output_norm.weight", "gpt_neox.final_layer_norm.weight", {e}, 0.1f, 1.0f);
   b.add("output_norm.bias", "gpt_neox.final_layer_norm.bias", {e}, 0.05f);
   b.add("output.weight", "embed_out.weight", {s.vocab, e}, 2.5f * w_sigma);
-  const std::string a = "gptneox.";
-  m.gguf_numbers = {{a + "embedding_length", e},         {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},  {a + "attention.head_count", h},
-                    {a + "context_length", 64},          {a + "attention.layer_norm_epsilon", 1e-5},
-                    {a + "rope.dimension_count", d / 2}, {a + "rope.freq_base", 10000.0}};
+  set_gguf_numbers(m, {{"attention.layer_norm_epsilon", 1e-5},
+                       {"rope.dimension_count", d / 2},
+                       {"rope.freq_base", 10000.0}});
   // The GGUF computes llama.cpp's tanh GELU; transformers' hidden_act gelu_new
   // is the same.
-  m.hf_config = {{"model_type", "\"gpt_neox\""},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", "2"},
-                 {"num_attention_heads", std::to_string(h)},
-                 {"intermediate_size", std::to_string(s.ffn)},
+  set_hf_config(m, "gpt_neox",
+                {{"intermediate_size", std::to_string(s.ffn)},
                  {"rotary_pct", "0.5"},
                  {"rotary_emb_base", "10000"},
                  {"layer_norm_eps", "1e-05"},
-                 {"max_position_embeddings", "64"},
-                 {"vocab_size", std::to_string(s.vocab)},
                  {"hidden_act", "\"gelu_new\""},
                  {"use_parallel_residual", "true"},
-                 {"tie_word_embeddings", "false"}};
+                 {"tie_word_embeddings", "false"}});
 }
 
 // PhiForCausalLM (Phi-2): one LayerNorm per block, q/k/v/dense with biases,
@@ -474,30 +486,19 @@ inline void build_phi2(TinyModel& m, std::uint32_t seed) {
   b.add("output_norm.bias", "model.final_layernorm.bias", {e}, 0.05f);
   b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
   b.add("output.bias", "lm_head.bias", {s.vocab}, 0.05f);
-  const std::string a = "phi2.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "attention.head_count_kv", s.heads},
-                    {a + "context_length", 64},
-                    {a + "attention.layer_norm_epsilon", 1e-5},
-                    {a + "rope.dimension_count", s.head_dim / 2},
-                    {a + "rope.freq_base", 10000.0}};
-  m.hf_config = {{"model_type", "\"phi\""},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", "2"},
-                 {"num_attention_heads", std::to_string(s.heads)},
-                 {"num_key_value_heads", std::to_string(s.heads)},
+  set_gguf_numbers(m, {{"attention.head_count_kv", s.heads},
+                       {"attention.layer_norm_epsilon", 1e-5},
+                       {"rope.dimension_count", s.head_dim / 2},
+                       {"rope.freq_base", 10000.0}});
+  set_hf_config(m, "phi",
+                {{"num_key_value_heads", std::to_string(s.heads)},
                  {"intermediate_size", std::to_string(s.ffn)},
                  {"partial_rotary_factor", "0.5"},
                  {"rope_theta", "10000.0"},
                  {"layer_norm_eps", "1e-05"},
-                 {"max_position_embeddings", "64"},
-                 {"vocab_size", std::to_string(s.vocab)},
                  {"hidden_act", "\"gelu_new\""},
                  {"qk_layernorm", "false"},
-                 {"tie_word_embeddings", "false"}};
+                 {"tie_word_embeddings", "false"}});
 }
 
 // GPTBigCodeForCausalLM (StarCoder): GPT-2's names with nn.Linear matrices
@@ -541,14 +542,8 @@ inline void build_starcoder(TinyModel& m, std::uint32_t seed, bool multi_query =
   }
   b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
   b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
-  const std::string a = "starcoder.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "attention.head_count_kv", s.kv_heads},
-                    {a + "context_length", 64},
-                    {a + "attention.layer_norm_epsilon", 1e-5}};
+  set_gguf_numbers(
+      m, {{"attention.head_count_kv", s.kv_heads}, {"attention.layer_norm_epsilon", 1e-5}});
   m.hf_config = {{"model_type", "\"gpt_bigcode\""},
                  {"n_embd", std::to_string(e)},
                  {"n_layer", "2"},
@@ -588,24 +583,15 @@ inline void build_qwen(TinyModel& m, std::uint32_t seed) {
   }
   b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
   b.add("output.weight", "lm_head.weight", {s.vocab, e}, 2.5f * w_sigma);
-  const std::string a = "qwen.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", 2 * s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "context_length", 64},
-                    {a + "attention.layer_norm_rms_epsilon", 1e-6},
-                    {a + "rope.dimension_count", s.head_dim},
-                    {a + "rope.freq_base", 10000.0}};
-  m.hf_config = {{"model_type", "\"qwen\""},
-                 {"architectures", "[\"QWenLMHeadModel\"]"},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", std::to_string(s.layers)},
-                 {"num_attention_heads", std::to_string(s.heads)},
+  set_gguf_numbers(m, {{"feed_forward_length", 2 * s.ffn},
+                       {"attention.layer_norm_rms_epsilon", 1e-6},
+                       {"rope.dimension_count", s.head_dim},
+                       {"rope.freq_base", 10000.0}});
+  set_hf_config(m, "qwen",
+                {{"architectures", "[\"QWenLMHeadModel\"]"},
                  {"kv_channels", std::to_string(s.head_dim)},
                  {"intermediate_size", std::to_string(2 * s.ffn)},
                  {"layer_norm_epsilon", "1e-06"},
-                 {"max_position_embeddings", "64"},
                  {"seq_length", "64"},
                  {"rotary_emb_base", "10000"},
                  {"rotary_pct", "1.0"},
@@ -620,8 +606,7 @@ inline void build_qwen(TinyModel& m, std::uint32_t seed) {
                  {"attn_dropout_prob", "0.0"},
                  {"emb_dropout_prob", "0.0"},
                  {"onnx_safe", "null"},
-                 {"vocab_size", std::to_string(s.vocab)},
-                 {"tie_word_embeddings", "false"}};
+                 {"tie_word_embeddings", "false"}});
 }
 
 // InternLM2ForCausalLM (remote code modeling_internlm2.py): model.tok_embeddings,
@@ -667,31 +652,20 @@ inline void build_internlm2(TinyModel& m, std::uint32_t seed) {
   }
   b.add("output_norm.weight", "model.norm.weight", {e}, 0.1f, 1.0f);
   b.add("output.weight", "output.weight", {s.vocab, e}, 2.5f * w_sigma);
-  const std::string a = "internlm2.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "attention.head_count_kv", s.kv_heads},
-                    {a + "context_length", 64},
-                    {a + "attention.layer_norm_rms_epsilon", 1e-6},
-                    {a + "rope.freq_base", 10000.0}};
-  m.hf_config = {{"model_type", "\"internlm2\""},
-                 {"architectures", "[\"InternLM2ForCausalLM\"]"},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", std::to_string(s.layers)},
+  set_gguf_numbers(m, {{"attention.head_count_kv", s.kv_heads},
+                       {"attention.layer_norm_rms_epsilon", 1e-6},
+                       {"rope.freq_base", 10000.0}});
+  set_hf_config(m, "internlm2",
+                {{"architectures", "[\"InternLM2ForCausalLM\"]"},
                  {"intermediate_size", std::to_string(s.ffn)},
-                 {"num_attention_heads", std::to_string(s.heads)},
                  {"num_key_value_heads", std::to_string(s.kv_heads)},
                  {"hidden_act", "\"silu\""},
-                 {"max_position_embeddings", "64"},
                  {"rms_norm_eps", "1e-06"},
                  {"rope_theta", "10000"},
                  {"rope_scaling", "null"},
                  {"bias", "false"},
                  {"attn_implementation", "\"eager\""},
-                 {"vocab_size", std::to_string(s.vocab)},
-                 {"tie_word_embeddings", "false"}};
+                 {"tie_word_embeddings", "false"}});
 }
 
 // FalconForCausalLM: transformer.word_embeddings, h.N.{input_layernorm,
@@ -743,24 +717,14 @@ inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder,
   }
   b.add("output_norm.weight", "transformer.ln_f.weight", {e}, 0.1f, 1.0f);
   b.add("output_norm.bias", "transformer.ln_f.bias", {e}, 0.05f);
-  const std::string a = "falcon.";
-  m.gguf_numbers = {{a + "embedding_length", e},
-                    {a + "block_count", s.layers},
-                    {a + "feed_forward_length", s.ffn},
-                    {a + "attention.head_count", s.heads},
-                    {a + "attention.head_count_kv", s.kv_heads},
-                    {a + "context_length", 64},
-                    {a + "attention.layer_norm_epsilon", 1e-5},
-                    {a + "rope.freq_base", 10000.0}};
+  set_gguf_numbers(m, {{"attention.head_count_kv", s.kv_heads},
+                       {"attention.layer_norm_epsilon", 1e-5},
+                       {"rope.freq_base", 10000.0}});
   // The GGUF computes llama.cpp's tanh GELU; FalconConfig's default "gelu" is the exact one.
-  m.hf_config = {{"model_type", "\"falcon\""},
-                 {"architectures", "[\"FalconForCausalLM\"]"},
-                 {"hidden_size", std::to_string(e)},
-                 {"num_hidden_layers", std::to_string(s.layers)},
-                 {"num_attention_heads", std::to_string(s.heads)},
+  set_hf_config(m, "falcon",
+                {{"architectures", "[\"FalconForCausalLM\"]"},
                  {"ffn_hidden_size", std::to_string(s.ffn)},
                  {"layer_norm_epsilon", "1e-05"},
-                 {"max_position_embeddings", "64"},
                  {"rope_theta", "10000.0"},
                  {"activation", "\"gelu_pytorch_tanh\""},
                  {"alibi", "false"},
@@ -769,8 +733,7 @@ inline void build_falcon(TinyModel& m, std::uint32_t seed, bool new_decoder,
                  {"multi_query", new_decoder ? "false" : "true"},
                  {"new_decoder_architecture", new_decoder ? "true" : "false"},
                  {"hidden_dropout", "0.0"},
-                 {"attention_dropout", "0.0"},
-                 {"vocab_size", std::to_string(s.vocab)}};
+                 {"attention_dropout", "0.0"}});
   if (new_decoder) {
     m.hf_config["num_kv_heads"] = std::to_string(s.kv_heads);
     // Falcon-40B's config.json has no num_ln_in_parallel_attn: two norms is the default.
@@ -796,42 +759,37 @@ inline TinyModel make_tiny_model(const std::string& family, std::uint32_t seed) 
     build_llama_style(m, {.model_type = "gemma", .gemma_norms = true, .tied = true, .head_dim = 12},
                       seed);
     m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
-  } else if (family == "gemma2") {
+  } else if (family == "gemma2" || family == "gemma3") {
+    // Gemma 3 (Gemma3ForCausalLM) is Gemma 2 with q/k norms: six layers, so that the default
+    // 5:1 pattern has its global layer; a window shorter than the test text; RoPE bases 1e6
+    // (global) and 10000 (local, the default of rope_local_base_freq, which the converter
+    // writes as rope.freq_base_swa).
+    const bool gemma3 = family == "gemma3";
+    if (gemma3) m.sizes.layers = 6;
     build_llama_style(m,
-                      {.model_type = "gemma2",
+                      {.model_type = gemma3 ? "gemma3_text" : "gemma2",
                        .gemma_norms = true,
                        .tied = true,
                        .gemma2_norms = true,
+                       .qk_norms = gemma3,
                        .head_dim = 12},
                       seed);
     m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
     m.hf_config["query_pre_attn_scalar"] = "12";
-    m.hf_config["attn_logit_softcapping"] = "50.0";
-    m.hf_config["final_logit_softcapping"] = "30.0";
-    m.hf_config["sliding_window"] = "16";
-    m.gguf_numbers["gemma2.attn_logit_softcapping"] = 50.0;
-    m.gguf_numbers["gemma2.final_logit_softcapping"] = 30.0;
-    m.gguf_numbers["gemma2.attention.sliding_window"] = 16;
-  } else if (family == "gemma3") {
-    // Gemma3ForCausalLM: six layers, so that the default 5:1 pattern has its global layer; a
-    // window shorter than the test text; RoPE bases 1e6 (global) and 10000 (local, the default
-    // of rope_local_base_freq, which the converter writes as rope.freq_base_swa).
-    m.sizes.layers = 6;
-    build_llama_style(m,
-                      {.model_type = "gemma3_text",
-                       .gemma_norms = true,
-                       .tied = true,
-                       .gemma2_norms = true,
-                       .qk_norms = true,
-                       .head_dim = 12},
-                      seed);
-    m.hf_config["hidden_activation"] = "\"gelu_pytorch_tanh\"";
-    m.hf_config["query_pre_attn_scalar"] = "12";
-    m.hf_config["sliding_window"] = "8";
-    m.hf_config["rope_theta"] = "1000000.0";
-    m.gguf_numbers["gemma3.attention.sliding_window"] = 8;
-    m.gguf_numbers["gemma3.rope.freq_base"] = 1e6;
-    m.gguf_numbers["gemma3.rope.freq_base_swa"] = 10000.0;
+    if (gemma3) {
+      m.hf_config["sliding_window"] = "8";
+      m.hf_config["rope_theta"] = "1000000.0";
+      m.gguf_numbers["gemma3.attention.sliding_window"] = 8;
+      m.gguf_numbers["gemma3.rope.freq_base"] = 1e6;
+      m.gguf_numbers["gemma3.rope.freq_base_swa"] = 10000.0;
+    } else {
+      m.hf_config["attn_logit_softcapping"] = "50.0";
+      m.hf_config["final_logit_softcapping"] = "30.0";
+      m.hf_config["sliding_window"] = "16";
+      m.gguf_numbers["gemma2.attn_logit_softcapping"] = 50.0;
+      m.gguf_numbers["gemma2.final_logit_softcapping"] = 30.0;
+      m.gguf_numbers["gemma2.attention.sliding_window"] = 16;
+    }
   } else if (family == "smollm3") {
     // SmolLM3ForCausalLM: four layers, so that the default NoPE interval (4) skips RoPE on the
     // last; llama.cpp's converter permutes q/k rows as for llama.

@@ -102,34 +102,24 @@ TEST_F(StateSpaceBadFiles, AttentionLayersWithDifferentKvHeadCountsAreUnsupporte
     const std::int32_t counts[] = {1, 0, 2, 0};
     w.set_i32s("jamba.attention.head_count_kv", counts);
   });
-  try {
-    (void)lmc::Model::load(path);
-    ADD_FAILURE() << "loaded";
-  } catch (const lmc::Error& e) {
-    EXPECT_EQ(e.code(), lmc::ErrorCode::unsupported);
-    EXPECT_NE(std::string(e.what()).find("head_count_kv"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(lmc_test::load_error_names(path, "head_count_kv", lmc::ErrorCode::unsupported));
 }
 
 TEST_F(StateSpaceBadFiles, MissingSsmKeyOrTensorIsNamed) {
   const auto no_key = dir_ / "no_key.gguf";
   lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), no_key,
                          [](lmc::GgufWriter& w) { w.remove("mamba.ssm.state_size"); });
-  EXPECT_NE(lmc_test::load_error(no_key).find("mamba.ssm.state_size"), std::string::npos)
-      << lmc_test::load_error(no_key);
+  EXPECT_TRUE(lmc_test::load_error_names(no_key, "mamba.ssm.state_size"));
 
   const auto zero_key = dir_ / "zero_key.gguf";
   lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), zero_key,
                          [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.conv_kernel", 0); });
-  EXPECT_NE(lmc_test::load_error(zero_key).find("mamba.ssm.conv_kernel"), std::string::npos)
-      << lmc_test::load_error(zero_key);
+  EXPECT_TRUE(lmc_test::load_error_names(zero_key, "mamba.ssm.conv_kernel"));
 
   const auto no_tensor = dir_ / "no_tensor.gguf";
   lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), no_tensor, [](lmc::GgufWriter&) {},
                          {"blk.3.ssm_b_norm.weight"});
-  EXPECT_NE(lmc_test::load_error(no_tensor).find("missing tensor 'blk.3.ssm_b_norm.weight'"),
-            std::string::npos)
-      << lmc_test::load_error(no_tensor);
+  EXPECT_TRUE(lmc_test::load_error_names(no_tensor, "missing tensor 'blk.3.ssm_b_norm.weight'"));
 }
 
 TEST_F(StateSpaceBadFiles, SsmTensorShapesThatDisagreeWithTheKeysAreNamed) {
@@ -151,8 +141,7 @@ TEST_F(StateSpaceBadFiles, SsmTensorShapesThatDisagreeWithTheKeysAreNamed) {
         w.add_tensor(t.name, t.type, shape, t.data);
         return true;
       });
-  EXPECT_NE(lmc_test::load_error(conv).find("blk.1.ssm_conv1d.weight"), std::string::npos)
-      << lmc_test::load_error(conv);
+  EXPECT_TRUE(lmc_test::load_error_names(conv, "blk.1.ssm_conv1d.weight"));
 }
 
 std::string mamba_hf_name(const std::string& gguf) {

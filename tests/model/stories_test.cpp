@@ -121,6 +121,27 @@ TEST(Stories260K, SessionTruncateAndResetReplay) {
   EXPECT_EQ(session.position(), 10u);
 }
 
+// The last id is only predicted, never fed: a context of C positions scores C + 1 ids.
+TEST(Stories260K, TokenLogprobsTakeOneIdMoreThanTheContext) {
+  LMC_REQUIRE_TESTDATA();
+  const auto ref = lmc_test::read_reference(lmc_test::testdata("models/stories260K.ref.json"));
+  const std::vector<std::int32_t>& tokens = ref.cases.at(1).tokens;
+  ASSERT_GE(tokens.size(), 18u);
+  lmc::ModelOptions options;
+  options.context = 16;
+  const lmc::Model small = lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"), options);
+  const std::vector<float> fits = small.token_logprobs(std::span(tokens).first(17));
+  ASSERT_EQ(fits.size(), 16u);
+  const std::vector<float> wide = load_stories().token_logprobs(std::span(tokens).first(17));
+  EXPECT_EQ(fits, wide);
+  try {
+    (void)small.token_logprobs(std::span(tokens).first(18));
+    ADD_FAILURE() << "18 ids in a context of 16 were accepted";
+  } catch (const lmc::Error& error) {
+    EXPECT_EQ(error.code(), lmc::ErrorCode::out_of_range) << error.what();
+  }
+}
+
 TEST(Stories260K, EverySimdPathGivesTheSameBits) {
   LMC_REQUIRE_TESTDATA();
   const auto ref = lmc_test::read_reference(lmc_test::testdata("models/stories260K.ref.json"));

@@ -135,6 +135,22 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST_P(MatmulTest, BitIdenticalAcrossPathsOnRowBlocksAndLongRows) {
+  PathGuard guard;
+  std::mt19937 rng(17);
+  // Rows of about 8 KiB: the AVX2 product for many tokens packs its weights in blocks of about
+  // 23 such rows, so 70 rows are several blocks and a short last one; K = 2056 ends in half a
+  // group of 16 lanes (q8_0 takes 2080, whole blocks), and 11 tokens are 2 groups of 4 and 3.
+  const std::size_t cols = GetParam() == WeightType::q8_0 ? 2080 : 2056;
+  const std::size_t rows = 70, tokens = 11;
+  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
+  std::vector<float> x(tokens * cols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,
                          ::testing::Values(WeightType::f32, WeightType::f16, WeightType::bf16,
                                            WeightType::q8_0));
