@@ -9,8 +9,15 @@
 //     vocab/ggml-vocab-llama-spm.gguf: the text is tokenized as a real llama would, and the
 //     random weights make the predictions near uniform (about 15 bits per token).
 //   - the same llama on the first 16 384 bytes of alice29.txt in 8 chunks of 2048 bytes
-//     (Llama130MChunks): decompression advances the chunks of each thread in lock step, one
-//     batched forward pass per step for up to 16 chunks (docs/container.md).
+//     (Llama130MChunks/threads/lanes): decompression advances the chunks in lock step, one
+//     batched forward pass per step over all threads (docs/container.md); lanes 0 is the
+//     decompressor's default (coding::lockstep_lanes), lanes 1 decodes one chunk at a time.
+//   - the same llama on all of alice29.txt (152 089 bytes, 75 chunks of 2048 bytes;
+//     Llama130MAlice/threads): the acceptance case of issue 18.
+// Every case reports cpu_s (the process's CPU seconds, all threads) and tokens per CPU-second
+// next to the wall-clock rates. A decompression case reuses the container (and token count) of
+// the compression case of the same setup when that ran first in the same process (the bytes do
+// not depend on the thread count), so it times decompression alone.
 // Decompression runs the model one token at a time per chunk, compression in batches. The timed
 // runs code every piece the tokenizer reproduces with the model (choose_by_cost = false), so both
 // directions run the model over all of the text; bits_per_byte is that container's size, and
@@ -24,6 +31,8 @@
 #include <lmc/compressor.hpp>
 #include <lmc/model.hpp>
 
+#include "coding/container_decoder.hpp"
+#include "coding/model_coding_adapter.hpp"
 #include "random_llama.hpp"
 
 #include <benchmark/benchmark.h>
@@ -31,9 +40,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -64,35 +75,80 @@ Setup stories() {
 }
 Setup llama130m() { return {lmc_bench::random_llama(lmc::DType::f32), 8192, 4096}; }
 Setup llama130m_chunks() { return {lmc_bench::random_llama(lmc::DType::f32), 16384, 2048}; }
+Setup llama130m_alice() { return {lmc_bench::random_llama(lmc::DType::f32), SIZE_MAX, 2048}; }
+
+// Containers and token counts made so far, by model, input size and chunk size.
+struct Made {
+  std::vector<std::byte> container;
+  double tokens = 0;
+};
+std::map<std::string, Made>& made() {
+  static std::map<std::string, Made> cache;
+  return cache;
+}
+std::string key_of(const Setup& setup) {
+  return setup.model.string() + "|" + std::to_string(setup.input_bytes) + "|" +
+         std::to_string(setup.chunk_bytes);
+}
 
 // One compress or decompress per iteration; counters: bytes/s (input bytes), tokens/s (model
-// tokens coded), bits per byte of the container, and gzip -9 / zstd -19 of the same bytes.
-void run(benchmark::State& state, const Setup& setup, bool decompress) {
+// tokens coded), cpu_s and tokens_per_cpu_s (process CPU time), bits per byte of the container,
+// and gzip -9 / zstd -19 of the same bytes. `lanes` (decompression only): chunks in lock step,
+// 0 for the decompressor's default.
+void run(benchmark::State& state, const Setup& setup, bool decompress, std::size_t lanes = 0) {
   const lmc::Model model = lmc::Model::load(setup.model, {.threads = 1});
   const std::vector<std::byte> input = alice(setup.input_bytes);
-  lmc::Compressor compressor(model, {.threads = static_cast<std::size_t>(state.range(0)),
-                                     .chunk_bytes = setup.chunk_bytes,
-                                     .choose_by_cost = false});
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  lmc::Compressor compressor(
+      model, {.threads = threads, .chunk_bytes = setup.chunk_bytes, .choose_by_cost = false});
+  const std::string key = key_of(setup);
+  auto found = made().find(key);
   std::vector<std::byte> container;
-  if (decompress) container = compressor.compress(input);
+  if (decompress) {
+    container = found != made().end() ? found->second.container : compressor.compress(input);
+  }
+  const auto adapter = lmc::coding::adapt_model(model);
+  const std::clock_t cpu_start = std::clock();
   for (auto _ : state) {
-    if (decompress) {
+    if (!decompress) {
+      container = compressor.compress(input);
+    } else if (lanes == 0) {
       if (compressor.decompress(container) != input) state.SkipWithError("round trip failed");
     } else {
-      container = compressor.compress(input);
+      std::vector<std::byte> out;
+      lmc::coding::decode_container_chunks(*adapter, container, lmc::inspect(container),
+                                           "benchmark", threads, lanes,
+                                           [&](std::span<const std::byte> bytes) {
+                                             out.insert(out.end(), bytes.begin(), bytes.end());
+                                           });
+      if (out != input) state.SkipWithError("round trip failed");
     }
   }
-  const lmc::SizeEstimate estimate = compressor.estimate(input);
+  const double cpu_s = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  double tokens = 0;
+  if (found != made().end()) {
+    tokens = found->second.tokens;
+  } else {
+    tokens = static_cast<double>(compressor.estimate(input).tokens);
+    made()[key] = Made{container, tokens};
+  }
   const lmc::BaselineSizes baselines = lmc::baseline_sizes(input);
   const auto bytes = static_cast<double>(input.size());
   const auto iterations = static_cast<double>(state.iterations());
   state.SetBytesProcessed(static_cast<std::int64_t>(iterations * bytes));
   state.counters["input_bytes"] = bytes;
-  state.counters["tokens"] = static_cast<double>(estimate.tokens);
-  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(estimate.tokens) * iterations,
-                                                  benchmark::Counter::kIsRate);
+  state.counters["tokens"] = tokens;
+  state.counters["tokens/s"] = benchmark::Counter(tokens * iterations, benchmark::Counter::kIsRate);
+  state.counters["cpu_s"] = cpu_s;
+  state.counters["tokens_per_cpu_s"] = cpu_s > 0 ? tokens * iterations / cpu_s : 0.0;
+  if (decompress) {
+    state.counters["lanes"] =
+        static_cast<double>(lanes != 0 ? lanes
+                                       : lmc::coding::lockstep_lanes(
+                                             *adapter, lmc::inspect(container).context, threads));
+  }
   state.counters["bits_per_byte"] = 8.0 * static_cast<double>(container.size()) / bytes;
-  if (!decompress && state.range(0) == 1) {
+  if (!decompress && threads == 1) {
     lmc::Compressor by_cost(model, {.threads = 2, .chunk_bytes = setup.chunk_bytes});
     state.counters["bits_per_byte_by_cost"] =
         8.0 * static_cast<double>(by_cost.compress(input).size()) / bytes;
@@ -106,7 +162,11 @@ void BM_DecompressStories260K(benchmark::State& state) { run(state, stories(), t
 void BM_CompressLlama130M(benchmark::State& state) { run(state, llama130m(), false); }
 void BM_DecompressLlama130M(benchmark::State& state) { run(state, llama130m(), true); }
 void BM_CompressLlama130MChunks(benchmark::State& state) { run(state, llama130m_chunks(), false); }
-void BM_DecompressLlama130MChunks(benchmark::State& state) { run(state, llama130m_chunks(), true); }
+void BM_DecompressLlama130MChunks(benchmark::State& state) {
+  run(state, llama130m_chunks(), true, static_cast<std::size_t>(state.range(1)));
+}
+void BM_CompressLlama130MAlice(benchmark::State& state) { run(state, llama130m_alice(), false); }
+void BM_DecompressLlama130MAlice(benchmark::State& state) { run(state, llama130m_alice(), true); }
 
 BENCHMARK(BM_CompressStories260K)
     ->Arg(1)
@@ -139,7 +199,19 @@ BENCHMARK(BM_CompressLlama130MChunks)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
 BENCHMARK(BM_DecompressLlama130MChunks)
-    ->Arg(1)
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({2, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+// Only 2 threads: the acceptance case, several minutes each.
+BENCHMARK(BM_CompressLlama130MAlice)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+BENCHMARK(BM_DecompressLlama130MAlice)
     ->Arg(2)
     ->Iterations(1)
     ->Unit(benchmark::kSecond)

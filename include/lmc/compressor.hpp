@@ -104,7 +104,9 @@ class LMC_EXPORT Compressor {
   /// (computed here, about 0.2 s per GB of weights) and Model::numeric_profile(); the model's
   /// tokenizer BOS starts each context. Chunks run in parallel on CompressorOptions::threads
   /// while each forward call uses the model's own threads (ModelOptions::threads; 1 keeps the
-  /// chunk threads from oversubscribing). Throws Error(unsupported) when the model has no
+  /// chunk threads from oversubscribing). Decompression advances the chunks in lock step, each
+  /// batched forward pass split over max(CompressorOptions::threads, ModelOptions::threads)
+  /// threads (docs/container.md). Throws Error(unsupported) when the model has no
   /// tokenizer or no BOS token, Error(invalid_argument) for options out of range.
   explicit Compressor(const Model& model, CompressorOptions options = {});
   /// Compresses with a model of your own (see <lmc/coding_model.hpp>). Throws

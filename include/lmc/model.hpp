@@ -102,6 +102,11 @@ class LMC_EXPORT Model {
   std::size_t context() const noexcept;
   /// Threads the forward pass uses.
   std::size_t threads() const noexcept;
+  /// Bytes of state a session holds at `positions` positions: keys and values (F32) of every
+  /// attention layer at the widths its cache stores (the latent widths for latent attention),
+  /// plus the fixed recurrent state of every state-space layer. What the decompressor budgets
+  /// its lock-step sessions with.
+  std::size_t session_bytes(std::size_t positions) const noexcept;
 
   /// Identifies the model exactly: "lmc-model/1 <architecture> <16 hex digits>", a 64-bit hash
   /// (lmc's own multiply-xorshift hash, not cryptographic) over the architecture, every
@@ -156,6 +161,12 @@ class LMC_EXPORT Session {
   /// feed(), naming the session's index; on error every session is unchanged (with the
   /// exception feed() describes).
   static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens);
+  /// As feed_each(sessions, tokens), with the pass split over `threads` threads (counting the
+  /// caller) in place of the model's ModelOptions::threads; 0 means the model's. The results
+  /// do not depend on it. A pool of each thread count asked for is made on first use and kept
+  /// with the model.
+  static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
+                        std::size_t threads);
 
   /// Tokens held (the next position).
   std::size_t position() const noexcept;

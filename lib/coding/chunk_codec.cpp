@@ -402,11 +402,12 @@ ChunkCost estimate_chunk(const CodingModel& model, std::span<const std::byte> ch
 void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
                   std::span<std::byte> out, const ChunkCoding& coding, const std::string& where) {
   ChunkJob job{stream, out, where};
-  decode_chunks(model, {&job, 1}, coding, 1, [](std::size_t) {});
+  base::ThreadPool pool(1);
+  decode_chunks(model, {&job, 1}, coding, 1, pool, [](std::size_t) {});
 }
 
 void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
-                   const ChunkCoding& coding, std::size_t lanes,
+                   const ChunkCoding& coding, std::size_t lanes, base::ThreadPool& pool,
                    const std::function<void(std::size_t)>& done) {
   if (jobs.empty()) return;
   lanes = std::clamp<std::size_t>(lanes, 1, std::min(jobs.size(), kMaxLockstepLanes));
@@ -435,6 +436,7 @@ void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
   std::vector<CodingSession*> sessions;
   std::vector<Token> inputs;
   std::vector<Lane*> waiting;
+  std::vector<unsigned char> finished;
   for (;;) {
     sessions.clear();
     inputs.clear();
@@ -449,14 +451,20 @@ void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
     }
     if (waiting.empty()) return;
     const std::span<float> rows(logits.data(), waiting.size() * vocab);
-    logits_next_each(model, sessions, inputs, rows);
-    for (std::size_t i = 0; i < waiting.size(); ++i) {
+    logits_next_each(model, sessions, inputs, rows, pool);
+    // Each lane decodes its token (the frequency table of a whole vocabulary) and reads on to
+    // its next one, lanes spread over the pool; completions are handled here, in lane order.
+    finished.assign(waiting.size(), 0);
+    pool.parallel_for(waiting.size(), [&](std::size_t i) {
       Lane& l = *waiting[i];
       l.decoder->take(rows.subspan(i * vocab, vocab));
-      if (!l.decoder->advance()) {
-        done(l.job);
-        start_next(l);
-      }
+      finished[i] = l.decoder->advance() ? 0 : 1;
+    });
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+      if (finished[i] == 0) continue;
+      Lane& l = *waiting[i];
+      done(l.job);
+      start_next(l);
     }
   }
 }

@@ -14,6 +14,8 @@
 
 #include <lmc/coding_model.hpp>
 
+#include "base/thread_pool.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -63,12 +65,13 @@ inline constexpr std::size_t kMaxLockstepLanes = 512;
 
 /// Decodes `jobs` as decode_chunk does each, with up to `lanes` of them in lock step: every
 /// step advances each chunk that waits for the model by one token, all of them in one
-/// logits_next_each call (one batched forward pass for an lmc::Model: its weights are read
-/// once per step for all of them). A chunk that completes makes room for the next job.
-/// done(i) is called (on this thread) when jobs[i] is decoded. The bytes do not depend on
-/// `lanes`: each chunk's logits are those of decoding it alone (the determinism contract).
+/// logits_next_each call (one batched forward pass for an lmc::Model, split over the pool's
+/// threads: its weights are read once per step for all of them), then decodes those tokens on
+/// the pool's threads. A chunk that completes makes room for the next job. done(i) is called
+/// (on this thread) when jobs[i] is decoded. The bytes depend neither on `lanes` nor on the
+/// pool: each chunk's logits are those of decoding it alone (the determinism contract).
 void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
-                   const ChunkCoding& coding, std::size_t lanes,
+                   const ChunkCoding& coding, std::size_t lanes, base::ThreadPool& pool,
                    const std::function<void(std::size_t)>& done);
 
 }  // namespace coding

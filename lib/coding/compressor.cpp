@@ -22,7 +22,7 @@ namespace {
 
 // Chunks decoded per wave per lock-step lane: bounds the memory of decoded-but-unwritten
 // chunks.
-constexpr std::size_t kChunksPerThreadPerWave = 2;
+constexpr std::size_t kChunksPerLanePerWave = 2;
 
 void check_model(const CodingModel& model) {
   std::size_t vocab = model.vocab_size();
@@ -81,32 +81,26 @@ void decode_container_chunks(const CodingModel& model, std::span<const std::byte
   const ChunkCoding chunk_coding{info.context, 1, false};
   base::ThreadPool pool(std::max<std::size_t>(1, threads));
   lanes = std::clamp<std::size_t>(lanes, 1, kMaxLockstepLanes);
-  // Thread g of a wave decodes its chunks g, g + groups, ... in lock step.
-  const std::size_t wave = pool.size() * lanes * kChunksPerThreadPerWave;
+  // One lock-step group over each wave's chunks, lanes refilled as chunks complete.
+  const std::size_t wave = lanes * kChunksPerLanePerWave;
   std::vector<std::vector<std::byte>> decoded(std::min(wave, info.chunks.size()));
+  std::vector<ChunkJob> jobs;
   for (std::size_t first = 0; first < info.chunks.size(); first += wave) {
     const std::size_t count = std::min(wave, info.chunks.size() - first);
-    const std::size_t groups = std::min(pool.size(), count);
-    pool.parallel_for(groups, [&](std::size_t group) {
-      std::vector<ChunkJob> jobs;
-      std::vector<std::size_t> index;
-      for (std::size_t i = group; i < count; i += groups) {
-        const ChunkInfo& chunk = info.chunks[first + i];
-        decoded[i].assign(chunk.original_size, std::byte{0});
-        jobs.push_back(ChunkJob{container.subspan(chunk.compressed_offset, chunk.compressed_size),
-                                decoded[i], fmt::format("{}: chunk {}", source, first + i)});
-        index.push_back(i);
+    jobs.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+      const ChunkInfo& chunk = info.chunks[first + i];
+      decoded[i].assign(chunk.original_size, std::byte{0});
+      jobs.push_back(ChunkJob{container.subspan(chunk.compressed_offset, chunk.compressed_size),
+                              decoded[i], fmt::format("{}: chunk {}", source, first + i)});
+    }
+    decode_chunks(model, jobs, chunk_coding, lanes, pool, [&](std::size_t job) {
+      if (crc32c(decoded[job]) != info.chunks[first + job].original_crc32c) {
+        base::fail(ErrorCode::corrupt_data,
+                   "{}: decoded data fails its checksum: the model computes other logits than the "
+                   "compressor's did (numeric profile {:#x}), or the data is corrupt",
+                   jobs[job].where, info.numeric_profile);
       }
-      decode_chunks(model, jobs, chunk_coding, lanes, [&](std::size_t job) {
-        const ChunkInfo& chunk = info.chunks[first + index[job]];
-        if (crc32c(decoded[index[job]]) != chunk.original_crc32c) {
-          base::fail(
-              ErrorCode::corrupt_data,
-              "{}: decoded data fails its checksum: the model computes other logits than the "
-              "compressor's did (numeric profile {:#x}), or the data is corrupt",
-              jobs[job].where, info.numeric_profile);
-        }
-      });
     });
     for (std::size_t i = 0; i < count; ++i) {
       emit(decoded[i]);

@@ -1,6 +1,7 @@
-// Decoding a container's chunks: in waves (bounding the decoded bytes held at once), on several
-// threads, each thread advancing several chunks in lock step (coding/chunk_codec.hpp,
-// decode_chunks). What lmc::Compressor's decompress runs; tests call it with other lane counts.
+// Decoding a container's chunks: in waves (bounding the decoded bytes held at once), each wave's
+// chunks advanced in lock step as one group whose batched forward passes are split over the
+// threads (coding/chunk_codec.hpp, decode_chunks). What lmc::Compressor's decompress runs;
+// tests call it with other lane and thread counts.
 #pragma once
 
 #include <lmc/coding_model.hpp>
@@ -15,8 +16,9 @@ LMC_BEGIN_NAMESPACE
 namespace coding {
 
 /// Decodes every chunk of `container`, which `info` describes and the caller has checked
-/// against `model`, on `threads` threads (at least 1) with up to `lanes` chunks in lock step
-/// on each, and passes the bytes of each wave of chunks to `emit` in order. `source` names
+/// against `model`, with up to `lanes` chunks in lock step (at least 1), each step's forward
+/// pass and token decoding on `threads` threads (at least 1), and passes the bytes of each
+/// wave of chunks (2 × lanes) to `emit` in order. `source` names
 /// the container in error messages: Error(corrupt_data) for a stream that cannot be decoded or
 /// a chunk whose bytes fail their checksum. The bytes depend neither on `threads` nor on
 /// `lanes`.

@@ -7,6 +7,7 @@
 #include "base/fail.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 LMC_BEGIN_NAMESPACE
 namespace coding {
@@ -86,35 +87,37 @@ std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
 }
 
+std::size_t lockstep_positions(std::size_t window_tokens, std::size_t model_context) {
+  // KvCache::reserve: a cache below `length` grows to max(length, twice its size, 64), at
+  // most the context; the length never exceeds the window.
+  const std::size_t grown = window_tokens > SIZE_MAX / 2 ? SIZE_MAX : 2 * window_tokens;
+  return std::min(model_context, std::max<std::size_t>(64, grown));
+}
+
 std::size_t lockstep_lanes(const CodingModel& model, std::size_t window_tokens,
                            std::size_t threads) {
   const auto* adapted = dynamic_cast<const ModelCodingModel*>(&model);
-  if (adapted == nullptr) return 1;
-  const ModelInfo& info = adapted->model().info();
-  // Keys and values of one full window, F32 (an estimate: latent attention and state-space
-  // layers hold other sizes).
-  const double session_bytes = static_cast<double>(window_tokens) *
-                               static_cast<double>(std::max<std::int64_t>(1, info.n_layers)) *
-                               static_cast<double>(std::max<std::int64_t>(1, info.n_kv_heads)) *
-                               static_cast<double>(std::max<std::int64_t>(1, info.head_dim)) * 8.0;
-  const double fit = static_cast<double>(kLockstepCacheBudget) /
-                     (session_bytes * static_cast<double>(std::max<std::size_t>(1, threads)));
-  if (fit < 1.0) return 1;
-  return std::min(kMaxDefaultLockstepLanes, static_cast<std::size_t>(fit));
+  if (adapted == nullptr) return std::max<std::size_t>(1, threads);
+  const Model& m = adapted->model();
+  const std::size_t session =
+      std::max<std::size_t>(1, m.session_bytes(lockstep_positions(window_tokens, m.context())));
+  return std::clamp<std::size_t>(kLockstepCacheBudget / session, 1, kMaxDefaultLockstepLanes);
 }
 
 void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,
-                      std::span<const Token> tokens, std::span<float> logits) {
+                      std::span<const Token> tokens, std::span<float> logits,
+                      base::ThreadPool& pool) {
   const std::size_t n_vocab = model.vocab_size();
   if (sessions.size() != tokens.size() || logits.size() != tokens.size() * n_vocab) {
     base::fail(ErrorCode::invalid_argument,
                "logits_next_each: {} sessions, {} tokens, {} floats for a vocabulary of {}",
                sessions.size(), tokens.size(), logits.size(), n_vocab);
   }
-  if (dynamic_cast<const ModelCodingModel*>(&model) == nullptr) {
-    for (std::size_t i = 0; i < sessions.size(); ++i) {
+  const auto* adapted = dynamic_cast<const ModelCodingModel*>(&model);
+  if (adapted == nullptr) {
+    pool.parallel_for(sessions.size(), [&](std::size_t i) {
       sessions[i]->logits_next(tokens[i], logits.subspan(i * n_vocab, n_vocab));
-    }
+    });
     return;
   }
   // The model's new_session() made every session: each is a ModelCodingSession.
@@ -122,7 +125,7 @@ void logits_next_each(const CodingModel& model, std::span<CodingSession* const> 
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     models[i] = &static_cast<ModelCodingSession*>(sessions[i])->session();
   }
-  Session::feed_each(models, tokens);
+  Session::feed_each(models, tokens, std::max(pool.size(), adapted->model().threads()));
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const std::span<const float> row = models[i]->logits(0);
     std::copy(row.begin(), row.end(), logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab));

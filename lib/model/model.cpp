@@ -25,6 +25,20 @@ struct Model::Impl {
   std::shared_ptr<Tokenizer> tokenizer;  // shared_ptr: usable with the type incomplete here
   std::string tokenizer_error;
   std::unique_ptr<base::ThreadPool> pool;
+  // Pools of other sizes for Session::feed_each(..., threads), made on first use.
+  mutable std::mutex other_pools_mutex;
+  mutable std::vector<std::unique_ptr<base::ThreadPool>> other_pools;
+
+  // The model's pool, or one of `threads` threads (0: the model's).
+  base::ThreadPool* pool_of(std::size_t threads) const {
+    if (threads == 0 || threads == pool->size()) return pool.get();
+    const std::lock_guard lock(other_pools_mutex);
+    for (const auto& other : other_pools) {
+      if (other->size() == threads) return other.get();
+    }
+    other_pools.push_back(std::make_unique<base::ThreadPool>(threads));
+    return other_pools.back().get();
+  }
   ModelInfo info;
   std::size_t context = 0;
   std::once_flag fingerprint_once;  // the fingerprint reads every weight byte: once, on demand
@@ -95,6 +109,10 @@ const Tokenizer& Model::tokenizer() const {
 
 std::size_t Model::context() const noexcept { return impl_->context; }
 std::size_t Model::threads() const noexcept { return impl_->pool->size(); }
+
+std::size_t Model::session_bytes(std::size_t positions) const noexcept {
+  return impl_->transformer->cache_bytes(positions);
+}
 
 std::vector<float> Model::token_logprobs(std::span<const Token> tokens) const {
   if (tokens.size() < 2) {
@@ -192,6 +210,11 @@ void Session::feed(std::span<const Token> tokens, Outputs outputs) {
 void Session::feed(Token token) { feed(std::span<const Token>(&token, 1), Outputs::last); }
 
 void Session::feed_each(std::span<Session* const> sessions, std::span<const Token> tokens) {
+  feed_each(sessions, tokens, 0);
+}
+
+void Session::feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
+                        std::size_t threads) {
   if (sessions.size() != tokens.size()) {
     base::fail(ErrorCode::invalid_argument, "feed_each: {} sessions, {} tokens", sessions.size(),
                tokens.size());
@@ -235,7 +258,8 @@ void Session::feed_each(std::span<Session* const> sessions, std::span<const Toke
   std::vector<std::size_t> start(sessions.size());
   for (std::size_t i = 0; i < sessions.size(); ++i) start[i] = sessions[i]->impl_->cache.length();
   try {
-    model->transformer->forward_many(feeds, model->pool.get(), nn::LogitsFor::last, logits.data());
+    model->transformer->forward_many(feeds, model->pool_of(threads), nn::LogitsFor::last,
+                                     logits.data());
   } catch (...) {
     // As in feed(): only a failure inside the pass (memory) gets here.
     for (std::size_t i = 0; i < sessions.size(); ++i) {

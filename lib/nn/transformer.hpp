@@ -155,6 +155,18 @@ class Transformer {
                    config_.n_kv_heads * config_.value_dim, max_length, std::move(recurrent));
   }
 
+  /// Bytes a cache of make_cache holds at `positions` positions: keys and values of every
+  /// attention layer, the fixed recurrent state of every state-space layer (all F32).
+  std::size_t cache_bytes(std::size_t positions) const {
+    const std::size_t kv_floats = config_.n_kv_heads * (config_.key_dim + config_.value_dim);
+    std::size_t floats = 0;
+    for (std::size_t l = 0; l < config_.n_layers; ++l) {
+      const bool recurrent = l < weights_.layers.size() && weights_.layers[l].mamba.present();
+      floats += recurrent ? config_.ssm.state_floats() : positions * kv_floats;
+    }
+    return floats * sizeof(float);
+  }
+
   /// Feeds `tokens` at positions cache.length()... and appends them to the cache. Writes
   /// logits (V floats per position) for every fed position (LogitsFor::all, T·V floats) or
   /// the last one (V floats) into `logits`. Tokens must be < V (checked).

@@ -62,8 +62,10 @@ TEST(LockstepDecode, AnyLanesAndThreadsGiveTheInputBack) {
   EXPECT_EQ(lmc::Compressor(model, two_threads).compress(input), container);
   ASSERT_EQ(lmc::inspect(container).chunks.size(), 13u);
   const auto adapter = lmc::coding::adapt_model(model);
-  for (std::size_t threads : {1, 2}) {
-    for (std::size_t lanes : {1, 2, 3, 7, 64}) {
+  // Lanes from one chunk at a time to more lanes than chunks (13); with 13 lanes or fewer the
+  // waves (2 x lanes chunks) refill lanes as chunks complete.
+  for (std::size_t threads : {1, 2, 3}) {
+    for (std::size_t lanes : {1, 2, 3, 5, 6, 7, 12, 13, 16, 64}) {
       EXPECT_EQ(decode_with(*adapter, container, threads, lanes), input)
           << threads << " threads, " << lanes << " lanes";
     }
@@ -123,26 +125,44 @@ TEST(LockstepDecode, PlugInModelsDecodeInLockStepOneSessionAtATime) {
   const lmc::Compressor compressor(model, {.threads = 1, .chunk_bytes = 300, .context = 40});
   const std::vector<std::byte> container = compressor.compress(input);
   ASSERT_GT(lmc::inspect(container).chunks.size(), 8u);
-  for (std::size_t lanes : {1, 3, 7}) {
-    EXPECT_EQ(decode_with(model, container, 2, lanes), input) << lanes << " lanes";
+  for (std::size_t threads : {1, 2, 3}) {
+    for (std::size_t lanes : {1, 3, 7, 64}) {
+      EXPECT_EQ(decode_with(model, container, threads, lanes), input)
+          << threads << " threads, " << lanes << " lanes";
+    }
   }
 }
 
-TEST(LockstepDecode, LanesAreBoundedByTheCacheBudgetAndOneForPlugInModels) {
+TEST(LockstepDecode, LanesAreBoundedByTheCacheBudgetAndOnePerThreadForPlugInModels) {
   LMC_REQUIRE_TESTDATA();
   const lmc::Model model = lmc_test::load_stories();
   const auto adapter = lmc::coding::adapt_model(model);
   // stories260K: a few kB of keys and values per window of 128 tokens.
   EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, 128, 2), lmc::coding::kMaxDefaultLockstepLanes);
   // A window whose one session exceeds the budget: still one lane (as before lock step).
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, std::size_t{1} << 40, 2), 1u);
+  const lmc::Model long_context = lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"),
+                                                   {.threads = 1, .context = 1u << 26});
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(long_context), 1u << 26, 2), 1u);
+  // The cache of a session grows by doubling from 64 positions, up to the model's context.
+  EXPECT_EQ(lmc::coding::lockstep_positions(10, 512), 64u);
+  EXPECT_EQ(lmc::coding::lockstep_positions(100, 512), 200u);
+  EXPECT_EQ(lmc::coding::lockstep_positions(300, 512), 512u);
+  // The budget over the model's real per-session state: keys and values of every layer, F32
+  // (stories260K: 5 layers, 4 KV heads of 8 values), so 5 * 4 * 8 * 2 * 4 = 1280 bytes a
+  // position.
   const lmc::ModelInfo& info = model.info();
-  const std::size_t per_position =
-      static_cast<std::size_t>(info.n_layers * info.n_kv_heads * info.head_dim) * 8;
-  const std::size_t window = lmc::coding::kLockstepCacheBudget / (3 * 2 * per_position);
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, window, 2), 3u);
+  ASSERT_EQ(info.n_layers * info.n_kv_heads * info.head_dim, 160);
+  EXPECT_EQ(model.session_bytes(1), 1280u);
+  EXPECT_EQ(model.session_bytes(100), 128000u);
+  const std::size_t positions = lmc::coding::kLockstepCacheBudget / (3 * 1280);
+  const lmc::Model big_context = lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"),
+                                                  {.threads = 1, .context = positions});
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(big_context), positions, 2), 3u);
+  // The thread count does not divide the budget: the lanes are one group over all threads.
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(big_context), positions, 1), 3u);
   const lmc_test::FakeModel fake("abc");
-  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 2), 1u);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 2), 2u);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 1), 1u);
 }
 
 TEST(LockstepDecode, CorruptChunkIsNamedWhileOthersAreInFlight) {

@@ -37,8 +37,10 @@ Sequences sequences_of(const std::vector<lmc::Token>& paragraph) {
 }
 
 // Logits of every position of every sequence, the sessions advanced by feed_each in lock step
-// (after each one's prefilled tokens in one feed).
-std::vector<std::vector<float>> logits_in_lock_step(const lmc::Model& model, const Sequences& s) {
+// (after each one's prefilled tokens in one feed), each pass on `threads` threads (0: the
+// model's own).
+std::vector<std::vector<float>> logits_in_lock_step(const lmc::Model& model, const Sequences& s,
+                                                    std::size_t threads = 0) {
   const std::size_t n = s.tokens.size();
   std::vector<lmc::Session> sessions;
   for (std::size_t i = 0; i < n; ++i) sessions.emplace_back(model);
@@ -64,7 +66,11 @@ std::vector<std::vector<float>> logits_in_lock_step(const lmc::Model& model, con
       which.push_back(i);
     }
     if (active.empty()) break;
-    lmc::Session::feed_each(active, next);
+    if (threads == 0) {
+      lmc::Session::feed_each(active, next);
+    } else {
+      lmc::Session::feed_each(active, next, threads);
+    }
     for (std::size_t a = 0; a < active.size(); ++a) {
       EXPECT_EQ(active[a]->n_outputs(), 1u);
       const auto row = active[a]->logits(0);
@@ -93,8 +99,8 @@ TEST_P(LockStep, EachSessionGetsTheBitsOfItsSequenceFedAlone) {
     alone.push_back(lmc_test::logits_fed_in(model, tokens, tokens.size()));
     ASSERT_EQ(alone.back().size(), tokens.size() * model.info().vocab_size);
   }
-  auto expect_same = [&](const lmc::Model& m, const std::string& how) {
-    const auto lock_step = logits_in_lock_step(m, s);
+  auto expect_same = [&](const lmc::Model& m, const std::string& how, std::size_t threads = 0) {
+    const auto lock_step = logits_in_lock_step(m, s, threads);
     for (std::size_t i = 0; i < s.tokens.size(); ++i) {
       EXPECT_TRUE(lmc_test::same_bits(lock_step[i], alone[i])) << "sequence " << i << ", " << how;
     }
@@ -108,6 +114,10 @@ TEST_P(LockStep, EachSessionGetsTheBitsOfItsSequenceFedAlone) {
   }
   const lmc::Model threaded = lmc::Model::load(model_path, {.threads = 2});
   expect_same(threaded, "2 threads");
+  // The pass on a thread count of the caller's, not the model's.
+  expect_same(model, "a 1-thread model, feed_each on 2 threads", 2);
+  expect_same(model, "a 1-thread model, feed_each on 3 threads", 3);
+  expect_same(threaded, "a 2-thread model, feed_each on 1 thread", 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -126,6 +136,25 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return id;
     });
+
+// Model::session_bytes, what the decompressor budgets its lock-step sessions with: F32 keys
+// and values per position for attention layers, a fixed state for Mamba layers.
+TEST(SessionBytes, KeysAndValuesPerPositionAndAFixedRecurrentState) {
+  LMC_REQUIRE_TESTDATA();
+  const lmc::Model llama =
+      lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"), {.threads = 1});
+  // stories260K: 5 layers, 4 KV heads of 8 values: 5 * 4 * (8 + 8) floats a position.
+  EXPECT_EQ(llama.session_bytes(0), 0u);
+  EXPECT_EQ(llama.session_bytes(1), 5u * 4 * 16 * 4);
+  EXPECT_EQ(llama.session_bytes(1000), 1000u * 5 * 4 * 16 * 4);
+  const auto mamba_path = lmc_test::testdata("archs2/mamba.gguf");
+  if (std::filesystem::exists(mamba_path)) {
+    const lmc::Model mamba = lmc::Model::load(mamba_path, {.threads = 1});
+    // Only recurrent layers: the state does not grow with the positions.
+    EXPECT_GT(mamba.session_bytes(0), 0u);
+    EXPECT_EQ(mamba.session_bytes(1000), mamba.session_bytes(0));
+  }
+}
 
 TEST(LockStepErrors, BadCallsAreRefusedAndLeaveEverySessionAsItWas) {
   LMC_REQUIRE_TESTDATA();
