@@ -12,8 +12,11 @@
 //     (Llama130MChunks/threads/lanes): decompression advances the chunks in lock step, one
 //     batched forward pass per step over all threads (docs/container.md); lanes 0 is the
 //     decompressor's default (coding::lockstep_lanes), lanes 1 decodes one chunk at a time.
+//     Decompression reports its lanes, the rows per batched pass and the most session state
+//     held (peak_state_MB, against the 2 GiB budget).
 //   - the same llama on all of alice29.txt (152 089 bytes, 75 chunks of 2048 bytes;
-//     Llama130MAlice/threads): the acceptance case of issue 18.
+//     Llama130MAlice/threads): the acceptance case of issue 18. Its compression reports no
+//     tokens (counting them would run the model again); its decompression counts them.
 // Every case reports cpu_s (the process's CPU seconds, all threads) and tokens per CPU-second
 // next to the wall-clock rates. A decompression case reuses the container (and token count) of
 // the compression case of the same setup when that ran first in the same process (the bytes do
@@ -68,6 +71,9 @@ struct Setup {
   fs::path model;
   std::size_t input_bytes;
   std::size_t chunk_bytes;
+  /// Whether compression counts its tokens with Compressor::estimate (another pass of the
+  /// model); otherwise decompression counts them as it feeds them.
+  bool estimate_tokens = true;
 };
 
 Setup stories() {
@@ -75,7 +81,9 @@ Setup stories() {
 }
 Setup llama130m() { return {lmc_bench::random_llama(lmc::DType::f32), 8192, 4096}; }
 Setup llama130m_chunks() { return {lmc_bench::random_llama(lmc::DType::f32), 16384, 2048}; }
-Setup llama130m_alice() { return {lmc_bench::random_llama(lmc::DType::f32), SIZE_MAX, 2048}; }
+Setup llama130m_alice() {
+  return {lmc_bench::random_llama(lmc::DType::f32), SIZE_MAX, 2048, false};
+}
 
 // Containers and token counts made so far, by model, input size and chunk size.
 struct Made {
@@ -108,30 +116,33 @@ void run(benchmark::State& state, const Setup& setup, bool decompress, std::size
     container = found != made().end() ? found->second.container : compressor.compress(input);
   }
   const auto adapter = lmc::coding::adapt_model(model);
+  // What Compressor::decompress runs, with the lanes given (0: its default).
+  if (lanes == 0) lanes = lmc::coding::lockstep_lanes(*adapter, threads);
+  lmc::coding::LockstepStats stats;
   const std::clock_t cpu_start = std::clock();
   for (auto _ : state) {
     if (!decompress) {
       container = compressor.compress(input);
-    } else if (lanes == 0) {
-      if (compressor.decompress(container) != input) state.SkipWithError("round trip failed");
     } else {
       std::vector<std::byte> out;
-      lmc::coding::decode_container_chunks(*adapter, container, lmc::inspect(container),
-                                           "benchmark", threads, lanes,
-                                           [&](std::span<const std::byte> bytes) {
-                                             out.insert(out.end(), bytes.begin(), bytes.end());
-                                           });
+      stats = lmc::coding::decode_container_chunks(
+          *adapter, container, lmc::inspect(container), "benchmark", threads, lanes,
+          lmc::coding::kLockstepCacheBudget, [&](std::span<const std::byte> bytes) {
+            out.insert(out.end(), bytes.begin(), bytes.end());
+          });
       if (out != input) state.SkipWithError("round trip failed");
     }
   }
   const double cpu_s = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   double tokens = 0;
-  if (found != made().end()) {
+  if (decompress) {
+    tokens = static_cast<double>(stats.rows);
+  } else if (found != made().end()) {
     tokens = found->second.tokens;
-  } else {
+  } else if (setup.estimate_tokens) {
     tokens = static_cast<double>(compressor.estimate(input).tokens);
-    made()[key] = Made{container, tokens};
   }
+  if (found == made().end()) made()[key] = Made{container, tokens};
   const lmc::BaselineSizes baselines = lmc::baseline_sizes(input);
   const auto bytes = static_cast<double>(input.size());
   const auto iterations = static_cast<double>(state.iterations());
@@ -142,10 +153,10 @@ void run(benchmark::State& state, const Setup& setup, bool decompress, std::size
   state.counters["cpu_s"] = cpu_s;
   state.counters["tokens_per_cpu_s"] = cpu_s > 0 ? tokens * iterations / cpu_s : 0.0;
   if (decompress) {
-    state.counters["lanes"] =
-        static_cast<double>(lanes != 0 ? lanes
-                                       : lmc::coding::lockstep_lanes(
-                                             *adapter, lmc::inspect(container).context, threads));
+    state.counters["lanes"] = static_cast<double>(lanes);
+    state.counters["rows_per_step"] =
+        stats.steps > 0 ? static_cast<double>(stats.rows) / static_cast<double>(stats.steps) : 0.0;
+    state.counters["peak_state_MB"] = static_cast<double>(stats.peak_state_bytes) / 1e6;
   }
   state.counters["bits_per_byte"] = 8.0 * static_cast<double>(container.size()) / bytes;
   if (!decompress && threads == 1) {

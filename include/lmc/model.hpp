@@ -168,6 +168,12 @@ class LMC_EXPORT Session {
   static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
                         std::size_t threads);
 
+  /// Bytes of state the session holds once it holds `positions` positions (at least what it
+  /// holds now: its cache grows in steps and keeps its room after reset()); state_bytes(
+  /// position()) is what it holds now. Model::session_bytes of the positions its cache has room
+  /// for.
+  std::size_t state_bytes(std::size_t positions) const noexcept;
+
   /// Tokens held (the next position).
   std::size_t position() const noexcept;
   /// Positions the session can hold.

@@ -10,6 +10,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -403,19 +404,23 @@ void decode_chunk(const CodingModel& model, std::span<const std::byte> stream,
                   std::span<std::byte> out, const ChunkCoding& coding, const std::string& where) {
   ChunkJob job{stream, out, where};
   base::ThreadPool pool(1);
-  decode_chunks(model, {&job, 1}, coding, 1, pool, [](std::size_t) {});
+  decode_chunks(model, {&job, 1}, coding, 1, SIZE_MAX, pool, [](std::size_t) {});
 }
 
-void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
-                   const ChunkCoding& coding, std::size_t lanes, base::ThreadPool& pool,
-                   const std::function<void(std::size_t)>& done) {
-  if (jobs.empty()) return;
+LockstepStats decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
+                            const ChunkCoding& coding, std::size_t lanes, std::size_t state_budget,
+                            base::ThreadPool& pool, const std::function<void(std::size_t)>& done) {
+  LockstepStats stats;
+  if (jobs.empty()) return stats;
   lanes = std::clamp<std::size_t>(lanes, 1, std::min(jobs.size(), kMaxLockstepLanes));
   struct Lane {
     std::optional<ChunkDecoder> decoder;
     std::size_t job = 0;
-    std::unique_ptr<CodingSession> session;  // made on the first model token, kept for the next
+    std::unique_ptr<CodingSession> session;  // while the chunk is in flight
+    SessionState state;                      // of the session, as of this step
   };
+  // Sessions of finished chunks, kept (with the room their caches grew) for the next ones.
+  std::vector<std::unique_ptr<CodingSession>> spare;
   std::vector<Lane> lane(lanes);
   std::size_t next_job = 0;
   // Gives `l` the next job that waits for the model, completing those that never do.
@@ -435,21 +440,51 @@ void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
   std::vector<float> logits(lanes * vocab);
   std::vector<CodingSession*> sessions;
   std::vector<Token> inputs;
+  std::vector<Lane*> in_flight;
   std::vector<Lane*> waiting;
   std::vector<unsigned char> finished;
   for (;;) {
+    // The chunks in flight, oldest first, each with a session (a spare one first), and the
+    // state all sessions hold.
+    in_flight.clear();
+    for (Lane& l : lane) {
+      if (l.decoder) in_flight.push_back(&l);
+    }
+    if (in_flight.empty()) return stats;
+    std::sort(in_flight.begin(), in_flight.end(),
+              [](const Lane* a, const Lane* b) { return a->job < b->job; });
+    for (Lane* l : in_flight) {
+      if (!l->session && !spare.empty()) {
+        l->session = std::move(spare.back());
+        spare.pop_back();
+      }
+      if (!l->session) l->session = model.new_session();
+      if (l->decoder->restart()) l->session->reset();
+    }
+    if (next_job == jobs.size()) spare.clear();  // no chunk is left to take them
+    std::size_t held = 0;
+    for (Lane* l : in_flight) {
+      l->state = session_state(model, *l->session);
+      held += l->state.now;
+    }
+    for (const auto& session : spare) held += session_state(model, *session).now;
+    // The oldest advances; another one only while the budget holds its session's growth.
     sessions.clear();
     inputs.clear();
     waiting.clear();
-    for (Lane& l : lane) {
-      if (!l.decoder) continue;
-      if (!l.session) l.session = model.new_session();
-      if (l.decoder->restart()) l.session->reset();
-      sessions.push_back(l.session.get());
-      inputs.push_back(l.decoder->input());
-      waiting.push_back(&l);
+    for (Lane* l : in_flight) {
+      const std::size_t growth = l->state.next - l->state.now;
+      if (!waiting.empty() && growth > 0 && (held > state_budget || growth > state_budget - held)) {
+        continue;
+      }
+      held += growth;
+      sessions.push_back(l->session.get());
+      inputs.push_back(l->decoder->input());
+      waiting.push_back(l);
     }
-    if (waiting.empty()) return;
+    stats.peak_state_bytes = std::max(stats.peak_state_bytes, held);
+    ++stats.steps;
+    stats.rows += waiting.size();
     const std::span<float> rows(logits.data(), waiting.size() * vocab);
     logits_next_each(model, sessions, inputs, rows, pool);
     // Each lane decodes its token (the frequency table of a whole vocabulary) and reads on to
@@ -464,6 +499,13 @@ void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
       if (finished[i] == 0) continue;
       Lane& l = *waiting[i];
       done(l.job);
+      // Over the budget only the oldest chunk's session can have grown: drop it when it ends.
+      if (held > state_budget) {
+        held -= std::min(held, l.state.next);
+        l.session.reset();
+      } else {
+        spare.push_back(std::move(l.session));
+      }
       start_next(l);
     }
   }

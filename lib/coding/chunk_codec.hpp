@@ -63,16 +63,30 @@ struct ChunkJob {
 /// Most chunks decode_chunks advances in lock step (one forward pass holds at most 512 rows).
 inline constexpr std::size_t kMaxLockstepLanes = 512;
 
-/// Decodes `jobs` as decode_chunk does each, with up to `lanes` of them in lock step: every
-/// step advances each chunk that waits for the model by one token, all of them in one
+/// What a lock-step decode did: batched passes, the rows (tokens) fed in them, and the most
+/// session state (coding::session_state) its sessions held at once.
+struct LockstepStats {
+  std::size_t steps = 0;
+  std::size_t rows = 0;
+  std::size_t peak_state_bytes = 0;
+};
+
+/// Decodes `jobs` as decode_chunk does each, with up to `lanes` of them in flight in lock
+/// step: every step advances chunks that wait for the model by one token, all of them in one
 /// logits_next_each call (one batched forward pass for an lmc::Model, split over the pool's
 /// threads: its weights are read once per step for all of them), then decodes those tokens on
-/// the pool's threads. A chunk that completes makes room for the next job. done(i) is called
-/// (on this thread) when jobs[i] is decoded. The bytes depend neither on `lanes` nor on the
-/// pool: each chunk's logits are those of decoding it alone (the determinism contract).
-void decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
-                   const ChunkCoding& coding, std::size_t lanes, base::ThreadPool& pool,
-                   const std::function<void(std::size_t)>& done);
+/// the pool's threads. A chunk that completes makes room for the next job. The sessions hold
+/// at most `state_budget` bytes of state (coding::session_state) plus the session of the
+/// oldest chunk in flight: a chunk whose next token would grow its session past the budget
+/// waits while older ones advance (the oldest always advances), and a completed chunk's
+/// session is dropped while the budget is exceeded, else kept for the oldest chunk in flight
+/// without one. done(i) is
+/// called (on this thread) when jobs[i] is decoded. The bytes depend neither on `lanes`, the
+/// budget nor the pool: each chunk's logits are those of decoding it alone (the determinism
+/// contract).
+LockstepStats decode_chunks(const CodingModel& model, std::span<const ChunkJob> jobs,
+                            const ChunkCoding& coding, std::size_t lanes, std::size_t state_budget,
+                            base::ThreadPool& pool, const std::function<void(std::size_t)>& done);
 
 }  // namespace coding
 LMC_END_NAMESPACE

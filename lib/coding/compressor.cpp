@@ -74,10 +74,13 @@ std::span<const std::byte> chunk_of(std::span<const std::byte> data, std::size_t
 
 namespace coding {
 
-void decode_container_chunks(const CodingModel& model, std::span<const std::byte> container,
-                             const ContainerInfo& info, std::string_view source,
-                             std::size_t threads, std::size_t lanes,
-                             const std::function<void(std::span<const std::byte>)>& emit) {
+LockstepStats decode_container_chunks(const CodingModel& model,
+                                      std::span<const std::byte> container,
+                                      const ContainerInfo& info, std::string_view source,
+                                      std::size_t threads, std::size_t lanes,
+                                      std::size_t state_budget,
+                                      const std::function<void(std::span<const std::byte>)>& emit) {
+  LockstepStats stats;
   const ChunkCoding chunk_coding{info.context, 1, false};
   base::ThreadPool pool(std::max<std::size_t>(1, threads));
   lanes = std::clamp<std::size_t>(lanes, 1, kMaxLockstepLanes);
@@ -94,19 +97,25 @@ void decode_container_chunks(const CodingModel& model, std::span<const std::byte
       jobs.push_back(ChunkJob{container.subspan(chunk.compressed_offset, chunk.compressed_size),
                               decoded[i], fmt::format("{}: chunk {}", source, first + i)});
     }
-    decode_chunks(model, jobs, chunk_coding, lanes, pool, [&](std::size_t job) {
-      if (crc32c(decoded[job]) != info.chunks[first + job].original_crc32c) {
-        base::fail(ErrorCode::corrupt_data,
-                   "{}: decoded data fails its checksum: the model computes other logits than the "
-                   "compressor's did (numeric profile {:#x}), or the data is corrupt",
-                   jobs[job].where, info.numeric_profile);
-      }
-    });
+    const LockstepStats wave_stats =
+        decode_chunks(model, jobs, chunk_coding, lanes, state_budget, pool, [&](std::size_t job) {
+          if (crc32c(decoded[job]) != info.chunks[first + job].original_crc32c) {
+            base::fail(
+                ErrorCode::corrupt_data,
+                "{}: decoded data fails its checksum: the model computes other logits than the "
+                "compressor's did (numeric profile {:#x}), or the data is corrupt",
+                jobs[job].where, info.numeric_profile);
+          }
+        });
+    stats.steps += wave_stats.steps;
+    stats.rows += wave_stats.rows;
+    stats.peak_state_bytes = std::max(stats.peak_state_bytes, wave_stats.peak_state_bytes);
     for (std::size_t i = 0; i < count; ++i) {
       emit(decoded[i]);
       std::vector<std::byte>().swap(decoded[i]);
     }
   }
+  return stats;
 }
 
 }  // namespace coding
@@ -159,7 +168,8 @@ struct Compressor::Impl {
                  info.context, model.context());
     }
     coding::decode_container_chunks(model, container, info, source, threads(),
-                                    coding::lockstep_lanes(model, info.context, threads()), emit);
+                                    coding::lockstep_lanes(model, threads()),
+                                    coding::kLockstepCacheBudget, emit);
   }
 };
 

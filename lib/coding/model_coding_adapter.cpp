@@ -7,7 +7,6 @@
 #include "base/fail.hpp"
 
 #include <algorithm>
-#include <cstdint>
 
 LMC_BEGIN_NAMESPACE
 namespace coding {
@@ -20,6 +19,7 @@ class ModelCodingSession final : public CodingSession {
   void reset() override { session_.reset(); }
 
   Session& session() { return session_; }
+  const Session& session() const { return session_; }
 
   void logits_batch(std::span<const Token> tokens, std::span<float> logits) override {
     const std::size_t n_vocab = session_.vocab_size();
@@ -87,21 +87,18 @@ std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
 }
 
-std::size_t lockstep_positions(std::size_t window_tokens, std::size_t model_context) {
-  // KvCache::reserve: a cache below `length` grows to max(length, twice its size, 64), at
-  // most the context; the length never exceeds the window.
-  const std::size_t grown = window_tokens > SIZE_MAX / 2 ? SIZE_MAX : 2 * window_tokens;
-  return std::min(model_context, std::max<std::size_t>(64, grown));
+std::size_t lockstep_lanes(const CodingModel& model, std::size_t threads) {
+  if (dynamic_cast<const ModelCodingModel*>(&model) == nullptr) {
+    return std::max<std::size_t>(1, threads);
+  }
+  return kMaxDefaultLockstepLanes;
 }
 
-std::size_t lockstep_lanes(const CodingModel& model, std::size_t window_tokens,
-                           std::size_t threads) {
-  const auto* adapted = dynamic_cast<const ModelCodingModel*>(&model);
-  if (adapted == nullptr) return std::max<std::size_t>(1, threads);
-  const Model& m = adapted->model();
-  const std::size_t session =
-      std::max<std::size_t>(1, m.session_bytes(lockstep_positions(window_tokens, m.context())));
-  return std::clamp<std::size_t>(kLockstepCacheBudget / session, 1, kMaxDefaultLockstepLanes);
+SessionState session_state(const CodingModel& model, const CodingSession& session) {
+  if (dynamic_cast<const ModelCodingModel*>(&model) == nullptr) return {};
+  // The model's new_session() made the session: a ModelCodingSession.
+  const Session& s = static_cast<const ModelCodingSession&>(session).session();
+  return {s.state_bytes(s.position()), s.state_bytes(s.position() + 1)};
 }
 
 void logits_next_each(const CodingModel& model, std::span<CodingSession* const> sessions,

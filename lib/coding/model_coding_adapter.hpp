@@ -20,20 +20,25 @@ std::unique_ptr<CodingModel> adapt_model(const Model& model);
 
 /// Most chunks the decompressor advances in lock step by default (rows of one forward pass).
 inline constexpr std::size_t kMaxDefaultLockstepLanes = 64;
-/// Bytes of session state (keys, values, recurrent state) the lock-step sessions may hold.
+/// Bytes of session state (keys, values, recurrent state) the lock-step sessions may hold
+/// (decode_chunks: only the oldest chunk in flight may grow its session past it).
 inline constexpr std::size_t kLockstepCacheBudget = std::size_t{2} << 30;
 
-/// Positions a session holds at most when its context restarts every `window_tokens` tokens:
-/// its cache grows by doubling (from 64) up to the model's context.
-std::size_t lockstep_positions(std::size_t window_tokens, std::size_t model_context);
+/// Chunks the decompressor keeps in flight in lock step, all of them in one group whose
+/// batched forward passes run on `threads` threads: kMaxDefaultLockstepLanes for adapt_model's
+/// models (kLockstepCacheBudget decides, step by step, how many of them advance); for any
+/// other CodingModel `threads` (one chunk per thread: logits_next_each runs its sessions one by
+/// one, on the pool's threads).
+std::size_t lockstep_lanes(const CodingModel& model, std::size_t threads);
 
-/// Chunks the decompressor advances in lock step, all of them in one group whose batched
-/// forward passes run on `threads` threads: for adapt_model's models as many sessions as fit
-/// kLockstepCacheBudget (Model::session_bytes of lockstep_positions), at least 1 and at most
-/// kMaxDefaultLockstepLanes; for any other CodingModel `threads` (one chunk per thread:
-/// logits_next_each runs its sessions one by one, on the pool's threads).
-std::size_t lockstep_lanes(const CodingModel& model, std::size_t window_tokens,
-                           std::size_t threads);
+/// Bytes of state a session of `model` holds now and once fed one more token
+/// (Session::state_bytes for adapt_model's models; 0 and 0 for any other CodingModel, whose
+/// sessions decode_chunks does not budget).
+struct SessionState {
+  std::size_t now = 0;
+  std::size_t next = 0;
+};
+SessionState session_state(const CodingModel& model, const CodingSession& session);
 
 /// Feeds tokens[i] to sessions[i] (each made by model.new_session()) and writes the logits
 /// that follow into row i of `logits` (vocab_size() floats per row), as sessions[i]->

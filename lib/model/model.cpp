@@ -280,6 +280,10 @@ void Session::feed_each(std::span<Session* const> sessions, std::span<const Toke
   }
 }
 
+std::size_t Session::state_bytes(std::size_t positions) const noexcept {
+  return impl_->model->transformer->cache_bytes(impl_->cache.capacity_for(positions));
+}
+
 std::size_t Session::position() const noexcept { return impl_->cache.length(); }
 std::size_t Session::context() const noexcept { return impl_->cache.max_length(); }
 std::size_t Session::n_outputs() const noexcept { return impl_->n_outputs; }

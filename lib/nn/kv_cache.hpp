@@ -47,6 +47,15 @@ class KvCache {
   std::size_t key_width() const { return key_width_; }
   std::size_t value_width() const { return value_width_; }
 
+  /// Positions of room the keys and values have (they grow in steps and never shrink).
+  std::size_t capacity() const { return capacity_; }
+  /// The capacity reserve(length) leaves: the present one when it holds `length`, else
+  /// max(length, twice the present one, 64), at most max_length().
+  std::size_t capacity_for(std::size_t length) const {
+    if (length <= capacity_) return capacity_;
+    return std::min(std::max<std::size_t>({length, capacity_ * 2, 64}), max_length_);
+  }
+
   /// Makes room for `length` positions; throws lmc::Error past max_length().
   void reserve(std::size_t length) {
     if (length > max_length_) {
@@ -55,8 +64,7 @@ class KvCache {
                  max_length_);
     }
     if (length <= capacity_) return;
-    std::size_t capacity = std::max<std::size_t>({length, capacity_ * 2, 64});
-    capacity = std::min(capacity, max_length_);
+    const std::size_t capacity = capacity_for(length);
     for (std::size_t l = 0; l < keys_.size(); ++l) {
       if (recurrent(l)) continue;
       keys_[l].resize(capacity * key_width_);

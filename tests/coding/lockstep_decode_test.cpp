@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -27,12 +28,15 @@ using lmc_test::read_bytes;
 
 std::vector<std::byte> decode_with(const lmc::CodingModel& model,
                                    const std::vector<std::byte>& container, std::size_t threads,
-                                   std::size_t lanes) {
+                                   std::size_t lanes,
+                                   std::size_t budget = lmc::coding::kLockstepCacheBudget,
+                                   lmc::coding::LockstepStats* stats = nullptr) {
   const lmc::ContainerInfo info = lmc::inspect(container);
   std::vector<std::byte> out;
-  lmc::coding::decode_container_chunks(
-      model, container, info, "test container", threads, lanes,
+  const lmc::coding::LockstepStats got = lmc::coding::decode_container_chunks(
+      model, container, info, "test container", threads, lanes, budget,
       [&](std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
+  if (stats) *stats = got;
   return out;
 }
 
@@ -133,36 +137,72 @@ TEST(LockstepDecode, PlugInModelsDecodeInLockStepOneSessionAtATime) {
   }
 }
 
-TEST(LockstepDecode, LanesAreBoundedByTheCacheBudgetAndOnePerThreadForPlugInModels) {
+TEST(LockstepDecode, LanesAreManyForModelsAndOnePerThreadForPlugInModels) {
   LMC_REQUIRE_TESTDATA();
   const lmc::Model model = lmc_test::load_stories();
-  const auto adapter = lmc::coding::adapt_model(model);
-  // stories260K: a few kB of keys and values per window of 128 tokens.
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*adapter, 128, 2), lmc::coding::kMaxDefaultLockstepLanes);
-  // A window whose one session exceeds the budget: still one lane (as before lock step).
-  const lmc::Model long_context = lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"),
-                                                   {.threads = 1, .context = 1u << 26});
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(long_context), 1u << 26, 2), 1u);
-  // The cache of a session grows by doubling from 64 positions, up to the model's context.
-  EXPECT_EQ(lmc::coding::lockstep_positions(10, 512), 64u);
-  EXPECT_EQ(lmc::coding::lockstep_positions(100, 512), 200u);
-  EXPECT_EQ(lmc::coding::lockstep_positions(300, 512), 512u);
-  // The budget over the model's real per-session state: keys and values of every layer, F32
-  // (stories260K: 5 layers, 4 KV heads of 8 values), so 5 * 4 * 8 * 2 * 4 = 1280 bytes a
-  // position.
-  const lmc::ModelInfo& info = model.info();
-  ASSERT_EQ(info.n_layers * info.n_kv_heads * info.head_dim, 160);
-  EXPECT_EQ(model.session_bytes(1), 1280u);
-  EXPECT_EQ(model.session_bytes(100), 128000u);
-  const std::size_t positions = lmc::coding::kLockstepCacheBudget / (3 * 1280);
-  const lmc::Model big_context = lmc::Model::load(lmc_test::testdata("models/stories260K.gguf"),
-                                                  {.threads = 1, .context = positions});
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(big_context), positions, 2), 3u);
-  // The thread count does not divide the budget: the lanes are one group over all threads.
-  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(big_context), positions, 1), 3u);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(*lmc::coding::adapt_model(model), 2),
+            lmc::coding::kMaxDefaultLockstepLanes);
   const lmc_test::FakeModel fake("abc");
-  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 2), 2u);
-  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 128, 1), 1u);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 2), 2u);
+  EXPECT_EQ(lmc::coding::lockstep_lanes(fake, 1), 1u);
+}
+
+// The state budget: with none, one chunk advances at a time (one step per model token, as many
+// as the compressor's estimate counts); with room for a few sessions, several advance per step
+// and the sessions never hold more than the budget plus one session of a whole window. The
+// bytes are the input whatever the budget.
+TEST(LockstepDecode, TheStateBudgetBoundsTheSessionsAndChangesNoByte) {
+  LMC_REQUIRE_TESTDATA();
+  const lmc::Model model = lmc_test::load_stories();
+  const std::vector<std::byte> input = mixed_input();
+  const lmc::Compressor compressor(model, mixed_options);
+  const std::vector<std::byte> container = compressor.compress(input);
+  const std::uint64_t tokens = compressor.estimate(input).tokens;
+  ASSERT_GT(tokens, 1000u);
+  const auto adapter = lmc::coding::adapt_model(model);
+  // stories260K: 1280 bytes a position; a session of the 48-token window grows to 64 positions.
+  const std::size_t session = model.session_bytes(64);
+  ASSERT_EQ(session, 64u * 1280);
+  for (std::size_t threads : {1, 2}) {
+    lmc::coding::LockstepStats none;
+    EXPECT_EQ(decode_with(*adapter, container, threads, 7, 0, &none), input);
+    EXPECT_EQ(none.steps, tokens);
+    EXPECT_EQ(none.rows, tokens);
+    EXPECT_EQ(none.peak_state_bytes, session);
+    lmc::coding::LockstepStats three;
+    EXPECT_EQ(decode_with(*adapter, container, threads, 7, 3 * session, &three), input);
+    EXPECT_EQ(three.rows, tokens);
+    EXPECT_LT(three.steps, tokens / 2);
+    EXPECT_LE(three.peak_state_bytes, 3 * session + session);
+    lmc::coding::LockstepStats ample;
+    EXPECT_EQ(decode_with(*adapter, container, threads, 7, SIZE_MAX, &ample), input);
+    EXPECT_EQ(ample.rows, tokens);
+    EXPECT_LE(ample.steps, three.steps);
+    EXPECT_LE(ample.peak_state_bytes, 7 * session);
+  }
+}
+
+// Session::state_bytes follows the cache as it grows (at least 64 positions, then doubling,
+// never shrinking on reset): what the budget above counts.
+TEST(LockstepDecode, SessionStateGrowsInStepsAndKeepsItsRoom) {
+  LMC_REQUIRE_TESTDATA();
+  const lmc::Model model = lmc_test::load_stories();
+  lmc::Session session(model);
+  ASSERT_EQ(model.context(), 128u);
+  EXPECT_EQ(session.state_bytes(0), 0u);
+  EXPECT_EQ(session.state_bytes(1), 64u * 1280);
+  EXPECT_EQ(session.state_bytes(64), 64u * 1280);
+  // From an empty cache the first growth is to the positions asked for, at least 64.
+  EXPECT_EQ(session.state_bytes(65), 65u * 1280);
+  session.feed(std::vector<lmc::Token>(40, 1), lmc::Outputs::last);
+  EXPECT_EQ(session.state_bytes(session.position()), 64u * 1280);
+  session.feed(std::vector<lmc::Token>(30, 1), lmc::Outputs::last);
+  EXPECT_EQ(session.state_bytes(session.position()), 128u * 1280);
+  // The context (128 positions) bounds the growth.
+  EXPECT_EQ(session.state_bytes(1000), 128u * 1280);
+  session.reset();
+  EXPECT_EQ(session.position(), 0u);
+  EXPECT_EQ(session.state_bytes(session.position()), 128u * 1280);
 }
 
 TEST(LockstepDecode, CorruptChunkIsNamedWhileOthersAreInFlight) {
@@ -179,6 +219,7 @@ TEST(LockstepDecode, CorruptChunkIsNamedWhileOthersAreInFlight) {
   bad[chunk.compressed_offset + chunk.compressed_size / 2] ^= std::byte{0x5a};
   try {
     lmc::coding::decode_container_chunks(*adapter, bad, info, "test container", 1, 7,
+                                         lmc::coding::kLockstepCacheBudget,
                                          [](std::span<const std::byte>) {});
     FAIL() << "a corrupt chunk was decoded";
   } catch (const lmc::Error& error) {
