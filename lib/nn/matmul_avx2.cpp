@@ -4,21 +4,17 @@
 // Each output needs two accumulators, so a tile holds at most 6 outputs (12 of the 16 ymm
 // registers), and the loop walks K in halves of 8 so that only one half of the weights of each
 // row is live at a time: 3 tokens × 2 rows is 12 accumulators + 2 weight vectors + 1 activation
-// vector, 5 loads per 6 fused multiply-adds. For 1 to 5 tokens (decoding) one tile holds every
-// token, so each weight is read once, and the rows side by side are taken from as many long
-// runs of the task's rows (see runs_kernel). For many tokens, rows of F16/BF16/Q8_0 weights are
-// first decoded (exactly) into an F32 block that stays in L2, so the conversion is paid once per
-// block instead of once per token tile; the products are then the F32 kernel's, operation for
-// operation, and the results do not change. (nn::matmul runs gemm_avx2.hpp from 6 tokens on
-// instead, so that branch only serves direct callers of matmul_rows_avx2.)
+// vector, 5 loads per 6 fused multiply-adds. F16/BF16/Q8_0 weights are converted 8 values at a
+// time in registers, exactly. For 1 to 5 tokens (decoding) one tile holds every token, so each
+// weight is read once, and the rows side by side are taken from as many long runs of the task's
+// rows (see runs_kernel). nn::matmul runs this kernel for fewer than gemm_avx2_min_tokens tokens
+// (and nn::dot for one); from there on it runs the packed product of gemm_avx2.hpp, whose
+// results are the same bit for bit.
 #include "nn/matmul.hpp"
 
 #include "nn/simd.hpp"
 
 #include <immintrin.h>
-
-#include <algorithm>
-#include <vector>
 
 LMC_NN_TARGET_AVX2_BEGIN
 
@@ -201,52 +197,11 @@ void rows_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n
   }
 }
 
-// Decodes rows [n_begin, n_end) of w to float, exactly (see weights.hpp), row-major.
-template <WeightType type>
-void decode_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, float* out) {
-  const std::size_t cols = w.cols, full = cols / 8 * 8;
-  for (std::size_t n = n_begin; n < n_end; ++n) {
-    const std::byte* row = w.row(n);
-    float* o = out + (n - n_begin) * cols;
-    std::size_t k = 0;
-    for (; k < full; k += 8) _mm256_storeu_ps(o + k, Load8<type>::at(row, k));
-    for (; k < cols; ++k) o[k] = Load8<type>::one(row, k);
-  }
-}
-
-// Bytes of F32 weights one block holds: with the activations of one token tile in L1 (3 rows
-// of K floats), the block stays in the 512 KiB L2 of the AVX2 machines lmc targets.
-constexpr std::size_t block_bytes = std::size_t{192} << 10;
-// From this many tokens on, decoding a block to F32 first costs less than converting the
-// weights inside every token tile.
-constexpr std::size_t decode_from_tokens = 6;
-
 template <WeightType type>
 void matmul_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                  std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
-  const std::size_t cols = w.cols;
-  const auto stored = [&w](std::size_t n) { return w.row(n); };
-  if (tokens <= 5) {
-    // Each weight is read once: no blocks, so that the runs of rows are as long as the task.
-    few_tokens_kernel<type>(stored, cols, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    return;
-  }
-  const std::size_t block_rows =
-      std::clamp<std::size_t>(block_bytes / std::max<std::size_t>(1, cols * 4), 2, 512) / 2 * 2;
-  const bool decode = type != WeightType::f32 && tokens >= decode_from_tokens;
-  thread_local std::vector<float> decoded;
-  if (decode) decoded.resize(std::min(block_rows, n_end - n_begin) * cols);
-  for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
-    const std::size_t ne = std::min(n_end, nb + block_rows);
-    if (decode) {
-      decode_rows<type>(w, nb, ne, decoded.data());
-      const std::byte* base = reinterpret_cast<const std::byte*>(decoded.data()) - nb * cols * 4;
-      rows_kernel<WeightType::f32>([base, cols](std::size_t n) { return base + n * cols * 4; },
-                                   cols, nb, ne, x, x_stride, tokens, y, y_stride);
-    } else {
-      rows_kernel<type>(stored, cols, nb, ne, x, x_stride, tokens, y, y_stride);
-    }
-  }
+  rows_kernel<type>([&w](std::size_t n) { return w.row(n); }, w.cols, n_begin, n_end, x, x_stride,
+                    tokens, y, y_stride);
 }
 
 }  // namespace
@@ -262,8 +217,8 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
       return matmul_rows<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::q8_0:
       return matmul_rows<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    // The other block-quantized types: matmul.cpp decodes them a tile at a time, or runs the
-    // integer kernels of matmul_quant.hpp.
+    // The other block-quantized types: matmul.cpp runs float_rows_avx2 or gemm_avx2_rows for
+    // them, or the integer kernels of matmul_quant.hpp.
     default: return;
   }
 }
