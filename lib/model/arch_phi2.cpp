@@ -19,27 +19,21 @@ const ArchitectureSpec& phi2_architecture() {
         {{Role::output_bias, required}, {Role::ffn_norm, absent}, {Role::ffn_norm_bias, absent}});
     s.tensors = with_split_qkv_biases(s.tensors, optional);
     s.hf.model_types = {"phi"};
-    s.hf.names = hf_name_table({
-        {Role::token_embedding, "model.embed_tokens.weight"},
-        {Role::output_norm, "model.final_layernorm.weight"},
-        {Role::output_norm_bias, "model.final_layernorm.bias"},
-        {Role::output, "lm_head.weight"},
-        {Role::output_bias, "lm_head.bias"},
-        {Role::attn_norm, "model.layers.{}.input_layernorm.weight"},
-        {Role::attn_norm_bias, "model.layers.{}.input_layernorm.bias"},
-        {Role::attn_q, "model.layers.{}.self_attn.q_proj.weight"},
-        {Role::attn_q_bias, "model.layers.{}.self_attn.q_proj.bias"},
-        {Role::attn_k, "model.layers.{}.self_attn.k_proj.weight"},
-        {Role::attn_k_bias, "model.layers.{}.self_attn.k_proj.bias"},
-        {Role::attn_v, "model.layers.{}.self_attn.v_proj.weight"},
-        {Role::attn_v_bias, "model.layers.{}.self_attn.v_proj.bias"},
-        {Role::attn_output, "model.layers.{}.self_attn.dense.weight"},
-        {Role::attn_output_bias, "model.layers.{}.self_attn.dense.bias"},
-        {Role::ffn_up, "model.layers.{}.mlp.fc1.weight"},
-        {Role::ffn_up_bias, "model.layers.{}.mlp.fc1.bias"},
-        {Role::ffn_down, "model.layers.{}.mlp.fc2.weight"},
-        {Role::ffn_down_bias, "model.layers.{}.mlp.fc2.bias"},
-    });
+    // Llama's names but for the final norm, the attention output (dense), the MLP (fc1, fc2)
+    // and the biases; llama's ffn_norm and ffn_gate names stay but are never looked up, as the
+    // table above has neither tensor.
+    s.hf.names = hf_llama_style_names();
+    rename_hf(s.hf.names, {
+                              {Role::output_norm, "model.final_layernorm.weight"},
+                              {Role::output_norm_bias, "model.final_layernorm.bias"},
+                              {Role::output_bias, "lm_head.bias"},
+                              {Role::attn_output, "model.layers.{}.self_attn.dense.weight"},
+                              {Role::attn_output_bias, "model.layers.{}.self_attn.dense.bias"},
+                              {Role::ffn_up, "model.layers.{}.mlp.fc1.weight"},
+                              {Role::ffn_up_bias, "model.layers.{}.mlp.fc1.bias"},
+                              {Role::ffn_down, "model.layers.{}.mlp.fc2.weight"},
+                              {Role::ffn_down_bias, "model.layers.{}.mlp.fc2.bias"},
+                          });
     s.hf.keys.activation = "hidden_act";
     s.hf.defaults.rotary_fraction = 0.5;
     s.hf.defaults.eps = 1e-5;

@@ -105,12 +105,12 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   }
   const bool quantized = weight_is_quantized(w.type);
   const bool integer = quantized && (w.recipe == QuantRecipe::integer);
+  // The decoded tiles below serve the scalar and AVX-512 paths only: the AVX2 path decodes every
+  // type inside its kernels (float_rows_avx2 below 6 tokens, gemm_avx2_rows from there on).
   // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
-  // time in registers (or, for many tokens, a block of rows into L2) with the same result as
-  // the tiles below and less traffic.
-  // The AVX-512 kernel converts Q8_0 inside every token tile, with no L2 block as AVX2's has:
-  // for many tokens the decoded tiles cost less (measured).
-  const bool tiled = quantized && !integer &&
+  // time in registers with the same result as the tiles and less traffic; the AVX-512 kernel
+  // converts Q8_0 inside every token tile, so for many tokens the tiles cost less (measured).
+  const bool tiled = quantized && !integer && path != KernelPath::avx2 &&
                      (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
   // Few tokens (decoding) on the AVX2 kernels: decoded values straight into the FMAs.
   const bool few_avx2 = quantized && !integer && tokens < 6 &&

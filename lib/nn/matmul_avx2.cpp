@@ -4,19 +4,17 @@
 // Each output needs two accumulators, so a tile holds at most 6 outputs (12 of the 16 ymm
 // registers), and the loop walks K in halves of 8 so that only one half of the weights of each
 // row is live at a time: 3 tokens × 2 rows is 12 accumulators + 2 weight vectors + 1 activation
-// vector, 5 loads per 6 fused multiply-adds. For many tokens, rows of F16/BF16/Q8_0 weights are
-// first decoded (exactly) into an F32 block that stays in L2, so the conversion is paid once per
-// block instead of once per token tile; the products are then the F32 kernel's, operation for
-// operation, and the results do not change. (nn::matmul runs gemm_avx2.hpp from 6 tokens on
-// instead, so that branch only serves direct callers of matmul_rows_avx2.)
+// vector, 5 loads per 6 fused multiply-adds. F16/BF16/Q8_0 weights are converted 8 values at a
+// time in registers, exactly. For 1 to 5 tokens (decoding) one tile holds every token, so each
+// weight is read once, and the rows side by side are taken from as many long runs of the task's
+// rows (see runs_kernel). nn::matmul runs this kernel for fewer than gemm_avx2_min_tokens tokens
+// (and nn::dot for one); from there on it runs the packed product of gemm_avx2.hpp, whose
+// results are the same bit for bit.
 #include "nn/matmul.hpp"
 
 #include "nn/simd.hpp"
 
 #include <immintrin.h>
-
-#include <algorithm>
-#include <vector>
 
 LMC_NN_TARGET_AVX2_BEGIN
 
@@ -78,10 +76,11 @@ inline float reduce_lanes(__m256 low, __m256 high) {
   return reduce_tree_8(_mm256_add_ps(low, high));
 }
 
-// Y[t0..t0+MT)[n0..n0+NT) over the whole of K; `rows` are the NT weight rows of type `type`.
+// Y[t][out[n]] for tokens t < MT and n < NT over the whole of K; `rows` are the NT weight rows
+// of type `type`, `out` their row numbers.
 template <WeightType type, int MT, int NT>
 inline void tile(const std::byte* const* rows, std::size_t cols, const float* x,
-                 std::size_t x_stride, float* y, std::size_t y_stride) {
+                 std::size_t x_stride, float* y, std::size_t y_stride, const std::size_t* out) {
   __m256 acc[MT][NT][2];
   const float* xs[MT];
   for (int t = 0; t < MT; ++t) {
@@ -117,18 +116,65 @@ inline void tile(const std::byte* const* rows, std::size_t cols, const float* x,
     }
   }
   for (int t = 0; t < MT; ++t) {
-    for (int n = 0; n < NT; ++n) y[t * y_stride + n] = reduce_lanes(acc[t][n][0], acc[t][n][1]);
+    for (int n = 0; n < NT; ++n) {
+      y[t * y_stride + out[n]] = reduce_lanes(acc[t][n][0], acc[t][n][1]);
+    }
   }
 }
 
 constexpr int tile_tokens = 3;
 constexpr int tile_rows = 2;
 
+// Rows [n_begin, n_end) against MT tokens, each weight read once: the rows are cut into NT runs
+// of equal length and a tile takes the i-th row of every run, so that the weights stream
+// through NT long sequential runs (and the few rows left over go one at a time). With NT
+// neighbouring rows side by side instead, every tile began NT − 1 new streams a row long (a
+// row of 768 F16 values is 24 cache lines), which the hardware prefetchers did not follow:
+// F16 decoding on Zen 3 (Generate128, 1 thread) ran at about 45 tokens per CPU-second that way
+// and at 77 or more this way.
+template <WeightType type, int MT, int NT, typename RowAt>
+void runs_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n_end,
+                 const float* x, std::size_t x_stride, float* y, std::size_t y_stride) {
+  const std::size_t run = (n_end - n_begin) / NT;
+  for (std::size_t i = 0; i < run; ++i) {
+    const std::byte* r[NT];
+    std::size_t out[NT];
+    for (int j = 0; j < NT; ++j) {
+      out[j] = n_begin + j * run + i;
+      r[j] = row(out[j]);
+    }
+    tile<type, MT, NT>(r, cols, x, x_stride, y, y_stride, out);
+  }
+  for (std::size_t n = n_begin + NT * run; n < n_end; ++n) {
+    const std::byte* r[1] = {row(n)};
+    tile<type, MT, 1>(r, cols, x, x_stride, y, y_stride, &n);
+  }
+}
+
+// 1 to 5 tokens in one pass over the weights: enough rows side by side for 8 to 12
+// accumulators (independent chains that hide the FMA latency).
+template <WeightType type, typename RowAt>
+void few_tokens_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n_end,
+                       const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+                       std::size_t y_stride) {
+  switch (tokens) {
+    case 1: return runs_kernel<type, 1, 4>(row, cols, n_begin, n_end, x, x_stride, y, y_stride);
+    case 2: return runs_kernel<type, 2, 2>(row, cols, n_begin, n_end, x, x_stride, y, y_stride);
+    case 3: return runs_kernel<type, 3, 2>(row, cols, n_begin, n_end, x, x_stride, y, y_stride);
+    case 4: return runs_kernel<type, 4, 1>(row, cols, n_begin, n_end, x, x_stride, y, y_stride);
+    default: return runs_kernel<type, 5, 1>(row, cols, n_begin, n_end, x, x_stride, y, y_stride);
+  }
+}
+
 // Rows [n_begin, n_end) of a matrix whose row n starts at row(n), against every token.
 template <WeightType type, typename RowAt>
 void rows_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n_end,
                  const float* x, std::size_t x_stride, std::size_t tokens, float* y,
                  std::size_t y_stride) {
+  if (tokens <= 5) {
+    few_tokens_kernel<type>(row, cols, n_begin, n_end, x, x_stride, tokens, y, y_stride);
+    return;
+  }
   std::size_t t = 0;
   for (; t + tile_tokens <= tokens; t += tile_tokens) {
     const float* xt = x + t * x_stride;
@@ -136,72 +182,26 @@ void rows_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n
     std::size_t n = n_begin;
     for (; n + tile_rows <= n_end; n += tile_rows) {
       const std::byte* r[tile_rows] = {row(n), row(n + 1)};
-      tile<type, tile_tokens, tile_rows>(r, cols, xt, x_stride, yt + n, y_stride);
+      const std::size_t out[tile_rows] = {n, n + 1};
+      tile<type, tile_tokens, tile_rows>(r, cols, xt, x_stride, yt, y_stride, out);
     }
     for (; n < n_end; ++n) {
       const std::byte* r[1] = {row(n)};
-      tile<type, tile_tokens, 1>(r, cols, xt, x_stride, yt + n, y_stride);
+      tile<type, tile_tokens, 1>(r, cols, xt, x_stride, yt, y_stride, &n);
     }
   }
+  // The last one or two tokens.
   if (t < tokens) {
-    // The last one or two tokens: one token against four rows (also the decoding kernel).
-    for (; t < tokens; ++t) {
-      const float* xt = x + t * x_stride;
-      float* yt = y + t * y_stride;
-      std::size_t n = n_begin;
-      for (; n + 4 <= n_end; n += 4) {
-        const std::byte* r[4] = {row(n), row(n + 1), row(n + 2), row(n + 3)};
-        tile<type, 1, 4>(r, cols, xt, x_stride, yt + n, y_stride);
-      }
-      for (; n < n_end; ++n) {
-        const std::byte* r[1] = {row(n)};
-        tile<type, 1, 1>(r, cols, xt, x_stride, yt + n, y_stride);
-      }
-    }
+    few_tokens_kernel<type>(row, cols, n_begin, n_end, x + t * x_stride, x_stride, tokens - t,
+                            y + t * y_stride, y_stride);
   }
 }
-
-// Decodes rows [n_begin, n_end) of w to float, exactly (see weights.hpp), row-major.
-template <WeightType type>
-void decode_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, float* out) {
-  const std::size_t cols = w.cols, full = cols / 8 * 8;
-  for (std::size_t n = n_begin; n < n_end; ++n) {
-    const std::byte* row = w.row(n);
-    float* o = out + (n - n_begin) * cols;
-    std::size_t k = 0;
-    for (; k < full; k += 8) _mm256_storeu_ps(o + k, Load8<type>::at(row, k));
-    for (; k < cols; ++k) o[k] = Load8<type>::one(row, k);
-  }
-}
-
-// Bytes of F32 weights one block holds: with the activations of one token tile in L1 (3 rows
-// of K floats), the block stays in the 512 KiB L2 of the AVX2 machines lmc targets.
-constexpr std::size_t block_bytes = std::size_t{192} << 10;
-// From this many tokens on, decoding a block to F32 first costs less than converting the
-// weights inside every token tile.
-constexpr std::size_t decode_from_tokens = 6;
 
 template <WeightType type>
 void matmul_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                  std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride) {
-  const std::size_t cols = w.cols;
-  const std::size_t block_rows =
-      std::clamp<std::size_t>(block_bytes / std::max<std::size_t>(1, cols * 4), 2, 512) / 2 * 2;
-  const bool decode = type != WeightType::f32 && tokens >= decode_from_tokens;
-  thread_local std::vector<float> decoded;
-  if (decode) decoded.resize(std::min(block_rows, n_end - n_begin) * cols);
-  for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
-    const std::size_t ne = std::min(n_end, nb + block_rows);
-    if (decode) {
-      decode_rows<type>(w, nb, ne, decoded.data());
-      const std::byte* base = reinterpret_cast<const std::byte*>(decoded.data()) - nb * cols * 4;
-      rows_kernel<WeightType::f32>([base, cols](std::size_t n) { return base + n * cols * 4; },
-                                   cols, nb, ne, x, x_stride, tokens, y, y_stride);
-    } else {
-      rows_kernel<type>([&w](std::size_t n) { return w.row(n); }, cols, nb, ne, x, x_stride, tokens,
-                        y, y_stride);
-    }
-  }
+  rows_kernel<type>([&w](std::size_t n) { return w.row(n); }, w.cols, n_begin, n_end, x, x_stride,
+                    tokens, y, y_stride);
 }
 
 }  // namespace
@@ -217,8 +217,8 @@ void matmul_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_
       return matmul_rows<WeightType::bf16>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
     case WeightType::q8_0:
       return matmul_rows<WeightType::q8_0>(w, n_begin, n_end, x, x_stride, tokens, y, y_stride);
-    // The other block-quantized types: matmul.cpp decodes them a tile at a time, or runs the
-    // integer kernels of matmul_quant.hpp.
+    // The other block-quantized types: matmul.cpp runs float_rows_avx2 or gemm_avx2_rows for
+    // them, or the integer kernels of matmul_quant.hpp.
     default: return;
   }
 }

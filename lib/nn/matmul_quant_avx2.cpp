@@ -217,10 +217,10 @@ inline void group_scales(const Chunk& c, float* dl, float* ml) {
 // The 16-lane tree of matmul.hpp: (j, j+8), then the 8-lane tree.
 inline float reduce_16(__m256 lo, __m256 hi) { return reduce_tree_8(_mm256_add_ps(lo, hi)); }
 
-// Y[0..T)[n0..n0+R) of a quantized W, T tokens and R rows side by side: each row's chunks are
-// decoded to codes (decode_chunk_avx2) and their values go straight into the FMAs.
+// Y[0..T)[n[r]] (r < R) of a quantized W, T tokens and the R rows n[] side by side: each row's
+// chunks are decoded to codes (decode_chunk_avx2) and their values go straight into the FMAs.
 template <bool k_quant, bool has_min, bool is_signed, int T, int R>
-void float_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
+void float_tile(const WeightMatrix& w, const std::size_t* n, const float* x, std::size_t x_stride,
                 float* y, std::size_t y_stride, int offset_value) {
   const std::size_t chunks = (w.cols + chunk_values - 1) / chunk_values;
   const __m256i offset = _mm256_set1_epi32(offset_value);
@@ -232,7 +232,7 @@ void float_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size
   alignas(32) float dl[R][16], ml[R][16];
   for (std::size_t ci = 0; ci < chunks; ++ci) {
     for (int r = 0; r < R; ++r) {
-      decode_chunk_avx2(w, w.row(n0 + r), ci, c[r]);
+      decode_chunk_avx2(w, w.row(n[r]), ci, c[r]);
       if (k_quant) group_scales(c[r], dl[r], ml[r]);
     }
     const std::size_t groups = k_quant ? 16 : 2 * c[0].blocks;
@@ -250,14 +250,14 @@ void float_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size
     }
   }
   for (int r = 0; r < R; ++r) {
-    for (int i = 0; i < T; ++i) y[i * y_stride + n0 + r] = reduce_16(acc[r][i][0], acc[r][i][1]);
+    for (int i = 0; i < T; ++i) y[i * y_stride + n[r]] = reduce_16(acc[r][i][0], acc[r][i][1]);
   }
 }
 
 // Q8_0 straight from the blocks: per block one scale, 32 codes in four groups of 8 (lanes
 // 0–7, 8–15, 0–7, 8–15), each value d · q as chunk_to_float computes it.
 template <int T, int R>
-void q8_0_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_t x_stride,
+void q8_0_tile(const WeightMatrix& w, const std::size_t* n, const float* x, std::size_t x_stride,
                float* y, std::size_t y_stride) {
   const std::size_t blocks = w.cols / q8_0_block_values;
   __m256 acc[R][T][2];
@@ -265,7 +265,7 @@ void q8_0_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_
     for (int i = 0; i < T; ++i) acc[r][i][0] = acc[r][i][1] = _mm256_setzero_ps();
   }
   const std::byte* rows[R];
-  for (int r = 0; r < R; ++r) rows[r] = w.row(n0 + r);
+  for (int r = 0; r < R; ++r) rows[r] = w.row(n[r]);
   for (std::size_t b = 0; b < blocks; ++b) {
     const float* xb = x + b * q8_0_block_values;
     for (int r = 0; r < R; ++r) {
@@ -282,28 +282,29 @@ void q8_0_tile(const WeightMatrix& w, std::size_t n0, const float* x, std::size_
     }
   }
   for (int r = 0; r < R; ++r) {
-    for (int i = 0; i < T; ++i) y[i * y_stride + n0 + r] = reduce_16(acc[r][i][0], acc[r][i][1]);
+    for (int i = 0; i < T; ++i) y[i * y_stride + n[r]] = reduce_16(acc[r][i][0], acc[r][i][1]);
   }
 }
 
-// Rows [n_begin, n_end) for T tokens: R rows side by side, then one at a time.
+// Rows [n_begin, n_end) for T tokens: the rows are cut into R runs of equal length and a tile
+// takes the i-th row of every run, so that the blocks stream through R long sequential runs
+// (the few rows left over go one at a time); see matmul_avx2.cpp's runs_kernel for why.
 template <bool k_quant, bool has_min, bool is_signed, int T, int R>
 void float_rows_t(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                   std::size_t x_stride, float* y, std::size_t y_stride, int offset) {
-  std::size_t n = n_begin;
-  if constexpr (!k_quant && !has_min && is_signed) {
-    if (w.type == WeightType::q8_0) {
-      for (; n + R <= n_end; n += R) q8_0_tile<T, R>(w, n, x, x_stride, y, y_stride);
-      for (; n < n_end; ++n) q8_0_tile<T, 1>(w, n, x, x_stride, y, y_stride);
-      return;
+  const auto tile = [&]<int rows>(const std::size_t* n) {
+    if constexpr (!k_quant && !has_min && is_signed) {
+      if (w.type == WeightType::q8_0) return q8_0_tile<T, rows>(w, n, x, x_stride, y, y_stride);
     }
+    float_tile<k_quant, has_min, is_signed, T, rows>(w, n, x, x_stride, y, y_stride, offset);
+  };
+  const std::size_t run = (n_end - n_begin) / R;
+  for (std::size_t i = 0; i < run; ++i) {
+    std::size_t n[R];
+    for (int j = 0; j < R; ++j) n[j] = n_begin + j * run + i;
+    tile.template operator()<R>(n);
   }
-  for (; n + R <= n_end; n += R) {
-    float_tile<k_quant, has_min, is_signed, T, R>(w, n, x, x_stride, y, y_stride, offset);
-  }
-  for (; n < n_end; ++n) {
-    float_tile<k_quant, has_min, is_signed, T, 1>(w, n, x, x_stride, y, y_stride, offset);
-  }
+  for (std::size_t n = n_begin + R * run; n < n_end; ++n) tile.template operator()<1>(&n);
 }
 
 // Rows side by side per token count: at most 8 accumulators for one or two tokens (enough

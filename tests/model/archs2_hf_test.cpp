@@ -99,26 +99,6 @@ const Family families[] = {{"qwen3", qwen3_config, "qwen3"},
                            {"qwen3moe", qwen3moe_config, "qwen3_moe"},
                            {"olmo2", olmo2_config, "olmo2"}};
 
-// Largest |Δ| between the log-probabilities of two models over every archs2 case of `name`.
-double worst_difference(const lmc::Model& a, const lmc::Model& b, const std::string& name) {
-  const auto ref = lmc_test::read_reference(lmc_test::archs2(name + ".ref.json"));
-  EXPECT_FALSE(ref.cases.empty());
-  double worst = 0;
-  for (const auto& c : ref.cases) {
-    worst = std::max(worst, lmc_test::max_abs_difference(a.token_logprobs(c.tokens),
-                                                         b.token_logprobs(c.tokens)));
-  }
-  return worst;
-}
-
-// `from` replaced by `to` in `config` (which must contain it).
-std::string edited(std::string config, const std::string& from, const std::string& to) {
-  const auto at = config.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) config.replace(at, from.size(), to);
-  return config;
-}
-
 class QkNormHuggingFace : public lmc_test::Archs2Scratch {
  protected:
   std::filesystem::path folder(const Family& f, const std::string& config, const std::string& tag) {
@@ -138,7 +118,7 @@ TEST_F(QkNormHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
     EXPECT_EQ(from_hf.info().head_dim, from_gguf.info().head_dim) << f.name;
     EXPECT_EQ(from_hf.info().n_experts, from_gguf.info().n_experts) << f.name;
     EXPECT_EQ(from_hf.info().n_parameters, from_gguf.info().n_parameters) << f.name;
-    const double worst = worst_difference(from_gguf, from_hf, f.name);
+    const double worst = lmc_test::worst_difference(from_gguf, from_hf, f.name);
     EXPECT_LE(worst, 1e-5) << f.name;
     std::printf("%s: GGUF vs Hugging Face folder max |Δ| %.3g\n", f.name, worst);
   }
@@ -148,17 +128,18 @@ TEST_F(QkNormHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
 // hidden / heads), Qwen3MoeConfig's norm_topk_prob is false (the top-k probabilities are used
 // as they are, unlike llama.cpp's qwen3moe); each changes what is computed.
 TEST_F(QkNormHuggingFace, AbsentKeysTakeTransformersDefaults) {
-  const std::string no_head_dim = edited(qwen3_config, R"("head_dim": 32,)", "");
+  const std::string no_head_dim = lmc_test::edited(qwen3_config, R"("head_dim": 32,)", "");
   EXPECT_TRUE(lmc_test::load_error_names(folder(families[0], no_head_dim, "no_head_dim"),
                                          "has shape [128, 64], expected [512, 64]"));
 
   const lmc::Model renormalised = lmc::Model::load(folder(families[1], qwen3moe_config, "hf"));
   for (const std::string& plain :
-       {edited(qwen3moe_config, R"("norm_topk_prob": true)", R"("norm_topk_prob": false)"),
-        edited(qwen3moe_config, R"("norm_topk_prob": true,)", "")}) {
+       {lmc_test::edited(qwen3moe_config, R"("norm_topk_prob": true)",
+                         R"("norm_topk_prob": false)"),
+        lmc_test::edited(qwen3moe_config, R"("norm_topk_prob": true,)", "")}) {
     const lmc::Model model =
         lmc::Model::load(folder(families[1], plain, std::to_string(plain.size())));
-    EXPECT_GT(worst_difference(renormalised, model, "qwen3moe"), 0.1);
+    EXPECT_GT(lmc_test::worst_difference(renormalised, model, "qwen3moe"), 0.1);
     EXPECT_NE(model.fingerprint(), renormalised.fingerprint());
   }
 }
@@ -167,8 +148,8 @@ TEST_F(QkNormHuggingFace, SettingsLmcDoesNotComputeAreRefusedByName) {
   int count = 0;
   const auto expect_refused = [&](const Family& f, const std::string& from, const std::string& to,
                                   const std::string& named) {
-    const std::string error =
-        lmc_test::load_error(folder(f, edited(f.config, from, to), std::to_string(++count)));
+    const std::string error = lmc_test::load_error(
+        folder(f, lmc_test::edited(f.config, from, to), std::to_string(++count)));
     EXPECT_NE(error.find(named), std::string::npos) << f.name << ", " << to << ": " << error;
   };
   for (const Family& f : families) {
@@ -190,22 +171,19 @@ class QkNormBadFiles : public lmc_test::Archs2Scratch {};
 
 TEST_F(QkNormBadFiles, GgufVariantsLmcDoesNotComputeAreNamed) {
   // A qwen3moe file without experts would have no FFN at all.
-  const auto no_experts = dir_ / "no_experts.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("qwen3moe.gguf"), no_experts,
-                         [](lmc::GgufWriter& w) { w.remove("qwen3moe.expert_count"); });
+  const auto no_experts = rewritten("qwen3moe.gguf", "no_experts.gguf",
+                                    [](lmc::GgufWriter& w) { w.remove("qwen3moe.expert_count"); });
   EXPECT_TRUE(lmc_test::load_error_names(no_experts, "qwen3moe.expert_count"));
 
   // Experts whose width disagrees with expert_feed_forward_length.
-  const auto width = dir_ / "width.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("qwen3moe.gguf"), width, [](lmc::GgufWriter& w) {
+  const auto width = rewritten("qwen3moe.gguf", "width.gguf", [](lmc::GgufWriter& w) {
     w.set_u32("qwen3moe.expert_feed_forward_length", 96);
   });
   EXPECT_TRUE(lmc_test::load_error_names(width, "qwen3moe.expert_feed_forward_length"));
 
   // A qwen3 file whose q norm spans all heads (OLMo 2's form) is not qwen3's.
-  const auto wide = dir_ / "wide.gguf";
-  lmc_test::rewrite_gguf(
-      lmc_test::archs2("qwen3.gguf"), wide, [](lmc::GgufWriter&) {}, {},
+  const auto wide = rewritten(
+      "qwen3.gguf", "wide.gguf", [](lmc::GgufWriter&) {}, {},
       [](const lmc::Tensor& t, lmc::GgufWriter& w) {
         if (t.name != "blk.1.attn_q_norm.weight") return false;
         const std::vector<float> ones(128, 1.0f);
@@ -220,9 +198,8 @@ TEST_F(QkNormBadFiles, GgufVariantsLmcDoesNotComputeAreNamed) {
   EXPECT_NE(wide_error.find("qwen3.attention.key_length"), std::string::npos) << wide_error;
 
   // An OLMo 2 file with a pre-norm (a llama-style block) would compute without it: refused.
-  const auto pre_norm = dir_ / "pre_norm.gguf";
-  lmc_test::rewrite_gguf(
-      lmc_test::archs2("olmo2.gguf"), pre_norm, [](lmc::GgufWriter&) {}, {},
+  const auto pre_norm = rewritten(
+      "olmo2.gguf", "pre_norm.gguf", [](lmc::GgufWriter&) {}, {},
       [](const lmc::Tensor& t, lmc::GgufWriter& w) {
         if (t.name != "blk.0.post_ffw_norm.weight") return false;
         w.add_tensor(t.name, t.type, t.shape, t.data);

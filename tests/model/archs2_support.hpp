@@ -1,9 +1,11 @@
 // What the tests of the second set of random-weight models (../shared/testdata/archs2) share:
-// the files' paths, a GGUF rewriter and a writer of the same weights as a Hugging Face folder
-// (feed_pieces.hpp: logits of a session fed in pieces, bit-for-bit comparison).
+// the files' paths, a GGUF rewriter, a writer of the same weights as a Hugging Face folder, the
+// comparison of two models over the reference cases and a config.json editor (feed_pieces.hpp:
+// logits of a session fed in pieces, bit-for-bit comparison).
 #pragma once
 
 #include "feed_pieces.hpp"
+#include "reference_cases.hpp"
 #include "support/testdata.hpp"
 
 #include <lmc/gguf.hpp>
@@ -88,6 +90,27 @@ inline std::pair<int, std::string> split_layer_name(const std::string& name) {
   return {std::stoi(name.substr(4, dot - 4)), name.substr(dot + 1)};
 }
 
+/// Largest |Δ| between the log-probabilities of two models over every archs2 case of `name`
+/// (archs2/<name>.ref.json); infinity where the two disagree in length.
+inline double worst_difference(const lmc::Model& a, const lmc::Model& b, const std::string& name) {
+  const auto ref = read_reference(archs2(name + ".ref.json"));
+  EXPECT_FALSE(ref.cases.empty()) << name;
+  double worst = 0;
+  for (const auto& c : ref.cases) {
+    worst =
+        std::max(worst, max_abs_difference(a.token_logprobs(c.tokens), b.token_logprobs(c.tokens)));
+  }
+  return worst;
+}
+
+/// `config` with `from` replaced by `to` (a failure when `config` does not contain `from`).
+inline std::string edited(std::string config, const std::string& from, const std::string& to) {
+  const auto at = config.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) config.replace(at, from.size(), to);
+  return config;
+}
+
 /// The weights of a GGUF file written as a Hugging Face folder, with transformers' shapes:
 /// conv1d as [I][1][K], Mamba's A as A_log, stacked experts as one tensor per expert (their
 /// name's "{}" is the expert). `config` is config.json; `rename` maps a GGUF name to the HF one.
@@ -140,6 +163,17 @@ class Archs2Scratch : public ::testing::Test {
   }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  /// archs2/`source` copied by rewrite_gguf (same `edit_keys`, `drop` and `replace`) to
+  /// `target` in this test's folder; returns the copy's path.
+  std::filesystem::path rewritten(
+      const std::string& source, const std::filesystem::path& target,
+      const std::function<void(lmc::GgufWriter&)>& edit_keys,
+      const std::set<std::string>& drop = {},
+      const std::function<bool(const lmc::Tensor&, lmc::GgufWriter&)>& replace = {}) const {
+    const std::filesystem::path path = dir_ / target;
+    rewrite_gguf(archs2(source), path, edit_keys, drop, replace);
+    return path;
   }
   std::filesystem::path dir_;
 };

@@ -43,16 +43,7 @@ TEST_P(Archs2Test, MatchesLlamaCppOrIsRefused) {
   ASSERT_FALSE(ref.cases.empty());
   ASSERT_GT(ref.tolerance, 0.0);
   const lmc::Model model = lmc::Model::load(model_path, options);
-  for (const auto& c : ref.cases) {
-    const std::vector<float> lp = model.token_logprobs(c.tokens);
-    ASSERT_EQ(lp.size(), c.logprob_next.size());
-    double worst = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i)
-      worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
-    EXPECT_LE(worst, ref.tolerance) << name << "/" << c.name;
-    std::printf("%s/%s: max |Δ| %.3g (tolerance %.3g)\n", name.c_str(), c.name.c_str(), worst,
-                ref.tolerance);
-  }
+  lmc_test::expect_within_tolerance(model, ref, name);
 }
 
 // mamba and jamba are also checked, with their state's contract, in ssm_test.cpp.

@@ -78,16 +78,14 @@ class StateSpaceBadFiles : public lmc_test::Archs2Scratch {};
 
 TEST_F(StateSpaceBadFiles, UnchangedCopiesLoad) {
   for (const char* name : {"mamba", "jamba"}) {
-    const auto path = dir_ / (std::string(name) + ".gguf");
-    lmc_test::rewrite_gguf(lmc_test::archs2(std::string(name) + ".gguf"), path,
-                           [](lmc::GgufWriter&) {});
+    const auto path = rewritten(std::string(name) + ".gguf", std::string(name) + ".gguf",
+                                [](lmc::GgufWriter&) {});
     EXPECT_EQ(lmc_test::load_error(path), "") << name;
   }
 }
 
 TEST_F(StateSpaceBadFiles, PerLayerKvHeadsOfTheWrongLengthAreNamed) {
-  const auto path = dir_ / "jamba.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
+  const auto path = rewritten("jamba.gguf", "jamba.gguf", [](lmc::GgufWriter& w) {
     const std::int32_t counts[] = {0, 0, 2};
     w.set_i32s("jamba.attention.head_count_kv", counts);
   });
@@ -97,8 +95,7 @@ TEST_F(StateSpaceBadFiles, PerLayerKvHeadsOfTheWrongLengthAreNamed) {
 }
 
 TEST_F(StateSpaceBadFiles, AttentionLayersWithDifferentKvHeadCountsAreUnsupported) {
-  const auto path = dir_ / "jamba.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), path, [](lmc::GgufWriter& w) {
+  const auto path = rewritten("jamba.gguf", "jamba.gguf", [](lmc::GgufWriter& w) {
     const std::int32_t counts[] = {1, 0, 2, 0};
     w.set_i32s("jamba.attention.head_count_kv", counts);
   });
@@ -106,35 +103,31 @@ TEST_F(StateSpaceBadFiles, AttentionLayersWithDifferentKvHeadCountsAreUnsupporte
 }
 
 TEST_F(StateSpaceBadFiles, MissingSsmKeyOrTensorIsNamed) {
-  const auto no_key = dir_ / "no_key.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), no_key,
-                         [](lmc::GgufWriter& w) { w.remove("mamba.ssm.state_size"); });
+  const auto no_key = rewritten("mamba.gguf", "no_key.gguf",
+                                [](lmc::GgufWriter& w) { w.remove("mamba.ssm.state_size"); });
   EXPECT_TRUE(lmc_test::load_error_names(no_key, "mamba.ssm.state_size"));
 
-  const auto zero_key = dir_ / "zero_key.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), zero_key,
-                         [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.conv_kernel", 0); });
+  const auto zero_key = rewritten("mamba.gguf", "zero_key.gguf", [](lmc::GgufWriter& w) {
+    w.set_u32("mamba.ssm.conv_kernel", 0);
+  });
   EXPECT_TRUE(lmc_test::load_error_names(zero_key, "mamba.ssm.conv_kernel"));
 
-  const auto no_tensor = dir_ / "no_tensor.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("jamba.gguf"), no_tensor, [](lmc::GgufWriter&) {},
-                         {"blk.3.ssm_b_norm.weight"});
+  const auto no_tensor = rewritten("jamba.gguf", "no_tensor.gguf", [](lmc::GgufWriter&) {},
+                                   {"blk.3.ssm_b_norm.weight"});
   EXPECT_TRUE(lmc_test::load_error_names(no_tensor, "missing tensor 'blk.3.ssm_b_norm.weight'"));
 }
 
 TEST_F(StateSpaceBadFiles, SsmTensorShapesThatDisagreeWithTheKeysAreNamed) {
   // ssm.state_size says 4 while ssm_a has 8 columns.
-  const auto state = dir_ / "state.gguf";
-  lmc_test::rewrite_gguf(lmc_test::archs2("mamba.gguf"), state,
-                         [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.state_size", 4); });
+  const auto state = rewritten("mamba.gguf", "state.gguf",
+                               [](lmc::GgufWriter& w) { w.set_u32("mamba.ssm.state_size", 4); });
   const std::string error = lmc_test::load_error(state);
   EXPECT_NE(error.find("mamba.ssm.state_size"), std::string::npos) << error;
   EXPECT_NE(error.find("has shape"), std::string::npos) << error;
 
   // A convolution with its taps and channels the other way round.
-  const auto conv = dir_ / "conv.gguf";
-  lmc_test::rewrite_gguf(
-      lmc_test::archs2("mamba.gguf"), conv, [](lmc::GgufWriter&) {}, {},
+  const auto conv = rewritten(
+      "mamba.gguf", "conv.gguf", [](lmc::GgufWriter&) {}, {},
       [](const lmc::Tensor& t, lmc::GgufWriter& w) {
         if (t.name != "blk.1.ssm_conv1d.weight") return false;
         const std::int64_t shape[] = {t.shape[1], t.shape[0]};
@@ -250,25 +243,15 @@ TEST_F(StateSpaceHuggingFace, FolderAndGgufGiveTheSameLogProbabilities) {
     const lmc::Model from_hf = lmc::Model::load(folder);
     EXPECT_EQ(from_hf.info().architecture, c.name);
     EXPECT_EQ(from_hf.info().n_parameters, from_gguf.info().n_parameters) << c.name;
-    const auto ref = lmc_test::read_reference(lmc_test::archs2(std::string(c.name) + ".ref.json"));
-    for (const auto& rc : ref.cases) {
-      const std::vector<float> a = from_gguf.token_logprobs(rc.tokens);
-      const std::vector<float> b = from_hf.token_logprobs(rc.tokens);
-      ASSERT_EQ(a.size(), b.size());
-      double worst = 0;
-      for (std::size_t i = 0; i < a.size(); ++i)
-        worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
-      EXPECT_LE(worst, 1e-5) << c.name << "/" << rc.name;
-    }
+    EXPECT_LE(lmc_test::worst_difference(from_gguf, from_hf, c.name), 1e-5) << c.name;
   }
 }
 
 TEST_F(StateSpaceHuggingFace, SettingsLmcDoesNotComputeAreRefusedByName) {
-  const auto expect_refused = [&](const char* name, std::string config, const std::string& from,
-                                  const std::string& to, const std::string& named) {
-    const auto at = config.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    config.replace(at, from.size(), to);
+  const auto expect_refused = [&](const char* name, const std::string& original,
+                                  const std::string& from, const std::string& to,
+                                  const std::string& named) {
+    const std::string config = lmc_test::edited(original, from, to);
     const auto folder = dir_ / (std::string(name) + "_" + std::to_string(config.size()));
     lmc_test::write_hf_folder(lmc_test::archs2(std::string(name) + ".gguf"), folder, config,
                               std::string(name) == "mamba" ? mamba_hf_name : jamba_hf_name);

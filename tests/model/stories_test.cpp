@@ -45,9 +45,7 @@ TEST(Stories260K, MatchesLlamaCppReference) {
   for (const auto& c : ref.cases) {
     const std::vector<float> lp = model.token_logprobs(c.tokens);
     ASSERT_EQ(lp.size(), c.logprob_next.size()) << c.name;
-    double worst = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i)
-      worst = std::max(worst, std::abs(lp[i] - c.logprob_next[i]));
+    const double worst = lmc_test::max_abs_difference(lp, c.logprob_next);
     EXPECT_LE(worst, 1e-4) << c.name << ": largest |Δ| " << worst;
     std::printf("%s: max |Δ| vs llama.cpp %.3g\n", c.name.c_str(), worst);
   }
