@@ -11,10 +11,17 @@
 //
 // Both operands are packed so that each pass streams contiguous memory: the activations once
 // per product, in groups of 4 tokens, [half][k / 16][token][8]; the weights a block of rows at
-// a time (at most block_bytes of floats, decoded exactly from their stored type, so that it
-// stays in L2 while every token group passes it), in panels of 3 rows, [half][k / 16][row][8].
+// a time (decoded exactly from their stored type), in panels of 3 rows, [half][k / 16][row][8].
 // K is padded to a multiple of 16 with zeros: a missing lane gets fma(0, 0, lane), as the
 // one-pass AVX2 kernel's tail does.
+//
+// For 8 token groups or more, long rows are walked in K-blocks of at most k_block steps of 16
+// (2048 values): a block of rows holds about block_bytes of floats per K-block, so that its
+// slice of one K-block stays in L2 while every token group passes it, and a group's slice of
+// the activations (4 tokens × 1024 floats per half) stays in L1 while the panels stream past. A
+// pass then starts from the accumulators the previous K-block stored and stores its own: the
+// same fused multiply-adds in the same order per lane, so a K-block changes no result. Rows of
+// up to 2048 values are one K-block.
 #include "nn/gemm_avx2.hpp"
 
 #include "nn/simd.hpp"
@@ -37,9 +44,13 @@ namespace {
 
 constexpr std::size_t group_tokens = gemm_avx2_group_tokens;
 constexpr std::size_t panel_rows = 3;
-// Bytes of packed F32 weights one block holds: with one group's half of the activations in L1
-// (4 rows of K/2 floats), the block stays in the 512 KiB L2 of a Zen 2/3 core.
+// Bytes of packed F32 weights one block holds per K-block: with one group's half of the
+// activations in L1 (4 rows of at most 1024 floats), they stay in the 512 KiB L2 of a Zen 2/3
+// core.
 constexpr std::size_t block_bytes = std::size_t{192} << 10;
+// Steps of 16 values per K-block, and the token groups from which rows are K-blocked.
+constexpr std::size_t k_block = 128;
+constexpr std::size_t k_block_min_groups = 8;
 
 // Storage with the alignment of a ymm register (a type of this file only).
 struct alignas(32) Lanes8 {
@@ -75,16 +86,20 @@ inline void reduce_tree_8x8(const __m256* v, float* out) {
   }
 }
 
-// Y[t][n] for one group of MT tokens and one panel of NT rows, one half of the lanes. The first
-// half stores its accumulators at `low`; the second adds them to its own and writes the result.
+// Y[t][n] for one group of MT tokens and one panel of NT rows, one half of the lanes, over kn
+// steps of K. The accumulators start from `in` (zero when null). Without `y` they are stored at
+// `out`; with `y` (the second half's last K-block) they are added to the first half's at `out`
+// and the tree of 8 lanes is written to y.
 template <int MT, int NT>
-void tile_pass(const float* xp, const float* wp, std::size_t k16, float* low, bool second, float* y,
-               std::size_t y_stride) {
+void tile_pass(const float* xp, const float* wp, std::size_t kn, const float* in, float* out,
+               float* y, std::size_t y_stride) {
   __m256 acc[MT][NT];
   for (int t = 0; t < MT; ++t) {
-    for (int n = 0; n < NT; ++n) acc[t][n] = _mm256_setzero_ps();
+    for (int n = 0; n < NT; ++n) {
+      acc[t][n] = in ? _mm256_load_ps(in + 8 * (t * NT + n)) : _mm256_setzero_ps();
+    }
   }
-  for (std::size_t k = 0; k < k16; ++k) {
+  for (std::size_t k = 0; k < kn; ++k) {
     __m256 wv[NT];
     for (int n = 0; n < NT; ++n) wv[n] = _mm256_load_ps(wp + 8 * n);
     for (int t = 0; t < MT; ++t) {
@@ -94,9 +109,9 @@ void tile_pass(const float* xp, const float* wp, std::size_t k16, float* low, bo
     wp += 8 * NT;
     xp += 8 * MT;
   }
-  if (!second) {
+  if (!y) {
     for (int t = 0; t < MT; ++t) {
-      for (int n = 0; n < NT; ++n) _mm256_store_ps(low + 8 * (t * NT + n), acc[t][n]);
+      for (int n = 0; n < NT; ++n) _mm256_store_ps(out + 8 * (t * NT + n), acc[t][n]);
     }
     return;
   }
@@ -106,7 +121,7 @@ void tile_pass(const float* xp, const float* wp, std::size_t k16, float* low, bo
   __m256 v[8 * groups];
   for (int i = 0; i < 8 * groups; ++i) {
     const int o = i < outputs ? i : 8 * (i / 8);
-    v[i] = _mm256_add_ps(_mm256_load_ps(low + 8 * o), acc[o / NT][o % NT]);
+    v[i] = _mm256_add_ps(_mm256_load_ps(out + 8 * o), acc[o / NT][o % NT]);
   }
   alignas(32) float sums[8 * groups];
   for (int g = 0; g < groups; ++g) reduce_tree_8x8(v + 8 * g, sums + 8 * g);
@@ -115,7 +130,7 @@ void tile_pass(const float* xp, const float* wp, std::size_t k16, float* low, bo
   }
 }
 
-using TilePass = void (*)(const float*, const float*, std::size_t, float*, bool, float*,
+using TilePass = void (*)(const float*, const float*, std::size_t, const float*, float*, float*,
                           std::size_t);
 
 // The pass for mt ≤ MT tokens and nt ≤ NT rows.
@@ -245,24 +260,42 @@ void gemm_avx2_rows(const WeightMatrix& w, std::size_t n_begin, std::size_t n_en
                     const float* packed_x, std::size_t tokens, float* y, std::size_t y_stride) {
   if (n_begin >= n_end || tokens == 0) return;
   const std::size_t k16 = (w.cols + 15) / 16;
+  const std::size_t groups = (tokens + group_tokens - 1) / group_tokens;
+  // Few groups read a block's weights only a few times: one K-block then costs less than
+  // keeping each group's accumulators between K-blocks (measured).
+  const std::size_t kb_steps = groups >= k_block_min_groups ? std::min(k16, k_block) : k16;
   const std::size_t block_rows =
-      std::clamp<std::size_t>(block_bytes / (k16 * 64), panel_rows, 510) / panel_rows * panel_rows;
-  thread_local std::vector<Lanes8> weights_buffer, low_buffer, row_buffer;
+      std::clamp<std::size_t>(block_bytes / (kb_steps * 64), panel_rows, 510) / panel_rows *
+      panel_rows;
+  // Accumulators between passes: per half and panel, 8 lanes of each of its outputs; with
+  // several K-blocks for every token group, since a K-block passes all groups before the next.
+  const std::size_t state_groups = kb_steps < k16 ? groups : 1;
+  const std::size_t half_floats = block_rows * group_tokens * 8;
+  thread_local std::vector<Lanes8> weights_buffer, state_buffer, row_buffer;
   float* packed_w = floats(weights_buffer, std::min(block_rows, n_end - n_begin) * k16 * 16);
-  float* low = floats(low_buffer, block_rows * group_tokens * 8);
+  float* state = floats(state_buffer, state_groups * 2 * half_floats);
   for (std::size_t nb = n_begin; nb < n_end; nb += block_rows) {
     const std::size_t ne = std::min(n_end, nb + block_rows);
     pack_rows(w, nb, ne, k16, packed_w, row_buffer);
-    for (std::size_t t0 = 0; t0 < tokens; t0 += group_tokens) {
-      const std::size_t mt = std::min(group_tokens, tokens - t0);
-      const float* xg = packed_x + t0 * k16 * 16;
-      for (std::size_t h = 0; h < 2; ++h) {
-        for (std::size_t p = nb; p < ne; p += panel_rows) {
-          const std::size_t nt = std::min(panel_rows, ne - p);
-          const float* panel = packed_w + (p - nb) * k16 * 16;
-          tile_pass_for<group_tokens, panel_rows>(mt, nt)(
-              xg + h * k16 * mt * 8, panel + h * k16 * nt * 8, k16,
-              low + (p - nb) * group_tokens * 8, h == 1, y + t0 * y_stride + p, y_stride);
+    for (std::size_t kb = 0; kb < k16; kb += kb_steps) {
+      const std::size_t kn = std::min(kb_steps, k16 - kb);
+      const bool last = kb + kn == k16;
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t t0 = g * group_tokens;
+        const std::size_t mt = std::min(group_tokens, tokens - t0);
+        const float* xg = packed_x + t0 * k16 * 16;
+        float* group_state = state + (g % state_groups) * 2 * half_floats;
+        for (std::size_t h = 0; h < 2; ++h) {
+          for (std::size_t p = nb; p < ne; p += panel_rows) {
+            const std::size_t nt = std::min(panel_rows, ne - p);
+            const float* panel = packed_w + (p - nb) * k16 * 16;
+            float* low = group_state + (p - nb) * group_tokens * 8;
+            float* own = low + h * half_floats;
+            float* out_y = h == 1 && last ? y + t0 * y_stride + p : nullptr;
+            tile_pass_for<group_tokens, panel_rows>(mt, nt)(
+                xg + (h * k16 + kb) * mt * 8, panel + (h * k16 + kb) * nt * 8, kn,
+                kb == 0 ? nullptr : own, out_y ? low : own, out_y, y_stride);
+          }
         }
       }
     }
