@@ -55,11 +55,17 @@ std::optional<fs::path> paper_data_dir() {
   return std::nullopt;
 }
 
-// A path as the user would type it from here: relative to the working directory when it lies
-// below it (the manifest's paths are absolute).
+// The working directory lmc-study was started in (it then works in the manifest's folder).
+fs::path& started_in() {
+  static fs::path dir = fs::current_path();
+  return dir;
+}
+
+// A path as the user would type it where lmc-study was started: relative to that folder when
+// it lies below it (the manifest's paths are absolute).
 std::string shown(const fs::path& path) {
   std::error_code error;
-  const fs::path relative = fs::proximate(path, error);
+  const fs::path relative = fs::proximate(path, started_in(), error);
   if (error || relative.empty() || *relative.begin() == "..") return path.string();
   return relative.string();
 }
@@ -102,6 +108,30 @@ class Study {
                            std::to_string(index) + "-of-" + std::to_string(count) + ".json");
   }
 
+  // How a pair's evaluation names its model and corpus (and so how its result and checkpoint
+  // record them): the manifest's recorded forms, or the names of the checkpoint it resumes
+  // when those name the same files (a checkpoint of an older study, or of a --plan command,
+  // records absolute paths; the evaluation refuses a checkpoint whose names differ).
+  struct Names {
+    std::string model, corpus;
+  };
+  Names names_for(const Pair& pair) const {
+    Names names{pair.model->recorded, pair.corpus->recorded};
+    std::error_code error;
+    if (!fs::is_regular_file(pair.checkpoint, error)) return names;
+    try {
+      const lmc::BpcResult saved =
+          lmc::BpcResult::from_json(cli::read_text(pair.checkpoint), pair.checkpoint.string());
+      if (study::names_entry(m_, saved.model_name(), pair.model->path) &&
+          study::names_entry(m_, saved.corpus(), pair.corpus->path)) {
+        names = {saved.model_name(), saved.corpus()};
+      }
+    } catch (const lmc::Error&) {
+      // A damaged checkpoint: the evaluation itself reports it.
+    }
+    return names;
+  }
+
   lmc::BpcOptions options_for(const Pair& pair) const {
     lmc::BpcOptions options;
     options.context = m_.context;
@@ -109,7 +139,7 @@ class Study {
     options.mode = lmc::parse_window_mode(m_.mode);
     options.score_bos = m_.score_bos;
     options.max_documents = m_.max_documents;
-    options.model_name = pair.model->path;
+    options.model_name = pair.model->recorded;
     options.checkpoint = pair.checkpoint.string();
     options.checkpoint_seconds = m_.checkpoint_seconds;
     if (shard_) {
@@ -135,8 +165,11 @@ class Study {
                            "again)");
     };
     auto text = [](bool value) { return std::string(value ? "true" : "false"); };
-    differs("the model", result.model_name(), pair.model->path);
-    differs("the corpus", result.corpus(), pair.corpus->path);
+    // Relative to the manifest's folder, or absolute (older results, --plan's commands).
+    if (!study::names_entry(m_, result.model_name(), pair.model->path))
+      differs("the model", result.model_name(), pair.model->recorded);
+    if (!study::names_entry(m_, result.corpus(), pair.corpus->path))
+      differs("the corpus", result.corpus(), pair.corpus->recorded);
     differs("the context", std::to_string(result.context()), std::to_string(expected.context));
     differs("the stride", std::to_string(result.stride()), std::to_string(expected.stride));
     differs("the mode", std::string(lmc::to_string(result.mode())), m_.mode);
@@ -231,10 +264,13 @@ class Study {
         loaded = &*model;
         model_label_ = pair->model->label;
       }
+      const Names names = names_for(*pair);
       lmc::CorpusOptions corpus_options;
       corpus_options.text_field = pair->corpus->text_field;
-      lmc::Corpus corpus = lmc::Corpus::open(pair->corpus->path, corpus_options);
+      // The recorded name: relative to the manifest's folder, the working directory.
+      lmc::Corpus corpus = lmc::Corpus::open(names.corpus, corpus_options);
       lmc::BpcOptions options = options_for(*pair);
+      options.model_name = names.model;
       const bool resumed = fs::exists(pair->checkpoint);
       std::fprintf(stderr, "[%zu/%zu] %s on %s%s\n", number, todo.size(),
                    pair->model->label.c_str(), pair->corpus->label.c_str(),
@@ -482,20 +518,20 @@ void write_outputs(const Study& study) {
   // study.json: the settings, every model's figures and the fits.
   lmc::JsonWriter json(lmc::JsonWriter::Style::indented, 2);
   json.begin_object();
-  json.member("manifest", m.file.string());
+  json.member("manifest", m.file.filename().string());  // in its own folder
   json.key("settings").begin_object();
   json.member("context", m.context).member("stride", m.stride).member("mode", m.mode);
   json.member("score_bos", m.score_bos).member("max_documents", m.max_documents);
   json.end_object();
   json.key("corpora").begin_array();
   for (const auto& corpus : m.corpora) {
-    json.begin_object().member("label", corpus.label).member("path", corpus.path);
+    json.begin_object().member("label", corpus.label).member("path", corpus.recorded);
     json.member("text_field", corpus.text_field).end_object();
   }
   json.end_array();
   json.key("models").begin_array();
   for (const auto& model : m.models) {
-    json.begin_object().member("label", model.label).member("path", model.path);
+    json.begin_object().member("label", model.label).member("path", model.recorded);
     json.key("bpc").begin_object();
     for (const auto& corpus : m.corpora)
       json.member(corpus.label, bpc.at(model.label).at(corpus.label));
@@ -657,6 +693,10 @@ int run(int argc, char** argv) {
   std::optional<lmc::Shard> shard;
   if (auto text = args.get("shard")) shard = lmc::parse_shard(*text);
   Study study(study::read_manifest(args.positional().front()), shard, args.flag("progress"));
+  // Work in the manifest's folder: the corpora are opened by the names results record,
+  // relative to it (shown() still prints paths relative to where lmc-study was started).
+  started_in();
+  fs::current_path(study.manifest().folder);
   if (args.flag("plan")) {
     study.print_plan();
     return 0;

@@ -26,10 +26,13 @@
 //   scores = HellaSwag, ARC-Challenge, MMLU
 //   paper = knowledge         # the paper's area for reference points: knowledge|coding|math
 //
-// Relative paths are relative to the manifest's folder, and are made absolute: results and
-// checkpoints record the model and corpus paths, and a study resumed from another working
-// directory must name them the same. '#' or ';' after whitespace, or at the start of a line,
-// begins a comment.
+// Relative paths are relative to the manifest's folder. Each model and corpus has its absolute
+// path, to open it from any working directory, and the form that results, checkpoints and
+// study.json record: relative to the manifest's folder when it lies inside it (lmc-study runs
+// there), else absolute. A study folder moved elsewhere therefore keeps its results; a
+// record of the absolute path (older results, lmc-bpc runs of --plan) names the same file and
+// is accepted too (names_entry). '#' or ';' after whitespace, or at the start of a line, begins
+// a comment.
 #pragma once
 
 #include <charconv>
@@ -46,13 +49,15 @@ namespace study {
 
 struct ModelEntry {
   std::string label;
-  std::string path;
+  std::string path;      ///< absolute
+  std::string recorded;  ///< as results record it: relative to the manifest's folder, if inside
 };
 
 struct CorpusEntry {
   std::string label;
-  std::string path;
+  std::string path;  ///< absolute
   std::string text_field = "content";
+  std::string recorded;  ///< as results record it: relative to the manifest's folder, if inside
 };
 
 struct AreaEntry {
@@ -64,6 +69,7 @@ struct AreaEntry {
 
 struct Manifest {
   std::filesystem::path file;
+  std::filesystem::path folder;  ///< the manifest's folder, absolute
   std::filesystem::path output;
   std::size_t context = 1900;
   std::size_t stride = 512;
@@ -121,7 +127,25 @@ inline std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
+// `path` (absolute) as a study records it: relative to `folder` when it lies inside it.
+inline std::string recorded_form(const std::filesystem::path& folder,
+                                 const std::filesystem::path& path) {
+  const std::filesystem::path relative = path.lexically_relative(folder);
+  if (relative.empty() || *relative.begin() == ".." || relative == ".") return path.string();
+  return relative.string();
+}
+
 }  // namespace detail
+
+/// True when `recorded` (a path a result or checkpoint records: relative to the manifest's
+/// folder, or absolute as older studies and lmc-bpc record it) names `path` (absolute).
+inline bool names_entry(const Manifest& manifest, const std::string& recorded,
+                        const std::string& path) {
+  const std::filesystem::path p(recorded);
+  if (p.empty()) return false;
+  const std::filesystem::path absolute = p.is_absolute() ? p : manifest.folder / p;
+  return absolute.lexically_normal() == std::filesystem::path(path).lexically_normal();
+}
 
 /// Reads a manifest. Throws std::runtime_error "FILE: line N: ..." on any mistake: an unknown
 /// section or key, a bad number, a duplicate or unusable label, a model or corpus without a
@@ -132,7 +156,9 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
   Manifest manifest;
   manifest.file = file;
   // Absolute, whatever the working directory: the paths end up in results and checkpoints.
-  const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
+  const std::filesystem::path base =
+      std::filesystem::absolute(file).lexically_normal().parent_path();
+  manifest.folder = base;
   auto resolve = [&](const std::string& path) {
     const std::filesystem::path p(path);
     return p.is_absolute() ? p : (base / p).lexically_normal();
@@ -187,8 +213,8 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
                "]: a label is 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'");
         }
         if (!labels[kind].insert(label).second) fail(kind + " '" + label + "' appears twice");
-        if (kind == "model") manifest.models.push_back({label, ""});
-        if (kind == "corpus") manifest.corpora.push_back({label, "", "content"});
+        if (kind == "model") manifest.models.push_back({label, "", ""});
+        if (kind == "corpus") manifest.corpora.push_back({label, "", "content", ""});
         if (kind == "area") manifest.areas.push_back({label, "", {}, ""});
       } else {
         fail("unknown section [" + kind + "] (expected study, model, corpus or area)");
@@ -236,9 +262,11 @@ inline Manifest read_manifest(const std::filesystem::path& file) {
     } else if (section == "model") {
       if (key != "path") fail("unknown key '" + key + "' in [model] (expected path)");
       manifest.models.back().path = resolve(value).string();
+      manifest.models.back().recorded = detail::recorded_form(base, resolve(value));
     } else if (section == "corpus") {
       if (key == "path") {
         manifest.corpora.back().path = resolve(value).string();
+        manifest.corpora.back().recorded = detail::recorded_form(base, resolve(value));
       } else if (key == "text_field") {
         manifest.corpora.back().text_field = value;
       } else {

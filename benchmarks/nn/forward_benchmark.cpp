@@ -5,6 +5,8 @@
 //   - Peak/FMA, Peak/EigenGemm: the yardsticks of peak.hpp (widest vectors this CPU has);
 //   - Matmul/<type>: lmc's matmul alone on the llama's three matrix shapes for 512 tokens
 //     (768→768, 768→2048, 2048→768, weighted as in a layer), the "batched GEMM";
+//   - Matmul512x7B/F32, F16: the same on a Llama-2-7B layer's shapes (4096→4096, 4096→11008,
+//     11008→4096), random weights made in memory (about 0.4 GB for F32);
 //   - Prompt512: 512 tokens in one batch, logits of the last one (llama-bench's pp512);
 //   - Batched512: the same with logits at every position (what BPC and the compressor need);
 //   - Generate128: 128 tokens one at a time from an empty context, logits of each
@@ -20,6 +22,7 @@
 #include "peak.hpp"
 #include "random_llama.hpp"
 
+#include <lmc/dtype.hpp>
 #include "base/thread_pool.hpp"
 #include "model/checkpoint.hpp"
 #include "model/weight_binding.hpp"
@@ -30,12 +33,15 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -137,6 +143,60 @@ void matmul_layer(benchmark::State& state, LoadedModel& m) {
   for (auto _ : state) {
     for (const auto* w : mats) {
       lmc::nn::matmul(*w, x.data(), w->cols, t, y.data(), w->rows, nullptr, &pool);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  set_rates(state, flop, process_cpu_seconds() - cpu_start);
+}
+
+// The matrix shapes of a Llama-2-7B layer (dim 4096, ffn 11008) for 512 tokens, random F32 or F16
+// weights made here (no model file): rows of 11008 values are what the AVX2 product's K-blocks
+// are for. q, k, v, o once each, gate and up, down: one layer's products.
+void matmul_7b_layer(benchmark::State& state, lmc::nn::WeightType type) {
+  constexpr std::size_t t = 512, dim = 4096, ffn = 11008;
+  struct Shape {
+    std::size_t rows, cols, count;
+  };
+  constexpr Shape shapes[] = {{dim, dim, 4}, {ffn, dim, 2}, {dim, ffn, 1}};
+  static std::map<lmc::nn::WeightType, std::vector<std::vector<std::byte>>> cache;
+  auto& storage = cache[type];
+  if (storage.empty()) {
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    for (const Shape& s : shapes) {
+      const std::size_t n = s.rows * s.cols;
+      std::vector<std::byte>& bytes =
+          storage.emplace_back(n * (type == lmc::nn::WeightType::f16 ? 2 : 4));
+      for (std::size_t i = 0; i < n; ++i) {
+        const float v = normal(rng);
+        if (type == lmc::nn::WeightType::f16) {
+          const std::uint16_t h = lmc::f32_to_fp16(v);
+          std::memcpy(bytes.data() + 2 * i, &h, 2);
+        } else {
+          std::memcpy(bytes.data() + 4 * i, &v, 4);
+        }
+      }
+    }
+  }
+  lmc::base::ThreadPool pool(static_cast<std::size_t>(state.range(0)));
+  std::vector<float> x(t * ffn), y(t * ffn);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+  double flop = 0;
+  for (const Shape& s : shapes) flop += 2.0 * static_cast<double>(t * s.rows * s.cols * s.count);
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < std::size(shapes); ++i) {
+      const lmc::nn::WeightMatrix w{type,
+                                    shapes[i].rows,
+                                    shapes[i].cols,
+                                    storage[i].data(),
+                                    0,
+                                    lmc::nn::QuantRecipe::float_exact};
+      for (std::size_t c = 0; c < shapes[i].count; ++c) {
+        lmc::nn::matmul(w, x.data(), w.cols, t, y.data(), w.rows, nullptr, &pool);
+      }
     }
     benchmark::DoNotOptimize(y.data());
   }
@@ -280,6 +340,18 @@ int main(int argc, char** argv) {
         register_model_cases(name,
                              [type, recipe]() -> LoadedModel& { return loaded(type, recipe); });
       }
+    }
+    for (lmc::nn::WeightType type : {lmc::nn::WeightType::f32, lmc::nn::WeightType::f16}) {
+      benchmark::RegisterBenchmark(
+          (std::string("Matmul512x7B/") + (type == lmc::nn::WeightType::f16 ? "F16" : "F32") +
+           "/threads")
+              .c_str(),
+          [type](benchmark::State& state) { matmul_7b_layer(state, type); })
+          ->Arg(1)
+          ->Arg(2)
+          ->Iterations(1)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
     }
   }
   benchmark::Initialize(&argc, argv);

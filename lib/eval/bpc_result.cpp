@@ -21,8 +21,8 @@ double ratio(double numerator, std::uint64_t denominator, bool defined) {
 template <typename T>
 void require_equal(const char* what, const T& mine, const T& theirs) {
   if (!(mine == theirs)) {
-    base::fail(ErrorCode::invalid_argument, "cannot merge BPC results: {} differ ({} and {})", what,
-               mine, theirs);
+    base::fail(ErrorCode::invalid_argument,
+               "cannot merge BPC results: they differ in {} ({} and {})", what, mine, theirs);
   }
 }
 
@@ -89,19 +89,13 @@ void BpcResult::set_seconds(double seconds) noexcept { impl_->seconds = seconds;
 void BpcResult::merge(const BpcResult& other_result) {
   Impl& mine = *impl_;
   const Impl& theirs = *other_result.impl_;
-  require_equal("contexts", mine.context, theirs.context);
-  require_equal("strides", mine.stride, theirs.stride);
-  require_equal("modes", to_string(mine.mode), to_string(theirs.mode));
-  require_equal("score_bos settings", mine.score_bos, theirs.score_bos);
-  require_equal("model names", mine.model_name, theirs.model_name);
-  require_equal("corpora", mine.corpus, theirs.corpus);
-  require_equal("max_documents settings", mine.max_documents, theirs.max_documents);
-  require_equal("shard counts", mine.shard_count, theirs.shard_count);
-  require_equal("document counts", mine.documents, theirs.documents);
-  require_equal("character counts", mine.characters, theirs.characters);
-  require_equal("byte counts", mine.bytes, theirs.bytes);
-  require_equal("token counts", mine.tokens, theirs.tokens);
-  require_equal("per-document settings", mine.per_document, theirs.per_document);
+  eval::Access::for_each_setting(mine, theirs, [](const char* what, const auto& a, const auto& b) {
+    require_equal(what, a, b);
+  });
+  require_equal("the document count", mine.documents, theirs.documents);
+  require_equal("the character count", mine.characters, theirs.characters);
+  require_equal("the byte count", mine.bytes, theirs.bytes);
+  require_equal("the token count", mine.tokens, theirs.tokens);
   std::vector<std::size_t> shared;
   std::set_intersection(mine.shards.begin(), mine.shards.end(), theirs.shards.begin(),
                         theirs.shards.end(), std::back_inserter(shared));
@@ -110,7 +104,7 @@ void BpcResult::merge(const BpcResult& other_result) {
                shared.front(), mine.shard_count);
   }
   if (mine.per_document) {
-    require_equal("per-document lists", mine.documents_figures.size(),
+    require_equal("the length of the per-document lists", mine.documents_figures.size(),
                   theirs.documents_figures.size());
     for (std::size_t i = 0; i < mine.documents_figures.size(); ++i) {
       DocumentFigures& a = mine.documents_figures[i];

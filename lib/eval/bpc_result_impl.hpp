@@ -59,6 +59,22 @@ struct Access {
   using State = BpcResult::Impl;
   static State& state(BpcResult& result) { return *result.impl_; }
   static const State& state(const BpcResult& result) { return *result.impl_; }
+
+  /// Calls `compare(what, a_value, b_value)` for each setting that two results must share to be
+  /// parts of one evaluation (two shards that merge; a checkpoint and the run that resumes it),
+  /// in this order; `what` names the setting in messages ("the context", "BOS scoring").
+  template <typename Compare>
+  static void for_each_setting(const State& a, const State& b, Compare&& compare) {
+    compare("the corpus", a.corpus, b.corpus);
+    compare("the model name", a.model_name, b.model_name);
+    compare("the context", a.context, b.context);
+    compare("the stride", a.stride, b.stride);
+    compare("the window mode", to_string(a.mode), to_string(b.mode));
+    compare("BOS scoring", a.score_bos, b.score_bos);
+    compare("max_documents", a.max_documents, b.max_documents);
+    compare("the shard count", a.shard_count, b.shard_count);
+    compare("per-document figures", a.per_document, b.per_document);
+  }
 };
 
 /// Writes the members of BpcResult::to_json's object into an object `writer` has open (the

@@ -167,17 +167,9 @@ class Evaluation {
                  "the same arguments, or remove the checkpoint)",
                  file, what, there, here);
     };
-    differ("the corpus", saved.corpus, state.corpus);
-    differ("the model name", saved.model_name, state.model_name);
-    differ("the context", saved.context, state.context);
-    differ("the stride", saved.stride, state.stride);
-    differ("the window mode", to_string(saved.mode), to_string(state.mode));
-    differ("BOS scoring", saved.score_bos, state.score_bos);
-    differ("max_documents", saved.max_documents, state.max_documents);
-    differ("the shard count", saved.shard_count, state.shard_count);
+    eval::Access::for_each_setting(saved, state, differ);
     differ("the shard", fmt::format("{}", fmt::join(saved.shards, ",")),
            fmt::format("{}", fmt::join(state.shards, ",")));
-    differ("per-document figures", saved.per_document, state.per_document);
     if (saved.per_document && saved.documents_figures.size() != checkpoint.documents_read) {
       base::fail(ErrorCode::format, "{}: {} per-document entries for {} documents read", file,
                  saved.documents_figures.size(), checkpoint.documents_read);

@@ -128,5 +128,12 @@ const ArchitectureSpec* find_hf_architecture(std::string_view model_type) {
   return nullptr;
 }
 
+const ArchitectureSpec* find_hf_multimodal(std::string_view model_type) {
+  for (const ArchitectureSpec* spec : architectures()) {
+    if (!model_type.empty() && spec->hf.multimodal.model_type == model_type) return spec;
+  }
+  return nullptr;
+}
+
 }  // namespace model
 LMC_END_NAMESPACE

@@ -152,6 +152,9 @@ struct HfConfigKeys {
 
 /// Defaults of the family's transformers config class, for keys a config.json leaves out.
 struct HfDefaults {
+  std::size_t heads = 0;     ///< num_attention_heads when absent (0: the key is required)
+  std::size_t kv_heads = 0;  ///< num_key_value_heads when absent (0: the query head count)
+  std::size_t context = 0;   ///< max_position_embeddings when absent (0: not stated)
   double rope_theta = 10000.0;
   double rotary_fraction = 1.0;  ///< partial_rotary_factor (StableLM 0.25, GPT-NeoX 0.25, Phi 0.5)
   double eps = 0.0;              ///< 0: the epsilon key is required
@@ -178,6 +181,19 @@ struct HfSsmKeys {
   std::size_t attention_period_default = 1, attention_offset_default = 0;
 };
 
+/// A multimodal Hugging Face model of which lmc computes the text model alone: config.json's
+/// model_type names the wrapper, its "text_config" object is the text model's config (with the
+/// family's own model_type), and the text model's tensors are stored under a prefix. The other
+/// parts (a vision tower, a projector) are neither read nor computed.
+struct HfMultimodal {
+  std::string_view model_type;  ///< the wrapper's model_type ("gemma3"); empty: none
+  /// Where the text model's tensors are stored: a name that starts with `first` is looked up as
+  /// `second` + the rest, the pairs tried in order until one names a tensor of the checkpoint.
+  std::vector<std::pair<std::string_view, std::string_view>> prefixes;
+  /// Keys of the wrapper's config.json, besides text_config, that do not change the text model.
+  std::vector<std::string_view> understood;
+};
+
 /// How a family's tensors are named and stored in a Hugging Face checkpoint.
 struct HfLayout {
   std::vector<std::string_view> model_types;  ///< config.json "model_type" values
@@ -201,6 +217,8 @@ struct HfLayout {
   /// Further keys this family reads or that do not change its computation.
   std::vector<std::string_view> understood;
   HfSsmKeys ssm;
+  /// The multimodal wrapper whose text model is this family, if any.
+  HfMultimodal multimodal;
 };
 
 struct ArchitectureSpec {
@@ -241,6 +259,8 @@ std::span<const ArchitectureSpec* const> architectures();
 const ArchitectureSpec* find_architecture(std::string_view gguf_name);
 /// The family of a config.json model_type, or nullptr.
 const ArchitectureSpec* find_hf_architecture(std::string_view model_type);
+/// The family whose HfLayout::multimodal wrapper has this config.json model_type, or nullptr.
+const ArchitectureSpec* find_hf_multimodal(std::string_view model_type);
 
 // One per family file.
 const ArchitectureSpec& llama_architecture();

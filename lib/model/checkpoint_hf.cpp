@@ -166,7 +166,11 @@ class HfCheckpoint final : public Checkpoint {
     source_ = folder.string();
     const HfConfig& config = folder_.config;
     spec_ = find_hf_architecture(config.model_type);
-    if (!spec_) {
+    if (spec_) {
+      config_ = config;
+    } else if (const ArchitectureSpec* text = find_hf_multimodal(config.model_type)) {
+      read_text_config(*text);
+    } else {
       base::fail(ErrorCode::unsupported,
                  "{}: model_type '{}' is not supported for Hugging Face folders",
                  config.path.string(), config.model_type);
@@ -194,7 +198,7 @@ class HfCheckpoint final : public Checkpoint {
 
   std::string tensor_name(Role role, std::size_t layer) const override {
     const std::string_view names = spec_->hf.names[static_cast<std::size_t>(role)];
-    return layer_name(names.substr(0, names.find('|')), layer);
+    return stored_name(layer_name(names.substr(0, names.find('|')), layer));
   }
 
   const Tensor* find(Role role, std::size_t layer) override {
@@ -217,10 +221,70 @@ class HfCheckpoint final : public Checkpoint {
     std::string name(spec_->hf.names[static_cast<std::size_t>(role)]);
     if (name.empty()) return nullptr;
     name = layer_name(name, layer);
-    return weights_->find_tensor(layer_name(name, expert));
+    return weights_->find_tensor(stored_name(layer_name(name, expert)));
   }
 
  private:
+  // A multimodal folder (HfMultimodal): the keys under text_config become the config this
+  // checkpoint reads (only its `values`, `path` and `model_type`, which is all it reads); every
+  // other key of the wrapper must be one that does not change the text model.
+  void read_text_config(const ArchitectureSpec& text) {
+    const HfConfig& outer = folder_.config;
+    const HfMultimodal& wrapper = text.hf.multimodal;
+    constexpr std::string_view prefix = "text_config.";
+    config_.path = outer.path;
+    for (const auto& [path, value] : outer.values) {
+      if (path.starts_with(prefix)) {
+        config_.values.emplace(path.substr(prefix.size()), value);
+        continue;
+      }
+      const std::string top = path.substr(0, path.find('.'));
+      if (std::find(wrapper.understood.begin(), wrapper.understood.end(), top) !=
+              wrapper.understood.end() ||
+          is_harmless_key(top))
+        continue;
+      base::fail(ErrorCode::unsupported,
+                 "{}: key '{}' is not supported for model_type '{}' (lmc reads the text model of "
+                 "text_config and would ignore a setting that may change it)",
+                 outer.path.string(), top, outer.model_type);
+    }
+    if (config_.values.empty()) {
+      base::fail(ErrorCode::format,
+                 "{}: model_type '{}' keeps its text model's config in 'text_config', which is "
+                 "missing or empty",
+                 outer.path.string(), outer.model_type);
+    }
+    // Absent, transformers builds the text model's own config class.
+    const std::string model_type =
+        config_.string("model_type").value_or(std::string(text.hf.model_types.front()));
+    if (std::find(text.hf.model_types.begin(), text.hf.model_types.end(), model_type) ==
+        text.hf.model_types.end()) {
+      base::fail(ErrorCode::unsupported,
+                 "{}: key 'text_config.model_type' = '{}' is not supported for model_type '{}' "
+                 "(lmc reads its text model as {})",
+                 outer.path.string(), model_type, outer.model_type,
+                 fmt::join(text.hf.model_types, ", "));
+    }
+    config_.model_type = model_type;
+    key_prefix_ = prefix;
+    prefixes_ = wrapper.prefixes;
+    spec_ = &text;
+  }
+
+  // The name a tensor of the text model has in this checkpoint: `name` itself, or in a
+  // multimodal folder the first of its prefixed forms that the checkpoint holds (the first form
+  // when it holds none, for messages).
+  std::string stored_name(const std::string& name) const {
+    std::string first;
+    for (const auto& [from, to] : prefixes_) {
+      if (!name.starts_with(from)) continue;
+      std::string candidate = std::string(to) + name.substr(from.size());
+      if (weights_ && weights_->find_tensor(candidate)) return candidate;
+      if (first.empty()) first = std::move(candidate);
+    }
+    return first.empty() ? name : first;
+  }
+
   static bool is_qkv_part(Role role) {
     return role == Role::attn_q || role == Role::attn_k || role == Role::attn_v ||
            role == Role::attn_q_bias || role == Role::attn_k_bias || role == Role::attn_v_bias;
@@ -231,7 +295,7 @@ class HfCheckpoint final : public Checkpoint {
     const Tensor* tensor = nullptr;
     while (!names.empty() && !tensor) {
       const std::size_t bar = names.find('|');
-      tensor = weights_->find_tensor(layer_name(names.substr(0, bar), layer));
+      tensor = weights_->find_tensor(stored_name(layer_name(names.substr(0, bar), layer)));
       names = bar == std::string_view::npos ? std::string_view{} : names.substr(bar + 1);
     }
     return tensor;
@@ -363,7 +427,7 @@ class HfCheckpoint final : public Checkpoint {
   }
 
   std::string where(std::string_view key) const {
-    return fmt::format("{}: key '{}'", folder_.config.path.string(), key);
+    return fmt::format("{}: key '{}{}'", config_.path.string(), key_prefix_, key);
   }
 
   std::size_t size_key(std::string_view key, std::optional<std::size_t> fallback,
@@ -371,7 +435,7 @@ class HfCheckpoint final : public Checkpoint {
     key_out = std::string(key);
     read_.insert(std::string(key));
     std::optional<std::int64_t> v;
-    if (!key.empty()) v = folder_.config.integer(key);
+    if (!key.empty()) v = config_.integer(key);
     if (!v) {
       if (fallback) return *fallback;
       base::fail(ErrorCode::format, "{}: missing or not an integer", where(key));
@@ -383,12 +447,12 @@ class HfCheckpoint final : public Checkpoint {
   std::optional<double> number_key(std::string_view key) {
     if (key.empty()) return std::nullopt;
     read_.insert(std::string(key));
-    return folder_.config.number(key);
+    return config_.number(key);
   }
 
   // The Mamba blocks' sizes and which layers they are.
   void read_ssm() {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     const HfSsmKeys& keys = spec_->hf.ssm;
     HyperParameters& h = hyper_parameters_;
     nn::SsmConfig& ssm = h.ssm;
@@ -423,7 +487,7 @@ class HfCheckpoint final : public Checkpoint {
 
   // A model of Mamba blocks only: no attention, FFN or RoPE keys.
   void read_mamba_hyper_parameters() {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     const HfLayout& hf = spec_->hf;
     HyperParameters& h = hyper_parameters_;
     h.n_embd = size_key(hf.keys.hidden, std::nullopt, h.key_n_embd);
@@ -440,16 +504,20 @@ class HfCheckpoint final : public Checkpoint {
 
   void read_hyper_parameters() {
     if (spec_->ssm_layers == SsmLayers::all) return read_mamba_hyper_parameters();
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     const HfLayout& hf = spec_->hf;
     const HfConfigKeys& keys = hf.keys;
     HyperParameters& h = hyper_parameters_;
     std::string unused;
     h.n_embd = size_key(keys.hidden, std::nullopt, h.key_n_embd);
     h.n_layers = size_key(keys.layers, std::nullopt, h.key_n_layers);
-    h.n_heads = size_key(keys.heads, std::nullopt, h.key_n_heads);
+    h.n_heads = size_key(keys.heads,
+                         hf.defaults.heads != 0 ? std::optional(hf.defaults.heads) : std::nullopt,
+                         h.key_n_heads);
     if (h.n_heads == 0) base::fail(ErrorCode::format, "{} is 0", where(keys.heads));
-    h.n_kv_heads = size_key(keys.kv_heads, h.n_heads, h.key_n_kv_heads);
+    h.n_kv_heads =
+        size_key(keys.kv_heads, hf.defaults.kv_heads != 0 ? hf.defaults.kv_heads : h.n_heads,
+                 h.key_n_kv_heads);
     qkv_layout_ = hf.qkv_layout;
     if (!keys.multi_query.empty()) {
       // GPTBigCode: multi_query (its default) keeps c_attn as [Q; K; V] with one KV head;
@@ -473,7 +541,7 @@ class HfCheckpoint final : public Checkpoint {
     if (hf.default_ffn_multiple != 0) ffn_default.emplace(hf.default_ffn_multiple * h.n_embd);
     h.n_ff = size_key(keys.ffn, ffn_default, h.key_n_ff);
     if (spec_->ffn_key_is_doubled) h.n_ff /= 2;
-    h.context_length = size_key(keys.context, 0, unused);
+    h.context_length = size_key(keys.context, hf.defaults.context, unused);
     h.rope_dims = h.key_dim;
     h.key_rope_dims = h.key_key_dim;
     const double fraction = number_key(keys.partial_rotary).value_or(hf.defaults.rotary_fraction);
@@ -569,7 +637,7 @@ class HfCheckpoint final : public Checkpoint {
   // Elements key.0, key.1, ... of a list of config.json, or nullopt when the key is no list.
   template <typename Read>
   std::optional<std::vector<bool>> per_layer_list(std::string_view key, Read read) {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     read_.insert(std::string(key));
     if (!config.contains(fmt::format("{}.0", key))) return std::nullopt;
     std::vector<bool> flags;
@@ -591,7 +659,7 @@ class HfCheckpoint final : public Checkpoint {
   // RoPE (SmolLM3: no_rope_layers, else no_rope_layer_interval), as the config classes derive
   // them.
   void read_layer_patterns() {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     const HfConfigKeys& keys = spec_->hf.keys;
     const HfDefaults& defaults = spec_->hf.defaults;
     HyperParameters& h = hyper_parameters_;
@@ -671,7 +739,7 @@ class HfCheckpoint final : public Checkpoint {
   // DeepseekV2Config). Its MoE gate computes greedy top-k of softmax probabilities, the weights
   // times routed_scaling_factor (norm_topk_prob false, checked as a flag).
   void read_latent_attention() {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     HyperParameters& h = hyper_parameters_;
     nn::LatentAttentionConfig& a = h.latent_attention;
     std::string unused;
@@ -725,7 +793,7 @@ class HfCheckpoint final : public Checkpoint {
 
   // Flags whose accepted values select a layout or bound the context rather than refuse one.
   void apply_family_flags() {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     HyperParameters& h = hyper_parameters_;
     if (spec_->name == "falcon") {
       // FalconAttention: new_decoder_architecture groups q heads with their k and v;
@@ -807,16 +875,16 @@ class HfCheckpoint final : public Checkpoint {
   // Every key of config.json must be one lmc read, a flag with a value it computes, or one that
   // does not change the computation.
   void check_every_key() const {
-    const HfConfig& config = folder_.config;
+    const HfConfig& config = config_;
     for (const HfFlag& flag : spec_->hf.flags) {
       const auto it = config.values.find(std::string(flag.key));
       const std::string value =
           it != config.values.end() ? json_text(it->second) : std::string(flag.absent_is);
       if (value.empty()) continue;
       if (std::find(flag.accepted.begin(), flag.accepted.end(), value) == flag.accepted.end()) {
-        base::fail(ErrorCode::unsupported, "{}: key '{}' = {}{} is not supported (lmc computes {})",
-                   config.path.string(), flag.key, value,
-                   it == config.values.end() ? " (the default)" : "",
+        base::fail(ErrorCode::unsupported,
+                   "{}: key '{}{}' = {}{} is not supported (lmc computes {})", config.path.string(),
+                   key_prefix_, flag.key, value, it == config.values.end() ? " (the default)" : "",
                    fmt::join(flag.accepted, ", "));
       }
     }
@@ -825,13 +893,17 @@ class HfCheckpoint final : public Checkpoint {
       if (read_.contains(top) || is_harmless_key(top)) continue;
       base::fail(
           ErrorCode::unsupported,
-          "{}: key '{}' is not supported for model_type '{}' (lmc would ignore a setting that "
+          "{}: key '{}{}' is not supported for model_type '{}' (lmc would ignore a setting that "
           "may change the computation)",
-          config.path.string(), top, config.model_type);
+          config.path.string(), key_prefix_, top, config.model_type);
     }
   }
 
   HfModelFolder folder_;
+  /// The config read: folder_.config, or a multimodal folder's text_config.
+  HfConfig config_;
+  std::string key_prefix_;  ///< "text_config." in a multimodal folder: for messages
+  std::vector<std::pair<std::string_view, std::string_view>> prefixes_;  ///< HfMultimodal's
   std::optional<SafetensorsCheckpoint> weights_;
   std::deque<std::vector<float>> owned_values_;
   std::deque<std::vector<std::byte>> owned_bytes_;

@@ -67,9 +67,11 @@ void float_rows_avx512(const WeightMatrix& w, std::size_t n_begin, std::size_t n
                        std::size_t y_stride);
 
 /// The float recipe with AVX2 for 1 to 5 tokens and every quantized type (q8_0 read straight
-/// from its blocks): each group of 8 decoded values, computed as chunk_to_float computes them,
-/// goes straight into the fused multiply-adds of its 8 lanes (lanes 0–7 or 8–15 of the 16-lane
-/// order), so the result is the tiles' bit for bit. Several rows side by side for 1 or 2 tokens.
+/// from its blocks; float_rows_avx2.cpp): each group of 8 decoded values, computed as
+/// chunk_to_float computes them, goes straight into the fused multiply-adds of its 8 lanes
+/// (lanes 0–7 or 8–15 of the 16-lane order), so the result is the tiles' bit for bit. Each
+/// weight is read once for all the tokens; for 1 or 2 tokens several rows side by side, taken
+/// from as many long runs of [n_begin, n_end).
 void float_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
                      std::size_t x_stride, std::size_t tokens, float* y, std::size_t y_stride);
 

@@ -141,16 +141,16 @@ TEST(BpcResult, MergeRefusesResultsOfDifferentEvaluations) {
     }
   };
   refuses(shard(0, 2, 1, 1), "shard 0/2");
-  refuses(shard(1, 3, 1, 1), "shard counts");
+  refuses(shard(1, 3, 1, 1), "they differ in the shard count (2 and 3)");
   lmc::BpcResult other = shard(1, 2, 1, 1);
   lmc::eval::Access::state(other).context = 256;
-  refuses(other, "contexts");
+  refuses(other, "they differ in the context");
   other = shard(1, 2, 1, 1);
   lmc::eval::Access::state(other).characters = 999;
-  refuses(other, "character counts");
+  refuses(other, "they differ in the character count");
   other = shard(1, 2, 1, 1);
   lmc::eval::Access::state(other).model_name = "n";
-  refuses(other, "model names");
+  refuses(other, "they differ in the model name");
 }
 
 TEST(BpcOptionsParsing, ShardsAndModes) {

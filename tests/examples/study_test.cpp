@@ -4,9 +4,11 @@
 // finished; the restarted study does not redo finished pairs, and writes the table, the JSON and
 // the SVG plots; its table equals that of a study run without interruption. Killed at random
 // points four times, it resumes to results bit-identical to an uninterrupted study's. It resumes
-// from another working directory; --plan's commands run on a fresh study from anywhere; results
-// of other settings are refused; study.json records each corpus's text field; headless Chromium
-// draws the SVGs as they say (skipped without Chromium). A bad manifest is refused with the line.
+// from another working directory; moved to another folder, it keeps its results, and results
+// and checkpoints recording absolute paths are still read; --plan's commands run on a fresh
+// study from anywhere; results of other settings are refused; study.json records each corpus's
+// text field; headless Chromium draws the SVGs as they say (skipped without Chromium). A bad
+// manifest is refused with the line.
 #include "support/base64.hpp"
 #include "support/kill_resume.hpp"
 #include "support/run_program.hpp"
@@ -356,6 +358,118 @@ TEST(LmcStudy, ResumesFromAnotherWorkingDirectory) {
                  lmc_test::shell_quote((dir.path() / "study" / "study.ini").string()));
   ASSERT_EQ(again.status, 0) << again.output;
   EXPECT_NE(again.output.find("0 of 9 evaluations to run"), std::string::npos) << again.output;
+}
+
+// `"key": "from"` replaced by `"key": "to"` in a result or checkpoint's JSON text (which must
+// hold it).
+std::string with_member(std::string json, const std::string& key, const std::string& from,
+                        const std::string& to) {
+  const std::string old_member = "\"" + key + "\": \"" + from + "\"";
+  const std::size_t at = json.find(old_member);
+  if (at == std::string::npos) throw std::runtime_error("no " + old_member + " in " + json);
+  return json.replace(at, old_member.size(), "\"" + key + "\": \"" + to + "\"");
+}
+
+// The model and corpus files of the example study's <model>__<corpus>.json or .ckpt.
+std::pair<std::string, std::string> files_of(const fs::path& path) {
+  const std::string name = path.filename().string();
+  const std::string corpus = name.find("__prose") != std::string::npos  ? "prose.txt"
+                             : name.find("__code") != std::string::npos ? "code.py"
+                                                                        : "math.tex";
+  return {name.substr(0, name.find("__")) + ".gguf", corpus};
+}
+
+TEST(LmcStudy, AMovedStudyKeepsItsResultsAndAbsolutePathsStillName) {
+  // Results and study.json record the manifest-relative paths; the study folder moved
+  // elsewhere has nothing left to run.
+  TempDir dir;
+  make_study(dir.path() / "before");
+  const lmc_test::ProgramRun whole =
+      run_in(dir.path(), lmc_test::shell_quote(kStudy) + " before/study.ini");
+  ASSERT_EQ(whole.status, 0) << whole.output;
+  const std::string table = read_file(dir.path() / "before" / "out" / "study.csv");
+  const std::string result = read_file(dir.path() / "before/out/results/tiny-b__prose.json");
+  EXPECT_NE(result.find("\"model\": \"tiny-b.gguf\""), std::string::npos) << result;
+  EXPECT_NE(result.find("\"corpus\": \"prose.txt\""), std::string::npos) << result;
+  rapidjson::Document json;
+  const std::string json_text = read_file(dir.path() / "before" / "out" / "study.json");
+  json.Parse(json_text.c_str(), json_text.size());
+  ASSERT_FALSE(json.HasParseError()) << json_text;
+  EXPECT_STREQ(json["manifest"].GetString(), "study.ini");
+  EXPECT_STREQ(json["models"][0]["path"].GetString(), "tiny-a.gguf");
+  EXPECT_STREQ(json["corpora"][1]["path"].GetString(), "code.py");
+
+  const fs::path study = dir.path() / "after";
+  fs::rename(dir.path() / "before", study);
+  const fs::path results = study / "out" / "results";
+  const std::string manifest = lmc_test::shell_quote((study / "study.ini").string());
+  const lmc_test::ProgramRun moved = lmc_test::run_program(kStudy, manifest);
+  ASSERT_EQ(moved.status, 0) << moved.output;
+  EXPECT_NE(moved.output.find("0 of 9 evaluations to run"), std::string::npos) << moved.output;
+  EXPECT_EQ(read_file(study / "out" / "study.csv"), table);
+
+  // Absolute paths, as earlier versions recorded them, name the same files: still no work.
+  for (const fs::path& path : finished_results(results)) {
+    const auto [model, corpus] = files_of(path);
+    std::string text = with_member(read_file(path), "model", model, (study / model).string());
+    write_file(path, with_member(text, "corpus", corpus, (study / corpus).string()));
+  }
+  const lmc_test::ProgramRun absolute = lmc_test::run_program(kStudy, manifest);
+  ASSERT_EQ(absolute.status, 0) << absolute.output;
+  EXPECT_NE(absolute.output.find("0 of 9 evaluations to run"), std::string::npos)
+      << absolute.output;
+  EXPECT_EQ(read_file(study / "out" / "study.csv"), table);
+
+  // An absolute path of another file is another study's.
+  const fs::path other = results / "tiny-a__code.json";
+  write_file(other, with_member(read_file(other), "model", (study / "tiny-a.gguf").string(),
+                                "/elsewhere/tiny-a.gguf"));
+  const lmc_test::ProgramRun refused = lmc_test::run_program(kStudy, manifest);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find(": a result of another study: the model is "
+                                "/elsewhere/tiny-a.gguf there but tiny-a.gguf in the manifest"),
+            std::string::npos)
+      << refused.output;
+}
+
+TEST(LmcStudy, ACheckpointOfAbsolutePathsResumes) {
+  // Killed while a pair runs; its checkpoint then records absolute paths, as an earlier
+  // version's (or a --plan command's) does: the study resumes it rather than refusing it, and
+  // ends with the uninterrupted study's table.
+  TempDir dir;
+  const fs::path manifest = make_study(dir.path() / "whole");
+  ASSERT_EQ(lmc_test::run_program(kStudy, lmc_test::shell_quote(manifest.string())).status, 0);
+  const std::string table = read_file(dir.path() / "whole" / "out" / "study.csv");
+
+  const fs::path study = dir.path() / "killed";
+  make_study(study);
+  const fs::path results = study / "out" / "results";
+  const pid_t pid = lmc_test::start_program({kStudy, (study / "study.ini").string()});
+  for (int i = 0; i < 60000 && files_ending(results, ".ckpt").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(pid, SIGKILL);
+  const int status = lmc_test::wait_for(pid);
+  if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
+  const std::vector<fs::path> checkpoints = files_ending(results, ".ckpt");
+  ASSERT_EQ(checkpoints.size(), 1u);
+  const std::string name = checkpoints[0].filename().string();
+  const auto [model, corpus] = files_of(checkpoints[0]);
+  std::string text =
+      with_member(read_file(checkpoints[0]), "model", model, (study / model).string());
+  write_file(checkpoints[0], with_member(text, "corpus", corpus, (study / corpus).string()));
+
+  const lmc_test::ProgramRun resumed =
+      lmc_test::run_program(kStudy, lmc_test::shell_quote((study / "study.ini").string()));
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("(resuming from its checkpoint)"), std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(finished_results(results).size(), 9u);
+  EXPECT_EQ(read_file(study / "out" / "study.csv"), table);
+  // That pair's result records the names of the checkpoint it continued.
+  const std::string result = read_file(results / (name.substr(0, name.size() - 5) + ".json"));
+  EXPECT_NE(result.find("\"model\": \"" + (study / model).string() + "\""), std::string::npos)
+      << result;
 }
 
 TEST(LmcStudy, PlanOnAFreshStudyGivesCommandsThatRunFromAnywhere) {

@@ -597,3 +597,159 @@ TEST(LayerPatterns, SmolLM3NoRopeListMatchesItsIntervalAndMatters) {
 }
 
 }  // namespace
+
+// Gemma3ForConditionalGeneration folders (model_type "gemma3"): lmc reads the text model of
+// text_config and its language_model weights; the vision tower and projector are not read.
+namespace {
+
+struct MultimodalNames {
+  const char* name;
+  const char* model;    ///< what the text model's "model." becomes
+  const char* lm_head;  ///< what its "lm_head." becomes
+};
+// As the published checkpoints store them, and as transformers 4.52 and later save them.
+const MultimodalNames multimodal_names[] = {
+    {"published", "language_model.model.", "language_model.lm_head."},
+    {"transformers_4_52", "model.language_model.", "lm_head."}};
+
+// `m` (a gemma3_text model) as a Gemma 3 multimodal folder: its config.json under text_config
+// beside a vision_config, its tensors renamed by `names`, plus vision tower and projector
+// tensors; `outer` adds or replaces keys of the wrapper (JSON values as written).
+void write_multimodal_folder(const lmc_test::TinyModel& m, const std::filesystem::path& folder,
+                             const MultimodalNames& names,
+                             const std::map<std::string, std::string>& outer = {}) {
+  std::filesystem::create_directories(folder);
+  lmc::SafetensorsWriter writer;
+  for (const lmc_test::TinyTensor& t : m.tensors) {
+    if (t.hf_name.empty()) continue;
+    const bool model = t.hf_name.starts_with("model.");
+    ASSERT_TRUE(model || t.hf_name.starts_with("lm_head.")) << t.hf_name;
+    const std::string rest = t.hf_name.substr(model ? 6 : 8);
+    writer.add_tensor_f32((model ? names.model : names.lm_head) + rest, t.shape, t.values);
+  }
+  const std::vector<float> patch(16 * 3 * 4 * 4, 0.01f), projection(16 * 32, 0.02f);
+  writer.add_tensor_f32("vision_tower.vision_model.embeddings.patch_embedding.weight",
+                        std::vector<std::int64_t>{16, 3, 4, 4}, patch);
+  writer.add_tensor_f32("multi_modal_projector.mm_input_projection_weight",
+                        std::vector<std::int64_t>{16, 32}, projection);
+  writer.write(folder / "model.safetensors");
+  std::map<std::string, std::string> keys = {
+      {"architectures", R"(["Gemma3ForConditionalGeneration"])"},
+      {"model_type", R"("gemma3")"},
+      {"text_config", m.hf_config_json()},
+      {"vision_config",
+       R"({"model_type": "siglip_vision_model", "hidden_size": 16, "image_size": 8, )"
+       R"("patch_size": 4, "num_hidden_layers": 1, "num_attention_heads": 2})"},
+      {"mm_tokens_per_image", "4"},
+      {"boi_token_index", "60"},
+      {"eoi_token_index", "61"},
+      {"image_token_index", "62"},
+      {"initializer_range", "0.02"},
+      {"eos_token_id", "[1, 2]"},
+      {"torch_dtype", R"("float32")"},
+      {"transformers_version", R"("4.50.0")"}};
+  for (const auto& [key, value] : outer) keys[key] = value;
+  std::string json = "{";
+  for (const auto& [key, value] : keys) {
+    if (value.empty()) continue;  // an empty value drops the key
+    json += (json.size() > 1 ? ",\n\"" : "\n\"") + key + "\": " + value;
+  }
+  std::ofstream(folder / "config.json") << json << "\n}\n";
+}
+
+std::string load_error(const std::filesystem::path& folder) {
+  try {
+    (void)lmc::Model::load(folder);
+  } catch (const lmc::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Both weight namings, with the output tied to the embedding (as Gemma 3 ships) and with a
+// separate lm_head: the same bits as the text model's own folder, and only its parameters.
+TEST(Gemma3Multimodal, TextModelGivesTheBitsOfTheTextFolder) {
+  const auto tokens = test_tokens(40, 64);
+  const auto dir = scratch("gemma3_multimodal");
+  lmc_test::TinyModel tied = family("gemma3");
+  lmc_test::TinyModel untied = tied;
+  untied.hf_config["tie_word_embeddings"] = "false";
+  std::vector<float> head(static_cast<std::size_t>(untied.sizes.vocab * untied.sizes.embd));
+  for (std::size_t i = 0; i < head.size(); ++i) head[i] = 0.05f * static_cast<float>(i % 7) - 0.15f;
+  untied.tensors.push_back(
+      {"output.weight", "lm_head.weight", {untied.sizes.vocab, untied.sizes.embd}, head});
+  std::vector<float> tied_lp;
+  for (const auto& [label, m] : {std::pair{"tied", tied}, std::pair{"untied", untied}}) {
+    lmc_test::write_hf_folder(m, dir / label / "text");
+    const lmc::Model text = lmc::Model::load(dir / label / "text");
+    const std::vector<float> expected = text.token_logprobs(tokens);
+    ASSERT_EQ(expected.size(), tokens.size() - 1);
+    for (const MultimodalNames& names : multimodal_names) {
+      const auto folder = dir / label / names.name;
+      write_multimodal_folder(m, folder, names);
+      const lmc::Model model = lmc::Model::load(folder);
+      EXPECT_EQ(model.info().architecture, "gemma3") << label << " " << names.name;
+      EXPECT_EQ(model.info().format, "safetensors");
+      EXPECT_EQ(model.info().n_parameters, text.info().n_parameters) << label << " " << names.name;
+      EXPECT_EQ(model.token_logprobs(tokens), expected) << label << " " << names.name;
+    }
+    if (tied_lp.empty()) {
+      tied_lp = expected;
+    } else {
+      EXPECT_NE(expected, tied_lp) << "the separate lm_head must be the one read";
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A text_config that leaves keys out gets Gemma3TextConfig's defaults: 8 query and 4 KV heads
+// of 256, and 131072 positions.
+TEST(Gemma3Multimodal, AbsentTextConfigKeysTakeGemma3TextConfigDefaults) {
+  const auto dir = scratch("gemma3_multimodal_defaults");
+  lmc_test::TinyModel m = family("gemma3");  // 4 heads, 2 KV heads of 12, hidden size 32
+  m.hf_config.erase("max_position_embeddings");
+  write_multimodal_folder(m, dir / "context", multimodal_names[0]);
+  lmc::ModelOptions options;
+  options.context = 64;  // not the 131072 positions, which the test does not need
+  EXPECT_EQ(lmc::Model::load(dir / "context", options).info().trained_context, 131072);
+
+  m.hf_config.erase("num_key_value_heads");
+  write_multimodal_folder(m, dir / "kv_heads", multimodal_names[0]);
+  const std::string kv_heads = load_error(dir / "kv_heads");
+  EXPECT_NE(kv_heads.find("has shape [24, 32], expected [48, 32]"), std::string::npos) << kv_heads;
+
+  m.hf_config.erase("num_attention_heads");
+  m.hf_config.erase("head_dim");
+  write_multimodal_folder(m, dir / "heads", multimodal_names[0]);
+  const std::string heads = load_error(dir / "heads");
+  EXPECT_NE(heads.find("has shape [48, 32], expected [2048, 32]"), std::string::npos) << heads;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Gemma3Multimodal, WhatLmcDoesNotReadIsRefusedByName) {
+  const auto dir = scratch("gemma3_multimodal_refused");
+  const lmc_test::TinyModel m = family("gemma3");
+  struct Case {
+    const char* name;
+    std::map<std::string, std::string> outer;
+    std::map<std::string, std::string> text;
+    const char* named;
+  };
+  const Case cases[] = {
+      {"other_text_model", {}, {{"model_type", R"("gemma2")"}}, "'text_config.model_type'"},
+      {"outer_key", {{"some_new_setting", "1"}}, {}, "'some_new_setting'"},
+      {"no_text_config", {{"text_config", ""}}, {}, "'text_config'"},
+      {"text_flag", {}, {{"attention_bias", "true"}}, "'text_config.attention_bias'"},
+      {"text_key", {}, {{"some_new_setting", "1"}}, "'text_config.some_new_setting'"},
+  };
+  for (const Case& c : cases) {
+    lmc_test::TinyModel edited = m;
+    for (const auto& [key, value] : c.text) edited.hf_config[key] = value;
+    write_multimodal_folder(edited, dir / c.name, multimodal_names[1], c.outer);
+    const std::string message = load_error(dir / c.name);
+    EXPECT_NE(message.find(c.named), std::string::npos) << c.name << ": " << message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

@@ -151,6 +151,23 @@ TEST_P(MatmulTest, BitIdenticalAcrossPathsOnRowBlocksAndLongRows) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST_P(MatmulTest, BitIdenticalAcrossPathsOnKBlocks) {
+  PathGuard guard;
+  std::mt19937 rng(19);
+  // From 8 groups of 4 tokens on, the AVX2 product walks rows longer than 2048 values in
+  // K-blocks of 2048 and carries every group's accumulators from one to the next: K = 4100 is
+  // two whole K-blocks and a short third ending in a partial group of 16 lanes (q8_0 takes 4128,
+  // whole blocks), 37 tokens are 9 groups (the last of one token), 53 rows several row blocks.
+  const std::size_t cols = GetParam() == WeightType::q8_0 ? 4128 : 4100;
+  const std::size_t rows = 53, tokens = 37;
+  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
+  std::vector<float> x(tokens * cols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,
                          ::testing::Values(WeightType::f32, WeightType::f16, WeightType::bf16,
                                            WeightType::q8_0));

@@ -230,6 +230,19 @@ TEST_P(QuantMatmulTest, FloatRecipeIsTheF32ProductOfTheDecodedMatrix) {
   }
 }
 
+TEST_P(QuantMatmulTest, FloatRecipeBitIdenticalAcrossPathsOnKBlocks) {
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(23);
+  // Rows of 4352 values (17 blocks of 256, 136 of 32) and 33 tokens (9 groups of 4): the AVX2
+  // product walks them in K-blocks of 2048 values, the last one short.
+  const std::size_t cols = 4352, rows = 29, tokens = 33;
+  const RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::float_exact);
+  const std::vector<float> x = random_activations(tokens * cols, rng);
+
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 class QuantRecipeTest : public ::testing::TestWithParam<std::tuple<std::size_t, QuantRecipe>> {};
 
 TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
