@@ -6,7 +6,7 @@
 // Every weight is read once for all the tokens. One tile holds all the tokens and, for one or
 // two tokens, several rows, which are not neighbours: the task's rows are cut into as many runs
 // and a tile takes the i-th row of every run, so that the blocks stream through a few long
-// sequential runs, which the hardware prefetchers follow (see matmul_avx2.cpp's runs_kernel).
+// sequential runs, which the hardware prefetchers follow (nn/row_runs.hpp).
 //
 // Per 8 values the work is one widening load of the codes, a conversion, the scale's multiply
 // (and the min's add), and the FMA: the type is a template parameter, so a code offset (q4_0,
@@ -23,6 +23,7 @@
 LMC_NN_TARGET_AVX2_BEGIN
 
 #include "nn/quant_blocks.hpp"
+#include "nn/row_runs.hpp"
 
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
@@ -167,25 +168,17 @@ void q8_0_tile(const WeightMatrix& w, const std::size_t* n, const float* x, std:
   }
 }
 
-// Rows [n_begin, n_end) for T tokens: the rows are cut into R runs of equal length and a tile
-// takes the i-th row of every run (the few rows left over go one at a time).
+// Rows [n_begin, n_end) for T tokens, R rows side by side from as many runs (nn/row_runs.hpp).
 template <WeightType type, int T, int R>
 void runs(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end, const float* x,
           std::size_t x_stride, float* y, std::size_t y_stride) {
-  const auto tile = [&]<int rows>(const std::size_t* n) {
+  for_each_run_tile<R>(n_begin, n_end, [&]<int rows>(const std::size_t* n) {
     if constexpr (type == WeightType::q8_0) {
       q8_0_tile<T, rows>(w, n, x, x_stride, y, y_stride);
     } else {
       float_tile<type, T, rows>(w, n, x, x_stride, y, y_stride);
     }
-  };
-  const std::size_t run = (n_end - n_begin) / R;
-  for (std::size_t i = 0; i < run; ++i) {
-    std::size_t n[R];
-    for (int j = 0; j < R; ++j) n[j] = n_begin + j * run + i;
-    tile.template operator()<R>(n);
-  }
-  for (std::size_t n = n_begin + R * run; n < n_end; ++n) tile.template operator()<1>(&n);
+  });
 }
 
 // Rows side by side per token count: 8 accumulators for one or two tokens (enough independent

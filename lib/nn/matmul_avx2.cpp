@@ -18,6 +18,8 @@
 
 LMC_NN_TARGET_AVX2_BEGIN
 
+#include "nn/row_runs.hpp"
+
 LMC_BEGIN_NAMESPACE
 namespace nn::detail {
 namespace {
@@ -125,30 +127,18 @@ inline void tile(const std::byte* const* rows, std::size_t cols, const float* x,
 constexpr int tile_tokens = 3;
 constexpr int tile_rows = 2;
 
-// Rows [n_begin, n_end) against MT tokens, each weight read once: the rows are cut into NT runs
-// of equal length and a tile takes the i-th row of every run, so that the weights stream
-// through NT long sequential runs (and the few rows left over go one at a time). With NT
-// neighbouring rows side by side instead, every tile began NT − 1 new streams a row long (a
-// row of 768 F16 values is 24 cache lines), which the hardware prefetchers did not follow:
-// F16 decoding on Zen 3 (Generate128, 1 thread) ran at about 45 tokens per CPU-second that way
-// and at 77 or more this way.
+// Rows [n_begin, n_end) against MT tokens, each weight read once, NT rows side by side taken
+// from as many long runs of the rows (nn/row_runs.hpp): F16 decoding on Zen 3 (Generate128, 1
+// thread) ran at about 45 tokens per CPU-second with NT neighbouring rows and at 77 or more
+// this way.
 template <WeightType type, int MT, int NT, typename RowAt>
 void runs_kernel(RowAt row, std::size_t cols, std::size_t n_begin, std::size_t n_end,
                  const float* x, std::size_t x_stride, float* y, std::size_t y_stride) {
-  const std::size_t run = (n_end - n_begin) / NT;
-  for (std::size_t i = 0; i < run; ++i) {
-    const std::byte* r[NT];
-    std::size_t out[NT];
-    for (int j = 0; j < NT; ++j) {
-      out[j] = n_begin + j * run + i;
-      r[j] = row(out[j]);
-    }
-    tile<type, MT, NT>(r, cols, x, x_stride, y, y_stride, out);
-  }
-  for (std::size_t n = n_begin + NT * run; n < n_end; ++n) {
-    const std::byte* r[1] = {row(n)};
-    tile<type, MT, 1>(r, cols, x, x_stride, y, y_stride, &n);
-  }
+  for_each_run_tile<NT>(n_begin, n_end, [&]<int rows>(const std::size_t* out) {
+    const std::byte* r[rows];
+    for (int j = 0; j < rows; ++j) r[j] = row(out[j]);
+    tile<type, MT, rows>(r, cols, x, x_stride, y, y_stride, out);
+  });
 }
 
 // 1 to 5 tokens in one pass over the weights: enough rows side by side for 8 to 12

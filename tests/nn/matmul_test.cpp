@@ -90,6 +90,18 @@ TestMatrix make_matrix(WeightType type, std::size_t rows, std::size_t cols, std:
 using lmc_test::supported_paths;
 using PathGuard = lmc_test::KernelPathGuard;
 
+// A random matrix of `type` (rows × cols) and random activations (tokens × cols) from `seed`:
+// the same bits on every path, batch split and thread count.
+void expect_random_product_bit_identical(WeightType type, std::size_t rows, std::size_t cols,
+                                         std::size_t tokens, unsigned seed) {
+  std::mt19937 rng(seed);
+  const TestMatrix m = make_matrix(type, rows, cols, rng);
+  std::vector<float> x(tokens * cols);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 class MatmulTest : public ::testing::TestWithParam<WeightType> {};
 
 TEST_P(MatmulTest, MatchesDoubleReferenceOnEveryPath) {
@@ -123,49 +135,31 @@ TEST_P(MatmulTest, MatchesDoubleReferenceOnEveryPath) {
 
 TEST_P(MatmulTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   PathGuard guard;
-  std::mt19937 rng(11);
   // Odd sizes exercise every tile edge and the K tail (except q8_0, whose K is whole blocks).
   const std::size_t cols = GetParam() == WeightType::q8_0 ? 160 : 150;
   const std::size_t rows = 37, tokens = 23;
-  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
-  std::vector<float> x(tokens * cols);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (float& v : x) v = normal(rng);
-
-  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+  expect_random_product_bit_identical(GetParam(), rows, cols, tokens, /*seed=*/11);
 }
 
 TEST_P(MatmulTest, BitIdenticalAcrossPathsOnRowBlocksAndLongRows) {
   PathGuard guard;
-  std::mt19937 rng(17);
   // Rows of about 8 KiB: the AVX2 product for many tokens packs its weights in blocks of about
   // 23 such rows, so 70 rows are several blocks and a short last one; K = 2056 ends in half a
   // group of 16 lanes (q8_0 takes 2080, whole blocks), and 11 tokens are 2 groups of 4 and 3.
   const std::size_t cols = GetParam() == WeightType::q8_0 ? 2080 : 2056;
   const std::size_t rows = 70, tokens = 11;
-  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
-  std::vector<float> x(tokens * cols);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (float& v : x) v = normal(rng);
-
-  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+  expect_random_product_bit_identical(GetParam(), rows, cols, tokens, /*seed=*/17);
 }
 
 TEST_P(MatmulTest, BitIdenticalAcrossPathsOnKBlocks) {
   PathGuard guard;
-  std::mt19937 rng(19);
   // From 8 groups of 4 tokens on, the AVX2 product walks rows longer than 2048 values in
   // K-blocks of 2048 and carries every group's accumulators from one to the next: K = 4100 is
   // two whole K-blocks and a short third ending in a partial group of 16 lanes (q8_0 takes 4128,
   // whole blocks), 37 tokens are 9 groups (the last of one token), 53 rows several row blocks.
   const std::size_t cols = GetParam() == WeightType::q8_0 ? 4128 : 4100;
   const std::size_t rows = 53, tokens = 37;
-  TestMatrix m = make_matrix(GetParam(), rows, cols, rng);
-  std::vector<float> x(tokens * cols);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (float& v : x) v = normal(rng);
-
-  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+  expect_random_product_bit_identical(GetParam(), rows, cols, tokens, /*seed=*/19);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTest,
