@@ -8,7 +8,8 @@
 // (N, compress path, M, decompress path): every combination of N, M and an ordered pair of
 // different paths (24 with three paths) is given to one file. Files go smallest first, and the
 // combinations that involve the scalar path (several times slower than the vector paths) go to
-// the smallest files; the larger files cycle through the combinations of the vector paths. Each
+// the smallest files; the larger files cycle through the combinations of the vector paths (with
+// one vector path only, as on an AVX2-only CPU, that path on both sides, threads crossed). Each
 // file is cut into at least two chunks (chunk size min(32 KiB, ceil(size / 2))) so that two
 // threads have work. Each file's first chunk is compressed again with the other thread count on
 // the decompressing path and must give the same stream: the container depends on neither.
@@ -66,20 +67,28 @@ struct Configuration {
   KernelPath decompress_path;
 };
 
-// Every (N, compress path, M, decompress path) with different paths (the same path when the CPU
-// has only one), those involving paths[0] (scalar, the slow one) first.
+// Every (N, compress path, M, decompress path) with different paths, those involving paths[0]
+// (scalar, the slow one) first. Where no two different vector paths exist (an AVX2-only CPU),
+// each vector path is also paired with itself, the thread counts still crossed: otherwise every
+// combination involves the scalar path, and the largest files would all run it (hours).
 std::vector<Configuration> configurations(const std::vector<KernelPath>& paths) {
   std::vector<Configuration> slow, fast;
-  for (std::size_t from = 0; from < paths.size(); ++from) {
-    for (std::size_t to = 0; to < paths.size(); ++to) {
-      if (from == to && paths.size() > 1) continue;
-      for (std::size_t n : {1, 2}) {
-        for (std::size_t m : {1, 2}) {
-          (from == 0 || to == 0 ? slow : fast).push_back({n, paths[from], m, paths[to]});
-        }
+  const auto add = [&](std::size_t from, std::size_t to) {
+    for (std::size_t n : {1, 2}) {
+      for (std::size_t m : {1, 2}) {
+        (from == 0 || to == 0 ? slow : fast).push_back({n, paths[from], m, paths[to]});
       }
     }
+  };
+  for (std::size_t from = 0; from < paths.size(); ++from) {
+    for (std::size_t to = 0; to < paths.size(); ++to) {
+      if (from != to) add(from, to);
+    }
   }
+  if (fast.empty()) {
+    for (std::size_t path = 1; path < paths.size(); ++path) add(path, path);
+  }
+  if (slow.empty() && fast.empty()) add(0, 0);  // the scalar path alone
   slow.insert(slow.end(), fast.begin(), fast.end());
   return slow;
 }
