@@ -169,7 +169,7 @@ struct Compressor::Impl {
     }
     coding::decode_container_chunks(model, container, info, source, threads(),
                                     coding::lockstep_lanes(model, threads()),
-                                    coding::kLockstepCacheBudget, emit);
+                                    coding::lockstep_state_budget(), emit);
   }
 };
 

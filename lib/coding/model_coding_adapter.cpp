@@ -7,6 +7,9 @@
 #include "base/fail.hpp"
 
 #include <algorithm>
+#include <cstdint>
+
+#include <unistd.h>
 
 LMC_BEGIN_NAMESPACE
 namespace coding {
@@ -85,6 +88,15 @@ class ModelCodingModel final : public CodingModel {
 
 std::unique_ptr<CodingModel> adapt_model(const Model& model) {
   return std::make_unique<ModelCodingModel>(model);
+}
+
+std::size_t lockstep_state_budget() noexcept {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_bytes = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_bytes <= 0) return kLockstepCacheBudget;
+  const auto quarter = static_cast<std::size_t>(pages) / 4;
+  const auto bytes = static_cast<std::size_t>(page_bytes);
+  return quarter > SIZE_MAX / bytes ? SIZE_MAX : quarter * bytes;
 }
 
 std::size_t lockstep_lanes(const CodingModel& model, std::size_t threads) {

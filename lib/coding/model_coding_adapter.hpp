@@ -19,14 +19,21 @@ namespace coding {
 std::unique_ptr<CodingModel> adapt_model(const Model& model);
 
 /// Most chunks the decompressor advances in lock step by default (rows of one forward pass).
-inline constexpr std::size_t kMaxDefaultLockstepLanes = 64;
-/// Bytes of session state (keys, values, recurrent state) the lock-step sessions may hold
-/// (decode_chunks: only the oldest chunk in flight may grow its session past it).
+inline constexpr std::size_t kMaxDefaultLockstepLanes = 128;
+/// The budget of session state where the machine's memory is unknown.
 inline constexpr std::size_t kLockstepCacheBudget = std::size_t{2} << 30;
+
+/// Bytes of session state (keys, values, recurrent state) the decompressor's lock-step
+/// sessions may hold (decode_chunks: only the oldest chunk in flight may grow its session past
+/// it): a quarter of the machine's physical memory, kLockstepCacheBudget where that cannot be
+/// read. What a container can make the decoder hold is this plus one session of its context
+/// (plus the decoded bytes of one wave), whatever its chunks claim. The bytes decoded do not
+/// depend on it.
+std::size_t lockstep_state_budget() noexcept;
 
 /// Chunks the decompressor keeps in flight in lock step, all of them in one group whose
 /// batched forward passes run on `threads` threads: kMaxDefaultLockstepLanes for adapt_model's
-/// models (kLockstepCacheBudget decides, step by step, how many of them advance); for any
+/// models (lockstep_state_budget() decides, step by step, how many of them advance); for any
 /// other CodingModel `threads` (one chunk per thread: logits_next_each runs its sessions one by
 /// one, on the pool's threads).
 std::size_t lockstep_lanes(const CodingModel& model, std::size_t threads);

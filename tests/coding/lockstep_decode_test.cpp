@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -179,11 +180,43 @@ TEST(LockstepDecode, TheStateBudgetBoundsTheSessionsAndChangesNoByte) {
     EXPECT_EQ(ample.rows, tokens);
     EXPECT_LE(ample.steps, three.steps);
     EXPECT_LE(ample.peak_state_bytes, 7 * session);
+    // The decompressor's defaults (all 13 chunks in flight: 128 lanes, a quarter of the
+    // memory) give the same bytes as one chunk at a time.
+    lmc::coding::LockstepStats defaults;
+    EXPECT_EQ(
+        decode_with(*adapter, container, threads, lmc::coding::lockstep_lanes(*adapter, threads),
+                    lmc::coding::lockstep_state_budget(), &defaults),
+        input);
+    EXPECT_EQ(defaults.rows, tokens);
+    EXPECT_LE(defaults.steps, ample.steps);
+    EXPECT_LE(defaults.peak_state_bytes, 13 * session);
+    lmc::coding::LockstepStats one;
+    EXPECT_EQ(decode_with(*adapter, container, threads, 1, SIZE_MAX, &one), input);
+    EXPECT_EQ(one.steps, tokens);
   }
 }
 
-// Session::state_bytes follows the cache as it grows (at least 64 positions, then doubling,
-// never shrinking on reset): what the budget above counts.
+// The default budget is a quarter of the machine's memory (here read from /proc/meminfo,
+// where the system has one).
+TEST(LockstepDecode, TheDefaultBudgetIsAQuarterOfTheMemory) {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::size_t kib = 0;
+  while (meminfo >> key) {
+    if (key == "MemTotal:") {
+      meminfo >> kib;
+      break;
+    }
+  }
+  if (kib == 0) GTEST_SKIP() << "no /proc/meminfo MemTotal on this system";
+  const double quarter = static_cast<double>(kib) * 1024.0 / 4.0;
+  const auto budget = static_cast<double>(lmc::coding::lockstep_state_budget());
+  EXPECT_NEAR(budget, quarter, quarter * 0.01);
+}
+
+// Session::state_bytes follows the cache as it grows (at least 64 positions, then steps of a
+// quarter, at least 64, rounded up to 64: tests/nn/kv_cache_test.cpp; never shrinking on
+// reset): what the budget above counts.
 TEST(LockstepDecode, SessionStateGrowsInStepsAndKeepsItsRoom) {
   LMC_REQUIRE_TESTDATA();
   const lmc::Model model = lmc_test::load_stories();
@@ -192,8 +225,8 @@ TEST(LockstepDecode, SessionStateGrowsInStepsAndKeepsItsRoom) {
   EXPECT_EQ(session.state_bytes(0), 0u);
   EXPECT_EQ(session.state_bytes(1), 64u * 1280);
   EXPECT_EQ(session.state_bytes(64), 64u * 1280);
-  // From an empty cache the first growth is to the positions asked for, at least 64.
-  EXPECT_EQ(session.state_bytes(65), 65u * 1280);
+  // From an empty cache the first growth is to the positions asked for rounded up to 64.
+  EXPECT_EQ(session.state_bytes(65), 128u * 1280);
   session.feed(std::vector<lmc::Token>(40, 1), lmc::Outputs::last);
   EXPECT_EQ(session.state_bytes(session.position()), 64u * 1280);
   session.feed(std::vector<lmc::Token>(30, 1), lmc::Outputs::last);
