@@ -330,6 +330,27 @@ inline __m128 k_step(const __m256i dot[4], const __m256i corr[4], const Quantize
   }
 }
 
+// How a kernel walks its rows, R at a time: for few tokens from R long runs (nn/row_runs.hpp), so
+// that the weights stream; for many tokens R neighbours, so that each token's R outputs share a
+// cache line of Y (runs scattered them over R lines, about a tenth of the batched time).
+constexpr std::size_t few_tokens = 6;
+
+template <int R, typename Tile>
+inline void for_each_tile(std::size_t tokens, std::size_t n_begin, std::size_t n_end, Tile&& tile) {
+  if (tokens < few_tokens) return for_each_run_tile<R>(n_begin, n_end, tile);
+  std::size_t n = n_begin;
+  for (; n + R <= n_end; n += R) {
+    std::size_t rows[R];
+    for (int j = 0; j < R; ++j) rows[j] = n + j;
+    tile.template operator()<R>(static_cast<const std::size_t*>(rows));
+  }
+  for (; n < n_end; ++n) tile.template operator()<1>(static_cast<const std::size_t*>(&n));
+}
+
+// Super-blocks unpacked at a time for several tokens: 8 of 4 rows are 17 KiB, which stay in L1
+// while every token passes.
+constexpr std::size_t k_block_chunks = 8;
+
 // Rows n[0 … 3] (repeated where fewer are real: only `real` outputs are written).
 template <WeightType type>
 void k_tile(const WeightMatrix& w, const std::size_t* n, int real, const QuantizedActivations& x,
@@ -339,6 +360,11 @@ void k_tile(const WeightMatrix& w, const std::size_t* n, int real, const Quantiz
   const std::size_t tokens = x.tokens;
   const std::uint8_t* rows[4];
   for (int r = 0; r < 4; ++r) rows[r] = reinterpret_cast<const std::uint8_t*>(w.row(n[r]));
+  auto write = [&](std::size_t t, __m128 acc) {
+    alignas(16) float out[4];
+    _mm_store_ps(out, acc);
+    for (int r = 0; r < real; ++r) y[t * y_stride + n[r]] = out[r];
+  };
   if (tokens == 1) {
     __m128 acc = _mm_setzero_ps();
     for (std::size_t ci = 0; ci < chunks; ++ci) {
@@ -354,33 +380,41 @@ void k_tile(const WeightMatrix& w, const std::size_t* n, int real, const Quantiz
       }
       acc = k_step<type>(dot, corr, x, 0, ci, k_scales<type>(b), acc);
     }
-    alignas(16) float out[4];
-    _mm_store_ps(out, acc);
-    for (int r = 0; r < real; ++r) y[n[r]] = out[r];
-    return;
+    return write(0, acc);
   }
-  // Several tokens: each super-block unpacked once for all of them.
-  state.assign(4 * tokens, 0.0f);
-  KBlock k[4];
-  __m256i corr[4];
-  for (std::size_t ci = 0; ci < chunks; ++ci) {
-    const std::uint8_t* b[4];
-    for (int r = 0; r < 4; ++r) {
-      b[r] = rows[r] + ci * bytes;
-      unpack_k<type>(b[r], k[r]);
-      corr[r] = k[r].corr;
+  // Several tokens: up to k_block_chunks super-blocks unpacked once for all of them; each
+  // token's four accumulators stay in a register through them (in `state` between blocks).
+  state.resize(4 * tokens);
+  KBlock k[k_block_chunks][4];
+  __m256i corr[k_block_chunks][4];
+  __m256 scales[k_block_chunks];
+  for (std::size_t c0 = 0; c0 < chunks; c0 += k_block_chunks) {
+    const std::size_t nc = std::min(k_block_chunks, chunks - c0);
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::uint8_t* b[4];
+      for (int r = 0; r < 4; ++r) {
+        b[r] = rows[r] + (c0 + c) * bytes;
+        unpack_k<type>(b[r], k[c][r]);
+        corr[c][r] = k[c][r].corr;
+      }
+      scales[c] = k_scales<type>(b);
     }
-    const __m256 scales = k_scales<type>(b);
+    const bool last = c0 + nc == chunks;
     for (std::size_t t = 0; t < tokens; ++t) {
-      const std::int8_t* xq = x.row_q(t) + ci * chunk_values;
-      __m256i dot[4];
-      for (int r = 0; r < 4; ++r) dot[r] = dot_k(k[r], xq);
       float* s = state.data() + 4 * t;
-      _mm_storeu_ps(s, k_step<type>(dot, corr, x, t, ci, scales, _mm_loadu_ps(s)));
+      __m128 acc = c0 == 0 ? _mm_setzero_ps() : _mm_loadu_ps(s);
+      const std::int8_t* xq = x.row_q(t) + c0 * chunk_values;
+      for (std::size_t c = 0; c < nc; ++c) {
+        __m256i dot[4];
+        for (int r = 0; r < 4; ++r) dot[r] = dot_k(k[c][r], xq + c * chunk_values);
+        acc = k_step<type>(dot, corr[c], x, t, c0 + c, scales[c], acc);
+      }
+      if (last) {
+        write(t, acc);
+      } else {
+        _mm_storeu_ps(s, acc);
+      }
     }
-  }
-  for (std::size_t t = 0; t < tokens; ++t) {
-    for (int r = 0; r < real; ++r) y[t * y_stride + n[r]] = state[4 * t + r];
   }
 }
 
@@ -388,7 +422,7 @@ template <WeightType type>
 void rows_k_direct(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                    const QuantizedActivations& x, float* y, std::size_t y_stride) {
   std::vector<float> state;
-  for_each_run_tile<4>(n_begin, n_end, [&]<int R>(const std::size_t* n) {
+  for_each_tile<4>(x.tokens, n_begin, n_end, [&]<int R>(const std::size_t* n) {
     if constexpr (R == 4) {
       k_tile<type>(w, n, 4, x, y, y_stride, state);
     } else {
@@ -400,60 +434,122 @@ void rows_k_direct(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end
 
 // --- Q8_0 straight from the blocks --------------------------------------------------------------
 
-// Rows n[0 … R−1], 8 lanes per (row, token) as rows_block32 keeps them.
+// One chunk of R rows for one token: lane j of lanes[r] takes block j's float step. The codes'
+// magnitudes come from `mag` (unpacked once per K-block; null: taken here from the codes), their
+// signs from the blocks; `blocks` is 8 but in a row's last chunk, whose missing blocks count as
+// zeros (scale 0).
+template <int R, bool full>
+inline void q8_0_chunk(const std::uint8_t* const b[R], const __m256i* const mag[R],
+                       const __m256 dw[R], const std::int8_t* xq, __m256 dx, std::size_t blocks,
+                       __m256 lanes[R]) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i xv[8];
+  for (std::size_t j = 0; j < 8; ++j) {
+    xv[j] = full || j < blocks ? load(xq + 32 * j) : _mm256_setzero_si256();
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    __m256i sums[8];
+    for (std::size_t j = 0; j < 8; ++j) {
+      if (full || j < blocks) {
+        const __m256i q = load(b[r] + j * q8_0_block_bytes);
+        const __m256i m = mag[r] ? mag[r][j] : _mm256_sign_epi8(q, q);
+        sums[j] = _mm256_madd_epi16(_mm256_maddubs_epi16(m, _mm256_sign_epi8(xv[j], q)), ones);
+      } else {
+        sums[j] = _mm256_setzero_si256();
+      }
+    }
+    lanes[r] =
+        _mm256_fmadd_ps(_mm256_mul_ps(dw[r], dx), _mm256_cvtepi32_ps(sum_each(sums)), lanes[r]);
+  }
+}
+
+// Rows n[0 … R−1], 8 lanes per (row, token) as rows_block32 keeps them: up to k_block_chunks
+// chunks of 8 blocks at a time, their |codes| unpacked once into `mag` and all of it in L1
+// while every token passes, each token's lanes in registers through them (in `state` between
+// such blocks).
 template <int R>
 void q8_0_tile(const WeightMatrix& w, const std::size_t* n, const QuantizedActivations& x, float* y,
                std::size_t y_stride, std::vector<float>& state) {
   const std::size_t row_blocks = w.cols / 32;
+  const std::size_t chunks = (row_blocks + 7) / 8;
   const std::size_t tokens = x.tokens;
-  const __m256i ones = _mm256_set1_epi16(1);
   const std::uint8_t* rows[R];
   for (int r = 0; r < R; ++r) rows[r] = reinterpret_cast<const std::uint8_t*>(w.row(n[r]));
-  state.assign(R * tokens * 8, 0.0f);
-  for (std::size_t first = 0; first < row_blocks; first += 8) {
-    const std::size_t blocks = std::min<std::size_t>(8, row_blocks - first);
-    // Each row's 8 block scales (0 past the row's end), gathered in a register: stores of
-    // 16 bits read back by one vector load would stall store forwarding.
-    __m256 dw[R];
+  // The 8 block scales of chunk ci of each row (0 past the row's end), gathered in a register:
+  // stores of 16 bits read back by one vector load would stall store forwarding.
+  auto row_scales = [&](std::size_t ci, __m256 dw[R]) {
+    const std::size_t blocks = std::min<std::size_t>(8, row_blocks - 8 * ci);
     for (int r = 0; r < R; ++r) {
-      const std::uint8_t* b = rows[r] + first * q8_0_block_bytes;
+      const std::uint8_t* b = rows[r] + 8 * ci * q8_0_block_bytes;
       auto h = [&](std::size_t j) {
         return static_cast<short>(j < blocks ? block_u16(b + j * q8_0_block_bytes) : 0);
       };
       dw[r] = _mm256_cvtph_ps(_mm_setr_epi16(h(0), h(1), h(2), h(3), h(4), h(5), h(6), h(7)));
     }
-    for (std::size_t t = 0; t < tokens; ++t) {
-      const std::int8_t* xq = x.row_q(t) + first * 32;
-      __m256 dx;
-      if (blocks == 8) {
-        dx = _mm256_loadu_ps(x.row_d(t) + first);
-      } else {
-        alignas(32) float pad[8] = {};
-        std::copy_n(x.row_d(t) + first, blocks, pad);
-        dx = _mm256_load_ps(pad);
-      }
+  };
+  // Chunk ci of token t into its lanes.
+  auto chunk = [&](std::size_t t, std::size_t ci, const __m256 dw[R], const __m256i* const m[R],
+                   __m256 lanes[R]) {
+    const std::size_t first = 8 * ci, blocks = std::min<std::size_t>(8, row_blocks - first);
+    const std::int8_t* xq = x.row_q(t) + first * 32;
+    const std::uint8_t* b[R];
+    for (int r = 0; r < R; ++r) b[r] = rows[r] + first * q8_0_block_bytes + 2;
+    if (blocks == 8) {
+      q8_0_chunk<R, true>(b, m, dw, xq, _mm256_loadu_ps(x.row_d(t) + first), 8, lanes);
+    } else {
+      alignas(32) float pad[8] = {};
+      std::copy_n(x.row_d(t) + first, blocks, pad);
+      q8_0_chunk<R, false>(b, m, dw, xq, _mm256_load_ps(pad), blocks, lanes);
+    }
+  };
+  if (tokens == 1) {
+    __m256 lanes[R];
+    for (int r = 0; r < R; ++r) lanes[r] = _mm256_setzero_ps();
+    const __m256i* const none[R] = {};
+    for (std::size_t ci = 0; ci < chunks; ++ci) {
+      __m256 dw[R];
+      row_scales(ci, dw);
+      chunk(0, ci, dw, none, lanes);
+    }
+    for (int r = 0; r < R; ++r) y[n[r]] = reduce_tree_8(lanes[r]);
+    return;
+  }
+  state.resize(R * tokens * 8);
+  __m256 dw[k_block_chunks][R];
+  __m256i mag[k_block_chunks][R][8];
+  for (std::size_t c0 = 0; c0 < chunks; c0 += k_block_chunks) {
+    const std::size_t nc = std::min(k_block_chunks, chunks - c0);
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::size_t first = (c0 + c) * 8, blocks = std::min<std::size_t>(8, row_blocks - first);
+      row_scales(c0 + c, dw[c]);
       for (int r = 0; r < R; ++r) {
-        __m256i s[8];
-        for (std::size_t j = 0; j < 8; ++j) {
-          if (j < blocks) {
-            const __m256i q = load(rows[r] + (first + j) * q8_0_block_bytes + 2);
-            const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q),
-                                                   _mm256_sign_epi8(load(xq + 32 * j), q));
-            s[j] = _mm256_madd_epi16(p, ones);
-          } else {
-            s[j] = _mm256_setzero_si256();
-          }
+        const std::uint8_t* b = rows[r] + first * q8_0_block_bytes + 2;
+        for (std::size_t j = 0; j < blocks; ++j) {
+          const __m256i q = load(b + j * q8_0_block_bytes);
+          mag[c][r][j] = _mm256_sign_epi8(q, q);  // −128 stays 0x80: 128 as unsigned
         }
-        float* lanes = state.data() + (r * tokens + t) * 8;
-        _mm256_storeu_ps(lanes,
-                         _mm256_fmadd_ps(_mm256_mul_ps(dw[r], dx), _mm256_cvtepi32_ps(sum_each(s)),
-                                         _mm256_loadu_ps(lanes)));
       }
     }
-  }
-  for (int r = 0; r < R; ++r) {
+    const bool last = c0 + nc == chunks;
     for (std::size_t t = 0; t < tokens; ++t) {
-      y[t * y_stride + n[r]] = reduce_tree_8(_mm256_loadu_ps(state.data() + (r * tokens + t) * 8));
+      float* s = state.data() + t * R * 8;
+      __m256 lanes[R];
+      for (int r = 0; r < R; ++r) {
+        lanes[r] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(s + 8 * r);
+      }
+      for (std::size_t c = 0; c < nc; ++c) {
+        const __m256i* m[R];
+        for (int r = 0; r < R; ++r) m[r] = mag[c][r];
+        chunk(t, c0 + c, dw[c], m, lanes);
+      }
+      for (int r = 0; r < R; ++r) {
+        if (last) {
+          y[t * y_stride + n[r]] = reduce_tree_8(lanes[r]);
+        } else {
+          _mm256_storeu_ps(s + 8 * r, lanes[r]);
+        }
+      }
     }
   }
 }
@@ -461,9 +557,8 @@ void q8_0_tile(const WeightMatrix& w, const std::size_t* n, const QuantizedActiv
 void rows_q8_0(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                const QuantizedActivations& x, float* y, std::size_t y_stride) {
   std::vector<float> state;
-  for_each_run_tile<4>(n_begin, n_end, [&]<int R>(const std::size_t* n) {
-    q8_0_tile<R>(w, n, x, y, y_stride, state);
-  });
+  for_each_tile<4>(x.tokens, n_begin, n_end,
+                   [&]<int R>(const std::size_t* n) { q8_0_tile<R>(w, n, x, y, y_stride, state); });
 }
 
 }  // namespace

@@ -244,6 +244,19 @@ TEST_P(QuantMatmulTest, FloatRecipeBitIdenticalAcrossPathsOnKBlocks) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST_P(QuantMatmulTest, IntegerRecipeBitIdenticalAcrossPathsOnLongRows) {
+  // Rows of 4352 values (17 super-blocks, 136 blocks of 32): the AVX2 kernels for several
+  // tokens unpack 8 chunks at a time and carry each output's accumulators across them.
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(31);
+  const std::size_t cols = 4352, rows = 29, tokens = 33;
+  const RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::integer);
+  const std::vector<float> x = random_activations(tokens * cols, rng);
+
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 class QuantRecipeTest : public ::testing::TestWithParam<std::tuple<std::size_t, QuantRecipe>> {};
 
 TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
