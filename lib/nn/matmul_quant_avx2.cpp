@@ -266,14 +266,18 @@ inline void unpack_k(const std::uint8_t* b, KBlock& k) {
   }
 }
 
-// Σ_j sc_j · Σ code · q_x over one super-block, as 8 int32 partial sums.
-inline __m256i dot_k(const KBlock& k, const std::int8_t* xq) {
-  __m256i sum = _mm256_madd_epi16(_mm256_maddubs_epi16(k.q[0], load(xq)), k.sc[0]);
+// Σ_j sc_j · Σ code · q_x over one super-block, as 8 int32 partial sums (the activation codes
+// xv in registers).
+inline __m256i dot_k(const KBlock& k, const __m256i xv[8]) {
+  __m256i sum = _mm256_madd_epi16(_mm256_maddubs_epi16(k.q[0], xv[0]), k.sc[0]);
   for (int j = 1; j < 8; ++j) {
-    sum = _mm256_add_epi32(
-        sum, _mm256_madd_epi16(_mm256_maddubs_epi16(k.q[j], load(xq + 32 * j)), k.sc[j]));
+    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(k.q[j], xv[j]), k.sc[j]));
   }
   return sum;
+}
+
+inline void load_x(const std::int8_t* xq, __m256i xv[8]) {
+  for (int j = 0; j < 8; ++j) xv[j] = load(xq + 32 * j);
 }
 
 // The float scales of four rows' super-blocks: [d0 d1 d2 d3 | dmin0 … dmin3] (Q4_K, Q5_K) or
@@ -370,12 +374,13 @@ void k_tile(const WeightMatrix& w, const std::size_t* n, int real, const Quantiz
     for (std::size_t ci = 0; ci < chunks; ++ci) {
       const std::uint8_t* b[4];
       for (int r = 0; r < 4; ++r) b[r] = rows[r] + ci * bytes;
-      const std::int8_t* xq = x.row_q(0) + ci * chunk_values;
+      __m256i xv[8];
+      load_x(x.row_q(0) + ci * chunk_values, xv);
       __m256i dot[4], corr[4];
       for (int r = 0; r < 4; ++r) {
         KBlock k;
         unpack_k<type>(b[r], k);
-        dot[r] = dot_k(k, xq);
+        dot[r] = dot_k(k, xv);
         corr[r] = k.corr;
       }
       acc = k_step<type>(dot, corr, x, 0, ci, k_scales<type>(b), acc);
@@ -405,8 +410,10 @@ void k_tile(const WeightMatrix& w, const std::size_t* n, int real, const Quantiz
       __m128 acc = c0 == 0 ? _mm_setzero_ps() : _mm_loadu_ps(s);
       const std::int8_t* xq = x.row_q(t) + c0 * chunk_values;
       for (std::size_t c = 0; c < nc; ++c) {
-        __m256i dot[4];
-        for (int r = 0; r < 4; ++r) dot[r] = dot_k(k[c][r], xq + c * chunk_values);
+        __m256i xv[8], dot[4];
+        load_x(xq + c * chunk_values, xv);
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; ++r) dot[r] = dot_k(k[c][r], xv);
         acc = k_step<type>(dot, corr[c], x, t, c0 + c, scales[c], acc);
       }
       if (last) {
@@ -562,6 +569,39 @@ void rows_q8_0(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
 }
 
 }  // namespace
+
+float block_amax_avx2(const float* x, std::size_t n) {
+  // max(|v|, m) keeps m where |v| is a NaN, as std::max(amax, |v|) does; the maximum of the
+  // other values does not depend on the order.
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  __m256 m = _mm256_setzero_ps();
+  for (std::size_t i = 0; i < n; i += 8) {
+    m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + i), magnitude), m);
+  }
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+
+void block_codes_avx2(const float* x, std::size_t n, float scale, std::int8_t* q) {
+  const __m256 s = _mm256_set1_ps(scale);
+  const __m256 high = _mm256_set1_ps(127.0f), low = _mm256_set1_ps(-127.0f);
+  for (std::size_t i = 0; i < n; i += 32) {
+    __m256i c[4];
+    for (int k = 0; k < 4; ++k) {
+      const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * k), s);
+      // std::nearbyint: the current rounding mode, no exception.
+      const __m256 r = _mm256_round_ps(v, _MM_FROUND_CUR_DIRECTION | _MM_FROUND_NO_EXC);
+      const __m256 clamped = _mm256_min_ps(_mm256_max_ps(r, low), high);
+      c[k] = _mm256_cvtps_epi32(_mm256_and_ps(clamped, _mm256_cmp_ps(v, v, _CMP_ORD_Q)));
+    }
+    // packs interleave the 128-bit lanes: dwords c0[0–3] c1[0–3] c2 c3 | c0[4–7] c1 c2 c3.
+    const __m256i p =
+        _mm256_packs_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i),
+                        _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+  }
+}
 
 void quant_rows_avx2(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,
                      const QuantizedActivations& x, float* y, std::size_t y_stride) {

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
@@ -312,6 +313,53 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(type_cases()[std::get<0>(info.param)].name) +
              (std::get<1>(info.param) == QuantRecipe::integer ? "_integer" : "_float");
     });
+
+TEST(QuantizedActivations, AreTheSameOnEveryPath) {
+  // The SIMD paths' copies of the per-value loops (largest magnitude, rounding) against the
+  // scalar ones, on values that test them: ties (x.5 after scaling, to even), ±0, NaN, ±inf,
+  // values that round past ±127, an all-NaN block and an all-zero block.
+  PathGuard guard;
+  std::mt19937 rng(37);
+  const std::size_t cols = 1024, tokens = 5;
+  std::vector<float> x = random_activations(tokens * cols, rng);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < 256; ++i) {
+    // Token 0, first 256: amax 127, so that codes are the values themselves: ties to even.
+    x[i] = static_cast<float>(static_cast<int>(i % 64) - 32) + 0.5f;
+  }
+  x[0] = 127.0f;
+  x[300] = nan;
+  x[301] = -0.0f;
+  x[cols + 40] = inf;
+  x[cols + 600] = -inf;
+  for (std::size_t i = 512; i < 544; ++i) x[2 * cols + i] = nan;     // a block of 32 all NaN
+  for (std::size_t i = 768; i < 1024; ++i) x[2 * cols + i] = 0.0f;   // a block of 256 all zero
+  for (std::size_t i = 0; i < cols; ++i) x[3 * cols + i] *= 1e-30f;  // tiny scales
+  for (std::size_t block : {std::size_t{32}, std::size_t{256}}) {
+    lmc::nn::force_kernel_path(KernelPath::scalar);
+    lmc::nn::detail::QuantizedActivations want;
+    lmc::nn::detail::quantize_activations(x.data(), cols, tokens, cols, block, want, nullptr);
+    for (KernelPath path : supported_paths()) {
+      lmc::nn::force_kernel_path(path);
+      lmc::nn::detail::QuantizedActivations got;
+      lmc::nn::detail::quantize_activations(x.data(), cols, tokens, cols, block, got, nullptr);
+      EXPECT_EQ(got.q, want.q) << to_string(path) << " block " << block;
+      EXPECT_EQ(0, std::memcmp(got.d.data(), want.d.data(), want.d.size() * 4))
+          << to_string(path) << " block " << block;
+      EXPECT_EQ(got.sum16, want.sum16) << to_string(path) << " block " << block;
+      EXPECT_EQ(0, std::memcmp(got.s32.data(), want.s32.data(), want.s32.size() * 4))
+          << to_string(path) << " block " << block;
+    }
+    // The ties went to even: 0.5 → 0, 1.5 → 2, −0.5 → −0 = 0, −1.5 → −2.
+    if (block == 256) {
+      EXPECT_EQ(want.q[33], 2);   // 1.5
+      EXPECT_EQ(want.q[32], 0);   // 0.5
+      EXPECT_EQ(want.q[31], 0);   // −0.5
+      EXPECT_EQ(want.q[30], -2);  // −1.5
+    }
+  }
+}
 
 TEST(QuantizedActivations, AreWithinHalfAStepOfTheInput) {
   std::mt19937 rng(2);
