@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -255,6 +256,36 @@ TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   const RandomMatrix m = random_matrix(c, rows, cols, rng, std::get<1>(GetParam()));
   const std::vector<float> x = random_activations(tokens * cols, rng);
 
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
+TEST_P(QuantMatmulTest, ExtremeCodesAndActivationsAreExactOnEveryPath) {
+  // The largest products the SIMD kernels meet: every code at its extreme (Q8_0 −128, the
+  // unsigned codes at their maximum, e.g. Q6_K 63, Q6_K's scales −128) against activation codes
+  // of ±127 (constant rows). A saturating pair sum or an overflowing int16 would break the
+  // bits of the scalar reference.
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(29);
+  const std::size_t cols = lmc::nn::weight_block_values(c.type) == 32 ? 288 : 512;
+  const std::size_t rows = 9, tokens = 6;
+  RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::integer);
+  const std::size_t block_bytes = lmc::nn::weight_block_bytes(c.type);
+  for (std::size_t at = 0; at < m.bytes.size(); at += block_bytes) {
+    for (std::size_t i = 0; i < block_bytes; ++i) {
+      const bool half =
+          std::find_if(c.half_offsets.begin(), c.half_offsets.end(),
+                       [&](std::size_t o) { return i == o || i == o + 1; }) != c.half_offsets.end();
+      if (half) continue;
+      const bool q6_scale = c.type == WeightType::q6_k && i >= 192;
+      m.bytes[at + i] = std::byte{c.type == WeightType::q8_0 || q6_scale ? std::uint8_t{0x80}
+                                                                         : std::uint8_t{0xff}};
+    }
+  }
+  std::vector<float> x(tokens * cols);
+  for (std::size_t t = 0; t < tokens; ++t) {
+    std::fill_n(x.begin() + static_cast<std::ptrdiff_t>(t * cols), cols, t % 2 ? -1.5f : 0.75f);
+  }
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
