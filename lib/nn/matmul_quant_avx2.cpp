@@ -211,15 +211,8 @@ template <WeightType type>
 inline void unpack_k(const std::uint8_t* b, KBlock& k) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   if constexpr (k_has_min<type>) {
-    // The eight 6-bit scales and mins of base::k4_scale_min, as decode_k_avx2 assembles them.
-    const std::uint32_t u0 = block_u32(b + 4), u1 = block_u32(b + 8), u2 = block_u32(b + 12);
-    const std::uint64_t scales =
-        (u0 & 0x3f3f3f3fu) |
-        (static_cast<std::uint64_t>((u2 & 0x0f0f0f0fu) | (((u0 >> 6) & 0x03030303u) << 4)) << 32);
-    const std::uint64_t mins =
-        (u1 & 0x3f3f3f3fu) |
-        (static_cast<std::uint64_t>(((u2 >> 4) & 0x0f0f0f0fu) | (((u1 >> 6) & 0x03030303u) << 4))
-         << 32);
+    std::uint64_t scales = 0, mins = 0;
+    k4_scales_mins(b + 4, scales, mins);
     k.corr = _mm256_cvtepu8_epi16(
         _mm_set_epi64x(static_cast<long long>(mins), static_cast<long long>(scales)));
     const __m256i s = _mm256_permute2x128_si256(k.corr, k.corr, 0x00);  // [scales | scales]
