@@ -1,15 +1,15 @@
 #include "base/thread_pool.hpp"
 
+#include "support/scoped_environment.hpp"
+
 #include <lmc/error.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <mutex>
 #include <numeric>
-#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -82,22 +82,8 @@ TEST(ThreadPool, WorkersJoinWhetherSpinningOrAsleep) {
 }
 
 // Sets LMC_THREAD_SPIN_US for one test and restores what the process had.
-class SpinVariable {
- public:
-  explicit SpinVariable(const char* value) {
-    if (const char* old = std::getenv("LMC_THREAD_SPIN_US")) saved_ = old;
-    ::setenv("LMC_THREAD_SPIN_US", value, 1);
-  }
-  ~SpinVariable() {
-    if (saved_) {
-      ::setenv("LMC_THREAD_SPIN_US", saved_->c_str(), 1);
-    } else {
-      ::unsetenv("LMC_THREAD_SPIN_US");
-    }
-  }
-
- private:
-  std::optional<std::string> saved_;
+struct SpinVariable : lmc_test::ScopedEnvironment {
+  explicit SpinVariable(const char* value) : ScopedEnvironment("LMC_THREAD_SPIN_US", value) {}
 };
 
 TEST(ThreadPool, SpinComesFromTheEnvironment) {
