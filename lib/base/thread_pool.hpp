@@ -1,8 +1,17 @@
 // A small fixed-size thread pool for data-parallel loops.
+//
+// Decoding one token runs about a hundred short loops (matrix-vector products of tens of
+// microseconds each), so a worker that has finished its tasks spins for a short while
+// (`spin_wait`) watching for the next loop before it sleeps on the condition variable, and the
+// caller spins likewise for the workers to finish: waking a sleeping thread costs about as much
+// as one such loop. On a machine whose cores are all taken by other work, spinning takes the core
+// from the thread with work; LMC_THREAD_SPIN_US=0 then makes waiting threads sleep at once.
 #pragma once
 
 #include <lmc/version.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -17,7 +26,9 @@ namespace base {
 class ThreadPool {
  public:
   /// A pool of `n_threads` threads in all, counting the caller of parallel_for (so 1 means
-  /// everything runs on the caller). 0 means one per hardware thread.
+  /// everything runs on the caller). 0 means one per hardware thread. Waiting threads spin
+  /// for spin_wait_from_environment() before they sleep; Error(invalid_argument) for a bad
+  /// LMC_THREAD_SPIN_US.
   explicit ThreadPool(std::size_t n_threads = 0);
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -34,10 +45,20 @@ class ThreadPool {
   /// Number of hardware threads (at least 1).
   static std::size_t hardware_threads() noexcept;
 
+  /// How long a thread of the pool watches for the next loop (a worker) or for the workers to
+  /// finish (the caller) before it sleeps: the environment variable LMC_THREAD_SPIN_US, in
+  /// microseconds (0 to 1000000), else 200. Error(invalid_argument) naming the variable for
+  /// anything else.
+  static std::chrono::microseconds spin_wait_from_environment();
+
+  /// The spin of this pool (read from the environment when it was made).
+  std::chrono::microseconds spin_wait() const noexcept { return spin_wait_; }
+
  private:
   void worker_loop();
   void run_tasks();
 
+  std::chrono::microseconds spin_wait_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable work_ready_;
@@ -48,8 +69,10 @@ class ThreadPool {
   const std::function<void(std::size_t)>* task_ = nullptr;
   std::size_t n_tasks_ = 0;
   std::size_t next_task_ = 0;
-  std::size_t busy_workers_ = 0;
-  std::size_t generation_ = 0;
+  std::size_t sleeping_workers_ = 0;
+  // Written under mutex_; atomic so that spinning threads can watch them without it.
+  std::atomic<std::size_t> busy_workers_{0};
+  std::atomic<std::size_t> generation_{0};
   std::exception_ptr error_;
   bool stopping_ = false;
 };

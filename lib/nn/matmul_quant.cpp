@@ -35,24 +35,30 @@ std::int8_t code(float v) {
 }
 
 void quantize_row(const float* x, std::size_t cols, std::size_t block, std::int8_t* q, float* d,
-                  std::int16_t* sum16, std::int32_t* sum32, float* s32) {
+                  std::int16_t* sum16, std::int32_t* sum32, float* s32, bool avx2) {
   for (std::size_t b = 0; b < cols / block; ++b) {
     const float* v = x + b * block;
     std::int8_t* out = q + b * block;
     float amax = 0.0f;
-    for (std::size_t i = 0; i < block; ++i) amax = std::max(amax, std::fabs(v[i]));
+    if (avx2) {
+      amax = block_amax_avx2(v, block);
+    } else {
+      for (std::size_t i = 0; i < block; ++i) amax = std::max(amax, std::fabs(v[i]));
+    }
+    const float scale = amax != 0.0f ? 127.0f / amax : 0.0f;
+    if (avx2) {
+      block_codes_avx2(v, block, scale, out);
+    } else {
+      for (std::size_t i = 0; i < block; ++i) out[i] = code(v[i] * scale);
+    }
     if (block == 32) {
       // As ggml's Q8_0 (x86 path): the scale is stored as fp16, the codes use 127 / amax.
-      const float scale = amax != 0.0f ? 127.0f / amax : 0.0f;
-      for (std::size_t i = 0; i < block; ++i) out[i] = code(v[i] * scale);
       d[b] = half_to_float(float_to_half(amax / 127.0f));
       int sum = 0;
       for (std::size_t i = 0; i < block; ++i) sum += out[i];
       s32[b] = half_to_float(float_to_half(amax / 127.0f * static_cast<float>(sum)));
     } else {
       // As ggml's Q8_K: float scale 1 / s.
-      const float scale = amax != 0.0f ? 127.0f / amax : 0.0f;
-      for (std::size_t i = 0; i < block; ++i) out[i] = code(v[i] * scale);
       d[b] = amax != 0.0f ? 1.0f / scale : 0.0f;
     }
   }
@@ -77,11 +83,12 @@ void quantize_activations(const float* x, std::size_t x_stride, std::size_t toke
   out.sum16.resize(tokens * (cols / 16));
   out.sum32.resize(tokens * (cols / 32));
   out.s32.resize(block == 32 ? tokens * (cols / 32) : 0);
+  const bool avx2 = active_kernel_path() != KernelPath::scalar;
   auto one = [&](std::size_t t) {
     quantize_row(x + t * x_stride, cols, block, out.q.data() + t * cols,
                  out.d.data() + t * (cols / block), out.sum16.data() + t * (cols / 16),
                  out.sum32.data() + t * (cols / 32),
-                 block == 32 ? out.s32.data() + t * (cols / 32) : nullptr);
+                 block == 32 ? out.s32.data() + t * (cols / 32) : nullptr, avx2);
   };
   if (!pool || pool->size() == 1 || tokens < 4) {
     for (std::size_t t = 0; t < tokens; ++t) one(t);

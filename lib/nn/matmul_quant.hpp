@@ -41,11 +41,20 @@ std::size_t activation_block(WeightType type);
 /// 32: d = amax / 127 stored rounded to fp16, q = round(x · 127 / amax), and s32 as above; blocks
 /// of 256:
 /// q = round(x · s) with s = 127 / amax, d = 1 / s. Rounding is to nearest, ties to even;
-/// codes are clamped to ±127 (a NaN becomes 0); an all-zero block has d = 0, q = 0. One scalar
-/// implementation serves every SIMD path. Tokens are split over `pool` (may be null).
+/// codes are clamped to ±127 (a NaN becomes 0); an all-zero block has d = 0, q = 0. One
+/// implementation serves every SIMD path (on the SIMD paths its per-value loops run as
+/// block_amax_avx2 and block_codes_avx2, with the same results). Tokens are split over `pool`
+/// (may be null).
 void quantize_activations(const float* x, std::size_t x_stride, std::size_t tokens,
                           std::size_t cols, std::size_t block, QuantizedActivations& out,
                           base::ThreadPool* pool);
+
+/// AVX2 copies of quantize_activations' two loops over the values of a block (the same IEEE
+/// operations per value, so the same results; used on the SIMD paths): the largest |x| of `n`
+/// values (a multiple of 8; NaNs skipped, 0 if none), and the codes round(x · scale) of `n`
+/// values (a multiple of 32) in the current rounding mode, clamped to ±127, NaN → 0.
+float block_amax_avx2(const float* x, std::size_t n);
+void block_codes_avx2(const float* x, std::size_t n, float scale, std::int8_t* q);
 
 /// One SIMD path's integer kernel: Y[t][n] for rows [n_begin, n_end) of W and every token.
 using QuantRowsKernel = void (*)(const WeightMatrix& w, std::size_t n_begin, std::size_t n_end,

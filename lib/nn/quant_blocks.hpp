@@ -85,6 +85,21 @@ inline std::uint32_t block_u32(const std::uint8_t* p) {
   return v;
 }
 
+// The eight 6-bit scales and mins of base::k4_scale_min (Q4_K, Q5_K), one byte each in `scales`
+// and `mins`, from the 12 packed bytes at `packed`, four bytes at a time: bytes 0–3 hold scales
+// 0–3 and the high bits of scales 4–7, bytes 4–7 mins 0–3 and the high bits of mins 4–7, bytes
+// 8–11 the low nibbles of scales (low) and mins (high) 4–7.
+inline void k4_scales_mins(const std::uint8_t* packed, std::uint64_t& scales, std::uint64_t& mins) {
+  const std::uint32_t u0 = block_u32(packed), u1 = block_u32(packed + 4),
+                      u2 = block_u32(packed + 8);
+  scales =
+      (u0 & 0x3f3f3f3fu) |
+      (static_cast<std::uint64_t>((u2 & 0x0f0f0f0fu) | (((u0 >> 6) & 0x03030303u) << 4)) << 32);
+  mins = (u1 & 0x3f3f3f3fu) |
+         (static_cast<std::uint64_t>(((u2 >> 4) & 0x0f0f0f0fu) | (((u1 >> 6) & 0x03030303u) << 4))
+          << 32);
+}
+
 // --- blocks of 32 ---------------------------------------------------------------------------
 
 // ggml's 16 non-uniform levels of the iq4 codes (kvalues_iq4nl), denser near zero.
@@ -296,17 +311,8 @@ __attribute__((target("avx2,f16c"))) inline void decode_k_avx2(WeightType type,
   if (type == WeightType::q4_k) {
     c.dk = _cvtsh_ss(block_u16(b));
     c.dmink = _cvtsh_ss(block_u16(b + 2));
-    // The eight 6-bit scales and mins of base::k4_scale_min, four bytes at a time: bytes 0–3
-    // hold scales 0–3 and the high bits of scales 4–7, bytes 4–7 mins 0–3 and the high bits of
-    // mins 4–7, bytes 8–11 the low nibbles of scales (low) and mins (high) 4–7.
-    const std::uint32_t u0 = block_u32(b + 4), u1 = block_u32(b + 8), u2 = block_u32(b + 12);
-    const std::uint64_t scales =
-        (u0 & 0x3f3f3f3fu) |
-        (static_cast<std::uint64_t>((u2 & 0x0f0f0f0fu) | (((u0 >> 6) & 0x03030303u) << 4)) << 32);
-    const std::uint64_t mins =
-        (u1 & 0x3f3f3f3fu) |
-        (static_cast<std::uint64_t>(((u2 >> 4) & 0x0f0f0f0fu) | (((u1 >> 6) & 0x03030303u) << 4))
-         << 32);
+    std::uint64_t scales = 0, mins = 0;
+    k4_scales_mins(b + 4, scales, mins);
     // Each scale covers two groups of 16: repeat it.
     const __m128i s8 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(scales)));
     const __m128i m8 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(mins)));

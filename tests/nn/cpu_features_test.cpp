@@ -2,11 +2,10 @@
 #include <lmc/error.hpp>
 
 #include "nn/cpu_features.hpp"
+#include "support/scoped_environment.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <optional>
 #include <string>
 
 namespace {
@@ -14,22 +13,8 @@ namespace {
 using lmc::nn::KernelPath;
 
 // Sets LMC_KERNEL_PATH for one test and restores what the process had.
-class KernelPathVariable {
- public:
-  explicit KernelPathVariable(const char* value) {
-    if (const char* old = std::getenv("LMC_KERNEL_PATH")) saved_ = old;
-    ::setenv("LMC_KERNEL_PATH", value, 1);
-  }
-  ~KernelPathVariable() {
-    if (saved_) {
-      ::setenv("LMC_KERNEL_PATH", saved_->c_str(), 1);
-    } else {
-      ::unsetenv("LMC_KERNEL_PATH");
-    }
-  }
-
- private:
-  std::optional<std::string> saved_;
+struct KernelPathVariable : lmc_test::ScopedEnvironment {
+  explicit KernelPathVariable(const char* value) : ScopedEnvironment("LMC_KERNEL_PATH", value) {}
 };
 
 KernelPath best_path() {

@@ -15,12 +15,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
@@ -243,6 +245,19 @@ TEST_P(QuantMatmulTest, FloatRecipeBitIdenticalAcrossPathsOnKBlocks) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST_P(QuantMatmulTest, IntegerRecipeBitIdenticalAcrossPathsOnLongRows) {
+  // Rows of 4352 values (17 super-blocks, 136 blocks of 32): the AVX2 kernels for several
+  // tokens unpack 8 chunks at a time and carry each output's accumulators across them.
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(31);
+  const std::size_t cols = 4352, rows = 29, tokens = 33;
+  const RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::integer);
+  const std::vector<float> x = random_activations(tokens * cols, rng);
+
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 class QuantRecipeTest : public ::testing::TestWithParam<std::tuple<std::size_t, QuantRecipe>> {};
 
 TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
@@ -258,6 +273,36 @@ TEST_P(QuantRecipeTest, BitIdenticalAcrossPathsBatchesAndThreads) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST_P(QuantMatmulTest, ExtremeCodesAndActivationsAreExactOnEveryPath) {
+  // The largest products the SIMD kernels meet: every code at its extreme (Q8_0 −128, the
+  // unsigned codes at their maximum, e.g. Q6_K 63, Q6_K's scales −128) against activation codes
+  // of ±127 (constant rows). A saturating pair sum or an overflowing int16 would break the
+  // bits of the scalar reference.
+  PathGuard guard;
+  const TypeCase& c = type_cases()[GetParam()];
+  std::mt19937 rng(29);
+  const std::size_t cols = lmc::nn::weight_block_values(c.type) == 32 ? 288 : 512;
+  const std::size_t rows = 9, tokens = 6;
+  RandomMatrix m = random_matrix(c, rows, cols, rng, QuantRecipe::integer);
+  const std::size_t block_bytes = lmc::nn::weight_block_bytes(c.type);
+  for (std::size_t at = 0; at < m.bytes.size(); at += block_bytes) {
+    for (std::size_t i = 0; i < block_bytes; ++i) {
+      const bool half =
+          std::find_if(c.half_offsets.begin(), c.half_offsets.end(),
+                       [&](std::size_t o) { return i == o || i == o + 1; }) != c.half_offsets.end();
+      if (half) continue;
+      const bool q6_scale = c.type == WeightType::q6_k && i >= 192;
+      m.bytes[at + i] = std::byte{c.type == WeightType::q8_0 || q6_scale ? std::uint8_t{0x80}
+                                                                         : std::uint8_t{0xff}};
+    }
+  }
+  std::vector<float> x(tokens * cols);
+  for (std::size_t t = 0; t < tokens; ++t) {
+    std::fill_n(x.begin() + static_cast<std::ptrdiff_t>(t * cols), cols, t % 2 ? -1.5f : 0.75f);
+  }
+  lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, QuantMatmulTest, ::testing::Range<std::size_t>(0, 12), case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -268,6 +313,53 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(type_cases()[std::get<0>(info.param)].name) +
              (std::get<1>(info.param) == QuantRecipe::integer ? "_integer" : "_float");
     });
+
+TEST(QuantizedActivations, AreTheSameOnEveryPath) {
+  // The SIMD paths' copies of the per-value loops (largest magnitude, rounding) against the
+  // scalar ones, on values that test them: ties (x.5 after scaling, to even), ±0, NaN, ±inf,
+  // values that round past ±127, an all-NaN block and an all-zero block.
+  PathGuard guard;
+  std::mt19937 rng(37);
+  const std::size_t cols = 1024, tokens = 5;
+  std::vector<float> x = random_activations(tokens * cols, rng);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < 256; ++i) {
+    // Token 0, first 256: amax 127, so that codes are the values themselves: ties to even.
+    x[i] = static_cast<float>(static_cast<int>(i % 64) - 32) + 0.5f;
+  }
+  x[0] = 127.0f;
+  x[300] = nan;
+  x[301] = -0.0f;
+  x[cols + 40] = inf;
+  x[cols + 600] = -inf;
+  for (std::size_t i = 512; i < 544; ++i) x[2 * cols + i] = nan;     // a block of 32 all NaN
+  for (std::size_t i = 768; i < 1024; ++i) x[2 * cols + i] = 0.0f;   // a block of 256 all zero
+  for (std::size_t i = 0; i < cols; ++i) x[3 * cols + i] *= 1e-30f;  // tiny scales
+  for (std::size_t block : {std::size_t{32}, std::size_t{256}}) {
+    lmc::nn::force_kernel_path(KernelPath::scalar);
+    lmc::nn::detail::QuantizedActivations want;
+    lmc::nn::detail::quantize_activations(x.data(), cols, tokens, cols, block, want, nullptr);
+    for (KernelPath path : supported_paths()) {
+      lmc::nn::force_kernel_path(path);
+      lmc::nn::detail::QuantizedActivations got;
+      lmc::nn::detail::quantize_activations(x.data(), cols, tokens, cols, block, got, nullptr);
+      EXPECT_EQ(got.q, want.q) << to_string(path) << " block " << block;
+      EXPECT_EQ(0, std::memcmp(got.d.data(), want.d.data(), want.d.size() * 4))
+          << to_string(path) << " block " << block;
+      EXPECT_EQ(got.sum16, want.sum16) << to_string(path) << " block " << block;
+      EXPECT_EQ(0, std::memcmp(got.s32.data(), want.s32.data(), want.s32.size() * 4))
+          << to_string(path) << " block " << block;
+    }
+    // The ties went to even: 0.5 → 0, 1.5 → 2, −0.5 → −0 = 0, −1.5 → −2.
+    if (block == 256) {
+      EXPECT_EQ(want.q[33], 2);   // 1.5
+      EXPECT_EQ(want.q[32], 0);   // 0.5
+      EXPECT_EQ(want.q[31], 0);   // −0.5
+      EXPECT_EQ(want.q[30], -2);  // −1.5
+    }
+  }
+}
 
 TEST(QuantizedActivations, AreWithinHalfAStepOfTheInput) {
   std::mt19937 rng(2);
