@@ -161,7 +161,11 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     }
     packed_x = out;
   }
-  const std::size_t rows_per_task = ((w.rows + n_tasks - 1) / n_tasks + 3) / 4 * 4;
+  // Tasks of whole tiles: 4 rows for the row kernels, whole panels (3 rows) for the product of
+  // gemm_avx2.hpp, whose tasks would otherwise each end in a short panel.
+  const std::size_t task_unit = gemm ? detail::gemm_avx2_panel_rows : 4;
+  const std::size_t rows_per_task =
+      ((w.rows + n_tasks - 1) / n_tasks + task_unit - 1) / task_unit * task_unit;
   n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
   auto run = [&](std::size_t task) {
     const std::size_t begin = task * rows_per_task;
