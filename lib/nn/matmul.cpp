@@ -210,7 +210,10 @@ Product::Product(const WeightMatrix& w, const float* x, std::size_t x_stride, st
     }
     packed_x_ = out;
   }
-  rows_per_task_ = ((w.rows + n_tasks_ - 1) / n_tasks_ + 3) / 4 * 4;
+  // Tasks of whole tiles: 4 rows for the row kernels, whole panels (3 rows) for the product of
+  // gemm_avx2.hpp, whose tasks would otherwise each end in a short panel.
+  const std::size_t task_unit = gemm_ ? detail::gemm_avx2_panel_rows : 4;
+  rows_per_task_ = ((w.rows + n_tasks_ - 1) / n_tasks_ + task_unit - 1) / task_unit * task_unit;
   n_tasks_ = (w.rows + rows_per_task_ - 1) / rows_per_task_;
 }
 
