@@ -55,6 +55,18 @@ void weighted_rows_scalar(const WeightedRow* rows, std::size_t n_rows, const flo
   }
 }
 
+void pack_key_tiles(const float* keys, std::size_t key_stride, std::size_t count,
+                    std::size_t key_dim, float* out) {
+  for (std::size_t j0 = 0; j0 < count; j0 += 8) {
+    float* tile = out + (j0 / 8) * key_tile_floats(key_dim);
+    const std::size_t n = std::min<std::size_t>(8, count - j0);
+    for (std::size_t i = 0; i < 8; ++i) {
+      const float* key = keys + (j0 + i) * key_stride;
+      for (std::size_t d = 0; d < key_dim; ++d) tile[8 * d + i] = i < n ? key[d] : 0.0f;
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace {
@@ -65,7 +77,8 @@ using ScoresRowsKernel = void (*)(const float* const* qs, std::size_t n_q, const
 
 struct Kernels {
   detail::AttentionScoresKernel scores;
-  ScoresRowsKernel scores_rows;  ///< null: score row by row
+  ScoresRowsKernel scores_rows;            ///< null: score row by row
+  detail::ScoresTilesKernel scores_tiles;  ///< null: no tiled keys
   detail::RowMaxKernel row_max;
   detail::ExpShiftedKernel exp_shifted;
   detail::ScaleKernel scale;
@@ -77,6 +90,7 @@ Kernels kernels() {
     case KernelPath::avx512:
       return {detail::attention_scores_avx512,
               detail::attention_scores_rows_avx512,
+              nullptr,
               detail::row_max_avx512,
               detail::exp_shifted_avx512,
               detail::scale_avx512,
@@ -84,6 +98,7 @@ Kernels kernels() {
     case KernelPath::avx2:
       return {detail::attention_scores_avx2,
               nullptr,
+              detail::attention_scores_tiles_avx2,
               detail::row_max_avx2,
               detail::exp_shifted_avx2,
               detail::scale_avx2,
@@ -91,6 +106,7 @@ Kernels kernels() {
     case KernelPath::scalar: break;
   }
   return {detail::attention_scores_scalar,
+          nullptr,
           nullptr,
           detail::row_max_scalar,
           detail::exp_shifted_scalar,
@@ -155,14 +171,23 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
   const bool by_kv_head = n_queries < block_rows && group > 1;
   const std::size_t n_units = by_kv_head ? config.n_kv_heads : config.n_heads;
   const std::size_t heads_per_unit = by_kv_head ? group : 1;
+  // A block's rows are consecutive queries of one head (by_kv_head is false then), so their
+  // visible keys span at most max_visible + 7 positions, at most 14 more as whole tiles of 8.
+  const bool tiled = k.scores_tiles && n_queries >= block_rows;
+  const std::size_t row_floats = max_visible + 24;
 
   auto unit_task = [&](std::size_t unit) {
-    thread_local std::vector<float> scores;
-    scores.resize(block_rows * max_visible);
+    thread_local std::vector<float> scores, key_tiles;
+    scores.resize(block_rows * row_floats);
     const std::size_t h_begin = unit * heads_per_unit;
     const std::size_t kv = h_begin / group;
     const float* unit_keys = keys + kv * config.key_dim;
     const float* unit_values = values + kv * config.value_dim;
+    if (tiled) {
+      // Many queries of this head: its keys transposed once, for the tiled scores.
+      key_tiles.resize((n_keys + 7) / 8 * detail::key_tile_floats(config.key_dim));
+      detail::pack_key_tiles(unit_keys, key_row, n_keys, config.key_dim, key_tiles.data());
+    }
     const std::size_t n_rows = heads_per_unit * n_queries;
     float* row_ptr[block_rows];
     std::size_t lengths[block_rows];
@@ -179,14 +204,32 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
         const std::size_t first =
             config.window > 0 && last + 1 > config.window ? last + 1 - config.window : 0;
         q_ptr[r] = queries + t * query_stride + h * config.key_dim;
-        row_ptr[r] = scores.data() + r * max_visible;
+        row_ptr[r] = scores.data() + r * row_floats;
         lengths[r] = last + 1 - first;
         weighted[r] = {row_ptr[r], first, last + 1, out + t * out_row + h * config.value_dim};
         same_first = same_first && first == weighted[0].begin;
         shortest = std::min(shortest, lengths[r]);
       }
       // Every score is its own dot product, so the keys the rows share may be scored together
-      // and the rest row by row.
+      // and the rest row by row, or every key of the rows' tiles for all rows at once.
+      if (tiled) {
+        std::size_t lo = weighted[0].begin, hi = weighted[0].end;
+        for (std::size_t r = 1; r < rows; ++r) {
+          lo = std::min(lo, weighted[r].begin);
+          hi = std::max(hi, weighted[r].end);
+        }
+        const std::size_t tile_begin = lo / 8;
+        k.scores_tiles(q_ptr, rows, key_tiles.data(), tile_begin, (hi + 7) / 8, config.key_dim,
+                       config.scale, row_ptr);
+        for (std::size_t r = 0; r < rows; ++r) {
+          row_ptr[r] += weighted[r].begin - 8 * tile_begin;
+          weighted[r].weights = row_ptr[r];
+          if (config.soft_cap > 0) soft_cap(row_ptr[r], lengths[r], config.soft_cap);
+        }
+        softmax_rows(k, row_ptr, lengths, rows);
+        k.weighted_rows(weighted, rows, unit_values, value_row, config.value_dim);
+        continue;
+      }
       std::size_t shared = 0;
       if (k.scores_rows && same_first && rows > 1) {
         shared = shortest;

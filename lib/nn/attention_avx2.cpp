@@ -126,7 +126,85 @@ void weighted_chunk(const WeightedRow* rows, std::size_t n_rows, const float* va
   }
 }
 
+// Scores of Q queries against KT tiles of 8 packed keys (pack_key_tiles), written at
+// outs[q] + 8·kt. Lane i of every (query, key) pair is one accumulator chain over
+// k = i, i + 16, … (fma(q[k], key[k], lane), as the scalar order), 8 keys per ymm; Q·KT chains
+// run side by side (8 for 4 × 2: enough for 2 pipes of 4-cycle FMAs, in 11 registers), then
+// the 16 lane vectors of each pair go through the tree (lane[j] + lane[j + width]) as whole
+// vectors, and the product with the scale.
+template <int Q, int KT>
+void score_tiles(const float* const* qs, const float* tiles, std::size_t key_dim, float scale,
+                 float* const* outs) {
+  const std::size_t tile = key_tile_floats(key_dim);
+  alignas(32) float lanes[Q][KT][16][8];
+  for (std::size_t i = 0; i < 16; ++i) {
+    __m256 acc[Q][KT];
+    for (int q = 0; q < Q; ++q) {
+      for (int t = 0; t < KT; ++t) acc[q][t] = _mm256_setzero_ps();
+    }
+    for (std::size_t c = i; c < key_dim; c += 16) {
+      __m256 kv[KT];
+      for (int t = 0; t < KT; ++t) kv[t] = _mm256_loadu_ps(tiles + t * tile + 8 * c);
+      for (int q = 0; q < Q; ++q) {
+        const __m256 b = _mm256_broadcast_ss(qs[q] + c);
+        for (int t = 0; t < KT; ++t) acc[q][t] = _mm256_fmadd_ps(b, kv[t], acc[q][t]);
+      }
+    }
+    for (int q = 0; q < Q; ++q) {
+      for (int t = 0; t < KT; ++t) _mm256_store_ps(lanes[q][t][i], acc[q][t]);
+    }
+  }
+  const __m256 scale_v = _mm256_set1_ps(scale);
+  for (int q = 0; q < Q; ++q) {
+    for (int t = 0; t < KT; ++t) {
+      const float(&l)[16][8] = lanes[q][t];
+      __m256 s8[8], s4[4];
+      for (int j = 0; j < 8; ++j)
+        s8[j] = _mm256_add_ps(_mm256_load_ps(l[j]), _mm256_load_ps(l[j + 8]));
+      for (int j = 0; j < 4; ++j) s4[j] = _mm256_add_ps(s8[j], s8[j + 4]);
+      const __m256 s2_0 = _mm256_add_ps(s4[0], s4[2]), s2_1 = _mm256_add_ps(s4[1], s4[3]);
+      _mm256_storeu_ps(outs[q] + 8 * t, _mm256_mul_ps(_mm256_add_ps(s2_0, s2_1), scale_v));
+    }
+  }
+}
+
+// All n_q queries against KT tiles, in groups of at most 4 queries.
+template <int KT>
+void score_tiles_all(const float* const* qs, std::size_t n_q, const float* tiles,
+                     std::size_t key_dim, float scale, float* const* outs, std::size_t offset) {
+  std::size_t r = 0;
+  float* o[4];
+  auto rows = [&](std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) o[i] = outs[r + i] + offset;
+  };
+  for (; r + 4 <= n_q; r += 4) {
+    rows(4);
+    score_tiles<4, KT>(qs + r, tiles, key_dim, scale, o);
+  }
+  rows(n_q - r);
+  switch (n_q - r) {
+    case 3: return score_tiles<3, KT>(qs + r, tiles, key_dim, scale, o);
+    case 2: return score_tiles<2, KT>(qs + r, tiles, key_dim, scale, o);
+    case 1: return score_tiles<1, KT>(qs + r, tiles, key_dim, scale, o);
+    default: return;
+  }
+}
+
 }  // namespace
+
+void attention_scores_tiles_avx2(const float* const* qs, std::size_t n_q, const float* tiles,
+                                 std::size_t tile_begin, std::size_t tile_end, std::size_t key_dim,
+                                 float scale, float* const* outs) {
+  const std::size_t tile = key_tile_floats(key_dim);
+  std::size_t t = tile_begin;
+  // Two tiles at a time, every query group passing them while they are in L1.
+  for (; t + 2 <= tile_end; t += 2) {
+    score_tiles_all<2>(qs, n_q, tiles + t * tile, key_dim, scale, outs, 8 * (t - tile_begin));
+  }
+  if (t < tile_end) {
+    score_tiles_all<1>(qs, n_q, tiles + t * tile, key_dim, scale, outs, 8 * (t - tile_begin));
+  }
+}
 
 void attention_scores_avx2(const float* q, const float* keys, std::size_t key_stride,
                            std::size_t count, std::size_t key_dim, float scale, float* out) {

@@ -45,6 +45,28 @@ void attention_scores_rows_avx512(const float* const* qs, std::size_t n_q, const
                                   std::size_t key_stride, std::size_t count, std::size_t key_dim,
                                   float scale, float* const* outs);
 
+/// Floats per tile of pack_key_tiles: 8 keys of key_dim values.
+inline std::size_t key_tile_floats(std::size_t key_dim) { return 8 * key_dim; }
+
+/// The keys j < count (rows of key_dim floats, key_stride apart) transposed into tiles of 8
+/// keys: value d of key j at out[(j / 8)·key_tile_floats + 8·d + j % 8]; the last tile's
+/// missing keys are zero. out holds ⌈count / 8⌉ tiles.
+void pack_key_tiles(const float* keys, std::size_t key_stride, std::size_t count,
+                    std::size_t key_dim, float* out);
+
+/// outs[r][j − 8·tile_begin] for r < n_q and every key j of the tiles [tile_begin, tile_end)
+/// packed by pack_key_tiles: the score of query qs[r] and key j, the bits of
+/// attention_scores_scalar (a key past the packed count gives an unspecified value). Lane i of
+/// a dot product is one chain of fused multiply-adds in increasing k, vectorized across the 8
+/// keys of a tile, and the tree adds whole lane vectors, so no shuffle is needed.
+using ScoresTilesKernel = void (*)(const float* const* qs, std::size_t n_q, const float* tiles,
+                                   std::size_t tile_begin, std::size_t tile_end,
+                                   std::size_t key_dim, float scale, float* const* outs);
+
+void attention_scores_tiles_avx2(const float* const* qs, std::size_t n_q, const float* tiles,
+                                 std::size_t tile_begin, std::size_t tile_end, std::size_t key_dim,
+                                 float scale, float* const* outs);
+
 /// x[i] = exp_in_place(x[i] − max) for i < n (one float subtraction, then exp).
 using ExpShiftedKernel = void (*)(float* x, std::size_t n, float max);
 /// x[i] = x[i] · factor for i < n.

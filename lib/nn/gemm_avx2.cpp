@@ -46,7 +46,7 @@ namespace nn::detail {
 namespace {
 
 constexpr std::size_t group_tokens = gemm_avx2_group_tokens;
-constexpr std::size_t panel_rows = 3;
+constexpr std::size_t panel_rows = gemm_avx2_panel_rows;
 // Bytes of packed weights (floats, or F16 halves) one block holds per K-block: with one group's
 // half of the activations in L1 (4 rows of at most 1024 floats), they stay in the 512 KiB L2 of
 // a Zen 2/3 core.

@@ -15,6 +15,9 @@ namespace nn::detail {
 inline constexpr std::size_t gemm_avx2_min_tokens = 6;
 /// Tokens per group of the packed activations.
 inline constexpr std::size_t gemm_avx2_group_tokens = 4;
+/// Weight rows per panel: a task of rows [n_begin, n_end) runs fastest when its row count is a
+/// multiple of this.
+inline constexpr std::size_t gemm_avx2_panel_rows = 3;
 
 /// Floats of the packed activations of `tokens` rows of `cols` values.
 std::size_t gemm_avx2_packed_floats(std::size_t tokens, std::size_t cols);

@@ -137,6 +137,7 @@ TEST(ExpInPlace, FollowsTheDocumentedSequenceOnEveryPath) {
 struct Case {
   std::size_t n_heads, n_kv_heads, key_dim, value_dim, window;
   float soft_cap;
+  std::size_t n = 53;  // queries; odd: every vector tail of keys and rows is met
 };
 
 class AttentionOrder : public ::testing::TestWithParam<Case> {};
@@ -152,7 +153,7 @@ TEST_P(AttentionOrder, BitIdenticalToTheReferenceBatchedIncrementalAndThreaded) 
   c.scale = 1.0f / std::sqrt(static_cast<float>(p.key_dim));
   c.soft_cap = p.soft_cap;
   c.window = p.window;
-  const std::size_t n = 53;  // odd: every vector tail of keys and rows is met
+  const std::size_t n = p.n;
   std::mt19937 rng(static_cast<unsigned>(p.key_dim * 131 + p.value_dim + p.n_kv_heads));
   std::normal_distribution<float> normal(0.0f, 1.5f);
   std::vector<float> q(n * c.n_heads * c.key_dim), k(n * c.n_kv_heads * c.key_dim),
@@ -204,6 +205,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{3, 3, 20, 20, 0, 0.0f},    // tails on both sides of 16
                       Case{3, 3, 32, 32, 7, 0.0f},    // sliding window shorter than a block
                       Case{2, 1, 16, 24, 32, 2.5f},   // gemma2-like: window and soft cap
-                      Case{4, 2, 8, 40, 0, 5.0f}));   // soft cap, value_dim ≠ key_dim
+                      Case{4, 2, 8, 40, 0, 5.0f},     // soft cap, value_dim ≠ key_dim
+                      // The 130M llama's heads over many tiles of keys, and blocks of rows that
+                      // start mid-tile (chunks of 1, 2, 3, … queries after the cached ones).
+                      Case{3, 3, 64, 64, 0, 0.0f, 150},
+                      Case{4, 2, 64, 48, 21, 0.0f, 101}));  // GQA, window not a whole tile
 
 }  // namespace
