@@ -10,10 +10,10 @@ it, so training costs about the size of the words touched, not vocabulary x corp
 import heapq
 from collections import Counter, defaultdict
 
-import regex
-
-GPT2_PATTERN = regex.compile(
-    r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
+# GPT-2's pre-tokenizer (python3-regex, for \p{L} and \p{N}); compiled on first use, so that
+# the rest of this file (and its unit test) needs only the standard library.
+GPT2_REGEX = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+_gpt2_pattern = None
 
 
 def bytes_to_unicode():
@@ -31,14 +31,20 @@ def bytes_to_unicode():
 
 
 def pre_tokenize(text):
-    return GPT2_PATTERN.findall(text)
+    global _gpt2_pattern
+    if _gpt2_pattern is None:
+        import regex
+
+        _gpt2_pattern = regex.compile(GPT2_REGEX)
+    return _gpt2_pattern.findall(text)
 
 
-def train(texts, n_merges, min_count=2):
-    """Returns the merges as a list of (left id, right id); token 256 + i is merge i."""
+def train(texts, n_merges, min_count=2, split=pre_tokenize):
+    """Returns the merges as a list of (left id, right id); token 256 + i is merge i. split
+    is the pre-tokenizer (text -> words)."""
     counts = Counter()
     for text in texts:
-        counts.update(pre_tokenize(text))
+        counts.update(split(text))
     words = [list(w.encode("utf-8")) for w in counts]
     freq = [counts[w] for w in counts]
     pair_count = defaultdict(int)
@@ -89,9 +95,10 @@ def train(texts, n_merges, min_count=2):
 
 
 class Encoder:
-    def __init__(self, merges):
+    def __init__(self, merges, split=pre_tokenize):
         self.rank = {pair: r for r, pair in enumerate(merges)}
         self.cache = {}
+        self.split = split
 
     def encode_word(self, word):
         ids = self.cache.get(word)
@@ -122,7 +129,7 @@ class Encoder:
 
     def encode(self, text):
         ids = []
-        for word in pre_tokenize(text):
+        for word in self.split(text):
             ids.extend(self.encode_word(word))
         return ids
 

@@ -1,5 +1,14 @@
-"""Writes a GGUF v3 file (the subset needed here: scalars, strings, arrays; F32/F16 tensors)."""
+"""Writes and reads GGUF v3 files (the subset used here: scalars, strings, arrays; F32/F16
+tensors).
 
+Layout (little-endian): "GGUF", version u32, tensor count u64, metadata count u64; each
+metadata entry is a string key (u64 length + UTF-8), a u32 type and the value (an array is
+its element type u32, a u64 count and the elements); each tensor entry is its name, a u32
+dimension count, the dimensions as u64 (innermost first), the u32 ggml type and a u64 offset
+into the data section, which starts at the next multiple of general.alignment (32).
+"""
+
+import os
 import struct
 
 import numpy as np
@@ -61,5 +70,63 @@ def write(path, metadata, tensors):
         out += blob + b"\0" * ((-len(blob)) % ALIGN)
     with open(path + ".tmp", "wb") as f:
         f.write(out)
-    import os
     os.replace(path + ".tmp", path)
+
+
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<B",
+            10: "<Q", 11: "<q", 12: "<d"}
+
+
+def read(path):
+    """(metadata dict, {tensor name: numpy array, shape outermost first}) of a GGUF file with
+    F32/F16 tensors."""
+    with open(path, "rb") as f:
+        data = f.read()
+    pos = 0
+
+    def take(fmt):
+        nonlocal pos
+        v = struct.unpack_from(fmt, data, pos)
+        pos += struct.calcsize(fmt)
+        return v[0] if len(v) == 1 else v
+
+    def string():
+        nonlocal pos
+        n = take("<Q")
+        s = data[pos:pos + n].decode("utf-8")
+        pos += n
+        return s
+
+    def value(kind):
+        if kind == T_STRING:
+            return string()
+        if kind == T_ARRAY:
+            elem, n = take("<IQ")
+            return [value(elem) for _ in range(n)]
+        v = take(_SCALARS[kind])
+        return bool(v) if kind == T_BOOL else v
+
+    if data[:4] != b"GGUF":
+        raise ValueError(f"{path}: not a GGUF file")
+    pos = 4
+    version, n_tensors, n_meta = take("<IQQ")
+    if version != 3:
+        raise ValueError(f"{path}: GGUF version {version}, expected 3")
+    meta = {}
+    for _ in range(n_meta):
+        key = string()
+        meta[key] = value(take("<I"))
+    infos = []
+    for _ in range(n_tensors):
+        name = string()
+        dims = [take("<Q") for _ in range(take("<I"))]
+        infos.append((name, dims, take("<I"), take("<Q")))
+    align = meta.get("general.alignment", ALIGN)
+    base = (pos + align - 1) // align * align
+    tensors = {}
+    for name, dims, ggml_type, offset in infos:
+        dtype = {GGML_F32: "<f4", GGML_F16: "<f2"}[ggml_type]
+        count = int(np.prod(dims))
+        a = np.frombuffer(data, dtype=dtype, count=count, offset=base + offset)
+        tensors[name] = a.reshape(list(reversed(dims)))
+    return meta, tensors

@@ -115,3 +115,20 @@ class Llama(nn.Module):
             for _, p in self.gguf_tensors():
                 if p.dim() == 2:
                     p.copy_(p.half().float())
+
+
+def from_gguf(path):
+    """The Llama of a GGUF file written by train.py (float32 parameters; F16 matrices are
+    widened exactly), for checks that must not depend on the training checkpoint."""
+    import gguf_file
+
+    meta, tensors = gguf_file.read(path)
+    c = Config(meta["llama.vocab_size"], meta["llama.embedding_length"],
+               meta["llama.block_count"], meta["llama.attention.head_count"],
+               meta["llama.feed_forward_length"], meta["llama.rope.freq_base"],
+               meta["llama.attention.layer_norm_rms_epsilon"])
+    model = Llama(c)
+    with torch.no_grad():
+        for name, p in model.gguf_tensors():
+            p.copy_(torch.from_numpy(tensors[name].astype("float32")))
+    return model.eval(), meta

@@ -2,12 +2,14 @@
 """Trains lmc's bundled model: data from Debian packages, its own byte-level BPE tokenizer, a
 small Llama, written as GGUF with PyTorch reference log-probabilities beside it.
 
-    python3 models/train/train.py --work DIR [--sets DIR] [--out models]
+    python3 models/train/train.py --recipe full --work DIR [--budget-minutes M] [--resume]
 
-Every stage keeps its result in DIR and is skipped when that result is there; training saves
-a checkpoint every --checkpoint-every steps and resumes from the last one, bit for bit (the
-batch of step s is drawn from a generator seeded with (seed, s), and torch runs on a fixed
-number of threads with deterministic algorithms). See models/README.md.
+Every stage keeps its result in DIR (documents.jsonl, merges.json, tokens.pt) and is reused
+when DIR was made with the same data recipe; training saves a checkpoint every
+--checkpoint-every steps, and --resume continues from the last one bit for bit (the batch of
+step s is drawn from a generator seeded with (seed, s), and torch runs on a fixed number of
+threads with deterministic algorithms). The files (GGUF, reference, training report) go to
+--out (default DIR/out). See models/train/README.md.
 """
 
 import argparse
@@ -54,11 +56,12 @@ RECIPE = dict(
              "mpmath", "pygments", "setuptools", "latex-science-doc", "latex-recommended-doc"],
 )
 
-# The recipe proposed for the next model (`--recipe next`), from the pilots in models/README.md:
-# float32 (4.3 times the throughput of emulated bfloat16 on AVX2 CPUs), 2.6 times the data
-# (Django's documentation, TeX Live's latex-extra and publishers documentation) and about
-# 6,500-8,500 training CPU-seconds (passive OpenMP waits). Not yet run to the end.
-RECIPE_NEXT = dict(
+# The 90-minute recipe (`--recipe full`, models/train/README.md has the arithmetic): float32
+# (emulated bfloat16 is 4.3 times slower on AVX2 CPUs), 2.6 times the data (Django's
+# documentation, TeX Live's latex-extra and publishers documentation), a final phase at the
+# full context. With --budget-minutes the step counts of all phases are scaled by one factor
+# so that the measured seconds per step fit the budget (the plan is saved in --work).
+RECIPE_FULL = dict(
     RECIPE,
     bf16=False,
     sources=RECIPE["sources"] + ["django-docs", "latex-extra-doc", "latex-publishers-doc"],
@@ -66,6 +69,20 @@ RECIPE_NEXT = dict(
     phases=[(256, 16, 4400), (2048, 2, 200)],
     lr=5e-3, warmup=100,
 )
+
+# A pipeline check in a few minutes (--recipe smoke): the shipped data, a tiny model, a short
+# final phase at the full context. Its BPC says nothing of the full recipe's.
+RECIPE_SMOKE = dict(
+    RECIPE,
+    bf16=False,
+    dim=64, layers=2, heads=2, ffn=192,
+    phases=[(256, 8, 120), (2048, 1, 6)],
+    warmup=10,
+)
+RECIPES = dict(shipped={}, full=RECIPE_FULL, smoke=RECIPE_SMOKE)
+
+# The parts of the recipe that decide the documents, the tokenizer and the token streams.
+DATA_KEYS = ["seed", "vocab", "tokenizer_chars_per_domain", "chars_per_domain", "mix", "sources"]
 EOT = "<|endoftext|>"
 
 
@@ -79,32 +96,53 @@ def sha1(s):
 
 # ---- stage 1: documents -------------------------------------------------------------------
 
-def collect(work, sets_dir):
+def held_out(sets_dir, classic_dir):
+    """The texts that training must not see: every evaluation record and demo sample (lines
+    and shingles) and every classic corpus file (shingles)."""
+    demo = os.path.join(MODELS, "demo")
+    sets = heldout.held_out_texts(sets_dir, demo)
+    if all(label.startswith("demo/") for label, _ in sets):
+        raise SystemExit(f"no evaluation sets in {sets_dir}: pass --sets "
+                         "(../shared/testdata/corpora/sets)")
+    classic = heldout.classic_texts(classic_dir)
+    if not classic:
+        raise SystemExit(f"no classic corpus files in {classic_dir}: pass --classic "
+                         "(../shared/testdata/corpora/classic)")
+    held = heldout.HeldOut(sets + classic, line_texts=sets)
+    log(f"held out: {len(sets)} evaluation records and demo samples, {len(classic)} classic "
+        f"files; {len(held.keys)} long lines, {len(held)} shingle windows")
+    return held
+
+
+def collect(work, sets_dir, classic_dir):
     path = os.path.join(work, "documents.jsonl")
     if os.path.exists(path):
         return path
-    demo = os.path.join(MODELS, "demo")
-    held = heldout.HeldOut(heldout.held_out_texts(sets_dir, demo))
-    if not held.keys:
-        raise SystemExit("no held-out texts found: pass --sets (../shared/testdata/corpora/sets)")
-    log(f"held-out lines: {len(held.keys)}")
+    held = held_out(sets_dir, classic_dir)
     by_domain = {}
     stats = []
     for src in sources.SOURCES:
         if src["name"] not in RECIPE["sources"]:
             continue
-        docs, dropped = [], 0
+        docs, dropped, dropped_shingle = [], 0, 0
         for p, text in sources.documents(src):
             if held.overlaps(text):
                 dropped += 1
+                continue
+            hit = held.shared_passage(text)
+            if hit is not None:
+                dropped_shingle += 1
+                log(f"dropped {p}: shares a passage with {hit[0]}")
                 continue
             docs.append((sha1(p), src["name"], p, text))
         stats.append(dict(name=src["name"], package=src["package"],
                           version=sources.package_version(src["package"]),
                           licence=src["licence"], domain=src["domain"], documents=len(docs),
-                          chars=sum(len(d[3]) for d in docs), dropped_overlap=dropped))
+                          chars=sum(len(d[3]) for d in docs), dropped_overlap=dropped,
+                          dropped_shingle=dropped_shingle))
         log(f"{src['name']}: {len(docs)} documents, {stats[-1]['chars']} chars, "
-            f"{dropped} dropped for overlap with held-out text")
+            f"{dropped} dropped for a line and {dropped_shingle} for a passage shared with "
+            "held-out text")
         by_domain.setdefault(src["domain"], []).extend(docs)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -118,11 +156,21 @@ def collect(work, sets_dir):
                 used += len(text)
                 f.write(json.dumps(dict(domain=domain, source=name, path=p, text=text),
                                    ensure_ascii=False) + "\n")
+                for s in stats:
+                    if s["name"] == name:
+                        s["documents_used"] = s.get("documents_used", 0) + 1
+                        s["chars_used"] = s.get("chars_used", 0) + len(text)
             for s in stats:
                 if s["domain"] == domain:
                     s["domain_chars_used"] = used
+    # The written text once more, against the held-out side: no shared passage may remain.
+    checked = heldout.verify(tmp, held)
+    with open(tmp, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    log(f"training text: {checked} documents, none shares a {heldout.SHINGLE}-character "
+        f"passage with held-out text; sha256 {digest}")
     with open(os.path.join(work, "sources.json"), "w") as f:
-        json.dump(stats, f, indent=1)
+        json.dump(dict(documents_sha256=digest, documents=checked, sources=stats), f, indent=1)
     os.replace(tmp, path)
     return path
 
@@ -180,11 +228,63 @@ def streams(work, docs, encoder, eot_id):
 
 # ---- stage 4: training --------------------------------------------------------------------
 
-def schedule():
+def schedule(phases):
     steps = []
-    for seq, batch, n in RECIPE["phases"]:
+    for seq, batch, n in phases:
         steps += [(seq, batch)] * n
     return steps
+
+
+def seconds_per_step(vocab, data, seq, batch, steps=2):
+    """Wall seconds of one training step at (seq, batch), measured on a scratch copy of the
+    model after one warm-up step (the model and optimizer of the run are not touched)."""
+    model = make_model(vocab)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    times = []
+    for i in range(steps + 1):
+        x, y = batch_at(i, seq, batch, data)
+        t = time.time()
+        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        times.append(time.time() - t)
+    return min(times[1:])
+
+
+def plan_phases(work, vocab, data):
+    """The phases (seq, batch, steps) of this run. Without --budget-minutes: the recipe's.
+    With it: the recipe's step counts times one factor, so that the seconds per step measured
+    here add up to the budget less a reserve for held-out evaluation, checkpoints and export
+    (RESERVE). The plan is saved in work/plan.json and reused by --resume."""
+    path = os.path.join(work, "plan.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return [tuple(p) for p in json.load(f)["phases"]]
+    phases = [tuple(p) for p in RECIPE["phases"]]
+    report = dict(recipe_phases=phases)
+    if ARGS.budget_minutes:
+        per_step = [seconds_per_step(vocab, data, seq, batch) for seq, batch, _ in phases]
+        planned = sum(t * n for t, (_, _, n) in zip(per_step, phases))
+        factor = ARGS.budget_minutes * 60 * (1 - RESERVE) / planned
+        phases = [(seq, batch, max(1, round(n * factor))) for seq, batch, n in phases]
+        report.update(budget_minutes=ARGS.budget_minutes, reserve=RESERVE,
+                      seconds_per_step=per_step, factor=factor)
+        for (seq, batch, n), t in zip(phases, per_step):
+            log(f"phase {seq} x {batch}: {t:.3f} s per step, "
+                f"{seq * batch / t:.0f} tokens/s: {n} steps")
+    report["phases"] = phases
+    with open(path + ".tmp", "w") as f:
+        json.dump(report, f, indent=1)
+    os.replace(path + ".tmp", path)
+    return phases
+
+
+# Share of --budget-minutes kept for held-out evaluation, checkpoints and the files.
+RESERVE = 0.06
+# Held-out sample evaluations per run without --eval-every (each costs about as much wall
+# time as training on a third of the sample's tokens).
+EVALS_PER_RUN = 8
 
 
 def lr_at(step, total):
@@ -244,15 +344,16 @@ def heldout_sample(sets_dir, encoder, eot, tokens_per_set):
 
 
 def sample_bpc(model, sample, window=512):
-    """Bits per character of each set's sample: every token after BOS scored once, in windows
-    of `window` tokens that overlap by one (so each window but the first of a document starts
-    with no context: a little worse than lmc-bpc at 512/512)."""
+    """{set: {"bpc", "nats_per_token"}} of each set's sample: every token after BOS scored
+    once, in windows of `window` tokens that overlap by one (so each window but the first of a
+    document starts with no context: a little worse than lmc-bpc at 512/512)."""
     was_training = model.training
     model.eval()
     out = {}
     with torch.no_grad():
         for name, (docs, chars) in sample.items():
             rows, tail_nll = [], 0.0
+            scored = sum(len(ids) - 1 for ids in docs)
             for ids in docs:
                 t = torch.tensor(ids)
                 for s in range(0, len(ids) - 1, window):
@@ -268,16 +369,24 @@ def sample_bpc(model, sample, window=512):
                 lg = model(x[:, :-1])
                 nll += float(F.cross_entropy(lg.reshape(-1, lg.shape[-1]), x[:, 1:].reshape(-1),
                                              reduction="sum"))
-            out[name] = nll / math.log(2) / chars
+            out[name] = dict(bpc=nll / math.log(2) / chars, nats_per_token=nll / scored)
     model.train(was_training)
     return out
+
+
+def model_recipe():
+    """The recipe less its data keys, as JSON gives it back (tuples become lists)."""
+    return json.loads(json.dumps({k: v for k, v in RECIPE.items() if k not in DATA_KEYS}))
 
 
 def train(work, data, vocab, sample=None):
     final = os.path.join(work, "final.pt")
     if os.path.exists(final):
+        state = torch.load(final)
+        if state.get("recipe") != model_recipe():
+            raise SystemExit(f"{final} was trained with another recipe: use a fresh --work")
         model = make_model(vocab)
-        model.load_state_dict(torch.load(final)["model"])
+        model.load_state_dict(state["model"])
         return model
     model = make_model(vocab)
     decay = [p for p in model.parameters() if p.dim() == 2]
@@ -288,21 +397,30 @@ def train(work, data, vocab, sample=None):
     ckpt = os.path.join(work, "checkpoint.pt")
     step, spent = 0, dict(wall=0.0, cpu=0.0, tokens=0)
     if os.path.exists(ckpt):
+        if not ARGS.resume:
+            raise SystemExit(f"{ckpt} exists: pass --resume to continue that run, or use a "
+                             "fresh --work")
         state = torch.load(ckpt)
+        if state.get("recipe") != model_recipe():
+            raise SystemExit(f"{ckpt} was trained with another recipe: use a fresh --work")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, spent = state["step"], state["spent"]
         log(f"resumed at step {step}")
-    plan = schedule()
+    plan = schedule(plan_phases(work, vocab, data))
+    log(f"model: {sum(p.numel() for p in model.parameters())} parameters; "
+        f"{len(plan)} steps, {sum(s * b for s, b in plan)} tokens")
     t0, c0 = time.time(), time.process_time()
     ema = None
     every = ARGS.checkpoint_every
+    eval_every = ARGS.eval_every or max(1, len(plan) // EVALS_PER_RUN)
+    last = dict(wall=time.time(), cpu=time.process_time(), tokens=spent["tokens"])
 
     def save(path):
         now = dict(wall=spent["wall"] + time.time() - t0,
                    cpu=spent["cpu"] + time.process_time() - c0, tokens=spent["tokens"])
-        torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), step=step, spent=now),
-                   path + ".tmp")
+        torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), step=step, spent=now,
+                        recipe=model_recipe()), path + ".tmp")
         os.replace(path + ".tmp", path)
         return now
 
@@ -327,18 +445,31 @@ def train(work, data, vocab, sample=None):
         step += 1
         spent["tokens"] += seq * batch
         ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
-        if step % 10 == 0:
+        if step % 10 == 0 or step == len(plan):
+            wall, cpu = time.time(), time.process_time()
+            n = spent["tokens"] - last["tokens"]
             log(f"step {step}/{len(plan)} seq {seq} loss {loss.item():.3f} (ema {ema:.3f}) "
-                f"tokens {spent['tokens']} cpu {spent['cpu'] + time.process_time() - c0:.0f}s")
-        if sample and ARGS.eval_every and (step % ARGS.eval_every == 0 or step == len(plan)):
-            e0 = time.process_time()
+                f"tokens {spent['tokens']} cpu {spent['cpu'] + cpu - c0:.0f}s; "
+                f"{n / max(wall - last['wall'], 1e-9):.0f} tokens/s, "
+                f"{n / max(cpu - last['cpu'], 1e-9):.0f} tokens/CPU-s")
+            last = dict(wall=wall, cpu=cpu, tokens=spent["tokens"])
+        if sample and (step % eval_every == 0 or step == len(plan)):
+            e0, w0 = time.process_time(), time.time()
             bpc = sample_bpc(model, sample)
             c0 += time.process_time() - e0  # evaluation is not training time
+            t0 += time.time() - w0
+            last["cpu"] += time.process_time() - e0
+            last["wall"] += time.time() - w0
             cpu = spent["cpu"] + time.process_time() - c0
             log(f"held-out sample at step {step}, {cpu:.0f} training CPU-s, "
-                f"{spent['tokens']} tokens: " + " ".join(f"{k} {v:.4f}" for k, v in bpc.items()))
+                f"{spent['tokens']} tokens: " +
+                " ".join(f"{k} {v['bpc']:.4f} bpc ({v['nats_per_token']:.4f} nats/token)"
+                         for k, v in bpc.items()))
             with open(os.path.join(work, "heldout_curve.jsonl"), "a") as f:
-                f.write(json.dumps(dict(step=step, cpu=cpu, tokens=spent["tokens"], bpc=bpc)) + "\n")
+                f.write(json.dumps(dict(step=step, cpu=cpu, tokens=spent["tokens"],
+                                        bpc={k: v["bpc"] for k, v in bpc.items()},
+                                        nats_per_token={k: v["nats_per_token"]
+                                                        for k, v in bpc.items()})) + "\n")
         if step % every == 0 or step == len(plan) or (step < len(plan) and plan[step] != plan[step - 1]):
             save(ckpt)
     now = save(final)
@@ -354,7 +485,7 @@ def token_texts(merges):
     return ["".join(table[b] for b in tb) for tb in bpe.token_bytes(merges)] + [EOT]
 
 
-def write_gguf(path, model, merges):
+def write_gguf(path, model, merges, name):
     c = model.c
     texts = token_texts(merges)
     types = [1] * (len(texts) - 1) + [3]
@@ -364,7 +495,7 @@ def write_gguf(path, model, merges):
                           gguf_file.T_FLOAT32, gguf_file.T_INT32, gguf_file.T_BOOL)
     meta = [
         ("general.architecture", S, "llama"),
-        ("general.name", S, "lmc-tiny"),
+        ("general.name", S, name),
         ("general.license", S, "MIT"),
         ("general.alignment", U, gguf_file.ALIGN),
         ("general.file_type", U, 1),
@@ -450,34 +581,61 @@ def evaluate(model, encoder, eot, sets_dir):
     return out
 
 
+def check_work(work):
+    """A work folder belongs to one data recipe: its stage results are reused only for it."""
+    path = os.path.join(work, "data_recipe.json")
+    mine = json.loads(json.dumps({k: RECIPE[k] for k in DATA_KEYS}))
+    if os.path.exists(path):
+        with open(path) as f:
+            if json.load(f) != mine:
+                raise SystemExit(f"{work} holds the data of another recipe: use a fresh --work")
+    else:
+        with open(path, "w") as f:
+            json.dump(mine, f, indent=1)
+
+
 def main():
     global ARGS
+    shared = os.path.join(MODELS, "..", "..", "shared", "testdata", "corpora")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", required=True, help="folder for stage results and checkpoints")
-    ap.add_argument("--sets", default=os.path.join(MODELS, "..", "..", "shared", "testdata",
-                                                   "corpora", "sets"),
+    ap.add_argument("--sets", default=os.path.join(shared, "sets"),
                     help="the evaluation sets, kept out of the training data")
-    ap.add_argument("--out", default=MODELS, help="where the GGUF file and references go")
+    ap.add_argument("--classic", default=os.path.join(shared, "classic"),
+                    help="the classic corpus files, kept out of the training data")
+    ap.add_argument("--out", default="", help="where the GGUF file and references go "
+                    "(default WORK/out; the next model is copied into models/ by hand)")
+    ap.add_argument("--name", default="lmc-tiny", help="file names: NAME.gguf, "
+                    "NAME.reference.json, NAME.training.json")
     ap.add_argument("--checkpoint-every", type=int, default=25)
-    ap.add_argument("--recipe", choices=["shipped", "next"], default="shipped",
-                    help="shipped: the recipe of models/lmc-tiny.gguf; next: the proposed one")
+    ap.add_argument("--recipe", choices=sorted(RECIPES), default="shipped",
+                    help="shipped: the recipe of models/lmc-tiny.gguf; full: the 90-minute "
+                    "one; smoke: a pipeline check in minutes")
     ap.add_argument("--override", default="",
-                    help="JSON object merged into RECIPE (pilot runs; the shipped model uses none)")
+                    help="JSON object merged into the recipe (pilot runs)")
+    ap.add_argument("--budget-minutes", type=float, default=0,
+                    help="scale the recipe's steps to this wall time, from seconds per step "
+                    "measured at the start (saved in WORK/plan.json)")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue from WORK/checkpoint.pt (without it a checkpoint is an error)")
     ap.add_argument("--eval-every", type=int, default=0,
-                    help="estimate held-out BPC on a sample of the sets every N steps")
+                    help="held-out BPC on a sample of the sets every N steps "
+                    "(default: EVALS_PER_RUN times per run)")
     ap.add_argument("--eval-tokens", type=int, default=12000, help="sample size per set")
     ap.add_argument("--train-only", action="store_true",
                     help="stop after training (pilots: no GGUF, no references)")
     ap.add_argument("--stop-after", default="", help="collect|tokenizer|tokens: stop there")
     ARGS = ap.parse_args()
-    if ARGS.recipe == "next":
-        RECIPE.update(RECIPE_NEXT)
+    RECIPE.update(RECIPES[ARGS.recipe])
     if ARGS.override:
         RECIPE.update(json.loads(ARGS.override))
+    if RECIPE["vocab"] > 32767:
+        raise SystemExit("vocab must fit the int16 token streams")
     torch.set_num_threads(RECIPE["threads"])
     torch.use_deterministic_algorithms(True)
     os.makedirs(ARGS.work, exist_ok=True)
-    docs = read_documents(collect(ARGS.work, ARGS.sets))
+    check_work(ARGS.work)
+    docs = read_documents(collect(ARGS.work, ARGS.sets, ARGS.classic))
     if ARGS.stop_after == "collect":
         return
     merges = tokenizer(ARGS.work, docs)
@@ -489,25 +647,33 @@ def main():
     del docs
     if ARGS.stop_after == "tokens":
         return
-    sample = None
-    if ARGS.eval_every or not ARGS.train_only:
-        sample = heldout_sample(ARGS.sets, encoder, eot, ARGS.eval_tokens)
+    sample = heldout_sample(ARGS.sets, encoder, eot, ARGS.eval_tokens)
     model = train(ARGS.work, data, RECIPE["vocab"], sample)
     if ARGS.train_only:
         return
     model.round_matrices_to_f16()
-    os.makedirs(ARGS.out, exist_ok=True)
-    write_gguf(os.path.join(ARGS.out, "lmc-tiny.gguf"), model, merges)
-    reference_logprobs(os.path.join(ARGS.out, "lmc-tiny.reference.json"), model, encoder, eot)
+    out = ARGS.out or os.path.join(ARGS.work, "out")
+    os.makedirs(out, exist_ok=True)
+    write_gguf(os.path.join(out, ARGS.name + ".gguf"), model, merges, ARGS.name)
+    reference_logprobs(os.path.join(out, ARGS.name + ".reference.json"), model, encoder, eot)
     figures = evaluate(model, encoder, eot, ARGS.sets)
-    figures.update({f"sample/{k}": v for k, v in sample_bpc(model, sample).items()})
+    figures.update({f"sample/{k}": v["bpc"] for k, v in sample_bpc(model, sample).items()})
     with open(os.path.join(ARGS.work, "training_time.json")) as f:
         spent = json.load(f)
-    report = dict(recipe=RECIPE, spent=spent, heldout_bpc=figures)
-    with open(os.path.join(ARGS.out, "lmc-tiny.training.json"), "w") as f:
+    with open(os.path.join(ARGS.work, "sources.json")) as f:
+        data_sources = json.load(f)
+    with open(os.path.join(ARGS.work, "plan.json")) as f:
+        plan = json.load(f)
+    report = dict(recipe=RECIPE, plan=plan, parameters=sum(p.numel() for p in model.parameters()),
+                  spent=spent, heldout_bpc=figures,
+                  training_text=dict(documents_sha256=data_sources["documents_sha256"],
+                                     documents=data_sources["documents"],
+                                     sources=data_sources["sources"]))
+    with open(os.path.join(out, ARGS.name + ".training.json"), "w") as f:
         json.dump(report, f, indent=1)
     log(json.dumps(report["heldout_bpc"]))
     log(f"training: {spent['wall']:.0f} s wall, {spent['cpu']:.0f} s CPU, {spent['tokens']} tokens")
+    log(f"wrote {out}/{ARGS.name}.gguf, .reference.json, .training.json")
 
 
 if __name__ == "__main__":
