@@ -167,6 +167,14 @@ class LMC_EXPORT Session {
   /// with the model.
   static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
                         std::size_t threads);
+  /// As feed_each(sessions, tokens, threads), but the pass writes the logits that follow
+  /// tokens[i] straight into row i of `logits` (tokens.size() × vocab_size() floats,
+  /// row-major; the same bits feed_each would keep) instead of keeping them in the sessions, so
+  /// that no copy of them is made: afterwards each session keeps no rows (n_outputs() is 0).
+  /// Error(invalid_argument) when `logits` has another size; on error every session is
+  /// unchanged (with the exception feed() describes) and `logits` may be partly written.
+  static void feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
+                        std::size_t threads, std::span<float> logits);
 
   /// Bytes of state the session holds once it holds `positions` positions (at least what it
   /// holds now: its cache grows in steps and keeps its room after reset()); state_bytes(

@@ -71,60 +71,76 @@ ThreadPool::ThreadPool(std::size_t n_threads) : spin_wait_(spin_wait_from_enviro
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
-    stopping_ = true;
-    // Ends the spin of workers watching for the next loop (they then see stopping_).
-    generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    stopping_.store(true);
   }
   work_ready_.notify_all();
   for (auto& worker : workers_) worker.join();
 }
 
-// Takes task indices until none are left. Called with mutex_ unlocked.
 void ThreadPool::run_tasks() {
   const bool was_inside = inside_pool_task;
   inside_pool_task = true;
-  for (;;) {
-    std::size_t index = 0;
-    {
-      std::lock_guard lock(mutex_);
-      if (next_task_ >= n_tasks_ || error_) break;
-      index = next_task_++;
-    }
+  const std::function<void(std::size_t)>& task = *task_;
+  const std::size_t n_tasks = n_tasks_;
+  while (!failed_.load(std::memory_order_relaxed)) {
+    const std::size_t index = next_task_.fetch_add(1, std::memory_order_relaxed);
+    if (index >= n_tasks) break;
     try {
-      (*task_)(index);
+      task(index);
     } catch (...) {
       std::lock_guard lock(mutex_);
       if (!error_) error_ = std::current_exception();
+      failed_.store(true, std::memory_order_relaxed);
     }
   }
   inside_pool_task = was_inside;
 }
 
+void ThreadPool::leave() {
+  // Sequentially consistent with the caller's caller_sleeping_ store and its load of state_ in
+  // try_close: either the caller sees this worker gone or this worker sees the caller asleep.
+  const std::uint64_t before = state_.fetch_sub(1);
+  if ((before & busy_mask) == 1 && caller_sleeping_.load()) {
+    { std::lock_guard lock(mutex_); }
+    work_done_.notify_one();
+  }
+}
+
+bool ThreadPool::try_close() {
+  std::uint64_t state = state_.load();
+  if ((state & busy_mask) != 0) return false;
+  return state_.compare_exchange_strong(state, state & ~open_bit);
+}
+
 void ThreadPool::worker_loop() {
-  std::size_t seen_generation = 0;
+  std::uint64_t seen_generation = 0;
+  auto changed = [&] {
+    return stopping_.load(std::memory_order_relaxed) ||
+           generation_of(state_.load(std::memory_order_acquire)) != seen_generation;
+  };
   for (;;) {
     // The next loop usually comes within microseconds: watch for it before sleeping.
-    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen_generation; },
-               spin_wait_);
-    {
+    if (!spin_until(changed, spin_wait_)) {
       std::unique_lock lock(mutex_);
-      if (!stopping_ && generation_.load(std::memory_order_relaxed) == seen_generation) {
-        ++sleeping_workers_;
-        work_ready_.wait(lock, [&] {
-          return stopping_ || generation_.load(std::memory_order_relaxed) != seen_generation;
-        });
-        --sleeping_workers_;
+      ++sleeping_workers_;
+      work_ready_.wait(lock, changed);
+      --sleeping_workers_;
+    }
+    if (stopping_.load(std::memory_order_acquire)) return;
+    std::uint64_t state = state_.load(std::memory_order_acquire);
+    seen_generation = generation_of(state);
+    // Join unless the caller has closed the loop already (it then ran every task itself).
+    bool joined = false;
+    while ((state & open_bit) != 0 && generation_of(state) == seen_generation) {
+      if (state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        joined = true;
+        break;
       }
-      if (stopping_) return;
-      seen_generation = generation_.load(std::memory_order_relaxed);
-      ++busy_workers_;
     }
+    if (!joined) continue;
     run_tasks();
-    {
-      std::lock_guard lock(mutex_);
-      --busy_workers_;
-    }
-    work_done_.notify_all();
+    leave();
   }
 }
 
@@ -135,31 +151,36 @@ void ThreadPool::parallel_for(std::size_t n_tasks, const std::function<void(std:
     return;
   }
   std::lock_guard call_lock(call_mutex_);
+  // No worker is in a loop now (the last one was closed), so these are the caller's to write.
+  task_ = &task;
+  n_tasks_ = n_tasks;
+  next_task_.store(0, std::memory_order_relaxed);
+  failed_.store(false, std::memory_order_relaxed);
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    task_ = &task;
-    n_tasks_ = n_tasks;
-    next_task_ = 0;
-    error_ = nullptr;
-    generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    const std::uint64_t generation = (generation_of(state_.load()) + 1) & 0xffffffffu;
+    state_.store((generation << 32) | open_bit, std::memory_order_release);
     wake = sleeping_workers_ > 0;
   }
   if (wake) work_ready_.notify_all();
   run_tasks();
-  // Every task is taken: watch the workers finish theirs before sleeping. A worker that joins
-  // later finds no task left, and the wait below waits for it.
-  spin_until([&] { return busy_workers_.load(std::memory_order_acquire) == 0; }, spin_wait_);
-  std::exception_ptr error;
-  {
+  // Every task is taken: watch the workers finish theirs before sleeping. A worker that comes
+  // after the loop is closed does not join it.
+  if (!spin_until([&] { return try_close(); }, spin_wait_)) {
     std::unique_lock lock(mutex_);
-    // Workers that woke late find no task left; wait until every one that joined is out.
-    work_done_.wait(lock, [&] { return busy_workers_ == 0 && (next_task_ >= n_tasks_ || error_); });
-    task_ = nullptr;
-    n_tasks_ = 0;
+    caller_sleeping_.store(true);
+    work_done_.wait(lock, [&] { return try_close(); });
+    caller_sleeping_.store(false);
+  }
+  std::exception_ptr error;
+  if (failed_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(mutex_);
     error = error_;
     error_ = nullptr;
   }
+  task_ = nullptr;
+  n_tasks_ = 0;
   if (error) std::rethrow_exception(error);
 }
 

@@ -6,6 +6,10 @@
 // caller spins likewise for the workers to finish: waking a sleeping thread costs about as much
 // as one such loop. On a machine whose cores are all taken by other work, spinning takes the core
 // from the thread with work; LMC_THREAD_SPIN_US=0 then makes waiting threads sleep at once.
+//
+// A loop takes no lock while it runs: workers join it, take task indices and leave through
+// atomics (a mutex contended by two threads puts one to sleep in the kernel, which cost short
+// loops most of the worker's share), and the mutex serves only sleeping, waking and errors.
 #pragma once
 
 #include <lmc/version.hpp>
@@ -14,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -56,25 +61,38 @@ class ThreadPool {
 
  private:
   void worker_loop();
+  // Takes task indices of the current loop until none are left.
   void run_tasks();
+  // Removes one worker from the current loop, waking the caller if it sleeps for the last one.
+  void leave();
+  // Ends the current loop if no worker is in it (then none can join any more).
+  bool try_close();
+
+  // state_: the loop's generation in the high 32 bits, `open` (workers may join) and the number
+  // of workers in the loop below it.
+  static constexpr std::uint64_t open_bit = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t busy_mask = open_bit - 1;
+  static std::uint64_t generation_of(std::uint64_t state) { return state >> 32; }
 
   std::chrono::microseconds spin_wait_;
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable work_ready_;
-  std::condition_variable work_done_;
   std::mutex call_mutex_;  // one parallel_for at a time
 
-  // State of the current parallel_for, guarded by mutex_.
+  // The current loop: written by the caller before it opens the loop (a release store of
+  // state_), read by the workers that join it; unchanged until it is closed.
   const std::function<void(std::size_t)>* task_ = nullptr;
   std::size_t n_tasks_ = 0;
-  std::size_t next_task_ = 0;
-  std::size_t sleeping_workers_ = 0;
-  // Written under mutex_; atomic so that spinning threads can watch them without it.
-  std::atomic<std::size_t> busy_workers_{0};
-  std::atomic<std::size_t> generation_{0};
-  std::exception_ptr error_;
-  bool stopping_ = false;
+  alignas(64) std::atomic<std::size_t> next_task_{0};
+  alignas(64) std::atomic<std::uint64_t> state_{0};
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> caller_sleeping_{false};
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mutex_;  // sleeping, waking and errors
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  std::size_t sleeping_workers_ = 0;  // guarded by mutex_
+  std::exception_ptr error_;          // guarded by mutex_
 };
 
 }  // namespace base

@@ -134,11 +134,8 @@ void logits_next_each(const CodingModel& model, std::span<CodingSession* const> 
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     models[i] = &static_cast<ModelCodingSession*>(sessions[i])->session();
   }
-  Session::feed_each(models, tokens, std::max(pool.size(), adapted->model().threads()));
-  for (std::size_t i = 0; i < sessions.size(); ++i) {
-    const std::span<const float> row = models[i]->logits(0);
-    std::copy(row.begin(), row.end(), logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab));
-  }
+  // The pass writes the rows straight into `logits`: no copy.
+  Session::feed_each(models, tokens, std::max(pool.size(), adapted->model().threads()), logits);
 }
 
 }  // namespace coding

@@ -215,6 +215,24 @@ void Session::feed_each(std::span<Session* const> sessions, std::span<const Toke
 
 void Session::feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
                         std::size_t threads) {
+  if (sessions.empty() || sessions.size() != tokens.size() || !sessions[0]) {
+    // feed_each below refuses these (or has nothing to do) before it needs the buffer.
+    feed_each(sessions, tokens, threads, {});
+    return;
+  }
+  const std::size_t n_vocab = sessions[0]->vocab_size();
+  std::vector<float> logits(sessions.size() * n_vocab);
+  feed_each(sessions, tokens, threads, logits);
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    Impl& impl = *sessions[i]->impl_;
+    impl.logits.assign(logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab),
+                       logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_vocab));
+    impl.n_outputs = 1;
+  }
+}
+
+void Session::feed_each(std::span<Session* const> sessions, std::span<const Token> tokens,
+                        std::size_t threads, std::span<float> logits) {
   if (sessions.size() != tokens.size()) {
     base::fail(ErrorCode::invalid_argument, "feed_each: {} sessions, {} tokens", sessions.size(),
                tokens.size());
@@ -254,7 +272,11 @@ void Session::feed_each(std::span<Session* const> sessions, std::span<const Toke
     feeds[i] = nn::SequenceFeed{tokens.subspan(i, 1), &impl.cache};
   }
   const std::size_t n_vocab = model->bound.config.n_vocab;
-  std::vector<float> logits(sessions.size() * n_vocab);
+  if (logits.size() != sessions.size() * n_vocab) {
+    base::fail(ErrorCode::invalid_argument,
+               "feed_each: {} floats of logits for {} sessions of a vocabulary of {}",
+               logits.size(), sessions.size(), n_vocab);
+  }
   std::vector<std::size_t> start(sessions.size());
   for (std::size_t i = 0; i < sessions.size(); ++i) start[i] = sessions[i]->impl_->cache.length();
   try {
@@ -272,12 +294,7 @@ void Session::feed_each(std::span<Session* const> sessions, std::span<const Toke
     }
     throw;
   }
-  for (std::size_t i = 0; i < sessions.size(); ++i) {
-    Impl& impl = *sessions[i]->impl_;
-    impl.logits.assign(logits.begin() + static_cast<std::ptrdiff_t>(i * n_vocab),
-                       logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_vocab));
-    impl.n_outputs = 1;
-  }
+  for (Session* session : sessions) session->impl_->n_outputs = 0;
 }
 
 std::size_t Session::state_bytes(std::size_t positions) const noexcept {

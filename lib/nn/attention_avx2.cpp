@@ -68,46 +68,91 @@ inline __m256 reduce_8_keys(const __m256 (&s8)[8]) {
   return _mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-template <int NV, int Q>
+// NV vectors of value row j from d0 on; the last one masked unless the chunk is Full.
+template <int NV, bool Full>
+inline void load_values(const float* row, __m256i last, __m256 (&vv)[NV]) {
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) {
+    vv[v] =
+        !Full && v == NV - 1 ? _mm256_maskload_ps(row + 8 * v, last) : _mm256_loadu_ps(row + 8 * v);
+  }
+}
+
+// acc[v] = fma(w_j, v_j, acc[v]) for the value rows j in [from, to) of one row, in registers.
+template <int NV, bool Full>
+inline void run_row(const WeightedRow& row, const float* values, std::size_t stride, std::size_t d0,
+                    __m256i last, std::size_t from, std::size_t to, __m256 (&acc)[NV]) {
+  __m256 a[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) a[v] = acc[v];
+  const float* w = row.weights + (from - row.begin);
+  const float* vrow = values + from * stride + d0;
+  for (std::size_t j = from; j < to; ++j, ++w, vrow += stride) {
+    const __m256 wv = _mm256_broadcast_ss(w);
+    __m256 vv[NV];
+    load_values<NV, Full>(vrow, last, vv);
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) a[v] = _mm256_fmadd_ps(wv, vv[v], a[v]);
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) acc[v] = a[v];
+}
+
+// Q rows × NV vectors of values from d0 on. Each output keeps its own fma chain in key order;
+// over the keys the rows share, each value vector is loaded once for all Q rows. Accumulators
+// are indexed by constants only, so that they stay in registers (with a lambda indexing them
+// by a run-time row, GCC kept them in memory and stored all of them after every key: 8 ymm
+// stores per 8 FMAs).
+template <int NV, int Q, bool Full>
 void weighted_block(const WeightedRow* rows, const float* values, std::size_t stride,
                     std::size_t d0, __m256i last) {
   __m256 acc[Q][NV];
+#pragma GCC unroll 8
   for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_setzero_ps();
   }
-  auto load = [&](std::size_t j, int v) {
-    const float* p = values + j * stride + d0 + 8 * v;
-    return v == NV - 1 ? _mm256_maskload_ps(p, last) : _mm256_loadu_ps(p);
-  };
-  auto run_one = [&](int q, std::size_t from, std::size_t to) {
-    for (std::size_t j = from; j < to; ++j) {
-      const __m256 w = _mm256_set1_ps(rows[q].weights[j - rows[q].begin]);
-      for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_fmadd_ps(w, load(j, v), acc[q][v]);
-    }
-  };
   std::size_t shared_begin = rows[0].begin, shared_end = rows[0].end;
+#pragma GCC unroll 8
   for (int q = 1; q < Q; ++q) {
     shared_begin = std::max(shared_begin, rows[q].begin);
     shared_end = std::min(shared_end, rows[q].end);
   }
   if (shared_begin >= shared_end) {
-    for (int q = 0; q < Q; ++q) run_one(q, rows[q].begin, rows[q].end);
+#pragma GCC unroll 8
+    for (int q = 0; q < Q; ++q) {
+      run_row<NV, Full>(rows[q], values, stride, d0, last, rows[q].begin, rows[q].end, acc[q]);
+    }
   } else {
-    for (int q = 0; q < Q; ++q) run_one(q, rows[q].begin, shared_begin);
-    for (std::size_t j = shared_begin; j < shared_end; ++j) {
+#pragma GCC unroll 8
+    for (int q = 0; q < Q; ++q) {
+      run_row<NV, Full>(rows[q], values, stride, d0, last, rows[q].begin, shared_begin, acc[q]);
+    }
+    const float* w[Q];
+#pragma GCC unroll 8
+    for (int q = 0; q < Q; ++q) w[q] = rows[q].weights + (shared_begin - rows[q].begin);
+    const float* vrow = values + shared_begin * stride + d0;
+    for (std::size_t j = 0; j < shared_end - shared_begin; ++j, vrow += stride) {
       __m256 vv[NV];
-      for (int v = 0; v < NV; ++v) vv[v] = load(j, v);
+      load_values<NV, Full>(vrow, last, vv);
+#pragma GCC unroll 8
       for (int q = 0; q < Q; ++q) {
-        const __m256 w = _mm256_set1_ps(rows[q].weights[j - rows[q].begin]);
-        for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_fmadd_ps(w, vv[v], acc[q][v]);
+        const __m256 wv = _mm256_broadcast_ss(w[q] + j);
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_fmadd_ps(wv, vv[v], acc[q][v]);
       }
     }
-    for (int q = 0; q < Q; ++q) run_one(q, shared_end, rows[q].end);
+#pragma GCC unroll 8
+    for (int q = 0; q < Q; ++q) {
+      run_row<NV, Full>(rows[q], values, stride, d0, last, shared_end, rows[q].end, acc[q]);
+    }
   }
+#pragma GCC unroll 8
   for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
       float* o = rows[q].out + d0 + 8 * v;
-      if (v == NV - 1) {
+      if (!Full && v == NV - 1) {
         _mm256_maskstore_ps(o, last, acc[q][v]);
       } else {
         _mm256_storeu_ps(o, acc[q][v]);
@@ -116,13 +161,17 @@ void weighted_block(const WeightedRow* rows, const float* values, std::size_t st
   }
 }
 
-template <int NV, int Q>
+template <int NV, int Q, bool Full = false>
 void weighted_chunk(const WeightedRow* rows, std::size_t n_rows, const float* values,
                     std::size_t stride, std::size_t d0, __m256i last) {
   std::size_t r = 0;
-  for (; r + Q <= n_rows; r += Q) weighted_block<NV, Q>(rows + r, values, stride, d0, last);
+  for (; r + Q <= n_rows; r += Q) {
+    weighted_block<NV, Q, Full>(rows + r, values, stride, d0, last);
+  }
   if constexpr (Q > 1) {
-    if (r < n_rows) weighted_chunk<NV, Q / 2>(rows + r, n_rows - r, values, stride, d0, last);
+    if (r < n_rows) {
+      weighted_chunk<NV, Q / 2, Full>(rows + r, n_rows - r, values, stride, d0, last);
+    }
   }
 }
 
@@ -269,8 +318,30 @@ void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float
                         std::size_t value_stride, std::size_t value_dim) {
   const __m256i all = _mm256_set1_epi32(-1);
   std::size_t d0 = 0;
+  if (n_rows >= 4) {
+    // Batched rows: tiles of 4 rows × 24 values (12 accumulators, 3 value vectors and one
+    // weight, as the 4 × 3 tile of gemm_avx2.cpp), so that each value vector loaded serves 4
+    // rows instead of 2.
+    for (; d0 + 24 <= value_dim; d0 += 24) {
+      weighted_chunk<3, 4, true>(rows, n_rows, values, value_stride, d0, all);
+    }
+    const std::size_t rest = value_dim - d0;
+    if (rest == 0) return;
+    const std::size_t nv = (rest + 7) / 8;
+    const __m256i last = low_mask(rest - 8 * (nv - 1));
+    const bool full = rest % 8 == 0;
+    switch (nv) {
+      case 1:
+        return full ? weighted_chunk<1, 4, true>(rows, n_rows, values, value_stride, d0, last)
+                    : weighted_chunk<1, 4>(rows, n_rows, values, value_stride, d0, last);
+      case 2:
+        return full ? weighted_chunk<2, 4, true>(rows, n_rows, values, value_stride, d0, last)
+                    : weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
+      default: return weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
+    }
+  }
   for (; d0 + 32 <= value_dim; d0 += 32) {
-    weighted_chunk<4, 2>(rows, n_rows, values, value_stride, d0, all);
+    weighted_chunk<4, 2, true>(rows, n_rows, values, value_stride, d0, all);
   }
   const std::size_t rest = value_dim - d0;
   if (rest == 0) return;

@@ -49,11 +49,6 @@ namespace detail {
 
 namespace {
 
-// Storage aligned for ymm loads (the packed activations of gemm_avx2.hpp).
-struct alignas(32) Lanes8 {
-  float v[8];
-};
-
 // The reference implementation of the 16-lane order (see matmul.hpp).
 float dot_16_lanes(const float* x, const float* w, std::size_t n) {
   float lane[16] = {};
@@ -84,42 +79,103 @@ void matmul_rows_scalar(const WeightMatrix& w, std::size_t n_begin, std::size_t 
 
 }  // namespace detail
 
-void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
-            float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool) {
-  if (w.rows == 0 || tokens == 0) return;
-  const KernelPath path = active_kernel_path();
-  detail::MatmulRowsKernel kernel = detail::matmul_rows_scalar;
-  detail::QuantRowsKernel quant_kernel = detail::quant_rows_scalar;
-  switch (path) {
+namespace {
+
+// One product Y = X·Wᵀ (+ bias) as matmul computes it: the kernel chosen once, the rows split
+// into tasks, each task's work; matmul runs its tasks over the pool, matmul_set those of several
+// products in one loop.
+class Product {
+ public:
+  // `shared_qx`: X already quantized for W's activation block (integer recipe), or null.
+  Product(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens, float* y,
+          std::size_t y_stride, const float* bias, base::ThreadPool* pool,
+          const detail::QuantizedActivations* shared_qx);
+
+  std::size_t tasks() const { return n_tasks_; }  // 0 when W has no rows or X no tokens
+  // Rows [task · rows_per_task, …) of Y.
+  void run(std::size_t task) const;
+
+ private:
+  const WeightMatrix& w_;
+  const float* x_;
+  std::size_t x_stride_, tokens_;
+  float* y_;
+  std::size_t y_stride_;
+  const float* bias_;
+  KernelPath path_;
+  detail::MatmulRowsKernel kernel_ = detail::matmul_rows_scalar;
+  detail::QuantRowsKernel quant_kernel_ = detail::quant_rows_scalar;
+  bool integer_ = false, tiled_ = false, few_avx2_ = false, gemm_ = false;
+  std::size_t max_tile_rows_ = 0;
+  detail::QuantizedActivations own_qx_;
+  const detail::QuantizedActivations* qx_ = nullptr;
+  const float* packed_x_ = nullptr;
+  std::size_t rows_per_task_ = 0, n_tasks_ = 1;
+};
+
+// Storage aligned for ymm loads (the packed activations of gemm_avx2.hpp).
+struct alignas(32) PackedLanes {
+  float v[8];
+};
+
+// The tasks a product of `w` with `tokens` rows of X is split into on `threads` threads.
+std::size_t product_tasks(const WeightMatrix& w, std::size_t tokens, std::size_t threads) {
+  const std::size_t work = w.rows * tokens * w.cols;
+  if (threads > 1 && work >= (1u << 16)) {
+    return std::min<std::size_t>((w.rows + 15) / 16, threads * 8);
+  }
+  return 1;
+}
+
+Product::Product(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
+                 float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool,
+                 const detail::QuantizedActivations* shared_qx)
+    : w_(w),
+      x_(x),
+      x_stride_(x_stride),
+      tokens_(tokens),
+      y_(y),
+      y_stride_(y_stride),
+      bias_(bias),
+      path_(active_kernel_path()) {
+  if (w.rows == 0 || tokens == 0) {
+    n_tasks_ = 0;
+    return;
+  }
+  switch (path_) {
     // Without VNNI the AVX-512 path runs the AVX2 integer kernels (the results are the same).
     case KernelPath::avx512:
-      kernel = detail::matmul_rows_avx512;
-      quant_kernel =
+      kernel_ = detail::matmul_rows_avx512;
+      quant_kernel_ =
           detail::cpu_has_avx512_vnni() ? detail::quant_rows_avx512 : detail::quant_rows_avx2;
       break;
     case KernelPath::avx2:
-      kernel = detail::matmul_rows_avx2;
-      quant_kernel = detail::quant_rows_avx2;
+      kernel_ = detail::matmul_rows_avx2;
+      quant_kernel_ = detail::quant_rows_avx2;
       break;
     case KernelPath::scalar: break;
   }
   const bool quantized = weight_is_quantized(w.type);
-  const bool integer = quantized && (w.recipe == QuantRecipe::integer);
+  integer_ = quantized && (w.recipe == QuantRecipe::integer);
   // The decoded tiles below serve the scalar and AVX-512 paths only: the AVX2 path decodes every
   // type inside its kernels (float_rows_avx2 below 6 tokens, gemm_avx2_rows from there on).
   // Q8_0's float recipe is read by the SIMD kernels themselves, which convert 8 values at a
   // time in registers with the same result as the tiles and less traffic; the AVX-512 kernel
   // converts Q8_0 inside every token tile, so for many tokens the tiles cost less (measured).
-  const bool tiled = quantized && !integer && path != KernelPath::avx2 &&
-                     (w.type != WeightType::q8_0 || (path == KernelPath::avx512 && tokens >= 6));
+  tiled_ = quantized && !integer_ && path_ != KernelPath::avx2 &&
+           (w.type != WeightType::q8_0 || (path_ == KernelPath::avx512 && tokens >= 6));
   // Few tokens (decoding) on the AVX2 kernels: decoded values straight into the FMAs.
-  const bool few_avx2 = quantized && !integer && tokens < 6 &&
-                        (path == KernelPath::avx2 ||
-                         (path == KernelPath::avx512 && tiled && !detail::cpu_has_avx512_vnni()));
-  detail::QuantizedActivations qx;
-  if (integer) {
-    detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type), qx,
-                                 pool);
+  few_avx2_ = quantized && !integer_ && tokens < 6 &&
+              (path_ == KernelPath::avx2 ||
+               (path_ == KernelPath::avx512 && tiled_ && !detail::cpu_has_avx512_vnni()));
+  if (integer_) {
+    if (shared_qx) {
+      qx_ = shared_qx;
+    } else {
+      detail::quantize_activations(x, x_stride, tokens, w.cols, detail::activation_block(w.type),
+                                   own_qx_, pool);
+      qx_ = &own_qx_;
+    }
   }
   // The float recipe on quantized weights: rows decoded a tile at a time, each tile multiplied
   // as an F32 matrix; decoding is exact, so this equals the F32 product of the dequantized
@@ -127,29 +183,22 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
   // floats), so every decoded value serves all tokens and the activations stream past the
   // weights as often as for F32; smaller tiles streamed them more often and cost more than the
   // decoding saved (measured).
-  const std::size_t max_tile_rows =
-      std::clamp<std::size_t>((std::size_t{192} << 10) / (4 * std::max<std::size_t>(1, w.cols)), 4,
-                              512) /
-      4 * 4;
+  max_tile_rows_ = std::clamp<std::size_t>(
+                       (std::size_t{192} << 10) / (4 * std::max<std::size_t>(1, w.cols)), 4, 512) /
+                   4 * 4;
   // Work is split by weight rows only, never along K, so the split cannot change a result.
-  const std::size_t threads = pool ? pool->size() : 1;
-  const std::size_t work = w.rows * tokens * w.cols;
-  std::size_t n_tasks = 1;
-  if (threads > 1 && work >= (1u << 16)) {
-    n_tasks = std::min<std::size_t>((w.rows + 15) / 16, threads * 8);
-  }
+  n_tasks_ = product_tasks(w, tokens, pool ? pool->size() : 1);
   // Many tokens on the AVX2 path: the packed two-pass product of gemm_avx2.hpp for every type
   // of the float recipe, with the activations packed once here for all tasks.
-  const bool gemm = path == KernelPath::avx2 && !integer && tokens >= detail::gemm_avx2_min_tokens;
-  const float* packed_x = nullptr;
-  if (gemm) {
+  gemm_ = path_ == KernelPath::avx2 && !integer_ && tokens >= detail::gemm_avx2_min_tokens;
+  if (gemm_) {
     // Reused across calls, like the tiles below.
-    thread_local std::vector<detail::Lanes8> packed;
+    thread_local std::vector<PackedLanes> packed;
     packed.resize((detail::gemm_avx2_packed_floats(tokens, w.cols) + 7) / 8);
     float* out = packed.front().v;
     const std::size_t groups =
         (tokens + detail::gemm_avx2_group_tokens - 1) / detail::gemm_avx2_group_tokens;
-    const std::size_t pack_tasks = std::min(n_tasks, groups);
+    const std::size_t pack_tasks = std::min(n_tasks_, groups);
     auto pack = [&](std::size_t task) {
       detail::gemm_avx2_pack_activations(x, x_stride, tokens, w.cols, groups * task / pack_tasks,
                                          groups * (task + 1) / pack_tasks, out);
@@ -159,70 +208,119 @@ void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::si
     } else {
       pack(0);
     }
-    packed_x = out;
+    packed_x_ = out;
   }
   // Tasks of whole tiles: 4 rows for the row kernels, whole panels (3 rows) for the product of
   // gemm_avx2.hpp, whose tasks would otherwise each end in a short panel.
-  const std::size_t task_unit = gemm ? detail::gemm_avx2_panel_rows : 4;
-  const std::size_t rows_per_task =
-      ((w.rows + n_tasks - 1) / n_tasks + task_unit - 1) / task_unit * task_unit;
-  n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
-  auto run = [&](std::size_t task) {
-    const std::size_t begin = task * rows_per_task;
-    const std::size_t end = std::min(w.rows, begin + rows_per_task);
-    if (integer) {
-      quant_kernel(w, begin, end, qx, y, y_stride);
-    } else if (gemm) {
-      detail::gemm_avx2_rows(w, begin, end, packed_x, tokens, y, y_stride);
-    } else if (tiled && path == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
-      // Few tokens: the decoded values go straight into the fused multiply-adds.
-      detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
-    } else if (few_avx2) {
-      // The same with AVX2 (also Q8_0, and AVX-512 CPUs without VNNI).
-      detail::float_rows_avx2(w, begin, end, x, x_stride, tokens, y, y_stride);
-    } else if (tiled) {
-      // A task's rows in tiles of even size, so that no task ends in a sliver of a few rows.
-      const std::size_t n_tiles = (end - begin + max_tile_rows - 1) / max_tile_rows;
-      const std::size_t tile_rows = ((end - begin + n_tiles - 1) / n_tiles + 3) / 4 * 4;
-      // Reused across calls: a fresh 192 KiB vector would be zeroed (and often mapped) each time.
-      thread_local std::vector<float> tile;
-      tile.resize(std::min(tile_rows, end - begin) * w.cols);
-      for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
-        const std::size_t rows = std::min(tile_rows, end - n0);
-        if (path == KernelPath::avx512 && detail::cpu_has_avx512_vnni()) {
-          detail::dequantize_rows_avx512(w, n0, n0 + rows, tile.data());
-        } else {
-          for (std::size_t r = 0; r < rows; ++r) {
-            float* out = tile.data() + r * w.cols;
-            if (path == KernelPath::scalar) {
-              dequantize_row(w, n0 + r, out);
-            } else {
-              detail::dequantize_row_avx2(w, n0 + r, out);
-            }
+  const std::size_t task_unit = gemm_ ? detail::gemm_avx2_panel_rows : 4;
+  rows_per_task_ = ((w.rows + n_tasks_ - 1) / n_tasks_ + task_unit - 1) / task_unit * task_unit;
+  n_tasks_ = (w.rows + rows_per_task_ - 1) / rows_per_task_;
+}
+
+void Product::run(std::size_t task) const {
+  const WeightMatrix& w = w_;
+  const float* x = x_;
+  const std::size_t x_stride = x_stride_, tokens = tokens_, y_stride = y_stride_;
+  float* y = y_;
+  const std::size_t begin = task * rows_per_task_;
+  const std::size_t end = std::min(w.rows, begin + rows_per_task_);
+  if (integer_) {
+    quant_kernel_(w, begin, end, *qx_, y, y_stride);
+  } else if (gemm_) {
+    detail::gemm_avx2_rows(w, begin, end, packed_x_, tokens, y, y_stride);
+  } else if (tiled_ && path_ == KernelPath::avx512 && tokens < 6 && detail::cpu_has_avx512_vnni()) {
+    // Few tokens: the decoded values go straight into the fused multiply-adds.
+    detail::float_rows_avx512(w, begin, end, x, x_stride, tokens, y, y_stride);
+  } else if (few_avx2_) {
+    // The same with AVX2 (also Q8_0, and AVX-512 CPUs without VNNI).
+    detail::float_rows_avx2(w, begin, end, x, x_stride, tokens, y, y_stride);
+  } else if (tiled_) {
+    // A task's rows in tiles of even size, so that no task ends in a sliver of a few rows.
+    const std::size_t n_tiles = (end - begin + max_tile_rows_ - 1) / max_tile_rows_;
+    const std::size_t tile_rows = ((end - begin + n_tiles - 1) / n_tiles + 3) / 4 * 4;
+    // Reused across calls: a fresh 192 KiB vector would be zeroed (and often mapped) each time.
+    thread_local std::vector<float> tile;
+    tile.resize(std::min(tile_rows, end - begin) * w.cols);
+    for (std::size_t n0 = begin; n0 < end; n0 += tile_rows) {
+      const std::size_t rows = std::min(tile_rows, end - n0);
+      if (path_ == KernelPath::avx512 && detail::cpu_has_avx512_vnni()) {
+        detail::dequantize_rows_avx512(w, n0, n0 + rows, tile.data());
+      } else {
+        for (std::size_t r = 0; r < rows; ++r) {
+          float* out = tile.data() + r * w.cols;
+          if (path_ == KernelPath::scalar) {
+            dequantize_row(w, n0 + r, out);
+          } else {
+            detail::dequantize_row_avx2(w, n0 + r, out);
           }
         }
-        const WeightMatrix decoded{WeightType::f32,
-                                   rows,
-                                   w.cols,
-                                   reinterpret_cast<const std::byte*>(tile.data()),
-                                   0,
-                                   QuantRecipe::float_exact};
-        kernel(decoded, 0, rows, x, x_stride, tokens, y + n0, y_stride);
       }
-    } else {
-      kernel(w, begin, end, x, x_stride, tokens, y, y_stride);
+      const WeightMatrix decoded{
+          WeightType::f32,         rows, w.cols, reinterpret_cast<const std::byte*>(tile.data()), 0,
+          QuantRecipe::float_exact};
+      kernel_(decoded, 0, rows, x, x_stride, tokens, y + n0, y_stride);
     }
-    if (bias) {
-      for (std::size_t t = 0; t < tokens; ++t) {
-        for (std::size_t n = begin; n < end; ++n) y[t * y_stride + n] += bias[n];
-      }
-    }
-  };
-  if (n_tasks == 1) {
-    run(0);
   } else {
-    pool->parallel_for(n_tasks, run);
+    kernel_(w, begin, end, x, x_stride, tokens, y, y_stride);
   }
+  if (bias_) {
+    for (std::size_t t = 0; t < tokens; ++t) {
+      for (std::size_t n = begin; n < end; ++n) y[t * y_stride + n] += bias_[n];
+    }
+  }
+}
+
+}  // namespace
+
+void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
+            float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool) {
+  if (w.rows == 0 || tokens == 0) return;
+  const Product product(w, x, x_stride, tokens, y, y_stride, bias, pool, nullptr);
+  if (product.tasks() == 1) {
+    product.run(0);
+  } else {
+    pool->parallel_for(product.tasks(), [&](std::size_t task) { product.run(task); });
+  }
+}
+
+void matmul_set(std::span<const MatmulOutput> outputs, const float* x, std::size_t x_stride,
+                std::size_t tokens, base::ThreadPool* pool) {
+  if (tokens == 0) return;
+  // Many tokens, or no second thread: nothing to gain from one loop for all.
+  if (tokens >= detail::gemm_avx2_min_tokens || !pool || pool->size() == 1 || outputs.size() < 2) {
+    for (const MatmulOutput& o : outputs) {
+      matmul(*o.w, x, x_stride, tokens, o.y, o.y_stride, o.bias, pool);
+    }
+    return;
+  }
+  // The integer recipe quantizes X once per activation block for all the products that read it.
+  detail::QuantizedActivations quantized[2];
+  const detail::QuantizedActivations* for_block[2] = {nullptr, nullptr};
+  std::vector<Product> products;
+  products.reserve(outputs.size());
+  std::vector<std::size_t> first_task(outputs.size() + 1, 0);
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const MatmulOutput& o = outputs[i];
+    const detail::QuantizedActivations* qx = nullptr;
+    if (o.w->rows != 0 && weight_is_quantized(o.w->type) && o.w->recipe == QuantRecipe::integer) {
+      const std::size_t block = detail::activation_block(o.w->type);
+      const int slot = block == 32 ? 0 : 1;
+      if (!for_block[slot]) {
+        detail::quantize_activations(x, x_stride, tokens, o.w->cols, block, quantized[slot], pool);
+        for_block[slot] = &quantized[slot];
+      }
+      qx = for_block[slot];
+    }
+    products.emplace_back(*o.w, x, x_stride, tokens, o.y, o.y_stride, o.bias, pool, qx);
+    first_task[i + 1] = first_task[i] + products.back().tasks();
+  }
+  pool->parallel_for(first_task.back(), [&](std::size_t task) {
+    const std::size_t i =
+        static_cast<std::size_t>(std::upper_bound(first_task.begin(), first_task.end(), task) -
+                                 first_task.begin()) -
+        1;
+    products[i].run(task - first_task[i]);
+  });
 }
 
 }  // namespace nn

@@ -35,6 +35,7 @@
 #include "nn/weights.hpp"
 
 #include <cstddef>
+#include <span>
 
 LMC_BEGIN_NAMESPACE
 namespace nn {
@@ -45,6 +46,22 @@ namespace nn {
 /// Rows of W are split over `pool` (may be null: run on the caller).
 void matmul(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
             float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool);
+
+/// One product of matmul_set: Y = X·Wᵀ (+ bias[n]) into `y`, rows `y_stride` floats apart.
+struct MatmulOutput {
+  const WeightMatrix* w;
+  float* y;
+  std::size_t y_stride;
+  const float* bias;  ///< may be null
+};
+
+/// matmul of the same X with several matrices of w->cols = X's width (q, k and v; gate and up),
+/// each output bit for bit what matmul gives. For fewer than 6 tokens on a pool of several
+/// threads the rows of all the matrices are split into tasks of one loop, so the threads meet
+/// once for all of them, and the integer recipe quantizes X once per activation block; otherwise
+/// it is matmul for each.
+void matmul_set(std::span<const MatmulOutput> outputs, const float* x, std::size_t x_stride,
+                std::size_t tokens, base::ThreadPool* pool);
 
 /// Dot product of two float vectors of length n in the 16-lane order.
 float dot(const float* a, const float* b, std::size_t n);

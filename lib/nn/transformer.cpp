@@ -113,8 +113,9 @@ void gated_feed_forward(const TransformerConfig& config, const Linear& gate_w, c
   thread_local std::vector<float> gate_buffer, up_buffer;
   float* gate = grown(gate_buffer, n_rows * f);
   float* up = grown(up_buffer, n_rows * f);
-  project(gate_w, x, e, n_rows, gate, f, pool);
-  project(up_w, x, e, n_rows, up, f, pool);
+  const MatmulOutput both[] = {{&gate_w.weight, gate, f, gate_w.bias_or_null()},
+                               {&up_w.weight, up, f, up_w.bias_or_null()}};
+  matmul_set(both, x, e, n_rows, pool);
   for_each_token(pool, n_rows, [&](std::size_t t) {
     float* g = gate + t * f;
     const float* u = up + t * f;
@@ -434,9 +435,11 @@ void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::T
         std::copy_n(row + q_width + k_width, v_width, values + t * v_width);
       }
     } else {
-      project(layer.query, normed.data(), e, n, queries.data(), q_width, pool);
-      project(layer.key, normed.data(), e, n, keys, k_width, pool);
-      project(layer.value, normed.data(), e, n, values, v_width, pool);
+      const MatmulOutput qkv[] = {
+          {&layer.query.weight, queries.data(), q_width, layer.query.bias_or_null()},
+          {&layer.key.weight, keys, k_width, layer.key.bias_or_null()},
+          {&layer.value.weight, values, v_width, layer.value.bias_or_null()}};
+      matmul_set(qkv, normed.data(), e, n, pool);
     }
     if (layer.query_norm.present())
       norm_runs(pool, c, layer.query_norm, queries.data(), q_width, n);

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,11 @@ Sequences sequences_of(const std::vector<lmc::Token>& paragraph) {
 
 // Logits of every position of every sequence, the sessions advanced by feed_each in lock step
 // (after each one's prefilled tokens in one feed), each pass on `threads` threads (0: the
-// model's own).
+// model's own); with `into_rows`, by the feed_each that writes them into the caller's rows
+// (which start as NaN, so that a row left unwritten shows).
 std::vector<std::vector<float>> logits_in_lock_step(const lmc::Model& model, const Sequences& s,
-                                                    std::size_t threads = 0) {
+                                                    std::size_t threads = 0,
+                                                    bool into_rows = false) {
   const std::size_t n = s.tokens.size();
   std::vector<lmc::Session> sessions;
   for (std::size_t i = 0; i < n; ++i) sessions.emplace_back(model);
@@ -66,6 +69,17 @@ std::vector<std::vector<float>> logits_in_lock_step(const lmc::Model& model, con
       which.push_back(i);
     }
     if (active.empty()) break;
+    if (into_rows) {
+      const std::size_t vocab = model.info().vocab_size;
+      std::vector<float> rows(active.size() * vocab, std::numeric_limits<float>::quiet_NaN());
+      lmc::Session::feed_each(active, next, threads, rows);
+      for (std::size_t a = 0; a < active.size(); ++a) {
+        EXPECT_EQ(active[a]->n_outputs(), 0u);  // the rows went to the caller only
+        logits[which[a]].insert(logits[which[a]].end(), rows.begin() + a * vocab,
+                                rows.begin() + (a + 1) * vocab);
+      }
+      continue;
+    }
     if (threads == 0) {
       lmc::Session::feed_each(active, next);
     } else {
@@ -118,6 +132,17 @@ TEST_P(LockStep, EachSessionGetsTheBitsOfItsSequenceFedAlone) {
   expect_same(model, "a 1-thread model, feed_each on 2 threads", 2);
   expect_same(model, "a 1-thread model, feed_each on 3 threads", 3);
   expect_same(threaded, "a 2-thread model, feed_each on 1 thread", 1);
+  // Into the caller's rows (what the decompressor uses).
+  auto expect_same_rows = [&](const lmc::Model& m, const std::string& how, std::size_t threads) {
+    const auto lock_step = logits_in_lock_step(m, s, threads, true);
+    for (std::size_t i = 0; i < s.tokens.size(); ++i) {
+      EXPECT_TRUE(lmc_test::same_bits(lock_step[i], alone[i]))
+          << "sequence " << i << ", into the caller's rows, " << how;
+    }
+  };
+  expect_same_rows(model, "the model's thread", 0);
+  expect_same_rows(model, "a 1-thread model on 2 threads", 2);
+  expect_same_rows(threaded, "a 2-thread model on 1 thread", 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -201,6 +226,16 @@ TEST(LockStepErrors, BadCallsAreRefusedAndLeaveEverySessionAsItWas) {
               lmc::Session::feed_each(overflow, std::vector<lmc::Token>{5, 6});
             }),
             lmc::ErrorCode::out_of_range);
+  // Rows for the logits of another size than sessions × vocabulary.
+  const std::size_t vocab = model.info().vocab_size;
+  for (std::size_t floats : {std::size_t{0}, 2 * vocab - 1, 2 * vocab + 1, 3 * vocab}) {
+    std::vector<float> rows(floats);
+    EXPECT_EQ(code_of([&] {
+                lmc::Session::feed_each(two, std::vector<lmc::Token>{5, 6}, 1, rows);
+              }),
+              lmc::ErrorCode::invalid_argument)
+        << floats << " floats";
+  }
   EXPECT_EQ(a.position(), 3u);
   EXPECT_EQ(b.position(), 0u);
   EXPECT_EQ(full.position(), model.context());

@@ -303,6 +303,71 @@ TEST_P(QuantMatmulTest, ExtremeCodesAndActivationsAreExactOnEveryPath) {
   lmc_test::expect_matmul_bit_identical(m.view, x.data(), cols, tokens);
 }
 
+TEST(MatmulSet, EachOutputIsTheScalarProductOnEveryPathTokenCountAndPool) {
+  // matmul_set runs the products of one X with several matrices (q, k, v; gate, up) as one
+  // loop of tasks and quantizes X once per activation block: matrices of both activation
+  // blocks (Q4_K, Q6_K: 256; Q8_0, Q4_0: 32) under both recipes, an F32 matrix, one with a bias,
+  // one without rows, row counts that leave partial tiles. Each output must hold the bits of the
+  // scalar path's matmul of its matrix alone, for 1 to 7 tokens and pools of 1 to 3 threads.
+  PathGuard guard;
+  std::mt19937 rng(41);
+  const std::size_t cols = 512;
+  const std::size_t type_index[] = {7, 9, 0, 1, 7, 9};  // Q4_K, Q6_K, Q8_0, Q4_0
+  const QuantRecipe recipes[] = {QuantRecipe::integer,     QuantRecipe::integer,
+                                 QuantRecipe::integer,     QuantRecipe::integer,
+                                 QuantRecipe::float_exact, QuantRecipe::float_exact};
+  const std::size_t row_counts[] = {37, 70, 33, 45, 300, 29};
+  std::vector<RandomMatrix> matrices;
+  for (std::size_t i = 0; i < std::size(type_index); ++i) {
+    matrices.push_back(
+        random_matrix(type_cases()[type_index[i]], row_counts[i], cols, rng, recipes[i]));
+  }
+  const std::vector<float> f32_values = random_activations(53 * cols, rng);
+  const WeightMatrix f32{
+      WeightType::f32,         53, cols, reinterpret_cast<const std::byte*>(f32_values.data()), 0,
+      QuantRecipe::float_exact};
+  const WeightMatrix empty{WeightType::q4_k, 0, cols, nullptr, 0, QuantRecipe::integer};
+  std::vector<const WeightMatrix*> weights;
+  for (const RandomMatrix& m : matrices) weights.push_back(&m.view);
+  weights.push_back(&f32);
+  weights.push_back(&empty);
+  const std::vector<float> bias = random_activations(300, rng);
+  const std::size_t max_tokens = 7;
+  const std::vector<float> x = random_activations(max_tokens * cols, rng);
+
+  for (std::size_t tokens = 1; tokens <= max_tokens; ++tokens) {
+    lmc::nn::force_kernel_path(KernelPath::scalar);
+    std::vector<std::vector<float>> reference;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      const WeightMatrix& w = *weights[i];
+      reference.emplace_back(tokens * w.rows);
+      lmc::nn::matmul(w, x.data(), cols, tokens, reference.back().data(), w.rows,
+                      i == 4 ? bias.data() : nullptr, nullptr);
+    }
+    for (KernelPath path : supported_paths()) {
+      lmc::nn::force_kernel_path(path);
+      for (std::size_t threads : {1, 2, 3}) {
+        lmc::base::ThreadPool pool(threads);
+        std::vector<std::vector<float>> out;
+        std::vector<lmc::nn::MatmulOutput> outputs;
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+          out.emplace_back(tokens * weights[i]->rows, -1.0f);
+        }
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+          outputs.push_back(
+              {weights[i], out[i].data(), weights[i]->rows, i == 4 ? bias.data() : nullptr});
+        }
+        lmc::nn::matmul_set(outputs, x.data(), cols, tokens, &pool);
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+          EXPECT_EQ(0, std::memcmp(out[i].data(), reference[i].data(), out[i].size() * 4))
+              << to_string(path) << ", " << tokens << " tokens, " << threads << " threads, matrix "
+              << i;
+        }
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, QuantMatmulTest, ::testing::Range<std::size_t>(0, 12), case_name);
 
 INSTANTIATE_TEST_SUITE_P(
