@@ -347,10 +347,17 @@ void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float
   if (rest == 0) return;
   const std::size_t nv = (rest + 7) / 8;
   const __m256i last = low_mask(rest - 8 * (nv - 1));
+  const bool full = rest % 8 == 0;
   switch (nv) {
-    case 1: return weighted_chunk<1, 8>(rows, n_rows, values, value_stride, d0, last);
-    case 2: return weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
-    default: return weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
+    case 1:
+      return full ? weighted_chunk<1, 8, true>(rows, n_rows, values, value_stride, d0, last)
+                  : weighted_chunk<1, 8>(rows, n_rows, values, value_stride, d0, last);
+    case 2:
+      return full ? weighted_chunk<2, 4, true>(rows, n_rows, values, value_stride, d0, last)
+                  : weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
+    default:
+      return full ? weighted_chunk<3, 4, true>(rows, n_rows, values, value_stride, d0, last)
+                  : weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
   }
 }
 
