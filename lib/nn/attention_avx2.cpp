@@ -175,6 +175,28 @@ void weighted_chunk(const WeightedRow* rows, std::size_t n_rows, const float* va
   }
 }
 
+// The last `rest` (< 32) values from d0 on: one to three vectors, the last masked unless
+// whole; `QOne` rows side by side when a single vector is left.
+template <int QOne>
+void weighted_rest(const WeightedRow* rows, std::size_t n_rows, const float* values,
+                   std::size_t stride, std::size_t d0, std::size_t rest) {
+  if (rest == 0) return;
+  const std::size_t nv = (rest + 7) / 8;
+  const __m256i last = low_mask(rest - 8 * (nv - 1));
+  const bool full = rest % 8 == 0;
+  switch (nv) {
+    case 1:
+      return full ? weighted_chunk<1, QOne, true>(rows, n_rows, values, stride, d0, last)
+                  : weighted_chunk<1, QOne>(rows, n_rows, values, stride, d0, last);
+    case 2:
+      return full ? weighted_chunk<2, 4, true>(rows, n_rows, values, stride, d0, last)
+                  : weighted_chunk<2, 4>(rows, n_rows, values, stride, d0, last);
+    default:
+      return full ? weighted_chunk<3, 4, true>(rows, n_rows, values, stride, d0, last)
+                  : weighted_chunk<3, 4>(rows, n_rows, values, stride, d0, last);
+  }
+}
+
 // Scores of Q queries against KT tiles of 8 packed keys (pack_key_tiles), written at
 // outs[q] + 8·kt. Lane i of every (query, key) pair is one accumulator chain over
 // k = i, i + 16, … (fma(q[k], key[k], lane), as the scalar order), 8 keys per ymm; Q·KT chains
@@ -325,40 +347,12 @@ void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float
     for (; d0 + 24 <= value_dim; d0 += 24) {
       weighted_chunk<3, 4, true>(rows, n_rows, values, value_stride, d0, all);
     }
-    const std::size_t rest = value_dim - d0;
-    if (rest == 0) return;
-    const std::size_t nv = (rest + 7) / 8;
-    const __m256i last = low_mask(rest - 8 * (nv - 1));
-    const bool full = rest % 8 == 0;
-    switch (nv) {
-      case 1:
-        return full ? weighted_chunk<1, 4, true>(rows, n_rows, values, value_stride, d0, last)
-                    : weighted_chunk<1, 4>(rows, n_rows, values, value_stride, d0, last);
-      case 2:
-        return full ? weighted_chunk<2, 4, true>(rows, n_rows, values, value_stride, d0, last)
-                    : weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
-      default: return weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
-    }
+    return weighted_rest<4>(rows, n_rows, values, value_stride, d0, value_dim - d0);
   }
   for (; d0 + 32 <= value_dim; d0 += 32) {
     weighted_chunk<4, 2, true>(rows, n_rows, values, value_stride, d0, all);
   }
-  const std::size_t rest = value_dim - d0;
-  if (rest == 0) return;
-  const std::size_t nv = (rest + 7) / 8;
-  const __m256i last = low_mask(rest - 8 * (nv - 1));
-  const bool full = rest % 8 == 0;
-  switch (nv) {
-    case 1:
-      return full ? weighted_chunk<1, 8, true>(rows, n_rows, values, value_stride, d0, last)
-                  : weighted_chunk<1, 8>(rows, n_rows, values, value_stride, d0, last);
-    case 2:
-      return full ? weighted_chunk<2, 4, true>(rows, n_rows, values, value_stride, d0, last)
-                  : weighted_chunk<2, 4>(rows, n_rows, values, value_stride, d0, last);
-    default:
-      return full ? weighted_chunk<3, 4, true>(rows, n_rows, values, value_stride, d0, last)
-                  : weighted_chunk<3, 4>(rows, n_rows, values, value_stride, d0, last);
-  }
+  weighted_rest<8>(rows, n_rows, values, value_stride, d0, value_dim - d0);
 }
 
 }  // namespace nn::detail
