@@ -364,7 +364,7 @@ void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::T
   std::vector<float>& normed = normed_buffer;
   std::vector<float>& branch = branch_buffer;
   std::vector<float>& ffn_out = ffn_out_buffer;
-  for (auto* buffer : {&x, &normed, &branch, &ffn_out}) buffer->resize(n * e);
+  for (auto* buffer : {&x, &normed, &branch, &ffn_out}) grown(*buffer, n * e);
   for_each_token(pool, n, [&](std::size_t t) {
     float* row = x.data() + t * e;
     dequantize_row(w.token_embedding, static_cast<std::size_t>(tokens[t]), row);
@@ -387,8 +387,8 @@ void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::T
   std::vector<float>& attention = attention_buffer;
   std::vector<float>& fused = fused_buffer;
   std::vector<float>& latent_heads = latent_heads_buffer;
-  queries.resize(n * q_width);
-  attention.resize(n * attn_width);
+  grown(queries, n * q_width);
+  grown(attention, n * attn_width);
   AttentionConfig attention_config{
       c.n_heads,
       c.n_kv_heads,
@@ -426,7 +426,7 @@ void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::T
                                  normed.data(), n, queries.data(), keys, values, pool);
     } else if (layer.query_key_value.present()) {
       const std::size_t fused_width = q_width + k_width + v_width;
-      fused.resize(n * fused_width);
+      grown(fused, n * fused_width);
       project(layer.query_key_value, normed.data(), e, n, fused.data(), fused_width, pool);
       for (std::size_t t = 0; t < n; ++t) {
         const float* row = fused.data() + t * fused_width;
@@ -476,7 +476,7 @@ void Transformer::forward_chunk(std::span<const SequenceFeed> sequences, base::T
     });
     if (layer.latent.present()) {
       const std::size_t heads_width = c.n_heads * c.latent_attention.value_dim;
-      latent_heads.resize(n * heads_width);
+      grown(latent_heads, n * heads_width);
       latent_value_heads(c.latent_attention, layer.latent, c.n_heads, attention.data(), n,
                          latent_heads.data(), pool);
       project(layer.attention_output, latent_heads.data(), heads_width, n, branch.data(), e, pool);
