@@ -87,12 +87,14 @@ namespace {
 class Product {
  public:
   // `shared_qx`: X already quantized for W's activation block (integer recipe), or null.
+  // `rows_after`: rows of the products that follow this one in the same loop (matmul_set), which
+  // the schedule of few tokens counts as work still to come (see guided_bounds).
   Product(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens, float* y,
           std::size_t y_stride, const float* bias, base::ThreadPool* pool,
-          const detail::QuantizedActivations* shared_qx);
+          const detail::QuantizedActivations* shared_qx, std::size_t rows_after = 0);
 
   std::size_t tasks() const { return n_tasks_; }  // 0 when W has no rows or X no tokens
-  // Rows [task · rows_per_task, …) of Y.
+  // Rows [bounds_[task], bounds_[task + 1]) of Y.
   void run(std::size_t task) const;
 
  private:
@@ -110,13 +112,37 @@ class Product {
   detail::QuantizedActivations own_qx_;
   const detail::QuantizedActivations* qx_ = nullptr;
   const float* packed_x_ = nullptr;
-  std::size_t rows_per_task_ = 0, n_tasks_ = 1;
+  std::size_t n_tasks_ = 1;
+  std::vector<std::size_t> bounds_;  // the first row of each task, then w.rows
 };
 
 // Storage aligned for ymm loads (the packed activations of gemm_avx2.hpp).
 struct alignas(32) PackedLanes {
   float v[8];
 };
+
+// Decoding's schedule: tasks of `most_rows` (the equal split of product_tasks), except that
+// near the end of the loop each takes only 1 / (2 · threads) of the rows not yet handed out
+// (counting `rows_after`, those of the products after this one in the loop), in whole tiles of 4
+// rows, but at least `min_rows`. The tasks are handed out in index order, so the threads run out
+// of work within a short task of each other, where equal tasks left one thread waiting for up to
+// a whole task (for the 32000-row output matrix 2000 rows, about 0.3 ms). No task is longer than
+// before: a thread that is descheduled while it holds one leaves no more work stranded. Which rows
+// a task holds cannot change their results (a row's result depends on its own weights and X
+// only). Returns the task bounds: 0, …, rows.
+std::vector<std::size_t> decoding_bounds(std::size_t rows, std::size_t rows_after,
+                                         std::size_t threads, std::size_t most_rows,
+                                         std::size_t min_rows) {
+  std::vector<std::size_t> bounds{0};
+  for (std::size_t begin = 0; begin < rows;) {
+    const std::size_t left = rows - begin;
+    std::size_t take = std::clamp((left + rows_after) / (2 * threads), min_rows, most_rows);
+    take = std::min(left, (take + 3) / 4 * 4);
+    begin += take;
+    bounds.push_back(begin);
+  }
+  return bounds;
+}
 
 // The tasks a product of `w` with `tokens` rows of X is split into on `threads` threads.
 std::size_t product_tasks(const WeightMatrix& w, std::size_t tokens, std::size_t threads) {
@@ -129,7 +155,7 @@ std::size_t product_tasks(const WeightMatrix& w, std::size_t tokens, std::size_t
 
 Product::Product(const WeightMatrix& w, const float* x, std::size_t x_stride, std::size_t tokens,
                  float* y, std::size_t y_stride, const float* bias, base::ThreadPool* pool,
-                 const detail::QuantizedActivations* shared_qx)
+                 const detail::QuantizedActivations* shared_qx, std::size_t rows_after)
     : w_(w),
       x_(x),
       x_stride_(x_stride),
@@ -210,11 +236,23 @@ Product::Product(const WeightMatrix& w, const float* x, std::size_t x_stride, st
     }
     packed_x_ = out;
   }
-  // Tasks of whole tiles: 4 rows for the row kernels, whole panels (3 rows) for the product of
-  // gemm_avx2.hpp, whose tasks would otherwise each end in a short panel.
+  // Equal tasks of whole tiles: 4 rows for the row kernels, whole panels (3 rows) for the
+  // product of gemm_avx2.hpp, whose tasks would otherwise each end in a short panel.
   const std::size_t task_unit = gemm_ ? detail::gemm_avx2_panel_rows : 4;
-  rows_per_task_ = ((w.rows + n_tasks_ - 1) / n_tasks_ + task_unit - 1) / task_unit * task_unit;
-  n_tasks_ = (w.rows + rows_per_task_ - 1) / rows_per_task_;
+  const std::size_t rows_per_task =
+      ((w.rows + n_tasks_ - 1) / n_tasks_ + task_unit - 1) / task_unit * task_unit;
+  if (n_tasks_ > 1 && tokens < detail::gemm_avx2_min_tokens) {
+    // Few tokens (decoding): the same, but shorter at the end of the loop (decoding_bounds), down
+    // to 16 Ki weights (about 2 µs of one core's decoding), so that taking a task costs little
+    // against running it.
+    const std::size_t min_rows =
+        std::min(rows_per_task, std::max<std::size_t>(4, (std::size_t{1} << 14) / w.cols));
+    bounds_ = decoding_bounds(w.rows, rows_after, pool->size(), rows_per_task, min_rows);
+  } else {
+    for (std::size_t begin = 0; begin < w.rows; begin += rows_per_task) bounds_.push_back(begin);
+    bounds_.push_back(w.rows);
+  }
+  n_tasks_ = bounds_.size() - 1;
 }
 
 void Product::run(std::size_t task) const {
@@ -222,8 +260,7 @@ void Product::run(std::size_t task) const {
   const float* x = x_;
   const std::size_t x_stride = x_stride_, tokens = tokens_, y_stride = y_stride_;
   float* y = y_;
-  const std::size_t begin = task * rows_per_task_;
-  const std::size_t end = std::min(w.rows, begin + rows_per_task_);
+  const std::size_t begin = bounds_[task], end = bounds_[task + 1];
   if (integer_) {
     quant_kernel_(w, begin, end, *qx_, y, y_stride);
   } else if (gemm_) {
@@ -299,6 +336,8 @@ void matmul_set(std::span<const MatmulOutput> outputs, const float* x, std::size
   std::vector<Product> products;
   products.reserve(outputs.size());
   std::vector<std::size_t> first_task(outputs.size() + 1, 0);
+  std::size_t rows_after = 0;
+  for (const MatmulOutput& o : outputs) rows_after += o.w->rows;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const MatmulOutput& o = outputs[i];
     const detail::QuantizedActivations* qx = nullptr;
@@ -311,7 +350,8 @@ void matmul_set(std::span<const MatmulOutput> outputs, const float* x, std::size
       }
       qx = for_block[slot];
     }
-    products.emplace_back(*o.w, x, x_stride, tokens, o.y, o.y_stride, o.bias, pool, qx);
+    rows_after -= o.w->rows;
+    products.emplace_back(*o.w, x, x_stride, tokens, o.y, o.y_stride, o.bias, pool, qx, rows_after);
     first_task[i + 1] = first_task[i] + products.back().tasks();
   }
   pool->parallel_for(first_task.back(), [&](std::size_t task) {

@@ -368,6 +368,53 @@ TEST(MatmulSet, EachOutputIsTheScalarProductOnEveryPathTokenCountAndPool) {
   }
 }
 
+TEST(MatmulThreads, ManyUnevenTasksGiveTheScalarBitsForEveryPoolSize) {
+  // Decoding (fewer than 6 tokens) hands a product out in tasks that shrink towards the end of
+  // the loop, a schedule that depends on the pool's size: a matrix of 2051 rows (not a whole
+  // number of 4-row tiles) and 256 columns is cut into equal tasks, then shorter ones down to 64
+  // rows, then a short last one. Under both recipes and for 1 to 5 tokens, every pool of 2 to 5
+  // threads must give each row the bits of the scalar path's product without a pool, alone and
+  // through matmul_set with a second matrix after it (whose rows the first one's schedule counts).
+  PathGuard guard;
+  std::mt19937 rng(43);
+  const std::size_t cols = 256, rows = 2051, after_rows = 517;
+  const std::size_t max_tokens = 5;
+  const std::vector<float> x = random_activations(max_tokens * cols, rng);
+  for (const QuantRecipe recipe : {QuantRecipe::float_exact, QuantRecipe::integer}) {
+    for (const std::size_t type_index : {9, 0}) {  // Q6_K, Q8_0
+      const RandomMatrix m = random_matrix(type_cases()[type_index], rows, cols, rng, recipe);
+      const RandomMatrix after = random_matrix(type_cases()[7], after_rows, cols, rng, recipe);
+      for (std::size_t tokens = 1; tokens <= max_tokens; ++tokens) {
+        lmc::nn::force_kernel_path(KernelPath::scalar);
+        std::vector<float> reference(tokens * rows), reference_after(tokens * after_rows);
+        lmc::nn::matmul(m.view, x.data(), cols, tokens, reference.data(), rows, nullptr, nullptr);
+        lmc::nn::matmul(after.view, x.data(), cols, tokens, reference_after.data(), after_rows,
+                        nullptr, nullptr);
+        for (KernelPath path : supported_paths()) {
+          lmc::nn::force_kernel_path(path);
+          for (std::size_t threads = 2; threads <= 5; ++threads) {
+            lmc::base::ThreadPool pool(threads);
+            std::vector<float> alone(tokens * rows, -1.0f), first(tokens * rows, -1.0f),
+                second(tokens * after_rows, -1.0f);
+            lmc::nn::matmul(m.view, x.data(), cols, tokens, alone.data(), rows, nullptr, &pool);
+            const lmc::nn::MatmulOutput outputs[] = {
+                {&m.view, first.data(), rows, nullptr},
+                {&after.view, second.data(), after_rows, nullptr}};
+            lmc::nn::matmul_set(outputs, x.data(), cols, tokens, &pool);
+            const std::string where = std::string(type_cases()[type_index].name) + ", " +
+                                      std::string(to_string(path)) + ", " + std::to_string(tokens) +
+                                      " tokens, " + std::to_string(threads) + " threads";
+            EXPECT_EQ(0, std::memcmp(alone.data(), reference.data(), alone.size() * 4)) << where;
+            EXPECT_EQ(0, std::memcmp(first.data(), reference.data(), first.size() * 4)) << where;
+            EXPECT_EQ(0, std::memcmp(second.data(), reference_after.data(), second.size() * 4))
+                << where;
+          }
+        }
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, QuantMatmulTest, ::testing::Range<std::size_t>(0, 12), case_name);
 
 INSTANTIATE_TEST_SUITE_P(
