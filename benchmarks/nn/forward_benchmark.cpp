@@ -10,7 +10,10 @@
 //   - Prompt512: 512 tokens in one batch, logits of the last one (llama-bench's pp512);
 //   - Batched512: the same with logits at every position (what BPC and the compressor need);
 //   - Generate128: 128 tokens one at a time from an empty context, logits of each
-//     (llama-bench's tg128).
+//     (llama-bench's tg128);
+//   - Decode/<file>/tokens: for a --model file, every matrix product of one forward pass of 1
+//     to 5 tokens (all layers and the output matrix, no attention), on the calling thread: the
+//     decoding kernels alone, per token count.
 // Kernels are chosen at run time (LMC_KERNEL_PATH=scalar|avx2|avx512 forces one).
 //
 //   build/benchmarks/nn/lmc_nn_forward_benchmark [--model=FILE.gguf ...] [--benchmark_filter=...]
@@ -32,6 +35,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -259,6 +263,40 @@ void generate(benchmark::State& state, LoadedModel& m) {
                                               benchmark::Counter::kIsRate);
 }
 
+// Every matrix of the model (each layer's and the output's) against `tokens` rows of X, on the
+// calling thread: what one forward pass of that many tokens spends in matmul.
+void decode_products(benchmark::State& state, LoadedModel& m) {
+  const auto t = static_cast<std::size_t>(state.range(0));
+  std::vector<const lmc::nn::WeightMatrix*> mats;
+  for (const lmc::nn::LayerWeights& l : m.bound.weights.layers) {
+    for (const lmc::nn::Linear* linear : {&l.query, &l.key, &l.value, &l.query_key_value,
+                                          &l.attention_output, &l.gate, &l.up, &l.down}) {
+      if (linear->weight) mats.push_back(&linear->weight);
+    }
+  }
+  if (m.bound.weights.output.weight) mats.push_back(&m.bound.weights.output.weight);
+  std::size_t width = 0, height = 0;
+  for (const auto* w : mats) width = std::max(width, w->cols), height = std::max(height, w->rows);
+  std::vector<float> x(t * width), y(t * height);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    for (const auto* w : mats) {
+      lmc::nn::matmul(*w, x.data(), width, t, y.data(), height, nullptr, nullptr);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double n = static_cast<double>(state.iterations()) * static_cast<double>(t);
+  state.counters["tokens/cpu-s"] = n / (process_cpu_seconds() - cpu_start);
+  // The bytes of the matrices read per pass (the embedding table is not one of them).
+  double bytes = 0;
+  for (const auto* w : mats) bytes += static_cast<double>(w->rows * w->row_bytes());
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * bytes / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+
 // The whole-model cases of one model under `name`, with 1 and 2 threads.
 void register_model_cases(const std::string& name, const std::function<LoadedModel&()>& model) {
   benchmark::RegisterBenchmark(
@@ -318,6 +356,13 @@ int main(int argc, char** argv) {
     register_model_cases(path.filename().string(), [path, file_recipe]() -> LoadedModel& {
       return loaded(path, file_recipe);
     });
+    benchmark::RegisterBenchmark(("Decode/" + path.filename().string() + "/tokens").c_str(),
+                                 [path, file_recipe](benchmark::State& state) {
+                                   decode_products(state, loaded(path, file_recipe));
+                                 })
+        ->DenseRange(1, 5)
+        ->MinTime(1.0)
+        ->Unit(benchmark::kMillisecond);
   }
   if (models.empty()) {
     using lmc::nn::QuantRecipe;

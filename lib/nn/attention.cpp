@@ -46,7 +46,7 @@ void weighted_rows_scalar(const WeightedRow* rows, std::size_t n_rows, const flo
                           std::size_t value_stride, std::size_t value_dim) {
   for (std::size_t r = 0; r < n_rows; ++r) {
     float* o = rows[r].out;
-    std::fill(o, o + value_dim, 0.0f);
+    if (!rows[r].accumulate) std::fill(o, o + value_dim, 0.0f);
     for (std::size_t j = rows[r].begin; j < rows[r].end; ++j) {
       const float w = rows[r].weights[j - rows[r].begin];
       const float* v = values + j * value_stride;
@@ -152,6 +152,111 @@ void softmax_rows(const Kernels& k, float* const* rows, const std::size_t* lengt
   }
 }
 
+// Positions per block of the few-query path: 8 cache rows of a 130M llama's keys (24 KB) stay
+// in L1 while every head scores them, and the next 8 rows are prefetched meanwhile, so the
+// cache is read in address order, once (blocks of 4, 16 and 32 streamed slower from memory:
+// lmc_nn_attention_benchmark's decode300/64caches).
+constexpr std::size_t few_block = 8;
+
+// Asks for the `floats` floats from each of the rows [j0, j1) (`stride` floats apart) to be
+// brought into the caches: the next block's part of a head, fetched while this block is worked.
+void prefetch_rows(const float* base, std::size_t stride, std::size_t j0, std::size_t j1,
+                   std::size_t floats) {
+  for (std::size_t j = j0; j < j1; ++j) {
+    const char* row = reinterpret_cast<const char*>(base + j * stride);
+    for (std::size_t b = 0; b < floats * sizeof(float); b += 64) __builtin_prefetch(row + b, 0, 2);
+  }
+}
+
+// causal_attention for n_queries < block_rows, KV heads [kv_begin, kv_end): position-major.
+// For each block of few_block positions every row (query, head) scores the keys it sees there,
+// then, after each row's softmax, every row continues its P·V chain over the block's values
+// (WeightedRow::accumulate). A decoding step (one query) thus streams each layer's cache
+// once, in address order, instead of once per head with a stride of a whole cache row. Every
+// score is its own dot product and every P·V chain still runs in increasing key order, so the
+// bits are those of the head-by-head path.
+void few_query_attention(const Kernels& k, const AttentionConfig& config, const float* queries,
+                         std::size_t query_stride, std::size_t n_queries,
+                         std::size_t first_position, const float* keys, const float* values,
+                         float* out, std::size_t kv_begin, std::size_t kv_end) {
+  const std::size_t group = config.n_heads / config.n_kv_heads;
+  const std::size_t key_row = config.n_kv_heads * config.key_dim;
+  const std::size_t value_row = config.n_kv_heads * config.value_dim;
+  const std::size_t out_row = config.n_heads * config.value_dim;
+  const std::size_t rows_per_kv = group * n_queries;
+  const std::size_t n_rows = (kv_end - kv_begin) * rows_per_kv;
+  thread_local std::vector<float> scores;
+  thread_local std::vector<detail::WeightedRow> rows;
+  thread_local std::vector<const float*> q_ptr;
+  thread_local std::vector<std::size_t> lengths;
+  const std::size_t row_floats = first_position + n_queries;
+  scores.resize(n_rows * row_floats);
+  rows.resize(n_rows);
+  q_ptr.resize(n_rows);
+  lengths.resize(n_rows);
+  // Row kv·rows_per_kv + g·n_queries + t: query t of head kv·group + g.
+  std::size_t lo = first_position + n_queries, hi = 0;
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    const std::size_t h = kv_begin * group + r / n_queries;
+    const std::size_t t = r % n_queries;
+    const std::size_t last = first_position + t;
+    const std::size_t first =
+        config.window > 0 && last + 1 > config.window ? last + 1 - config.window : 0;
+    q_ptr[r] = queries + t * query_stride + h * config.key_dim;
+    lengths[r] = last + 1 - first;
+    rows[r] = {scores.data() + r * row_floats, first, last + 1,
+               out + t * out_row + h * config.value_dim};
+    lo = std::min(lo, first);
+    hi = std::max(hi, last + 1);
+  }
+  for (std::size_t j0 = lo; j0 < hi; j0 += few_block) {
+    const std::size_t j1 = std::min(hi, j0 + few_block);
+    for (std::size_t r = 0; r < n_rows; ++r) {
+      const std::size_t b = std::max(j0, rows[r].begin), e = std::min(j1, rows[r].end);
+      if (b >= e) continue;
+      const std::size_t kv = kv_begin + r / rows_per_kv;
+      if (r % rows_per_kv == 0) {
+        prefetch_rows(keys + kv * config.key_dim, key_row, j1, std::min(hi, j1 + few_block),
+                      config.key_dim);
+      }
+      k.scores(q_ptr[r], keys + b * key_row + kv * config.key_dim, key_row, e - b, config.key_dim,
+               config.scale, scores.data() + r * row_floats + (b - rows[r].begin));
+    }
+  }
+  for (std::size_t r0 = 0; r0 < n_rows; r0 += block_rows) {
+    const std::size_t n = std::min(block_rows, n_rows - r0);
+    float* row_ptr[block_rows];
+    for (std::size_t r = 0; r < n; ++r) {
+      row_ptr[r] = scores.data() + (r0 + r) * row_floats;
+      if (config.soft_cap > 0) soft_cap(row_ptr[r], lengths[r0 + r], config.soft_cap);
+    }
+    softmax_rows(k, row_ptr, lengths.data() + r0, n);
+  }
+  // The rows of one KV head share its values: one call per KV head and block.
+  detail::WeightedRow part[block_rows];
+  for (std::size_t j0 = lo; j0 < hi; j0 += few_block) {
+    const std::size_t j1 = std::min(hi, j0 + few_block);
+    for (std::size_t kv = kv_begin; kv < kv_end; ++kv) {
+      prefetch_rows(values + kv * config.value_dim, value_row, j1, std::min(hi, j1 + few_block),
+                    config.value_dim);
+      for (std::size_t r0 = (kv - kv_begin) * rows_per_kv; r0 < (kv - kv_begin + 1) * rows_per_kv;
+           r0 += block_rows) {
+        const std::size_t r_end = std::min(r0 + block_rows, (kv - kv_begin + 1) * rows_per_kv);
+        std::size_t n = 0;
+        for (std::size_t r = r0; r < r_end; ++r) {
+          const detail::WeightedRow& row = rows[r];
+          const std::size_t b = std::max(j0, row.begin), e = std::min(j1, row.end);
+          if (b >= e) continue;
+          part[n++] = {row.weights + (b - row.begin), b, e, row.out, b > row.begin};
+        }
+        if (n > 0) {
+          k.weighted_rows(part, n, values + kv * config.value_dim, value_row, config.value_dim);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void causal_attention(const AttentionConfig& config, const float* queries, std::size_t query_stride,
@@ -165,15 +270,30 @@ void causal_attention(const AttentionConfig& config, const float* queries, std::
   const std::size_t max_visible = config.window > 0 ? std::min(config.window, n_keys) : n_keys;
   const Kernels k = kernels();
 
-  // A unit of work is one query head, or, when there are too few queries to fill a block of
-  // rows, every query head of one KV head. Each output row is computed the same way whatever
-  // the unit, the batch or the thread that runs it.
-  const bool by_kv_head = n_queries < block_rows && group > 1;
-  const std::size_t n_units = by_kv_head ? config.n_kv_heads : config.n_heads;
-  const std::size_t heads_per_unit = by_kv_head ? group : 1;
-  // A block's rows are consecutive queries of one head (by_kv_head is false then), so their
-  // visible keys span at most max_visible + 7 positions, at most 14 more as whole tiles of 8.
-  const bool tiled = k.scores_tiles && n_queries >= block_rows;
+  if (n_queries < block_rows) {
+    // Few queries (decoding): position-major over the cache, KV heads split over the pool in
+    // contiguous runs (each output row is computed the same way whatever the split).
+    const std::size_t n_parts = pool ? std::min(config.n_kv_heads, pool->size()) : 1;
+    auto part_task = [&](std::size_t part) {
+      few_query_attention(k, config, queries, query_stride, n_queries, first_position, keys, values,
+                          out, part * config.n_kv_heads / n_parts,
+                          (part + 1) * config.n_kv_heads / n_parts);
+    };
+    if (n_parts > 1) {
+      pool->parallel_for(n_parts, part_task);
+    } else {
+      part_task(0);
+    }
+    return;
+  }
+
+  // A unit of work is one query head. Each output row is computed the same way whatever the
+  // unit, the batch or the thread that runs it.
+  const std::size_t n_units = config.n_heads;
+  const std::size_t heads_per_unit = 1;
+  // A block's rows are consecutive queries of one head, so their visible keys span at most
+  // max_visible + 7 positions, at most 14 more as whole tiles of 8.
+  const bool tiled = k.scores_tiles != nullptr;
   const std::size_t row_floats = max_visible + 24;
 
   auto unit_task = [&](std::size_t unit) {

@@ -109,8 +109,12 @@ void weighted_block(const WeightedRow* rows, const float* values, std::size_t st
   __m256 acc[Q][NV];
 #pragma GCC unroll 8
   for (int q = 0; q < Q; ++q) {
+    if (rows[q].accumulate) {
+      load_values<NV, Full>(rows[q].out + d0, last, acc[q]);
+    } else {
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_setzero_ps();
+      for (int v = 0; v < NV; ++v) acc[q][v] = _mm256_setzero_ps();
+    }
   }
   std::size_t shared_begin = rows[0].begin, shared_end = rows[0].end;
 #pragma GCC unroll 8
@@ -348,6 +352,13 @@ void weighted_rows_avx2(const WeightedRow* rows, std::size_t n_rows, const float
       weighted_chunk<3, 4, true>(rows, n_rows, values, value_stride, d0, all);
     }
     return weighted_rest<4>(rows, n_rows, values, value_stride, d0, value_dim - d0);
+  }
+  if (n_rows == 1) {
+    // One row (a few-query pass): 8 independent chains of 8 values, enough to keep both FMA
+    // pipes busy with one weight broadcast per key.
+    for (; d0 + 64 <= value_dim; d0 += 64) {
+      weighted_chunk<8, 1, true>(rows, n_rows, values, value_stride, d0, all);
+    }
   }
   for (; d0 + 32 <= value_dim; d0 += 32) {
     weighted_chunk<4, 2, true>(rows, n_rows, values, value_stride, d0, all);

@@ -71,7 +71,12 @@ void weighted_block(const WeightedRow* rows, const float* values, std::size_t st
                     std::size_t d0, __mmask16 last) {
   __m512 acc[Q][NV];
   for (int q = 0; q < Q; ++q) {
-    for (int v = 0; v < NV; ++v) acc[q][v] = _mm512_setzero_ps();
+    for (int v = 0; v < NV; ++v) {
+      const float* o = rows[q].out + d0 + 16 * v;
+      acc[q][v] = !rows[q].accumulate ? _mm512_setzero_ps()
+                  : v == NV - 1       ? _mm512_maskz_loadu_ps(last, o)
+                                      : _mm512_loadu_ps(o);
+    }
   }
   auto load = [&](std::size_t j, int v) {
     const float* p = values + j * stride + d0 + 16 * v;

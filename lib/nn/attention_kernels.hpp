@@ -15,13 +15,16 @@ using AttentionScoresKernel = void (*)(const float* q, const float* keys, std::s
                                        std::size_t count, std::size_t key_dim, float scale,
                                        float* out);
 
-/// One row of P·V: out[d] = fma(w[n-1], v_{begin+n-1}[d], … fma(w[0], v_begin[d], +0)) for
-/// d < value_dim, n = end − begin, value row j at values + j·value_stride.
+/// One row of P·V: out[d] = fma(w[n-1], v_{begin+n-1}[d], … fma(w[0], v_begin[d], a)) for
+/// d < value_dim, n = end − begin, value row j at values + j·value_stride, where a = +0, or
+/// out[d] itself when `accumulate` (a chain over keys split into ranges continues where the
+/// previous range left it, with the bits of one call over all of them).
 struct WeightedRow {
   const float* weights;  ///< weights[i] multiplies value row begin + i
   std::size_t begin;
   std::size_t end;
   float* out;
+  bool accumulate = false;
 };
 
 /// Every row of `rows` (n_rows of them, all against the same value rows); rows are

@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -97,11 +97,10 @@ TEST(LmcBpcCheckpoint, ACheckpointOfOtherArgumentsIsRefused) {
   const std::string checkpoint = dir.file("run.ckpt");
   // Leave a checkpoint behind: the first run is killed once it has written one.
   const pid_t pid = lmc_test::start_program(arguments(corpus, dir.file("a.json"), checkpoint));
-  for (int i = 0; i < 2000 && !std::filesystem::exists(checkpoint); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  const std::optional<int> ended =
+      lmc_test::wait_until(pid, [&] { return std::filesystem::exists(checkpoint); });
   ::kill(pid, SIGKILL);
-  lmc_test::wait_for(pid);
+  if (!ended) lmc_test::wait_for(pid);
   if (!std::filesystem::exists(checkpoint)) GTEST_SKIP() << "the run ended before a checkpoint";
 
   const lmc_test::ProgramRun other = lmc_test::run_program(

@@ -27,10 +27,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -108,11 +108,10 @@ TEST(LmcStudy, ResumesAfterAKillWithoutRedoingFinishedPairsAndWritesItsOutputs) 
 
   // Kill the study as soon as its first pair has a result.
   const pid_t pid = lmc_test::start_program({kStudy, manifest.string()});
-  for (int i = 0; i < 60000 && finished_results(out / "results").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const std::optional<int> ended =
+      lmc_test::wait_until(pid, [&] { return !finished_results(out / "results").empty(); });
   ::kill(pid, SIGKILL);
-  const int status = lmc_test::wait_for(pid);
+  const int status = ended ? *ended : lmc_test::wait_for(pid);
   const std::vector<fs::path> before = finished_results(out / "results");
   ASSERT_FALSE(before.empty());
   if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
@@ -331,13 +330,11 @@ TEST(LmcStudy, ResumesFromAnotherWorkingDirectory) {
   make_study(dir.path() / "study");
   const fs::path results = dir.path() / "study" / "out" / "results";
   const pid_t pid = lmc_test::start_program({kStudy, "study/study.ini"}, dir.path().string());
-  for (int i = 0;
-       i < 60000 && (finished_results(results).empty() || files_ending(results, ".ckpt").empty());
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const std::optional<int> ended = lmc_test::wait_until(pid, [&] {
+    return !finished_results(results).empty() && !files_ending(results, ".ckpt").empty();
+  });
   ::kill(pid, SIGKILL);
-  const int status = lmc_test::wait_for(pid);
+  const int status = ended ? *ended : lmc_test::wait_for(pid);
   if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
   ASSERT_FALSE(finished_results(results).empty());
   ASSERT_FALSE(files_ending(results, ".ckpt").empty());
@@ -445,11 +442,10 @@ TEST(LmcStudy, ACheckpointOfAbsolutePathsResumes) {
   make_study(study);
   const fs::path results = study / "out" / "results";
   const pid_t pid = lmc_test::start_program({kStudy, (study / "study.ini").string()});
-  for (int i = 0; i < 60000 && files_ending(results, ".ckpt").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const std::optional<int> ended =
+      lmc_test::wait_until(pid, [&] { return !files_ending(results, ".ckpt").empty(); });
   ::kill(pid, SIGKILL);
-  const int status = lmc_test::wait_for(pid);
+  const int status = ended ? *ended : lmc_test::wait_for(pid);
   if (status >= 0) GTEST_SKIP() << "the study finished before it could be killed";
   const std::vector<fs::path> checkpoints = files_ending(results, ".ckpt");
   ASSERT_EQ(checkpoints.size(), 1u);

@@ -209,6 +209,10 @@ INSTANTIATE_TEST_SUITE_P(
                       // The 130M llama's heads over many tiles of keys, and blocks of rows that
                       // start mid-tile (chunks of 1, 2, 3, … queries after the cached ones).
                       Case{3, 3, 64, 64, 0, 0.0f, 150},
-                      Case{4, 2, 64, 48, 21, 0.0f, 101}));  // GQA, window not a whole tile
+                      Case{4, 2, 64, 48, 21, 0.0f, 101},  // GQA, window not a whole tile
+                      // One row per KV head (the 8-vector P·V of one query) with a tail of
+                      // values, a window spanning several blocks of the few-query path.
+                      Case{2, 2, 64, 72, 29, 0.0f, 90},
+                      Case{12, 12, 64, 64, 0, 0.0f, 40}));  // the 130M llama's 12 heads
 
 }  // namespace

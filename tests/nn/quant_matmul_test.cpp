@@ -218,8 +218,10 @@ TEST_P(QuantMatmulTest, FloatRecipeIsTheF32ProductOfTheDecodedMatrix) {
       WeightType::f32,         rows, cols, reinterpret_cast<const std::byte*>(decoded.data()), 0,
       QuantRecipe::float_exact};
   lmc::base::ThreadPool pool(2);
-  // 1 and 3 tokens take the few-token kernels (values decoded into registers), 7 the tiles.
-  for (std::size_t tokens : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
+  // 1 to 5 tokens take the few-token kernels (values decoded into registers; each count its own
+  // tile shape), 7 the tiles.
+  for (std::size_t tokens : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4},
+                             std::size_t{5}, std::size_t{7}}) {
     const std::vector<float> x = random_activations(tokens * cols, rng);
     for (KernelPath path : supported_paths()) {
       lmc::nn::force_kernel_path(path);

@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace lmc_test {
@@ -81,6 +85,25 @@ inline int wait_for(pid_t pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/// Waits until `ready()` holds or the program of start_program `pid` ends, checking every
+/// millisecond. Returns its exit status (as wait_for gives it; the program is then reaped, so
+/// do not wait_for it again) when it ended first, std::nullopt while it still runs: `ready()`
+/// held, or `limit` passed. The program's own progress decides how long this takes, not a count
+/// of checks that a busy machine stretches or cuts short; `limit` only guards against a hang.
+inline std::optional<int> wait_until(pid_t pid, const std::function<bool()>& ready,
+                                     std::chrono::seconds limit = std::chrono::minutes(20)) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (!ready()) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() > give_up) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return std::nullopt;
 }
 
 }  // namespace lmc_test
